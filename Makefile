@@ -1,0 +1,54 @@
+# Thin wrapper over Meson + Ninja: the habitual entry points.
+#   make            build (build/)
+#   make check      install deps, build, run every test; unit tests again under ASan+UBSan
+#   make demo       install deps, build, run the demo (see scripts/demo)
+#   make install PREFIX=/usr/local
+#   make format     reformat sources with clang-format
+
+PREFIX ?= /usr/local
+JOBS ?= 2
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps build check check-unit check-asan demo install format checksrc clean
+
+all: build
+
+deps:
+	@./scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j$(JOBS)
+
+check: build
+	./scripts/checksrc
+	meson test -C $(BUILD) --num-processes $(JOBS) --print-errorlogs
+	$(MAKE) check-asan
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug -Dasan=true $(MESON_OPTS)
+
+check-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD) -j$(JOBS)
+	meson test -C $(ASAN_BUILD) --num-processes $(JOBS) --print-errorlogs --suite unit --suite fuzz
+
+demo: build
+	./scripts/demo $(BUILD)
+
+install: build
+	meson configure $(BUILD) --prefix=$(PREFIX)
+	meson install -C $(BUILD)
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+checksrc:
+	./scripts/checksrc
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
