@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * net_bulk.c - memory registration and RMA transfers.
+ *
+ * The client registers a buffer and sends its descriptor {addr, len, key} inside a
+ * request body; the server moves the data with fi_read (GET, pull) or fi_write (PUT,
+ * push) against the requester's endpoint. A transfer is cut into NET_BULK_PIECE pieces
+ * posted together, so a large one keeps the link busy; its callback runs once all
+ * pieces have completed, with the first error if any. The RPC stays alive meanwhile
+ * (rpc->nr_xfers), even if the handler has already replied or dropped it.
+ */
+#define D_LOGFAC DD_FAC(bulk)
+
+#include "net/net_int.h"
+
+int
+net_bulk_register(struct net_ctx *ctx, void *buf, size_t len, enum net_bulk_access access,
+		  struct net_bulk **out)
+{
+	struct net_bulk *bulk;
+	uint64_t flags = 0;
+	int rc;
+
+	if (buf == NULL || len == 0 || (access & NET_BULK_RW) == 0)
+		return -DER_INVAL;
+	if (access & NET_BULK_RO)
+		flags |= FI_REMOTE_READ;
+	if (access & NET_BULK_WO)
+		flags |= FI_REMOTE_WRITE;
+	/* Local access too, for providers that need registered local RMA buffers. */
+	flags |= FI_READ | FI_WRITE;
+	bulk = d_calloc(1, sizeof(*bulk));
+	if (bulk == NULL)
+		return -DER_NOMEM;
+	rc = fi_mr_reg(ctx->domain, buf, len, flags, 0, ctx->mr_prov_key ? 0 : ctx->next_key++, 0,
+		       &bulk->mr, NULL);
+	if (rc != 0) {
+		D_ERROR("could not register %zu bytes on %s: %s", len, ctx->uri, fi_strerror(-rc));
+		d_free(bulk);
+		return net_fi2der(rc);
+	}
+	bulk->ctx = ctx;
+	bulk->desc.addr = ctx->mr_virt_addr ? (uint64_t)(uintptr_t)buf : 0;
+	bulk->desc.len = len;
+	bulk->desc.key = fi_mr_key(bulk->mr);
+	*out = bulk;
+	return 0;
+}
+
+void
+net_bulk_deregister(struct net_bulk *bulk)
+{
+	if (bulk == NULL)
+		return;
+	fi_close(&bulk->mr->fid);
+	d_free(bulk);
+}
+
+void
+net_bulk_desc_get(const struct net_bulk *bulk, struct net_bulk_desc *out)
+{
+	*out = bulk->desc;
+}
+
+void
+net_bulk_desc_encode(struct buf *b, const struct net_bulk_desc *desc)
+{
+	buf_put_u64(b, desc->addr);
+	buf_put_u64(b, desc->len);
+	buf_put_u64(b, desc->key);
+}
+
+void
+net_bulk_desc_decode(struct buf *b, struct net_bulk_desc *desc)
+{
+	desc->addr = buf_get_u64(b);
+	desc->len = buf_get_u64(b);
+	desc->key = buf_get_u64(b);
+	/* The range must not wrap: the server computes addr + offset from it. */
+	if (desc->len > UINT64_MAX - desc->addr)
+		buf_fail(b, -DER_PROTO);
+}
+
+static void
+xfer_finish(struct net_xfer *xfer)
+{
+	struct net_rpc *rpc = xfer->rpc;
+
+	if (xfer->local_mr != NULL)
+		fi_close(&xfer->local_mr->fid);
+	rpc->nr_xfers--;
+	xfer->cb(rpc, xfer->status, xfer->arg);
+	d_free(xfer);
+	net_rpc_put(rpc);
+}
+
+void
+net_piece_done(struct net_ctx *ctx, struct net_piece *piece, int err)
+{
+	struct net_xfer *xfer = piece->xfer;
+
+	if (err != 0 && xfer->status == 0) {
+		xfer->status = net_fi2der(err);
+		D_DEBUG(DB_NET, "bulk transfer piece failed on %s: %s", ctx->uri,
+			fi_strerror(err));
+	}
+	D_ASSERT(xfer->nr_pending > 0);
+	if (--xfer->nr_pending == 0)
+		xfer_finish(xfer);
+}
+
+int
+net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
+		  uint64_t remote_off, void *local, size_t len, net_bulk_fn cb, void *arg)
+{
+	struct net_ctx *ctx = rpc->ctx;
+	struct net_xfer *xfer;
+	uint32_t nr;
+	uint32_t i;
+	int rc;
+
+	if (cb == NULL || len == 0 || remote_off > remote->len || len > remote->len - remote_off)
+		return -DER_INVAL;
+	nr = (uint32_t)((len + NET_BULK_PIECE - 1) / NET_BULK_PIECE);
+	xfer = d_calloc(1, sizeof(*xfer) + nr * sizeof(xfer->pieces[0]));
+	if (xfer == NULL)
+		return -DER_NOMEM;
+	xfer->rpc = rpc;
+	xfer->kind = op;
+	xfer->key = remote->key;
+	xfer->cb = cb;
+	xfer->arg = arg;
+	xfer->nr_pieces = nr;
+	if (ctx->mr_local) {
+		rc = fi_mr_reg(ctx->domain, local, len, op == NET_BULK_GET ? FI_READ : FI_WRITE, 0,
+			       ctx->mr_prov_key ? 0 : ctx->next_key++, 0, &xfer->local_mr, NULL);
+		if (rc != 0) {
+			d_free(xfer);
+			return net_fi2der(rc);
+		}
+	}
+	rpc->nr_xfers++;
+	/* Hold the transfer open while posting, so early completions cannot finish it. */
+	xfer->nr_pending = 1;
+	for (i = 0; i < nr; i++) {
+		struct net_piece *piece = &xfer->pieces[i];
+		size_t off = (size_t)i * NET_BULK_PIECE;
+
+		piece->op.type = NET_OP_RMA;
+		piece->xfer = xfer;
+		piece->local = (char *)local + off;
+		piece->len = D_MIN((size_t)NET_BULK_PIECE, len - off);
+		piece->raddr = remote->addr + remote_off + off;
+		rc = net_op_submit(ctx, rpc->peer, &piece->op);
+		if (rc != 0) {
+			D_ERROR("could not post a bulk %s of %zu bytes on %s: " DF_RC,
+				op == NET_BULK_GET ? "read" : "write", piece->len, ctx->uri,
+				DP_RC(rc));
+			if (xfer->status == 0)
+				xfer->status = rc;
+			break;
+		}
+		xfer->nr_pending++;
+	}
+	if (i == 0) {
+		/* Nothing posted: fail synchronously, without the callback. */
+		rc = xfer->status;
+		if (xfer->local_mr != NULL)
+			fi_close(&xfer->local_mr->fid);
+		rpc->nr_xfers--;
+		d_free(xfer);
+		return rc;
+	}
+	/* Drop the posting hold; completions already read may finish it here. */
+	if (--xfer->nr_pending == 0)
+		xfer_finish(xfer);
+	return 0;
+}

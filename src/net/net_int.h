@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* net_int.h - private to src/net: the context, peers, requests, RPCs and buffers. */
+#ifndef NET_INT_H
+#define NET_INT_H
+
+#include <rdma/fabric.h>
+#include <rdma/fi_cm.h>
+#include <rdma/fi_domain.h>
+#include <rdma/fi_endpoint.h>
+#include <rdma/fi_errno.h>
+#include <rdma/fi_rma.h>
+
+#include <gurt/common.h>
+
+#include "common/buf.h"
+#include "net/net.h"
+
+#define NET_MAGIC 0x50524e44u /* "DNRP" read little-endian */
+#define NET_OPC_PROBE 1
+#define NET_NR_RECV_DEFAULT 32
+#define NET_PROBE_MS_DEFAULT 250
+#define NET_UNREACH_MS_DEFAULT 2000
+#define NET_PEER_BUCKETS 256
+/* Bulk transfers are cut into pieces of this size, all posted at once. */
+#define NET_BULK_PIECE (1u << 20)
+#define NET_URI_MAX 128
+
+/* What a completion's op_context points at: the first member of its owner. */
+enum net_op_type {
+	NET_OP_RECV,     /* struct net_rbuf */
+	NET_OP_SEND_REQ, /* struct net_req */
+	NET_OP_SEND_BUF, /* struct net_sbuf: replies, oneways, probes */
+	NET_OP_RMA,      /* struct net_piece */
+};
+
+struct net_op {
+	struct fi_context2 fi_ctx;   /* first: providers in FI_CONTEXT mode use it */
+	enum net_op_type type;
+	d_list_t qlink;              /* in its peer's sendq while waiting to be posted */
+};
+
+struct net_peer {
+	struct net_peer *hnext;      /* hash chain in ctx->peers[] */
+	fi_addr_t fi_addr;           /* in ctx->av */
+	uint8_t addr[NET_ADDR_MAX];  /* raw endpoint address (a sockaddr) */
+	uint32_t addr_len;
+	char uri[NET_URI_MAX];
+	d_list_t reqs;               /* requests waiting for its replies, oldest first */
+	d_list_t sendq;              /* ops libfabric refused with -FI_EAGAIN, in order */
+	d_list_t busy_link;          /* in ctx->busy_peers while sendq is not empty */
+	uint64_t stuck_since_ms;     /* when the head of sendq was first refused */
+	uint64_t last_probe_ms;      /* when we last probed it */
+	bool probing;                /* a probe is on its way */
+};
+
+struct net_req {
+	struct net_op op;            /* NET_OP_SEND_REQ: completion of the send */
+	d_list_t peer_link;          /* in peer->reqs while waiting */
+	uint64_t id;
+	struct net_ctx *ctx;
+	struct net_peer *peer;
+	uint64_t sent_ms;
+	uint64_t deadline_ms;
+	net_reply_fn cb;
+	void *arg;
+	int refs;                    /* 1 for the send in flight, 1 until the request ends */
+	bool ended;
+	uint32_t len;                /* message bytes in data[] */
+	uint8_t data[];              /* the message as sent */
+};
+
+/* A message we send whose completion only frees it. */
+struct net_sbuf {
+	struct net_op op;            /* NET_OP_SEND_BUF */
+	struct net_peer *peer;       /* for probes: whom it tests */
+	bool probe;
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct net_rpc {
+	struct net_ctx *ctx;
+	struct net_peer *peer;       /* the sender */
+	struct net_msg msg;          /* decoded header; body points into the rbuf */
+	uint64_t recv_ms;
+	int nr_xfers;                /* bulk transfers still running */
+	bool ended;                  /* replied or dropped; freed when nr_xfers is 0 */
+};
+
+/* A receive buffer; while it holds a request being served, it is that request's RPC. */
+struct net_rbuf {
+	struct net_op op;            /* NET_OP_RECV */
+	d_list_t link;               /* in ctx->rbuf_free while unused */
+	d_list_t all_link;           /* in ctx->rbuf_all, for freeing at close */
+	struct net_rpc rpc;
+	uint8_t data[NET_MSG_MAX];
+};
+
+struct net_xfer;
+
+struct net_piece {
+	struct net_op op;            /* NET_OP_RMA */
+	struct net_xfer *xfer;
+	void *local;                 /* this piece of the local buffer */
+	size_t len;
+	uint64_t raddr;              /* remote address (or offset) */
+};
+
+struct net_xfer {
+	struct net_rpc *rpc;
+	enum net_bulk_op kind;       /* GET: fi_read, PUT: fi_write */
+	uint64_t key;                /* the remote key */
+	net_bulk_fn cb;
+	void *arg;
+	int status;                  /* first error of a piece */
+	uint32_t nr_pending;         /* pieces posted and not completed */
+	struct fid_mr *local_mr;     /* when the domain needs local registration */
+	uint32_t nr_pieces;
+	struct net_piece pieces[];
+};
+
+struct net_bulk {
+	struct net_ctx *ctx;
+	struct fid_mr *mr;
+	struct net_bulk_desc desc;
+};
+
+struct net_handler {
+	uint32_t opcode;
+	const char *name;
+	net_handler_fn fn;
+	void *arg;
+};
+
+struct net_ctx {
+	struct fi_info *info;
+	struct fid_fabric *fabric;
+	struct fid_domain *domain;
+	struct fid_av *av;
+	struct fid_cq *cq;
+	struct fid_ep *ep;
+	int wait_fd;                 /* the CQ's wait fd, or -1: poll instead */
+	char provider[32];           /* DAOS form */
+	char uri[NET_URI_MAX];
+	uint8_t addr[NET_ADDR_MAX];  /* our own endpoint address, sent in requests */
+	uint32_t addr_len;
+	bool mr_virt_addr;           /* remote addresses are virtual addresses */
+	bool mr_prov_key;            /* the provider chooses keys */
+	bool mr_local;               /* local buffers of RMA need registration */
+	uint64_t next_key;           /* for requested keys when !mr_prov_key */
+	size_t inject_size;
+	uint32_t probe_ms;
+	uint32_t unreach_ms;         /* a peer refusing sends this long is unreachable */
+	d_list_t busy_peers;         /* peers with a non-empty sendq */
+
+	struct net_handler *handlers; /* sorted by opcode */
+	uint32_t nr_handlers;
+
+	struct net_peer *peers[NET_PEER_BUCKETS];
+
+	/* Outstanding requests by id: id = generation << 32 | slot. */
+	struct net_req **slots;
+	uint32_t *slot_gen;
+	uint32_t nr_slots;
+	uint32_t *slot_free;         /* stack of free slot numbers */
+	uint32_t nr_slot_free;
+	uint32_t nr_inflight;
+
+	d_list_t rbuf_free;          /* receive buffers not posted */
+	d_list_t rbuf_all;           /* every receive buffer */
+	unsigned int nr_recv;        /* how many to keep posted */
+	unsigned int nr_posted;
+	uint64_t next_check_ms;      /* next timeout/probe scan */
+	bool closing;
+};
+
+uint64_t net_now_ms(void);
+int net_fi2der(int fi_err);
+
+/* net_ctx.c */
+int net_rbuf_post(struct net_ctx *ctx, struct net_rbuf *rbuf);
+void net_rbuf_release(struct net_ctx *ctx, struct net_rbuf *rbuf);
+
+/* net_sendq.c */
+int net_op_submit(struct net_ctx *ctx, struct net_peer *peer, struct net_op *op);
+void net_sendq_flush(struct net_ctx *ctx, uint64_t now);
+void net_sendq_fail(struct net_ctx *ctx, struct net_peer *peer, int status);
+
+/* net_rpc.c */
+int net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len,
+		       struct net_peer **out);
+void net_peers_destroy(struct net_ctx *ctx);
+void net_msg_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, size_t len);
+void net_send_done(struct net_ctx *ctx, struct net_op *op, int err);
+void net_peer_unreachable(struct net_ctx *ctx, struct net_peer *peer);
+void net_timers(struct net_ctx *ctx, uint64_t now);
+void net_reqs_cancel(struct net_ctx *ctx);
+void net_rpc_put(struct net_rpc *rpc);
+
+/* net_bulk.c */
+void net_piece_done(struct net_ctx *ctx, struct net_piece *piece, int err);
+
+/* net_wire.c */
+int net_addr_to_uri(const char *provider, const void *addr, uint32_t len, char *out,
+		    size_t out_len);
+int net_uri_to_addr(const struct net_uri *uri, void *addr, uint32_t *len);
+
+#endif /* NET_INT_H */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * echo_server.c - a process serving the echo service, for the two-process net tests
+ * and rpc_bench:
+ *
+ *   net_echo_server [PROVIDER [HOST [PORT]]]
+ *
+ * prints "READY <uri>" on stdout once it listens, then serves until ECHO_OPC_EXIT,
+ * SIGTERM or SIGINT. Exit status 0, or 1 with a message on stderr.
+ */
+#define D_LOGFAC DD_FAC(tests)
+
+#include <signal.h>
+#include <stdio.h>
+
+#include <gurt/common.h>
+
+#include "net/tests/echo.h"
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	echo_stop = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct net_ctx_attr attr = {
+		.provider = argc > 1 ? argv[1] : "ofi+tcp",
+		.host = argc > 2 ? argv[2] : "127.0.0.1",
+		.port = argc > 3 ? atoi(argv[3]) : 0,
+	};
+	struct net_ctx *ctx;
+	int rc;
+
+	d_log_init();
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	rc = net_ctx_create(&attr, &ctx);
+	if (rc != 0) {
+		fprintf(stderr, "net_echo_server: cannot listen: " DF_RC "\n", DP_RC(rc));
+		return 1;
+	}
+	rc = echo_register(ctx);
+	if (rc == 0) {
+		printf("READY %s\n", net_ctx_uri(ctx));
+		fflush(stdout);
+		rc = echo_serve(ctx);
+	}
+	net_ctx_destroy(ctx);
+	d_log_fini();
+	if (rc != 0) {
+		fprintf(stderr, "net_echo_server: " DF_RC "\n", DP_RC(rc));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * net_echo_tests.c - the RPC layer between two real processes on 127.0.0.1: this test
+ * (client) and net_echo_server (path in $NET_ECHO_SERVER), over ofi+tcp.
+ *
+ * Echo of every size from 0 B to 64 MiB across the inline/bulk threshold with the data
+ * verified; 1,000 concurrent RPCs; a server killed mid-RPC fails the request promptly;
+ * malformed messages get -DER_PROTO (or are dropped) while the server keeps serving.
+ */
+#define D_LOGFAC DD_FAC(tests)
+
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/test.h"
+#include "common/buf.h"
+#include "net/tests/echo.h"
+
+struct server {
+	pid_t pid;
+	char uri[128];
+};
+
+static struct server srv;
+static struct net_ctx *ctx;
+static struct net_peer *peer;
+
+/* Start net_echo_server and read "READY <uri>" from its stdout. */
+static int
+server_start(struct server *s)
+{
+	const char *path = getenv("NET_ECHO_SERVER");
+	int fds[2];
+	FILE *f;
+	char line[256];
+
+	if (path == NULL) {
+		fprintf(stderr, "NET_ECHO_SERVER is not set\n");
+		return -1;
+	}
+	if (pipe(fds) != 0)
+		return -1;
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl(path, path, "ofi+tcp", "127.0.0.1", "0", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (f == NULL || fgets(line, sizeof(line), f) == NULL ||
+	    sscanf(line, "READY %127s", s->uri) != 1) {
+		fprintf(stderr, "echo server did not start\n");
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+static void
+server_kill(struct server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+}
+
+static int
+setup(void **state)
+{
+	struct net_ctx_attr attr = { .provider = "ofi+tcp", .host = "127.0.0.1" };
+
+	(void)state;
+	if (server_start(&srv) != 0)
+		return -1;
+	if (net_ctx_create(&attr, &ctx) != 0)
+		return -1;
+	return net_peer_get(ctx, srv.uri, &peer);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (srv.pid > 0) {
+		net_call(ctx, peer, ECHO_OPC_EXIT, NULL, 0, 5000, NULL, 0, NULL);
+		waitpid(srv.pid, NULL, 0);
+	}
+	net_ctx_destroy(ctx);
+	return 0;
+}
+
+static void
+fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)((i * 2654435761u + seed) >> 13);
+}
+
+/* Echo @len bytes: inline when they fit in a message, else by bulk pull then push. */
+static void
+echo_one(size_t len)
+{
+	uint8_t *src = d_malloc(len ? len : 1);
+	uint8_t *dst = d_calloc(1, len ? len : 1);
+	size_t got = 0;
+	int rc;
+
+	assert_non_null(src);
+	assert_non_null(dst);
+	fill(src, len, (uint32_t)len);
+	if (len <= NET_BODY_MAX) {
+		rc = net_call(ctx, peer, ECHO_OPC_ECHO, src, len, 10000, dst, len, &got);
+		assert_int_equal(rc, 0);
+		assert_int_equal(got, len);
+	} else {
+		struct net_bulk *bs;
+		struct net_bulk *bd;
+		struct net_bulk_desc ds;
+		struct net_bulk_desc dd;
+		uint8_t body[64];
+		struct buf out = BUF_INIT(body, sizeof(body));
+
+		assert_int_equal(net_bulk_register(ctx, src, len, NET_BULK_RO, &bs), 0);
+		assert_int_equal(net_bulk_register(ctx, dst, len, NET_BULK_WO, &bd), 0);
+		net_bulk_desc_get(bs, &ds);
+		net_bulk_desc_get(bd, &dd);
+		buf_put_u64(&out, len);
+		net_bulk_desc_encode(&out, &ds);
+		net_bulk_desc_encode(&out, &dd);
+		assert_int_equal(out.err, 0);
+		rc = net_call(ctx, peer, ECHO_OPC_BULK, body, out.off, 30000, NULL, 0, NULL);
+		assert_int_equal(rc, 0);
+		net_bulk_deregister(bs);
+		net_bulk_deregister(bd);
+	}
+	assert_memory_equal(src, dst, len);
+	d_free(src);
+	d_free(dst);
+}
+
+static void
+echo_sizes(void **state)
+{
+	static const size_t sizes[] = {
+		0, 1, 64, 1000, 4095, 4096, 8192, NET_BODY_MAX - 1, NET_BODY_MAX,
+		NET_BODY_MAX + 1, 32768, 65536, 1 << 20, (1 << 20) + 7, 3 << 20,
+		16 << 20, 64 << 20,
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		echo_one(sizes[i]);
+}
+
+struct many {
+	int done;
+	int errors;
+};
+
+struct one {
+	struct many *m;
+	uint32_t value;
+};
+
+static void
+many_done(void *arg, int status, const void *body, size_t len)
+{
+	struct one *o = arg;
+	uint32_t v;
+
+	if (status != 0 || len != sizeof(v)) {
+		o->m->errors++;
+	} else {
+		memcpy(&v, body, sizeof(v));
+		if (v != o->value)
+			o->m->errors++;
+	}
+	o->m->done++;
+}
+
+/* 1,000 requests in flight at once; each reply matches its own request. */
+static void
+concurrent_1000(void **state)
+{
+	enum { NR = 1000 };
+	struct one *ones = d_calloc(NR, sizeof(*ones));
+	struct many m = { 0 };
+	int i;
+
+	(void)state;
+	assert_non_null(ones);
+	for (i = 0; i < NR; i++) {
+		ones[i].m = &m;
+		ones[i].value = (uint32_t)i * 7919u;
+		assert_int_equal(net_req_send(ctx, peer, ECHO_OPC_ECHO, &ones[i].value,
+					      sizeof(ones[i].value), 20000, many_done, &ones[i]),
+				 0);
+	}
+	assert_true(net_ctx_nr_inflight(ctx) > 0);
+	while (m.done < NR)
+		assert_true(net_progress(ctx, 1000) >= 0);
+	assert_int_equal(m.errors, 0);
+	assert_int_equal(net_ctx_nr_inflight(ctx), 0);
+	d_free(ones);
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct pending {
+	bool done;
+	int status;
+	uint64_t at_ms;
+};
+
+static void
+pending_done(void *arg, int status, const void *body, size_t len)
+{
+	struct pending *p = arg;
+
+	(void)body;
+	(void)len;
+	p->done = true;
+	p->status = status;
+	p->at_ms = mono_ms();
+}
+
+/* A server killed mid-RPC: the client hears it long before the 10 s timeout. */
+static void
+server_killed_mid_rpc(void **state)
+{
+	struct server victim = { 0 };
+	struct net_peer *vp;
+	struct pending p = { 0 };
+	uint8_t body[4];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	uint64_t start;
+
+	(void)state;
+	assert_int_equal(server_start(&victim), 0);
+	assert_int_equal(net_peer_get(ctx, victim.uri, &vp), 0);
+	/* A request the server holds for 30 s; ours times out after 10 s. */
+	buf_put_u32(&out, 30000);
+	assert_int_equal(net_req_send(ctx, vp, ECHO_OPC_SLEEP, body, sizeof(body), 10000,
+				      pending_done, &p),
+			 0);
+	start = mono_ms();
+	while (mono_ms() - start < 300)
+		net_progress(ctx, 10);
+	assert_false(p.done);
+	server_kill(&victim);
+	start = mono_ms();
+	while (!p.done && mono_ms() - start < 15000)
+		net_progress(ctx, 100);
+	assert_true(p.done);
+	assert_int_equal(p.status, -DER_UNREACH);
+	print_message("killed server noticed after %llu ms (timeout 10000 ms)\n",
+		      (unsigned long long)(p.at_ms - start));
+	assert_true(p.at_ms - start < 5000);
+	/* The other server is unaffected. */
+	echo_one(100);
+}
+
+/* A request that never gets a reply times out with -DER_TIMEDOUT. */
+static void
+timeout(void **state)
+{
+	struct pending p = { 0 };
+	uint8_t body[4];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	uint64_t start = mono_ms();
+
+	(void)state;
+	buf_put_u32(&out, 3000);
+	assert_int_equal(net_req_send(ctx, peer, ECHO_OPC_SLEEP, body, sizeof(body), 500,
+				      pending_done, &p),
+			 0);
+	while (!p.done)
+		net_progress(ctx, 100);
+	assert_int_equal(p.status, -DER_TIMEDOUT);
+	assert_true(p.at_ms - start >= 500);
+	assert_true(p.at_ms - start < 2500);
+}
+
+/* --- malformed messages --- */
+
+static void
+mangle_truncate(uint8_t *msg, size_t *len)
+{
+	(void)msg;
+	*len -= 5; /* the header still claims the full body */
+}
+
+static void
+mangle_version(uint8_t *msg, size_t *len)
+{
+	(void)len;
+	msg[4] = 99;
+}
+
+static void
+mangle_body_len(uint8_t *msg, size_t *len)
+{
+	(void)len;
+	msg[12] += 16;
+}
+
+static void
+mangle_flags(uint8_t *msg, size_t *len)
+{
+	(void)len;
+	msg[6] = 0x70;
+}
+
+static void
+mangle_magic(uint8_t *msg, size_t *len)
+{
+	(void)len;
+	msg[0] ^= 0xff;
+}
+
+static void
+mangle_garbage(uint8_t *msg, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < *len; i++)
+		msg[i] = (uint8_t)(i * 37 + 11);
+}
+
+static void
+mangle_short(uint8_t *msg, size_t *len)
+{
+	(void)msg;
+	*len = 7;
+}
+
+static int
+send_mangled(uint32_t opc, const void *body, size_t len, uint32_t timeout_ms,
+	     void (*mangle)(uint8_t *, size_t *))
+{
+	struct pending p = { 0 };
+
+	assert_int_equal(net_req_send_mangled(ctx, peer, opc, body, len, timeout_ms, pending_done,
+					      &p, mangle),
+			 0);
+	while (!p.done)
+		net_progress(ctx, 100);
+	return p.status;
+}
+
+static void
+malformed_rejected(void **state)
+{
+	uint8_t body[64];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	int i;
+
+	(void)state;
+	buf_put_u32(&out, 3);
+	for (i = 0; i < 3; i++)
+		buf_put_u64(&out, (uint64_t)i + 1);
+
+	/* Header intact, so the server can answer: -DER_PROTO. */
+	assert_int_equal(send_mangled(ECHO_OPC_STRICT, body, out.off, 5000, mangle_truncate),
+			 -DER_PROTO);
+	assert_int_equal(send_mangled(ECHO_OPC_STRICT, body, out.off, 5000, mangle_version),
+			 -DER_PROTO);
+	assert_int_equal(send_mangled(ECHO_OPC_STRICT, body, out.off, 5000, mangle_body_len),
+			 -DER_PROTO);
+	/* Well-formed message, body the handler's decoder refuses. */
+	assert_int_equal(send_mangled(ECHO_OPC_STRICT, body, out.off - 3, 5000, NULL), -DER_PROTO);
+	body[0] = 200; /* a count larger than the bytes present */
+	assert_int_equal(send_mangled(ECHO_OPC_STRICT, body, out.off, 5000, NULL), -DER_PROTO);
+	body[0] = 3;
+	assert_int_equal(send_mangled(ECHO_OPC_STRICT, body, out.off, 5000, NULL), 0);
+	/* An opcode nobody serves. */
+	assert_int_equal(send_mangled(999, body, 4, 5000, NULL), -DER_UNREG);
+	/* Nobody to answer: dropped, the request times out. */
+	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_flags), -DER_TIMEDOUT);
+	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_magic), -DER_TIMEDOUT);
+	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_garbage),
+			 -DER_TIMEDOUT);
+	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_short), -DER_TIMEDOUT);
+	/* And the server still serves everyone. */
+	echo_one(1000);
+	echo_one(1 << 20);
+}
+
+/* Nobody listens there: the request fails as unreachable, well before its timeout. */
+static void
+nobody_listening(void **state)
+{
+	struct net_peer *p;
+	struct pending pd = { 0 };
+	uint64_t start = mono_ms();
+
+	(void)state;
+	/* Port 1 on loopback: nothing listens there without root. */
+	assert_int_equal(net_peer_get(ctx, "ofi+tcp://127.0.0.1:1", &p), 0);
+	assert_int_equal(net_req_send(ctx, p, ECHO_OPC_ECHO, "x", 1, 20000, pending_done, &pd),
+			 0);
+	while (!pd.done)
+		net_progress(ctx, 100);
+	assert_int_equal(pd.status, -DER_UNREACH);
+	assert_true(pd.at_ms - start < 10000);
+	echo_one(10);
+}
+
+/* Destroying a context ends its requests with -DER_CANCELED, callbacks included. */
+static void
+destroy_cancels(void **state)
+{
+	struct net_ctx_attr attr = { .provider = "ofi+tcp", .host = "127.0.0.1" };
+	struct net_ctx *c2;
+	struct net_peer *p2;
+	struct pending pd[3] = { { 0 } };
+	uint8_t body[4];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	int i;
+
+	(void)state;
+	buf_put_u32(&out, 2000);
+	assert_int_equal(net_ctx_create(&attr, &c2), 0);
+	assert_int_equal(net_peer_get(c2, srv.uri, &p2), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(net_req_send(c2, p2, ECHO_OPC_SLEEP, body, sizeof(body), 20000,
+					      pending_done, &pd[i]),
+				 0);
+	net_progress(c2, 50);
+	net_ctx_destroy(c2);
+	for (i = 0; i < 3; i++) {
+		assert_true(pd[i].done);
+		assert_int_equal(pd[i].status, -DER_CANCELED);
+	}
+	echo_one(10);
+}
+
+static void
+bad_arguments(void **state)
+{
+	struct net_peer *p;
+	struct net_bulk *b;
+	static uint8_t big[NET_BODY_MAX + 1];
+	int x;
+
+	(void)state;
+	assert_int_equal(net_peer_get(ctx, "ofi+tcp://127.0.0.1", &p), -DER_INVAL);
+	assert_int_equal(net_peer_get(ctx, "ofi+sockets://127.0.0.1:1000", &p), -DER_INVAL);
+	assert_int_equal(net_peer_get(ctx, "ofi+tcp://host.example:1000", &p), -DER_INVAL);
+	assert_int_equal(net_req_send(ctx, peer, ECHO_OPC_ECHO, big, sizeof(big), 0, pending_done,
+				      NULL),
+			 -DER_OVERFLOW);
+	assert_int_equal(net_bulk_register(ctx, &x, 0, NET_BULK_RO, &b), -DER_INVAL);
+	assert_int_equal(net_handler_register(ctx, 3, "low", NULL, NULL), -DER_INVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(echo_sizes),
+		cmocka_unit_test(concurrent_1000),
+		cmocka_unit_test(timeout),
+		cmocka_unit_test(malformed_rejected),
+		cmocka_unit_test(bad_arguments),
+		cmocka_unit_test(nobody_listening),
+		cmocka_unit_test(destroy_cancels),
+		cmocka_unit_test(server_killed_mid_rpc),
+	};
+
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	d_log_init();
+	rc = cmocka_run_group_tests_name("net_echo", tests, setup, teardown);
+	d_log_fini();
+	return rc;
+}
