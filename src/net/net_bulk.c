@@ -4,8 +4,7 @@
  *
  * The client registers a buffer and sends its descriptor {addr, len, key} inside a
  * request body; the server moves the data with fi_read (GET, pull) or fi_write (PUT,
- * push) against the requester's endpoint. A transfer is cut into NET_BULK_PIECE pieces
- * posted together, so a large one keeps the link busy; its callback runs once all
+ * push) against the requester's endpoint. A transfer is cut into pieces posted together (see net_int.h for the sizes), so a large one keeps the link busy; its callback runs once all
  * pieces have completed, with the first error if any. The RPC stays alive meanwhile
  * (rpc->nr_xfers), even if the handler has already replied or dropped it.
  */
@@ -88,9 +87,13 @@ xfer_finish(struct net_xfer *xfer)
 
 	if (xfer->local_mr != NULL)
 		fi_close(&xfer->local_mr->fid);
-	rpc->nr_xfers--;
+	/*
+	 * The transfer's hold on the RPC lasts through the callback, which may reply
+	 * (ending the RPC) or start another transfer; only then is it dropped, once.
+	 */
 	xfer->cb(rpc, xfer->status, xfer->arg);
 	d_free(xfer);
+	rpc->nr_xfers--;
 	net_rpc_put(rpc);
 }
 
@@ -115,13 +118,15 @@ net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bul
 {
 	struct net_ctx *ctx = rpc->ctx;
 	struct net_xfer *xfer;
+	size_t piece_len;
 	uint32_t nr;
 	uint32_t i;
 	int rc;
 
 	if (cb == NULL || len == 0 || remote_off > remote->len || len > remote->len - remote_off)
 		return -DER_INVAL;
-	nr = (uint32_t)((len + NET_BULK_PIECE - 1) / NET_BULK_PIECE);
+	piece_len = op == NET_BULK_GET ? NET_BULK_PIECE_GET : NET_BULK_PIECE_PUT;
+	nr = (uint32_t)((len + piece_len - 1) / piece_len);
 	xfer = d_calloc(1, sizeof(*xfer) + nr * sizeof(xfer->pieces[0]));
 	if (xfer == NULL)
 		return -DER_NOMEM;
@@ -144,12 +149,12 @@ net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bul
 	xfer->nr_pending = 1;
 	for (i = 0; i < nr; i++) {
 		struct net_piece *piece = &xfer->pieces[i];
-		size_t off = (size_t)i * NET_BULK_PIECE;
+		size_t off = (size_t)i * piece_len;
 
 		piece->op.type = NET_OP_RMA;
 		piece->xfer = xfer;
 		piece->local = (char *)local + off;
-		piece->len = D_MIN((size_t)NET_BULK_PIECE, len - off);
+		piece->len = D_MIN(piece_len, len - off);
 		piece->raddr = remote->addr + remote_off + off;
 		rc = net_op_submit(ctx, rpc->peer, &piece->op);
 		if (rc != 0) {
