@@ -266,6 +266,16 @@ pingpong(const char *fi_prov, const char *size, long n, double *usec, double *mb
 	return found ? 0 : -1;
 }
 
+/* A positive number, or -1 (refused by the range check that follows). */
+static long
+arg_long(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return end == s || *end != '\0' || v <= 0 ? -1 : v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,10 +305,10 @@ main(int argc, char **argv)
 			provider = optarg;
 			break;
 		case 'i':
-			iters = atol(optarg);
+			iters = arg_long(optarg);
 			break;
 		case 'm':
-			mib = atol(optarg);
+			mib = arg_long(optarg);
 			break;
 		case 'q':
 			iters = 2000;

@@ -1,67 +1,79 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * errno.c - names, descriptions and errno mapping of the DER_* codes. Everything is
- * generated from the one table in daos_errno.h; lookups are a switch the compiler turns
- * into a jump table, so printing an error costs nothing worth caching.
+ * generated from the one table in daos_errno.h into two arrays indexed by code, one per
+ * range, so printing an error costs an index and a bounds check.
  */
 #define D_LOGFAC DD_FAC(common)
 
 #include "common/common_int.h"
 
-#define ERR_NAME_CASE(name, value, errnum, text)                                                   \
-	case value:                                                                                \
-		return #name;
-#define ERR_DESC_CASE(name, value, errnum, text)                                                   \
-	case value:                                                                                \
-		return text;
-#define ERR_ERRNO_CASE(name, value, errnum, text)                                                  \
-	case value:                                                                                \
-		return errnum;
+struct der_info {
+	const char *name;
+	const char *desc;
+	int errnum;
+};
+
+/* Indexed by code - DER_ERR_*_BASE; both ranges are dense, as DAOS's are. */
+static const struct der_info gurt_errs[] = {
+#define GURT_ROW(name, value, errnum, text) [value - DER_ERR_GURT_BASE] = { #name, text, errnum },
+	D_FOREACH_GURT_ERR(GURT_ROW)
+#undef GURT_ROW
+};
+
+static const struct der_info daos_errs[] = {
+#define DAOS_ROW(name, value, errnum, text) [value - DER_ERR_DAOS_BASE] = { #name, text, errnum },
+	D_FOREACH_DAOS_ERR(DAOS_ROW)
+#undef DAOS_ROW
+};
+
+/* The row of @rc (either sign), or NULL for 0 and codes outside the table. */
+static const struct der_info *
+der_lookup(int rc)
+{
+	const struct der_info *row = NULL;
+
+	if (rc < 0)
+		rc = -rc;
+	if (rc > DER_ERR_GURT_BASE && rc - DER_ERR_GURT_BASE < (int)ARRAY_SIZE(gurt_errs))
+		row = &gurt_errs[rc - DER_ERR_GURT_BASE];
+	else if (rc > DER_ERR_DAOS_BASE && rc - DER_ERR_DAOS_BASE < (int)ARRAY_SIZE(daos_errs))
+		row = &daos_errs[rc - DER_ERR_DAOS_BASE];
+	return row != NULL && row->name != NULL ? row : NULL;
+}
 
 D_EXPORT const char *
 d_errstr(int rc)
 {
-	if (rc < 0)
-		rc = -rc;
-	switch (rc) {
-	case 0:
+	const struct der_info *row = der_lookup(rc);
+
+	if (rc == 0)
 		return "DER_SUCCESS";
-	D_FOREACH_GURT_ERR(ERR_NAME_CASE)
-	D_FOREACH_DAOS_ERR(ERR_NAME_CASE)
-	default:
-		return "DER_UNKNOWN";
-	}
+	return row != NULL ? row->name : "DER_UNKNOWN";
 }
 
 D_EXPORT const char *
 d_errdesc(int rc)
 {
-	if (rc < 0)
-		rc = -rc;
-	switch (rc) {
-	case 0:
+	const struct der_info *row = der_lookup(rc);
+
+	if (rc == 0)
 		return "success";
-	D_FOREACH_GURT_ERR(ERR_DESC_CASE)
-	D_FOREACH_DAOS_ERR(ERR_DESC_CASE)
-	default:
-		return "unknown error code";
-	}
+	return row != NULL ? row->desc : "unknown error code";
 }
 
 D_EXPORT int
 daos_der2errno(int rc)
 {
+	const struct der_info *row;
+
 	if (rc < 0)
 		rc = -rc;
 	/* Below the DER range the value already is an errno (POSIX layers pass them). */
 	if (rc < DER_ERR_GURT_BASE)
 		return rc;
-	switch (rc) {
-	D_FOREACH_GURT_ERR(ERR_ERRNO_CASE)
-	D_FOREACH_DAOS_ERR(ERR_ERRNO_CASE)
-	default:
-		return EIO;
-	}
+	row = der_lookup(rc);
+	return row != NULL ? row->errnum : EIO;
 }
 
 D_EXPORT int

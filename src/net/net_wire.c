@@ -37,9 +37,11 @@ net_provider_to_fi(const char *provider, char *out, size_t len)
 		return -DER_INVAL;
 	for (i = 0; i < ARRAY_SIZE(providers); i++) {
 		if (strcmp(provider + 4, providers[i].daos) == 0) {
-			if (strlen(providers[i].fi) >= len)
+			size_t n = strlen(providers[i].fi);
+
+			if (n >= len)
 				return -DER_OVERFLOW;
-			strcpy(out, providers[i].fi);
+			memcpy(out, providers[i].fi, n + 1);
 			return 0;
 		}
 	}
@@ -156,7 +158,7 @@ net_addr_to_uri(const char *provider, const void *addr, uint32_t len, char *out,
 
 	if (len < sizeof(family) || strlen(provider) >= sizeof(u.provider))
 		return -DER_INVAL;
-	strcpy(u.provider, provider);
+	memcpy(u.provider, provider, strlen(provider) + 1);
 	memcpy(&family, addr, sizeof(family));
 	if (family == AF_INET && len == sizeof(sin)) {
 		memcpy(&sin, addr, sizeof(sin));

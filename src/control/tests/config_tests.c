@@ -777,16 +777,16 @@ alias_bomb_is_bounded(void **state)
 	text = d_calloc(1, 16384);
 	assert_non_null(text);
 	p = text;
-	p += sprintf(p, "provider: ofi+tcp\nengines:\n- &e\n  targets: 1\n  fabric_iface: lo\n"
+	p += snprintf(p, 512, "provider: ofi+tcp\nengines:\n- &e\n  targets: 1\n  fabric_iface: lo\n"
 			"  storage:\n  - {class: ram, scm_mount: /m}\n"
 			"  - &t\n    class: file\n    bdev_size: 1\n    bdev_list: &b [");
 	for (i = 0; i < 100; i++)
-		p += sprintf(p, "%s/f", i == 0 ? "" : ", ");
-	p += sprintf(p, "]\n");
+		p += snprintf(p, 8, "%s/f", i == 0 ? "" : ", ");
+	p += snprintf(p, 8, "]\n");
 	for (i = 1; i < 100; i++)
-		p += sprintf(p, "  - *t\n");
+		p += snprintf(p, 16, "  - *t\n");
 	for (i = 1; i < 200; i++)
-		p += sprintf(p, "- *e\n");
+		p += snprintf(p, 16, "- *e\n");
 	assert_int_equal(
 		config_server_parse("bomb.yml", text, strlen(text), &srv, err, sizeof(err)),
 		-DER_INVAL);
@@ -977,7 +977,7 @@ md_on_ssd_roles(void **state)
 	for (nr = 1; nr <= 3; nr++) {
 		snprintf(text, sizeof(text), "%s", head);
 		for (t = 0; t < nr; t++)
-			strcat(text, tiers[t]);
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", tiers[t]);
 		assert_int_equal(
 			config_server_parse("r.yml", text, strlen(text), &cfg, err, sizeof(err)),
 			0);

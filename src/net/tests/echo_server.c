@@ -30,11 +30,20 @@ main(int argc, char **argv)
 	struct net_ctx_attr attr = {
 		.provider = argc > 1 ? argv[1] : "ofi+tcp",
 		.host = argc > 2 ? argv[2] : "127.0.0.1",
-		.port = argc > 3 ? atoi(argv[3]) : 0,
 	};
 	struct net_ctx *ctx;
 	int rc;
 
+	if (argc > 3) {
+		char *end;
+		long port = strtol(argv[3], &end, 10);
+
+		if (*end != '\0' || port < 0 || port > 65535) {
+			fprintf(stderr, "net_echo_server: bad port \"%s\"\n", argv[3]);
+			return 1;
+		}
+		attr.port = (int)port;
+	}
 	d_log_init();
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
