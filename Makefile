@@ -28,6 +28,7 @@ check: build
 	./scripts/checksrc
 	meson test -C $(BUILD) --num-processes $(JOBS) --print-errorlogs
 	$(MAKE) check-asan
+	@./scripts/test-summary $(BUILD) $(ASAN_BUILD)
 
 $(ASAN_BUILD)/build.ninja:
 	CC=clang meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
