@@ -34,8 +34,8 @@
  *    32     -  request: the sender's endpoint address, then the body; reply: the body
  *
  * Provider names are DAOS's: "ofi+tcp" and "ofi+tcp;ofi_rxm" (RDM over TCP through
- * the rxm utility provider), "ofi+sockets", "ofi+verbs;ofi_rxm", "ofi+udp;ofi_rxd" and
- * "ofi+shm". URIs look like "ofi+tcp://127.0.0.1:31416" ("[::1]:31416" for IPv6).
+ * the rxm utility provider), "ofi+sockets", "ofi+verbs;ofi_rxm" and "ofi+udp;ofi_rxd"
+ * (providers whose addresses are IP socket addresses). URIs look like "ofi+tcp://127.0.0.1:31416" ("[::1]:31416" for IPv6).
  *
  * Threads: nothing here takes a lock except the group map (net_group_*), which any
  * thread may read. Callbacks run inside net_progress() on the context's thread.

@@ -26,6 +26,7 @@ providers(void **state)
 	assert_int_equal(net_provider_to_fi("tcp", fi, sizeof(fi)), -DER_INVAL);
 	assert_int_equal(net_provider_to_fi("ucx+rc_x", fi, sizeof(fi)), -DER_INVAL);
 	assert_int_equal(net_provider_to_fi("ofi+nosuch", fi, sizeof(fi)), -DER_INVAL);
+	assert_int_equal(net_provider_to_fi("ofi+shm", fi, sizeof(fi)), -DER_INVAL);
 	assert_int_equal(net_provider_to_fi(NULL, fi, sizeof(fi)), -DER_INVAL);
 	assert_int_equal(net_provider_to_fi("ofi+tcp", fi, 4), -DER_OVERFLOW);
 }
