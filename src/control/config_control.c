@@ -35,58 +35,28 @@ control_check(struct cfg_ctx *ctx, yaml_node_t *node, yaml_node_t *where, void *
 					&cfg->hostlist, cfg->port, &cfg->hosts);
 }
 
+static const struct cfg_kind control_kind = {
+	.map = &control_map,
+	.size = sizeof(struct config_control),
+	.path_off = offsetof(struct config_control, path),
+	.hosts_off = offsetof(struct config_control, hosts),
+};
+
 void
 config_control_free(struct config_control *cfg)
 {
-	if (cfg == NULL)
-		return;
-	cfg_map_fini(&control_map, cfg);
-	config_strlist_fini(&cfg->hosts);
-	d_free(cfg->path);
-	d_free(cfg);
+	cfg_kind_free(&control_kind, cfg);
 }
 
 int
 config_control_parse(const char *name, const void *buf, size_t len, struct config_control **out,
-		     char *err, size_t err_len)
+                     char *err, size_t err_len)
 {
-	struct config_control *cfg;
-	struct cfg_ctx ctx;
-	int rc;
-
-	cfg_ctx_init(&ctx, name, err, err_len);
-	cfg = d_calloc(1, sizeof(*cfg));
-	if (cfg == NULL)
-		return cfg_nomem(&ctx);
-	cfg->path = d_strdup(ctx.file);
-	if (cfg->path == NULL) {
-		rc = cfg_nomem(&ctx);
-		goto out_free;
-	}
-	rc = cfg_parse_into(&ctx, &control_map, buf, len, cfg);
-	if (rc != 0)
-		goto out_free;
-	*out = cfg;
-	return 0;
-
-out_free:
-	config_control_free(cfg);
-	return rc;
+	return cfg_kind_parse(&control_kind, name, buf, len, (void **)out, err, err_len);
 }
 
 int
 config_control_load(const char *path, struct config_control **out, char *err, size_t err_len)
 {
-	struct cfg_ctx ctx;
-	size_t len;
-	char *buf;
-	int rc;
-
-	cfg_ctx_init(&ctx, path, err, err_len);
-	rc = cfg_file_read(&ctx, path, &buf, &len);
-	if (rc != 0)
-		return rc;
-	rc = config_control_parse(path, buf, len, out, err, err_len);
-	d_free(buf);
-	return rc;
+	return cfg_kind_load(&control_kind, path, (void **)out, err, err_len);
 }

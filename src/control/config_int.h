@@ -169,6 +169,24 @@ void cfg_ctx_init(struct cfg_ctx *ctx, const char *name, char *err, size_t err_l
  * Parse @len bytes at @buf and fill @obj (zeroed, map->size bytes) as @map describes, with
  * the document alive through every check. On error @obj may be partly filled.
  */
+/*
+ * One kind of config file: its key table, the size of its struct, where the struct keeps
+ * its path (char *) and the derived host list (struct config_strlist) freed with it.
+ */
+struct cfg_kind {
+	const struct cfg_map *map;
+	size_t size;
+	size_t path_off;
+	size_t hosts_off;
+};
+
+/* The three entry points of every kind, behind config_<kind>_{parse,load,free}(). */
+int cfg_kind_parse(const struct cfg_kind *kind, const char *name, const void *buf, size_t len,
+		   void **out, char *err, size_t err_len);
+int cfg_kind_load(const struct cfg_kind *kind, const char *path, void **out, char *err,
+		  size_t err_len);
+void cfg_kind_free(const struct cfg_kind *kind, void *cfg);
+
 int cfg_parse_into(struct cfg_ctx *ctx, const struct cfg_map *map, const void *buf, size_t len,
 		   void *obj);
 

@@ -1424,3 +1424,64 @@ const struct cfg_map cfg_transport_agent_map =
 	CFG_MAP(transport_agent_keys, struct config_transport, NULL);
 const struct cfg_map cfg_transport_admin_map =
 	CFG_MAP(transport_admin_keys, struct config_transport, NULL);
+
+/* Entry points shared by the three kinds of file */
+
+void
+cfg_kind_free(const struct cfg_kind *kind, void *cfg)
+{
+	if (cfg == NULL)
+		return;
+	cfg_map_fini(kind->map, cfg);
+	config_strlist_fini((struct config_strlist *)((char *)cfg + kind->hosts_off));
+	d_free(*(char **)((char *)cfg + kind->path_off));
+	d_free(cfg);
+}
+
+int
+cfg_kind_parse(const struct cfg_kind *kind, const char *name, const void *buf, size_t len,
+	       void **out, char *err, size_t err_len)
+{
+	struct cfg_ctx ctx;
+	char **path;
+	void *cfg;
+	int rc;
+
+	cfg_ctx_init(&ctx, name, err, err_len);
+	cfg = d_calloc(1, kind->size);
+	if (cfg == NULL)
+		return cfg_nomem(&ctx);
+	path = (char **)((char *)cfg + kind->path_off);
+	*path = d_strdup(ctx.file);
+	if (*path == NULL) {
+		rc = cfg_nomem(&ctx);
+		goto out_free;
+	}
+	rc = cfg_parse_into(&ctx, kind->map, buf, len, cfg);
+	if (rc != 0)
+		goto out_free;
+	*out = cfg;
+	return 0;
+
+out_free:
+	cfg_kind_free(kind, cfg);
+	return rc;
+}
+
+int
+cfg_kind_load(const struct cfg_kind *kind, const char *path, void **out, char *err,
+	      size_t err_len)
+{
+	struct cfg_ctx ctx;
+	size_t len;
+	char *buf;
+	int rc;
+
+	cfg_ctx_init(&ctx, path, err, err_len);
+	rc = cfg_file_read(&ctx, path, &buf, &len);
+	if (rc != 0)
+		return rc;
+	rc = cfg_kind_parse(kind, path, buf, len, out, err, err_len);
+	d_free(buf);
+	return rc;
+}
