@@ -11,7 +11,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build check check-unit check-asan demo install format checksrc clean
+.PHONY: all deps build check check-unit check-asan check-format demo install format checksrc \
+	clean
 
 all: build
 
@@ -26,6 +27,7 @@ build: deps $(BUILD)/build.ninja
 
 check: build
 	./scripts/checksrc
+	$(MAKE) check-format
 	meson test -C $(BUILD) --num-processes $(JOBS) --print-errorlogs
 	$(MAKE) check-asan
 	@./scripts/test-summary $(BUILD) $(ASAN_BUILD)
@@ -47,6 +49,10 @@ install: build
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+# Formatting is a gate (STYLE.md section 9): run `make format` to fix what this reports.
+check-format:
+	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
 
 checksrc:
 	./scripts/checksrc

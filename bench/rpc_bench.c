@@ -17,13 +17,12 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <gurt/common.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <gurt/common.h>
 
 #include "common/buf.h"
 #include "net/tests/echo.h"
@@ -237,8 +236,8 @@ pingpong(const char *fi_prov, const char *size, long n, double *usec, double *mb
 		snprintf(iters_s, sizeof(iters_s), "%ld", n);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
-		execlp("timeout", "timeout", "120", "fi_pingpong", "-p", fi_prov, "-e", "rdm", "-B", ports,
-		       "-I", iters_s, "-S", size, (char *)NULL);
+		execlp("timeout", "timeout", "120", "fi_pingpong", "-p", fi_prov, "-e", "rdm", "-B",
+		       ports, "-I", iters_s, "-S", size, (char *)NULL);
 		_exit(127);
 	}
 	usleep(300000);

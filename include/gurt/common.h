@@ -12,18 +12,17 @@
 #ifndef GURT_COMMON_H
 #define GURT_COMMON_H
 
+#include <daos_errno.h>
+#include <gurt/debug.h>
+#include <gurt/hlc.h>
+#include <gurt/list.h>
+#include <gurt/types.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <daos_errno.h>
-#include <gurt/debug.h>
-#include <gurt/hlc.h>
-#include <gurt/list.h>
-#include <gurt/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +32,7 @@ extern "C" {
 #define D_EXPORT __attribute__((visibility("default")))
 
 #ifndef container_of
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 #endif
 
 #ifndef ARRAY_SIZE
@@ -80,26 +79,26 @@ uint64_t d_alloc_fail_pending(void);
 #define D_ALLOC_PTR_NZ(ptr) D_ALLOC_NZ(ptr, sizeof(*(ptr)))
 #define D_ALLOC_ARRAY(ptr, count) ((ptr) = d_calloc((count), sizeof(*(ptr))))
 #define D_ALLOC_ARRAY_NZ(ptr, count) ((ptr) = d_reallocarray(NULL, (count), sizeof(*(ptr))))
-#define D_REALLOC(newptr, oldptr, oldsize, size)                                                   \
-	do {                                                                                       \
-		(void)(oldsize);                                                                   \
-		(newptr) = d_realloc((oldptr), (size));                                            \
+#define D_REALLOC(newptr, oldptr, oldsize, size)        \
+	do {                                            \
+		(void)(oldsize);                        \
+		(newptr) = d_realloc((oldptr), (size)); \
 	} while (0)
-#define D_REALLOC_ARRAY(newptr, oldptr, oldcount, count)                                           \
-	do {                                                                                       \
-		(void)(oldcount);                                                                  \
-		(newptr) = d_reallocarray((oldptr), (count), sizeof(*(oldptr)));                   \
+#define D_REALLOC_ARRAY(newptr, oldptr, oldcount, count)                         \
+	do {                                                                     \
+		(void)(oldcount);                                                \
+		(newptr) = d_reallocarray((oldptr), (count), sizeof(*(oldptr))); \
 	} while (0)
 #define D_STRNDUP(ptr, s, n) ((ptr) = d_strndup((s), (n)))
-#define D_ASPRINTF(ptr, ...)                                                                       \
-	do {                                                                                       \
-		if (d_asprintf(&(ptr), __VA_ARGS__) < 0)                                           \
-			(ptr) = NULL;                                                              \
+#define D_ASPRINTF(ptr, ...)                             \
+	do {                                             \
+		if (d_asprintf(&(ptr), __VA_ARGS__) < 0) \
+			(ptr) = NULL;                    \
 	} while (0)
-#define D_FREE(ptr)                                                                                \
-	do {                                                                                       \
-		d_free(ptr);                                                                       \
-		(ptr) = NULL;                                                                      \
+#define D_FREE(ptr)           \
+	do {                  \
+		d_free(ptr);  \
+		(ptr) = NULL; \
 	} while (0)
 
 #ifdef __cplusplus

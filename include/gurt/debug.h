@@ -35,12 +35,11 @@
 #ifndef GURT_DEBUG_H
 #define GURT_DEBUG_H
 
+#include <daos_errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <daos_errno.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,41 +49,41 @@ extern "C" {
  * Facilities: (identifier, printed name). DAOS's DD_SUBSYS names first, then the
  * transport's, then ours. The printed name is what DD_SUBSYS and D_LOG_MASK accept.
  */
-#define D_FOREACH_LOG_FAC(X)                                                                       \
-	X(misc, "misc")                                                                            \
-	X(mem, "mem")                                                                              \
-	X(common, "common")                                                                        \
-	X(tree, "tree")                                                                            \
-	X(vos, "vos")                                                                              \
-	X(client, "client")                                                                        \
-	X(server, "server")                                                                        \
-	X(rdb, "rdb")                                                                              \
-	X(pool, "pool")                                                                            \
-	X(container, "container")                                                                  \
-	X(object, "object")                                                                        \
-	X(placement, "placement")                                                                  \
-	X(rebuild, "rebuild")                                                                      \
-	X(tier, "tier")                                                                            \
-	X(mgmt, "mgmt")                                                                            \
-	X(bio, "bio")                                                                              \
-	X(tests, "tests")                                                                          \
-	X(dtx, "dtx")                                                                              \
-	X(csum, "csum")                                                                            \
-	X(rpc, "rpc")                                                                              \
-	X(bulk, "bulk")                                                                            \
-	X(corpc, "corpc")                                                                          \
-	X(grp, "grp")                                                                              \
-	X(lm, "lm")                                                                                \
-	X(hg, "hg")                                                                                \
-	X(st, "st")                                                                                \
-	X(iv, "iv")                                                                                \
-	X(net, "net")                                                                              \
-	X(engine, "engine")                                                                        \
-	X(control, "control")                                                                      \
-	X(config, "config")                                                                        \
-	X(security, "security")                                                                    \
-	X(dfs, "dfs")                                                                              \
-	X(dfuse, "dfuse")                                                                          \
+#define D_FOREACH_LOG_FAC(X)      \
+	X(misc, "misc")           \
+	X(mem, "mem")             \
+	X(common, "common")       \
+	X(tree, "tree")           \
+	X(vos, "vos")             \
+	X(client, "client")       \
+	X(server, "server")       \
+	X(rdb, "rdb")             \
+	X(pool, "pool")           \
+	X(container, "container") \
+	X(object, "object")       \
+	X(placement, "placement") \
+	X(rebuild, "rebuild")     \
+	X(tier, "tier")           \
+	X(mgmt, "mgmt")           \
+	X(bio, "bio")             \
+	X(tests, "tests")         \
+	X(dtx, "dtx")             \
+	X(csum, "csum")           \
+	X(rpc, "rpc")             \
+	X(bulk, "bulk")           \
+	X(corpc, "corpc")         \
+	X(grp, "grp")             \
+	X(lm, "lm")               \
+	X(hg, "hg")               \
+	X(st, "st")               \
+	X(iv, "iv")               \
+	X(net, "net")             \
+	X(engine, "engine")       \
+	X(control, "control")     \
+	X(config, "config")       \
+	X(security, "security")   \
+	X(dfs, "dfs")             \
+	X(dfuse, "dfuse")         \
 	X(il, "il")
 
 #define D_DEFINE_FAC(id, name) DD_FAC_##id,
@@ -113,21 +112,21 @@ enum d_log_prio {
 };
 
 /* Debug streams (DD_MASK): (bit, name). */
-#define D_FOREACH_DB_STREAM(X)                                                                     \
-	X(DB_ANY, 0, "any")                                                                        \
-	X(DB_TRACE, 1, "trace")                                                                    \
-	X(DB_MEM, 2, "mem")                                                                        \
-	X(DB_NET, 3, "net")                                                                        \
-	X(DB_IO, 4, "io")                                                                          \
-	X(DB_MD, 5, "md")                                                                          \
-	X(DB_PL, 6, "pl")                                                                          \
-	X(DB_MGMT, 7, "mgmt")                                                                      \
-	X(DB_EPC, 8, "epc")                                                                        \
-	X(DB_DF, 9, "df")                                                                          \
-	X(DB_REBUILD, 10, "rebuild")                                                               \
-	X(DB_SEC, 11, "sec")                                                                       \
-	X(DB_CSUM, 12, "csum")                                                                     \
-	X(DB_DSMS, 13, "dsms")                                                                     \
+#define D_FOREACH_DB_STREAM(X)       \
+	X(DB_ANY, 0, "any")          \
+	X(DB_TRACE, 1, "trace")      \
+	X(DB_MEM, 2, "mem")          \
+	X(DB_NET, 3, "net")          \
+	X(DB_IO, 4, "io")            \
+	X(DB_MD, 5, "md")            \
+	X(DB_PL, 6, "pl")            \
+	X(DB_MGMT, 7, "mgmt")        \
+	X(DB_EPC, 8, "epc")          \
+	X(DB_DF, 9, "df")            \
+	X(DB_REBUILD, 10, "rebuild") \
+	X(DB_SEC, 11, "sec")         \
+	X(DB_CSUM, 12, "csum")       \
+	X(DB_DSMS, 13, "dsms")       \
 	X(DB_TEST, 14, "test")
 
 #define D_DEFINE_DB(id, bit, name) id = (1u << (bit)),
@@ -136,7 +135,8 @@ enum d_log_stream { D_FOREACH_DB_STREAM(D_DEFINE_DB) };
 
 #define DB_ALL 0xffffffffu
 /* The "daos_default" group of DD_MASK. */
-#define DB_DEFAULT (DB_IO | DB_MD | DB_PL | DB_MGMT | DB_EPC | DB_DF | DB_REBUILD | DB_SEC | DB_CSUM)
+#define DB_DEFAULT \
+	(DB_IO | DB_MD | DB_PL | DB_MGMT | DB_EPC | DB_DF | DB_REBUILD | DB_SEC | DB_CSUM)
 
 /* Per-facility lowest priority written; read by the macros below. Do not write. */
 extern volatile uint8_t d_log_fac_prio[DD_FAC_NR];
@@ -177,8 +177,8 @@ int d_log_str2fac(const char *name);
 const char *d_log_fac2str(int fac);
 
 /* Write one message; use the macros, which test the masks first. */
-void d_log_write(int fac, int prio, const char *file, int line, const char *func,
-		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void d_log_write(int fac, int prio, const char *file, int line, const char *func, const char *fmt,
+		 ...) __attribute__((format(printf, 6, 7)));
 
 static inline bool
 d_log_enabled(int fac, int prio)
@@ -192,18 +192,18 @@ d_log_dbg_enabled(int fac, uint32_t stream)
 	return d_log_fac_prio[fac] == DLOG_DBG && (d_log_dbg_mask & stream) != 0;
 }
 
-#define D_LOG_AT(prio, fmt, ...)                                                                   \
-	do {                                                                                       \
-		if (d_log_enabled(D_LOGFAC, (prio)))                                               \
-			d_log_write(D_LOGFAC, (prio), __FILE__, __LINE__, __func__, fmt,           \
-				    ##__VA_ARGS__);                                                \
+#define D_LOG_AT(prio, fmt, ...)                                                         \
+	do {                                                                             \
+		if (d_log_enabled(D_LOGFAC, (prio)))                                     \
+			d_log_write(D_LOGFAC, (prio), __FILE__, __LINE__, __func__, fmt, \
+				    ##__VA_ARGS__);                                      \
 	} while (0)
 
-#define D_DEBUG(stream, fmt, ...)                                                                  \
-	do {                                                                                       \
-		if (__builtin_expect(d_log_dbg_enabled(D_LOGFAC, (stream)), 0))                   \
-			d_log_write(D_LOGFAC, DLOG_DBG, __FILE__, __LINE__, __func__, fmt,         \
-				    ##__VA_ARGS__);                                                \
+#define D_DEBUG(stream, fmt, ...)                                                          \
+	do {                                                                               \
+		if (__builtin_expect(d_log_dbg_enabled(D_LOGFAC, (stream)), 0))            \
+			d_log_write(D_LOGFAC, DLOG_DBG, __FILE__, __LINE__, __func__, fmt, \
+				    ##__VA_ARGS__);                                        \
 	} while (0)
 
 #define D_INFO(fmt, ...) D_LOG_AT(DLOG_INFO, fmt, ##__VA_ARGS__)
@@ -219,8 +219,8 @@ d_log_dbg_enabled(int fac, uint32_t stream)
 #define D_LOG_ENABLED(stream) d_log_dbg_enabled(D_LOGFAC, (stream))
 
 /* Print to stderr directly, for use before logging is set up or after it is torn down. */
-#define D_PRINT_ERR(fmt, ...) fprintf(stderr, "%s:%d %s() " fmt, __FILE__, __LINE__, __func__, \
-				      ##__VA_ARGS__)
+#define D_PRINT_ERR(fmt, ...) \
+	fprintf(stderr, "%s:%d %s() " fmt, __FILE__, __LINE__, __func__, ##__VA_ARGS__)
 #define D_PRINT(fmt, ...) fprintf(stdout, fmt, ##__VA_ARGS__)
 
 /*
@@ -228,19 +228,19 @@ d_log_dbg_enabled(int fac, uint32_t stream)
  * file:line and a backtrace are logged and written to stderr, then the process aborts.
  * Untrusted input must never reach one.
  */
-void d_assert_fail(const char *expr, const char *file, int line, const char *func,
-		   const char *fmt, ...) __attribute__((noreturn, format(printf, 5, 6)));
+void d_assert_fail(const char *expr, const char *file, int line, const char *func, const char *fmt,
+		   ...) __attribute__((noreturn, format(printf, 5, 6)));
 
-#define D_ASSERT(e)                                                                                \
-	do {                                                                                       \
-		if (__builtin_expect(!(e), 0))                                                     \
-			d_assert_fail(#e, __FILE__, __LINE__, __func__, " ");                     \
+#define D_ASSERT(e)                                                           \
+	do {                                                                  \
+		if (__builtin_expect(!(e), 0))                                \
+			d_assert_fail(#e, __FILE__, __LINE__, __func__, " "); \
 	} while (0)
 
-#define D_ASSERTF(e, fmt, ...)                                                                     \
-	do {                                                                                       \
-		if (__builtin_expect(!(e), 0))                                                     \
-			d_assert_fail(#e, __FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__);       \
+#define D_ASSERTF(e, fmt, ...)                                                               \
+	do {                                                                                 \
+		if (__builtin_expect(!(e), 0))                                               \
+			d_assert_fail(#e, __FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__); \
 	} while (0)
 
 #define D_CASSERT(cond, ...) _Static_assert(cond, #cond ": " __VA_ARGS__)

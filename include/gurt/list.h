@@ -17,7 +17,10 @@ typedef struct d_list_head {
 	struct d_list_head *prev;
 } d_list_t;
 
-#define D_LIST_HEAD_INIT(name) { &(name), &(name) }
+#define D_LIST_HEAD_INIT(name)   \
+	{                        \
+		&(name), &(name) \
+	}
 #define D_LIST_HEAD(name) d_list_t name = D_LIST_HEAD_INIT(name)
 
 static inline void
@@ -123,35 +126,36 @@ d_list_splice_init(d_list_t *list, d_list_t *head)
 #define d_list_first_entry(head, type, member) d_list_entry((head)->next, type, member)
 
 /* The first element of @head removed from it, or NULL when empty. */
-#define d_list_pop_entry(head, type, member)                                                       \
-	({                                                                                         \
-		type *__pop = NULL;                                                                \
-		if (!d_list_empty(head)) {                                                         \
-			__pop = d_list_entry((head)->next, type, member);                          \
-			d_list_del_init((head)->next);                                             \
-		}                                                                                  \
-		__pop;                                                                             \
+#define d_list_pop_entry(head, type, member)                              \
+	({                                                                \
+		type *__pop = NULL;                                       \
+		if (!d_list_empty(head)) {                                \
+			__pop = d_list_entry((head)->next, type, member); \
+			d_list_del_init((head)->next);                    \
+		}                                                         \
+		__pop;                                                    \
 	})
 
 #define d_list_for_each(pos, head) for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
-#define d_list_for_each_safe(pos, n, head)                                                         \
-	for ((pos) = (head)->next, (n) = (pos)->next; (pos) != (head); (pos) = (n), (n) = (pos)->next)
+#define d_list_for_each_safe(pos, n, head)                             \
+	for ((pos) = (head)->next, (n) = (pos)->next; (pos) != (head); \
+	     (pos) = (n), (n) = (pos)->next)
 
-#define d_list_for_each_entry(pos, head, member)                                                   \
-	for ((pos) = d_list_entry((head)->next, __typeof__(*(pos)), member);                      \
-	     &(pos)->member != (head);                                                             \
+#define d_list_for_each_entry(pos, head, member)                             \
+	for ((pos) = d_list_entry((head)->next, __typeof__(*(pos)), member); \
+	     &(pos)->member != (head);                                       \
 	     (pos) = d_list_entry((pos)->member.next, __typeof__(*(pos)), member))
 
-#define d_list_for_each_entry_reverse(pos, head, member)                                           \
-	for ((pos) = d_list_entry((head)->prev, __typeof__(*(pos)), member);                      \
-	     &(pos)->member != (head);                                                             \
+#define d_list_for_each_entry_reverse(pos, head, member)                     \
+	for ((pos) = d_list_entry((head)->prev, __typeof__(*(pos)), member); \
+	     &(pos)->member != (head);                                       \
 	     (pos) = d_list_entry((pos)->member.prev, __typeof__(*(pos)), member))
 
-#define d_list_for_each_entry_safe(pos, n, head, member)                                           \
-	for ((pos) = d_list_entry((head)->next, __typeof__(*(pos)), member),                      \
-	    (n) = d_list_entry((pos)->member.next, __typeof__(*(pos)), member);                   \
-	     &(pos)->member != (head);                                                             \
+#define d_list_for_each_entry_safe(pos, n, head, member)                        \
+	for ((pos) = d_list_entry((head)->next, __typeof__(*(pos)), member),    \
+	    (n) = d_list_entry((pos)->member.next, __typeof__(*(pos)), member); \
+	     &(pos)->member != (head);                                          \
 	     (pos) = (n), (n) = d_list_entry((n)->member.next, __typeof__(*(n)), member))
 
 #endif /* GURT_LIST_H */

@@ -21,12 +21,11 @@
 #ifndef COMMON_BUF_H
 #define COMMON_BUF_H
 
+#include <daos_errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-#include <daos_errno.h>
 
 struct buf {
 	uint8_t *data; /* the window; const for decoding, cast away by BUF_INIT */
@@ -35,7 +34,10 @@ struct buf {
 	int err;       /* 0, or the first error: sticky */
 };
 
-#define BUF_INIT(ptr, size) { .data = (uint8_t *)(uintptr_t)(ptr), .len = (size), .off = 0, .err = 0 }
+#define BUF_INIT(ptr, size)                                                            \
+	{                                                                              \
+		.data = (uint8_t *)(uintptr_t)(ptr), .len = (size), .off = 0, .err = 0 \
+	}
 
 static inline void
 buf_init(struct buf *b, const void *data, size_t len)

@@ -64,15 +64,15 @@ static const struct {
 	const char *name;
 	int prio;
 } prio_names[] = {
-	{ "DEBUG", DLOG_DBG }, { "DBUG", DLOG_DBG },  { "INFO", DLOG_INFO },
-	{ "NOTE", DLOG_NOTE }, { "WARN", DLOG_WARN }, { "ERROR", DLOG_ERR },
-	{ "ERR", DLOG_ERR },   { "CRIT", DLOG_CRIT }, { "ALRT", DLOG_ALERT },
+	{ "DEBUG", DLOG_DBG },   { "DBUG", DLOG_DBG },   { "INFO", DLOG_INFO },
+	{ "NOTE", DLOG_NOTE },   { "WARN", DLOG_WARN },  { "ERROR", DLOG_ERR },
+	{ "ERR", DLOG_ERR },     { "CRIT", DLOG_CRIT },  { "ALRT", DLOG_ALERT },
 	{ "FATAL", DLOG_EMERG }, { "EMRG", DLOG_EMERG }, { "EMIT", DLOG_EMIT },
 };
 
 static const char *const prio_short[] = {
-	[DLOG_DBG] = "DBUG", [DLOG_INFO] = "INFO", [DLOG_NOTE] = "NOTE",
-	[DLOG_WARN] = "WARN", [DLOG_ERR] = "ERR",   [DLOG_CRIT] = "CRIT",
+	[DLOG_DBG] = "DBUG",   [DLOG_INFO] = "INFO",  [DLOG_NOTE] = "NOTE",
+	[DLOG_WARN] = "WARN",  [DLOG_ERR] = "ERR",    [DLOG_CRIT] = "CRIT",
 	[DLOG_ALERT] = "ALRT", [DLOG_EMERG] = "EMRG", [DLOG_EMIT] = "EMIT",
 };
 
@@ -290,7 +290,7 @@ static const struct {
 #define STREAM_NAME(id, bit, name) { name, id },
 	D_FOREACH_DB_STREAM(STREAM_NAME)
 #undef STREAM_NAME
-	{ "all", DB_ALL },
+		{ "all", DB_ALL },
 	{ "daos_default", DB_DEFAULT },
 };
 
@@ -516,8 +516,7 @@ stamp_format(char *buf, size_t len)
 }
 
 D_EXPORT void
-d_log_write(int fac, int prio, const char *file, int line, const char *func, const char *fmt,
-	    ...)
+d_log_write(int fac, int prio, const char *file, int line, const char *func, const char *fmt, ...)
 {
 	char buf[LINE_MAX_LEN];
 	size_t off;
@@ -556,8 +555,7 @@ d_log_write(int fac, int prio, const char *file, int line, const char *func, con
 }
 
 D_EXPORT void
-d_assert_fail(const char *expr, const char *file, int line, const char *func, const char *fmt,
-	      ...)
+d_assert_fail(const char *expr, const char *file, int line, const char *func, const char *fmt, ...)
 {
 	char msg[512];
 	void *frames[64];

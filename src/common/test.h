@@ -7,14 +7,13 @@
 #ifndef COMMON_TEST_H
 #define COMMON_TEST_H
 
+#include <gurt/common.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
-
-#include <gurt/common.h>
 
 /* Remember the live allocation count; check it with TEST_ALLOC_CHECK(). */
 #define TEST_ALLOC_MARK() uint64_t test_alloc_mark__ = d_alloc_nr_live()

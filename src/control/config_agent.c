@@ -287,7 +287,7 @@ config_agent_free(struct config_agent *cfg)
 
 int
 config_agent_parse(const char *name, const void *buf, size_t len, struct config_agent **out,
-                   char *err, size_t err_len)
+		   char *err, size_t err_len)
 {
 	return cfg_kind_parse(&agent_kind, name, buf, len, (void **)out, err, err_len);
 }

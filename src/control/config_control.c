@@ -50,7 +50,7 @@ config_control_free(struct config_control *cfg)
 
 int
 config_control_parse(const char *name, const void *buf, size_t len, struct config_control **out,
-                     char *err, size_t err_len)
+		     char *err, size_t err_len)
 {
 	return cfg_kind_parse(&control_kind, name, buf, len, (void **)out, err, err_len);
 }

@@ -1044,7 +1044,7 @@ config_server_free(struct config_server *cfg)
 
 int
 config_server_parse(const char *name, const void *buf, size_t len, struct config_server **out,
-                    char *err, size_t err_len)
+		    char *err, size_t err_len)
 {
 	return cfg_kind_parse(&server_kind, name, buf, len, (void **)out, err, err_len);
 }

@@ -1469,8 +1469,7 @@ out_free:
 }
 
 int
-cfg_kind_load(const struct cfg_kind *kind, const char *path, void **out, char *err,
-	      size_t err_len)
+cfg_kind_load(const struct cfg_kind *kind, const char *path, void **out, char *err, size_t err_len)
 {
 	struct cfg_ctx ctx;
 	size_t len;

@@ -35,7 +35,8 @@
  *
  * Provider names are DAOS's: "ofi+tcp" and "ofi+tcp;ofi_rxm" (RDM over TCP through
  * the rxm utility provider), "ofi+sockets", "ofi+verbs;ofi_rxm" and "ofi+udp;ofi_rxd"
- * (providers whose addresses are IP socket addresses). URIs look like "ofi+tcp://127.0.0.1:31416" ("[::1]:31416" for IPv6).
+ * (providers whose addresses are IP socket addresses). URIs look like "ofi+tcp://127.0.0.1:31416"
+ * ("[::1]:31416" for IPv6).
  *
  * Threads: nothing here takes a lock except the group map (net_group_*), which any
  * thread may read. Callbacks run inside net_progress() on the context's thread.
@@ -43,11 +44,10 @@
 #ifndef NET_NET_H
 #define NET_NET_H
 
+#include <gurt/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <gurt/types.h>
 
 #define NET_PROTO_VERSION 1
 #define NET_HDR_SIZE 32
@@ -93,12 +93,12 @@ int net_uri_format(const struct net_uri *uri, int port_offset, char *out, size_t
 /* --- contexts --- */
 
 struct net_ctx_attr {
-	const char *provider;   /* DAOS form; NULL means "ofi+tcp" */
-	const char *host;       /* address to bind (an IP literal); NULL: 127.0.0.1 */
-	int port;               /* port to listen on; 0: any free port (clients) */
-	unsigned int nr_recv;   /* receive buffers kept posted; 0: a default */
-	uint32_t probe_ms;      /* how often to probe peers that owe replies; 0: 250 */
-	uint32_t unreach_ms;    /* a peer refusing sends this long is gone; 0: 2000 */
+	const char *provider; /* DAOS form; NULL means "ofi+tcp" */
+	const char *host;     /* address to bind (an IP literal); NULL: 127.0.0.1 */
+	int port;             /* port to listen on; 0: any free port (clients) */
+	unsigned int nr_recv; /* receive buffers kept posted; 0: a default */
+	uint32_t probe_ms;    /* how often to probe peers that owe replies; 0: 250 */
+	uint32_t unreach_ms;  /* a peer refusing sends this long is gone; 0: 2000 */
 };
 
 /*
@@ -292,9 +292,9 @@ struct net_msg {
 	uint16_t flags;
 	uint32_t opcode;
 	uint64_t id;
-	int32_t status;       /* replies */
-	uint32_t timeout_ms;  /* requests */
-	const void *addr;     /* requests: sender address */
+	int32_t status;      /* replies */
+	uint32_t timeout_ms; /* requests */
+	const void *addr;    /* requests: sender address */
 	uint32_t addr_len;
 	const void *body;
 	uint32_t body_len;

@@ -4,9 +4,10 @@
  *
  * The client registers a buffer and sends its descriptor {addr, len, key} inside a
  * request body; the server moves the data with fi_read (GET, pull) or fi_write (PUT,
- * push) against the requester's endpoint. A transfer is cut into pieces posted together (see net_int.h for the sizes), so a large one keeps the link busy; its callback runs once all
- * pieces have completed, with the first error if any. The RPC stays alive meanwhile
- * (rpc->nr_xfers), even if the handler has already replied or dropped it.
+ * push) against the requester's endpoint. A transfer is cut into pieces posted together (see
+ * net_int.h for the sizes), so a large one keeps the link busy; its callback runs once all pieces
+ * have completed, with the first error if any. The RPC stays alive meanwhile (rpc->nr_xfers), even
+ * if the handler has already replied or dropped it.
  */
 #define D_LOGFAC DD_FAC(bulk)
 
@@ -104,8 +105,7 @@ net_piece_done(struct net_ctx *ctx, struct net_piece *piece, int err)
 
 	if (err != 0 && xfer->status == 0) {
 		xfer->status = net_fi2der(err);
-		D_DEBUG(DB_NET, "bulk transfer piece failed on %s: %s", ctx->uri,
-			fi_strerror(err));
+		D_DEBUG(DB_NET, "bulk transfer piece failed on %s: %s", ctx->uri, fi_strerror(err));
 	}
 	D_ASSERT(xfer->nr_pending > 0);
 	if (--xfer->nr_pending == 0)

@@ -94,7 +94,8 @@ net_rbuf_post(struct net_ctx *ctx, struct net_rbuf *rbuf)
 	rbuf->op.type = NET_OP_RECV;
 	/* We never post more than the receive queue holds; -FI_EAGAIN is transient. */
 	while ((ret = fi_recv(ctx->ep, rbuf->data, sizeof(rbuf->data), NULL, FI_ADDR_UNSPEC,
-			      &rbuf->op)) == -FI_EAGAIN && ++tries < 1000)
+			      &rbuf->op)) == -FI_EAGAIN &&
+	       ++tries < 1000)
 		cq_drain(ctx);
 	if (ret != 0)
 		rc = net_fi2der((int)ret);
@@ -337,8 +338,8 @@ ctx_getinfo(struct net_ctx *ctx, const struct net_ctx_attr *attr, const char *ho
 	hints->domain_attr->mr_mode = FI_MR_VIRT_ADDR | FI_MR_PROV_KEY | FI_MR_ALLOCATED;
 	hints->mode = FI_CONTEXT | FI_CONTEXT2;
 	snprintf(service, sizeof(service), "%d", attr->port);
-	rc = fi_getinfo(FI_VERSION(1, 11), host, attr->port > 0 ? service : NULL, FI_SOURCE,
-			hints, &ctx->info);
+	rc = fi_getinfo(FI_VERSION(1, 11), host, attr->port > 0 ? service : NULL, FI_SOURCE, hints,
+			&ctx->info);
 	fi_freeinfo(hints);
 	if (rc != 0) {
 		D_ERROR("no fabric interface for provider %s (%s) at %s:%d: %s", ctx->provider,
@@ -479,8 +480,8 @@ net_ctx_create(const struct net_ctx_attr *attr, struct net_ctx **out)
 	rc = rbufs_refill(ctx);
 	if (rc != 0)
 		goto out_close;
-	D_INFO("context %s open (%s, wait fd %d)", ctx->uri,
-	       ctx->info->fabric_attr->prov_name, ctx->wait_fd);
+	D_INFO("context %s open (%s, wait fd %d)", ctx->uri, ctx->info->fabric_attr->prov_name,
+	       ctx->wait_fd);
 	*out = ctx;
 	return 0;
 

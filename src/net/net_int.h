@@ -3,14 +3,13 @@
 #ifndef NET_INT_H
 #define NET_INT_H
 
+#include <gurt/common.h>
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
 #include <rdma/fi_domain.h>
 #include <rdma/fi_endpoint.h>
 #include <rdma/fi_errno.h>
 #include <rdma/fi_rma.h>
-
-#include <gurt/common.h>
 
 #include "common/buf.h"
 #include "net/net.h"
@@ -40,28 +39,28 @@ enum net_op_type {
 };
 
 struct net_op {
-	struct fi_context2 fi_ctx;   /* first: providers in FI_CONTEXT mode use it */
+	struct fi_context2 fi_ctx; /* first: providers in FI_CONTEXT mode use it */
 	enum net_op_type type;
-	d_list_t qlink;              /* in its peer's sendq while waiting to be posted */
+	d_list_t qlink; /* in its peer's sendq while waiting to be posted */
 };
 
 struct net_peer {
-	struct net_peer *hnext;      /* hash chain in ctx->peers[] */
-	fi_addr_t fi_addr;           /* in ctx->av */
-	uint8_t addr[NET_ADDR_MAX];  /* raw endpoint address (a sockaddr) */
+	struct net_peer *hnext;     /* hash chain in ctx->peers[] */
+	fi_addr_t fi_addr;          /* in ctx->av */
+	uint8_t addr[NET_ADDR_MAX]; /* raw endpoint address (a sockaddr) */
 	uint32_t addr_len;
 	char uri[NET_URI_MAX];
-	d_list_t reqs;               /* requests waiting for its replies, oldest first */
-	d_list_t sendq;              /* ops libfabric refused with -FI_EAGAIN, in order */
-	d_list_t busy_link;          /* in ctx->busy_peers while sendq is not empty */
-	uint64_t stuck_since_ms;     /* when the head of sendq was first refused */
-	uint64_t last_probe_ms;      /* when we last probed it */
-	bool probing;                /* a probe is on its way */
+	d_list_t reqs;           /* requests waiting for its replies, oldest first */
+	d_list_t sendq;          /* ops libfabric refused with -FI_EAGAIN, in order */
+	d_list_t busy_link;      /* in ctx->busy_peers while sendq is not empty */
+	uint64_t stuck_since_ms; /* when the head of sendq was first refused */
+	uint64_t last_probe_ms;  /* when we last probed it */
+	bool probing;            /* a probe is on its way */
 };
 
 struct net_req {
-	struct net_op op;            /* NET_OP_SEND_REQ: completion of the send */
-	d_list_t peer_link;          /* in peer->reqs while waiting */
+	struct net_op op;   /* NET_OP_SEND_REQ: completion of the send */
+	d_list_t peer_link; /* in peer->reqs while waiting */
 	uint64_t id;
 	struct net_ctx *ctx;
 	struct net_peer *peer;
@@ -69,16 +68,16 @@ struct net_req {
 	uint64_t deadline_ms;
 	net_reply_fn cb;
 	void *arg;
-	int refs;                    /* 1 for the send in flight, 1 until the request ends */
+	int refs; /* 1 for the send in flight, 1 until the request ends */
 	bool ended;
-	uint32_t len;                /* message bytes in data[] */
-	uint8_t data[];              /* the message as sent */
+	uint32_t len;   /* message bytes in data[] */
+	uint8_t data[]; /* the message as sent */
 };
 
 /* A message we send whose completion only frees it. */
 struct net_sbuf {
-	struct net_op op;            /* NET_OP_SEND_BUF */
-	struct net_peer *peer;       /* for probes: whom it tests */
+	struct net_op op;      /* NET_OP_SEND_BUF */
+	struct net_peer *peer; /* for probes: whom it tests */
 	bool probe;
 	uint32_t len;
 	uint8_t data[];
@@ -86,18 +85,18 @@ struct net_sbuf {
 
 struct net_rpc {
 	struct net_ctx *ctx;
-	struct net_peer *peer;       /* the sender */
-	struct net_msg msg;          /* decoded header; body points into the rbuf */
+	struct net_peer *peer; /* the sender */
+	struct net_msg msg;    /* decoded header; body points into the rbuf */
 	uint64_t recv_ms;
-	int nr_xfers;                /* bulk transfers still running */
-	bool ended;                  /* replied or dropped; freed when nr_xfers is 0 */
+	int nr_xfers; /* bulk transfers still running */
+	bool ended;   /* replied or dropped; freed when nr_xfers is 0 */
 };
 
 /* A receive buffer; while it holds a request being served, it is that request's RPC. */
 struct net_rbuf {
-	struct net_op op;            /* NET_OP_RECV */
-	d_list_t link;               /* in ctx->rbuf_free while unused */
-	d_list_t all_link;           /* in ctx->rbuf_all, for freeing at close */
+	struct net_op op;  /* NET_OP_RECV */
+	d_list_t link;     /* in ctx->rbuf_free while unused */
+	d_list_t all_link; /* in ctx->rbuf_all, for freeing at close */
 	struct net_rpc rpc;
 	uint8_t data[NET_MSG_MAX];
 };
@@ -105,22 +104,22 @@ struct net_rbuf {
 struct net_xfer;
 
 struct net_piece {
-	struct net_op op;            /* NET_OP_RMA */
+	struct net_op op; /* NET_OP_RMA */
 	struct net_xfer *xfer;
-	void *local;                 /* this piece of the local buffer */
+	void *local; /* this piece of the local buffer */
 	size_t len;
-	uint64_t raddr;              /* remote address (or offset) */
+	uint64_t raddr; /* remote address (or offset) */
 };
 
 struct net_xfer {
 	struct net_rpc *rpc;
-	enum net_bulk_op kind;       /* GET: fi_read, PUT: fi_write */
-	uint64_t key;                /* the remote key */
+	enum net_bulk_op kind; /* GET: fi_read, PUT: fi_write */
+	uint64_t key;          /* the remote key */
 	net_bulk_fn cb;
 	void *arg;
-	int status;                  /* first error of a piece */
-	uint32_t nr_pending;         /* pieces posted and not completed */
-	struct fid_mr *local_mr;     /* when the domain needs local registration */
+	int status;              /* first error of a piece */
+	uint32_t nr_pending;     /* pieces posted and not completed */
+	struct fid_mr *local_mr; /* when the domain needs local registration */
 	uint32_t nr_pieces;
 	struct net_piece pieces[];
 };
@@ -145,19 +144,19 @@ struct net_ctx {
 	struct fid_av *av;
 	struct fid_cq *cq;
 	struct fid_ep *ep;
-	int wait_fd;                 /* the CQ's wait fd, or -1: poll instead */
-	char provider[32];           /* DAOS form */
+	int wait_fd;       /* the CQ's wait fd, or -1: poll instead */
+	char provider[32]; /* DAOS form */
 	char uri[NET_URI_MAX];
-	uint8_t addr[NET_ADDR_MAX];  /* our own endpoint address, sent in requests */
+	uint8_t addr[NET_ADDR_MAX]; /* our own endpoint address, sent in requests */
 	uint32_t addr_len;
-	bool mr_virt_addr;           /* remote addresses are virtual addresses */
-	bool mr_prov_key;            /* the provider chooses keys */
-	bool mr_local;               /* local buffers of RMA need registration */
-	uint64_t next_key;           /* for requested keys when !mr_prov_key */
+	bool mr_virt_addr; /* remote addresses are virtual addresses */
+	bool mr_prov_key;  /* the provider chooses keys */
+	bool mr_local;     /* local buffers of RMA need registration */
+	uint64_t next_key; /* for requested keys when !mr_prov_key */
 	size_t inject_size;
 	uint32_t probe_ms;
-	uint32_t unreach_ms;         /* a peer refusing sends this long is unreachable */
-	d_list_t busy_peers;         /* peers with a non-empty sendq */
+	uint32_t unreach_ms; /* a peer refusing sends this long is unreachable */
+	d_list_t busy_peers; /* peers with a non-empty sendq */
 
 	struct net_handler *handlers; /* sorted by opcode */
 	uint32_t nr_handlers;
@@ -168,15 +167,15 @@ struct net_ctx {
 	struct net_req **slots;
 	uint32_t *slot_gen;
 	uint32_t nr_slots;
-	uint32_t *slot_free;         /* stack of free slot numbers */
+	uint32_t *slot_free; /* stack of free slot numbers */
 	uint32_t nr_slot_free;
 	uint32_t nr_inflight;
 
-	d_list_t rbuf_free;          /* receive buffers not posted */
-	d_list_t rbuf_all;           /* every receive buffer */
-	unsigned int nr_recv;        /* how many to keep posted */
+	d_list_t rbuf_free;   /* receive buffers not posted */
+	d_list_t rbuf_all;    /* every receive buffer */
+	unsigned int nr_recv; /* how many to keep posted */
 	unsigned int nr_posted;
-	uint64_t next_check_ms;      /* next timeout/probe scan */
+	uint64_t next_check_ms; /* next timeout/probe scan */
 	bool closing;
 };
 
@@ -193,8 +192,7 @@ void net_sendq_flush(struct net_ctx *ctx, uint64_t now);
 void net_sendq_fail(struct net_ctx *ctx, struct net_peer *peer, int status);
 
 /* net_rpc.c */
-int net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len,
-		       struct net_peer **out);
+int net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len, struct net_peer **out);
 void net_peers_destroy(struct net_ctx *ctx);
 void net_msg_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, size_t len);
 void net_send_done(struct net_ctx *ctx, struct net_op *op, int err);

@@ -93,7 +93,8 @@ net_peer_get(struct net_ctx *ctx, const char *uri, struct net_peer **out)
 		return rc;
 	}
 	if (strcmp(u.provider, ctx->provider) != 0 &&
-	    !(strcmp(u.provider, "ofi+tcp;ofi_rxm") == 0 && strcmp(ctx->provider, "ofi+tcp") == 0)) {
+	    !(strcmp(u.provider, "ofi+tcp;ofi_rxm") == 0 &&
+	      strcmp(ctx->provider, "ofi+tcp") == 0)) {
 		D_ERROR("URI %s uses another provider than context %s", uri, ctx->uri);
 		return -DER_INVAL;
 	}
@@ -307,8 +308,8 @@ timers_arm(struct net_ctx *ctx, uint64_t when)
 		ctx->next_check_ms = when;
 }
 
-static int req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode,
-		    const void *body, size_t len, uint32_t timeout_ms, net_reply_fn cb, void *arg,
+static int req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void *body,
+		    size_t len, uint32_t timeout_ms, net_reply_fn cb, void *arg,
 		    void (*mangle)(uint8_t *msg, size_t *len));
 
 int
@@ -319,17 +320,16 @@ net_req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const 
 }
 
 int
-net_req_send_mangled(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode,
-		     const void *body, size_t len, uint32_t timeout_ms, net_reply_fn cb, void *arg,
+net_req_send_mangled(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void *body,
+		     size_t len, uint32_t timeout_ms, net_reply_fn cb, void *arg,
 		     void (*mangle)(uint8_t *msg, size_t *len))
 {
 	return req_send(ctx, peer, opcode, body, len, timeout_ms, cb, arg, mangle);
 }
 
 static int
-req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void *body,
-	 size_t len, uint32_t timeout_ms, net_reply_fn cb, void *arg,
-	 void (*mangle)(uint8_t *msg, size_t *len))
+req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void *body, size_t len,
+	 uint32_t timeout_ms, net_reply_fn cb, void *arg, void (*mangle)(uint8_t *msg, size_t *len))
 {
 	struct net_msg msg = { 0 };
 	struct net_req *req;
@@ -440,7 +440,8 @@ int
 net_call(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void *body, size_t len,
 	 uint32_t timeout_ms, void *reply, size_t reply_max, size_t *reply_len)
 {
-	struct call_state cs = { .reply = reply, .reply_max = reply ? reply_max : 0,
+	struct call_state cs = { .reply = reply,
+				 .reply_max = reply ? reply_max : 0,
 				 .reply_len = reply_len };
 	int rc;
 

@@ -19,12 +19,9 @@ static const struct {
 	const char *daos;
 	const char *fi;
 } providers[] = {
-	{ "tcp", "tcp;ofi_rxm" },
-	{ "tcp;ofi_rxm", "tcp;ofi_rxm" },
-	{ "sockets", "sockets" },
-	{ "verbs;ofi_rxm", "verbs;ofi_rxm" },
-	{ "verbs", "verbs;ofi_rxm" },
-	{ "udp;ofi_rxd", "udp;ofi_rxd" },
+	{ "tcp", "tcp;ofi_rxm" },     { "tcp;ofi_rxm", "tcp;ofi_rxm" },
+	{ "sockets", "sockets" },     { "verbs;ofi_rxm", "verbs;ofi_rxm" },
+	{ "verbs", "verbs;ofi_rxm" }, { "udp;ofi_rxd", "udp;ofi_rxd" },
 	/*
 	 * Not "shm": its endpoint names are strings, not socket addresses, so they have
 	 * no host:port URI that DAOS's group map could carry.
@@ -118,8 +115,7 @@ net_uri_format(const struct net_uri *uri, int port_offset, char *out, size_t len
 
 	if (port < 1 || port > 65535)
 		return -DER_INVAL;
-	n = snprintf(out, len, v6 ? "%s://[%s]:%d" : "%s://%s:%d", uri->provider, uri->host,
-		     port);
+	n = snprintf(out, len, v6 ? "%s://[%s]:%d" : "%s://%s:%d", uri->provider, uri->host, port);
 	if (n < 0 || (size_t)n >= len)
 		return -DER_OVERFLOW;
 	return 0;

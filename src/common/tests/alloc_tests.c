@@ -161,7 +161,7 @@ gurt_macros(void **state)
 	struct {
 		int a;
 		int b;
-	} *p;
+	} * p;
 	int *arr;
 	char *s;
 

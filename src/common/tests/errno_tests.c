@@ -14,9 +14,7 @@ struct code {
 };
 
 #define CODE_ROW(name, value, errnum, text) { #name, value, errnum, text },
-static const struct code codes[] = {
-	D_FOREACH_GURT_ERR(CODE_ROW) D_FOREACH_DAOS_ERR(CODE_ROW)
-};
+static const struct code codes[] = { D_FOREACH_GURT_ERR(CODE_ROW) D_FOREACH_DAOS_ERR(CODE_ROW) };
 
 /* Every code prints its own name and description, negated or not. */
 static void
@@ -122,12 +120,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_code_round_trips),
-		cmocka_unit_test(numbers_match_daos),
-		cmocka_unit_test(codes_are_unique_and_dense),
-		cmocka_unit_test(unknown_codes),
-		cmocka_unit_test(errno_round_trip),
-		cmocka_unit_test(df_rc_format),
+		cmocka_unit_test(every_code_round_trips),     cmocka_unit_test(numbers_match_daos),
+		cmocka_unit_test(codes_are_unique_and_dense), cmocka_unit_test(unknown_codes),
+		cmocka_unit_test(errno_round_trip),           cmocka_unit_test(df_rc_format),
 	};
 
 	return cmocka_run_group_tests_name("errno", tests, NULL, NULL);

@@ -777,9 +777,10 @@ alias_bomb_is_bounded(void **state)
 	text = d_calloc(1, 16384);
 	assert_non_null(text);
 	p = text;
-	p += snprintf(p, 512, "provider: ofi+tcp\nengines:\n- &e\n  targets: 1\n  fabric_iface: lo\n"
-			"  storage:\n  - {class: ram, scm_mount: /m}\n"
-			"  - &t\n    class: file\n    bdev_size: 1\n    bdev_list: &b [");
+	p += snprintf(p, 512,
+		      "provider: ofi+tcp\nengines:\n- &e\n  targets: 1\n  fabric_iface: lo\n"
+		      "  storage:\n  - {class: ram, scm_mount: /m}\n"
+		      "  - &t\n    class: file\n    bdev_size: 1\n    bdev_list: &b [");
 	for (i = 0; i < 100; i++)
 		p += snprintf(p, 8, "%s/f", i == 0 ? "" : ", ");
 	p += snprintf(p, 8, "]\n");

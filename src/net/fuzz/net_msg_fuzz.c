@@ -4,11 +4,10 @@
  * message header (net_msg_decode), bulk descriptors and URIs. A message that decodes
  * must encode back to the same bytes.
  */
+#include <gurt/common.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gurt/common.h>
 
 #include "common/buf.h"
 #include "net/net.h"

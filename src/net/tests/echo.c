@@ -6,12 +6,12 @@
  */
 #define D_LOGFAC DD_FAC(tests)
 
-#include <time.h>
+#include "net/tests/echo.h"
 
 #include <gurt/common.h>
+#include <time.h>
 
 #include "common/buf.h"
-#include "net/tests/echo.h"
 
 volatile int echo_stop;
 

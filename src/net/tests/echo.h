@@ -10,12 +10,12 @@
 
 enum echo_opc {
 	ECHO_OPC_ECHO = NET_OPC_USER_MIN, /* body comes back as the reply body */
-	ECHO_OPC_BULK,  /* {u64 len, desc src, desc dst}: pull src, push it to dst */
-	ECHO_OPC_SLEEP, /* {u32 ms}: reply after ms */
-	ECHO_OPC_PULL,  /* {desc src, u64 len}: pull len bytes; reply {u64 sum} */
-	ECHO_OPC_PUSH,  /* {desc dst, u64 len, u8 byte}: fill dst with byte */
+	ECHO_OPC_BULK,   /* {u64 len, desc src, desc dst}: pull src, push it to dst */
+	ECHO_OPC_SLEEP,  /* {u32 ms}: reply after ms */
+	ECHO_OPC_PULL,   /* {desc src, u64 len}: pull len bytes; reply {u64 sum} */
+	ECHO_OPC_PUSH,   /* {desc dst, u64 len, u8 byte}: fill dst with byte */
 	ECHO_OPC_STRICT, /* {u32 n, n * u64}: reply {u64 sum}; anything else -DER_PROTO */
-	ECHO_OPC_EXIT,  /* stop serving */
+	ECHO_OPC_EXIT,   /* stop serving */
 };
 
 /* Serve the echo opcodes on @ctx until ECHO_OPC_EXIT or a signal; returns 0 or an error. */

@@ -10,10 +10,9 @@
  */
 #define D_LOGFAC DD_FAC(tests)
 
+#include <gurt/common.h>
 #include <signal.h>
 #include <stdio.h>
-
-#include <gurt/common.h>
 
 #include "net/tests/echo.h"
 

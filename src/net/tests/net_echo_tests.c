@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/test.h"
 #include "common/buf.h"
+#include "common/test.h"
 #include "net/tests/echo.h"
 
 struct server {
@@ -156,9 +156,23 @@ static void
 echo_sizes(void **state)
 {
 	static const size_t sizes[] = {
-		0, 1, 64, 1000, 4095, 4096, 8192, NET_BODY_MAX - 1, NET_BODY_MAX,
-		NET_BODY_MAX + 1, 32768, 65536, 1 << 20, (1 << 20) + 7, 3 << 20,
-		16 << 20, 64 << 20,
+		0,
+		1,
+		64,
+		1000,
+		4095,
+		4096,
+		8192,
+		NET_BODY_MAX - 1,
+		NET_BODY_MAX,
+		NET_BODY_MAX + 1,
+		32768,
+		65536,
+		1 << 20,
+		(1 << 20) + 7,
+		3 << 20,
+		16 << 20,
+		64 << 20,
 	};
 	size_t i;
 
@@ -262,9 +276,9 @@ server_killed_mid_rpc(void **state)
 	assert_int_equal(net_peer_get(ctx, victim.uri, &vp), 0);
 	/* A request the server holds for 30 s; ours times out after 10 s. */
 	buf_put_u32(&out, 30000);
-	assert_int_equal(net_req_send(ctx, vp, ECHO_OPC_SLEEP, body, sizeof(body), 10000,
-				      pending_done, &p),
-			 0);
+	assert_int_equal(
+		net_req_send(ctx, vp, ECHO_OPC_SLEEP, body, sizeof(body), 10000, pending_done, &p),
+		0);
 	start = mono_ms();
 	while (mono_ms() - start < 300)
 		net_progress(ctx, 10);
@@ -293,9 +307,9 @@ timeout(void **state)
 
 	(void)state;
 	buf_put_u32(&out, 3000);
-	assert_int_equal(net_req_send(ctx, peer, ECHO_OPC_SLEEP, body, sizeof(body), 500,
-				      pending_done, &p),
-			 0);
+	assert_int_equal(
+		net_req_send(ctx, peer, ECHO_OPC_SLEEP, body, sizeof(body), 500, pending_done, &p),
+		0);
 	while (!p.done)
 		net_progress(ctx, 100);
 	assert_int_equal(p.status, -DER_TIMEDOUT);
@@ -400,8 +414,7 @@ malformed_rejected(void **state)
 	/* Nobody to answer: dropped, the request times out. */
 	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_flags), -DER_TIMEDOUT);
 	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_magic), -DER_TIMEDOUT);
-	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_garbage),
-			 -DER_TIMEDOUT);
+	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_garbage), -DER_TIMEDOUT);
 	assert_int_equal(send_mangled(ECHO_OPC_ECHO, body, 16, 300, mangle_short), -DER_TIMEDOUT);
 	/* And the server still serves everyone. */
 	echo_one(1000);
@@ -419,8 +432,7 @@ nobody_listening(void **state)
 	(void)state;
 	/* Port 1 on loopback: nothing listens there without root. */
 	assert_int_equal(net_peer_get(ctx, "ofi+tcp://127.0.0.1:1", &p), 0);
-	assert_int_equal(net_req_send(ctx, p, ECHO_OPC_ECHO, "x", 1, 20000, pending_done, &pd),
-			 0);
+	assert_int_equal(net_req_send(ctx, p, ECHO_OPC_ECHO, "x", 1, 20000, pending_done, &pd), 0);
 	while (!pd.done)
 		net_progress(ctx, 100);
 	assert_int_equal(pd.status, -DER_UNREACH);
@@ -469,9 +481,9 @@ bad_arguments(void **state)
 	assert_int_equal(net_peer_get(ctx, "ofi+tcp://127.0.0.1", &p), -DER_INVAL);
 	assert_int_equal(net_peer_get(ctx, "ofi+sockets://127.0.0.1:1000", &p), -DER_INVAL);
 	assert_int_equal(net_peer_get(ctx, "ofi+tcp://host.example:1000", &p), -DER_INVAL);
-	assert_int_equal(net_req_send(ctx, peer, ECHO_OPC_ECHO, big, sizeof(big), 0, pending_done,
-				      NULL),
-			 -DER_OVERFLOW);
+	assert_int_equal(
+		net_req_send(ctx, peer, ECHO_OPC_ECHO, big, sizeof(big), 0, pending_done, NULL),
+		-DER_OVERFLOW);
 	assert_int_equal(net_bulk_register(ctx, &x, 0, NET_BULK_RO, &b), -DER_INVAL);
 	assert_int_equal(net_handler_register(ctx, 3, "low", NULL, NULL), -DER_INVAL);
 }
@@ -480,14 +492,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(echo_sizes),
-		cmocka_unit_test(concurrent_1000),
-		cmocka_unit_test(timeout),
-		cmocka_unit_test(malformed_rejected),
-		cmocka_unit_test(bad_arguments),
-		cmocka_unit_test(nobody_listening),
-		cmocka_unit_test(destroy_cancels),
-		cmocka_unit_test(server_killed_mid_rpc),
+		cmocka_unit_test(echo_sizes),      cmocka_unit_test(concurrent_1000),
+		cmocka_unit_test(timeout),         cmocka_unit_test(malformed_rejected),
+		cmocka_unit_test(bad_arguments),   cmocka_unit_test(nobody_listening),
+		cmocka_unit_test(destroy_cancels), cmocka_unit_test(server_killed_mid_rpc),
 	};
 
 	int rc;

@@ -5,8 +5,8 @@
  */
 #define D_LOGFAC DD_FAC(tests)
 
-#include "common/test.h"
 #include "common/buf.h"
+#include "common/test.h"
 #include "net/net.h"
 
 static void
@@ -289,9 +289,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(providers),   cmocka_unit_test(uris),
+		cmocka_unit_test(providers),      cmocka_unit_test(uris),
 		cmocka_unit_test(msg_round_trip), cmocka_unit_test(msg_rejects),
-		cmocka_unit_test(bulk_desc),   cmocka_unit_test(group_map),
+		cmocka_unit_test(bulk_desc),      cmocka_unit_test(group_map),
 		cmocka_unit_test(buf_codec),
 	};
 
