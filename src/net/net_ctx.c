@@ -27,6 +27,8 @@
 #include "net/net_int.h"
 
 #define NET_SPIN_US 50
+/* How long net_ctx_destroy() waits for sends in flight to complete. */
+#define NET_CLOSE_DRAIN_MS 1000
 #define CQ_BATCH 16
 
 uint64_t
@@ -172,9 +174,11 @@ cq_error(struct net_ctx *ctx)
 	}
 	case NET_OP_SEND_REQ:
 	case NET_OP_SEND_BUF:
+		ctx->nr_tx--;
 		net_send_done(ctx, op, err.err);
 		break;
 	case NET_OP_RMA:
+		ctx->nr_tx--;
 		net_piece_done(ctx, container_of(op, struct net_piece, op), err.err);
 		break;
 	}
@@ -193,9 +197,11 @@ cq_entry(struct net_ctx *ctx, const struct fi_cq_msg_entry *ent)
 		break;
 	case NET_OP_SEND_REQ:
 	case NET_OP_SEND_BUF:
+		ctx->nr_tx--;
 		net_send_done(ctx, op, 0);
 		break;
 	case NET_OP_RMA:
+		ctx->nr_tx--;
 		net_piece_done(ctx, container_of(op, struct net_piece, op), 0);
 		break;
 	}
@@ -498,16 +504,20 @@ net_ctx_destroy(struct net_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	uint64_t give_up = net_now_ms() + NET_CLOSE_DRAIN_MS;
+
 	ctx->closing = true;
 	net_reqs_cancel(ctx);
 	/*
-	 * Closing the endpoint cancels posted receives; their buffers and any RPC still
-	 * being served are not touched by libfabric afterwards. Pending sends' buffers
-	 * are owned by requests and RPCs: collect them from the completion queue first.
+	 * Sends and RMA in flight own buffers (requests, replies, transfers) freed by
+	 * their completions, which stop coming once the endpoint is closed: collect
+	 * them first, for a bounded time (a peer that stopped reading may hold them).
+	 * Closing the endpoint then cancels the posted receives.
 	 */
-	if (ctx->ep != NULL)
-		fi_cancel(&ctx->ep->fid, NULL);
-	cq_drain(ctx);
+	while (ctx->nr_tx > 0 && net_now_ms() < give_up)
+		cq_drain(ctx);
+	if (ctx->nr_tx > 0)
+		D_WARN("closing %s with %u operations still in flight", ctx->uri, ctx->nr_tx);
 	ctx_close(ctx);
 	net_peers_destroy(ctx);
 	rbufs_free(ctx);

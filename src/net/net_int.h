@@ -157,6 +157,7 @@ struct net_ctx {
 	uint32_t probe_ms;
 	uint32_t unreach_ms; /* a peer refusing sends this long is unreachable */
 	d_list_t busy_peers; /* peers with a non-empty sendq */
+	unsigned int nr_tx;  /* sends and RMA posted, completion not yet read */
 
 	struct net_handler *handlers; /* sorted by opcode */
 	uint32_t nr_handlers;

@@ -73,8 +73,10 @@ net_op_submit(struct net_ctx *ctx, struct net_peer *peer, struct net_op *op)
 		return 0;
 	}
 	rc = op_post(ctx, peer, op);
-	if (rc == 0)
+	if (rc == 0) {
+		ctx->nr_tx++;
 		return 0;
+	}
 	if (rc == -FI_EAGAIN) {
 		enqueue(ctx, peer, op);
 		return 0;
@@ -130,7 +132,9 @@ net_sendq_flush(struct net_ctx *ctx, uint64_t now)
 				break;
 			d_list_del_init(&op->qlink);
 			peer->stuck_since_ms = now;
-			if (rc != 0)
+			if (rc == 0)
+				ctx->nr_tx++;
+			else
 				op_fail(ctx, op, (int)-rc);
 		}
 		if (d_list_empty(&peer->sendq)) {
