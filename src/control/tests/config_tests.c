@@ -1469,6 +1469,91 @@ unsupported_noted_once(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* Set (or with @set false, unset) the variable of a "NAME=value" entry. */
+static void
+env_apply(const char *entry, bool set)
+{
+	const char *eq = strchr(entry, '=');
+	char name[128];
+
+	assert_non_null(eq);
+	assert_true((size_t)(eq - entry) < sizeof(name));
+	memcpy(name, entry, (size_t)(eq - entry));
+	name[eq - entry] = '\0';
+	if (set)
+		assert_int_equal(setenv(name, eq + 1, 1), 0);
+	else
+		unsetenv(name);
+}
+
+/*
+ * The engine's log_mask and log_file, through the environment the server hands the
+ * engine, are what d_log_init() applies: the whole chain, not just the strings.
+ */
+static void
+engine_log_settings_apply(void **state)
+{
+	char *dir = test_tmpdir("config_log");
+	char yaml[1024];
+	char logf[512];
+	char err[512];
+	struct config_server *cfg = NULL;
+	struct config_strlist env = { 0 };
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(logf, sizeof(logf), "%s/engine.log", dir);
+	snprintf(yaml, sizeof(yaml),
+		 "provider: ofi+tcp\n"
+		 "engines:\n"
+		 "- targets: 1\n"
+		 "  fabric_iface: lo\n"
+		 "  log_mask: DEBUG,MEM=ERR\n"
+		 "  log_file: %s\n"
+		 "  env_vars: [DD_SUBSYS=vos, DD_MASK=io]\n"
+		 "  storage:\n"
+		 "  - class: ram\n"
+		 "    scm_mount: /mnt/daos0\n",
+		 logf);
+	assert_int_equal(config_server_parse("log.yml", yaml, strlen(yaml), &cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(config_engine_env(cfg, 0, &env), 0);
+	for (i = 0; i < env.nr; i++)
+		env_apply(env.str[i], true);
+	assert_int_equal(d_log_init(), 0);
+	/* DEBUG for the listed subsystem, ERR for the others, MEM pinned to ERR. */
+	assert_int_equal(d_log_fac_prio[DD_FAC(vos)], DLOG_DBG);
+	assert_int_equal(d_log_fac_prio[DD_FAC(object)], DLOG_ERR);
+	assert_int_equal(d_log_fac_prio[DD_FAC(mem)], DLOG_ERR);
+	assert_true(d_log_dbg_enabled(DD_FAC(vos), DB_IO));
+	assert_false(d_log_dbg_enabled(DD_FAC(vos), DB_MD));
+	d_log_write(DD_FAC(vos), DLOG_DBG, __FILE__, __LINE__, __func__, "engine-log-probe");
+	d_log_fini();
+	for (i = 0; i < env.nr; i++)
+		env_apply(env.str[i], false);
+	assert_int_equal(access(logf, R_OK), 0);
+	{
+		FILE *f = fopen(logf, "r");
+		char line[512];
+		bool found = false;
+
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f) != NULL)
+			found |= strstr(line, "engine-log-probe") != NULL;
+		fclose(f);
+		assert_true(found);
+	}
+	d_log_setmasks("ERR");
+	d_log_set_subsys("all");
+	d_log_set_dbgmask("all");
+	config_strlist_fini(&env);
+	config_server_free(cfg);
+	unlink(logf);
+	rmdir(dir);
+	d_free(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1489,6 +1574,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(file_errors),
 		cmocka_unit_test(alloc_failure_walk),
 		cmocka_unit_test(unsupported_noted_once),
+		cmocka_unit_test(engine_log_settings_apply),
 	};
 
 	if (argc != 3) {
