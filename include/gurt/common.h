@@ -65,6 +65,11 @@ void d_free(void *ptr);
 uint64_t d_alloc_nr_live(void);
 uint64_t d_alloc_bytes_live(void);
 /*
+ * Bytes this thread allocated minus bytes it freed, since it started. A thread that owns
+ * a structure measures its memory as the difference around the calls that change it.
+ */
+int64_t d_alloc_thread_bytes(void);
+/*
  * Make the @nth allocation from now fail (1 = the next one), once; 0 turns it off.
  * Counts calls of every thread. Returns the calls left before the failure: 0 once it
  * has fired, so a test knows whether its operation reached the Nth allocation.

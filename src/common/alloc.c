@@ -19,6 +19,8 @@
 static uint64_t nr_live;
 static uint64_t bytes_live;
 static uint64_t fail_countdown;
+/* Bytes allocated minus bytes freed by this thread (may go negative across threads). */
+static __thread int64_t thread_bytes;
 
 static bool
 alloc_should_fail(void)
@@ -39,15 +41,21 @@ alloc_should_fail(void)
 static void
 alloc_account(void *ptr)
 {
+	size_t size = malloc_usable_size(ptr);
+
 	__atomic_fetch_add(&nr_live, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&bytes_live, malloc_usable_size(ptr), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&bytes_live, size, __ATOMIC_RELAXED);
+	thread_bytes += (int64_t)size;
 }
 
 static void
 alloc_unaccount(void *ptr)
 {
+	size_t size = malloc_usable_size(ptr);
+
 	__atomic_fetch_sub(&nr_live, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&bytes_live, malloc_usable_size(ptr), __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&bytes_live, size, __ATOMIC_RELAXED);
+	thread_bytes -= (int64_t)size;
 }
 
 D_EXPORT void *
@@ -94,8 +102,11 @@ d_realloc(void *ptr, size_t size)
 	if (ptr == NULL) {
 		alloc_account(out);
 	} else {
+		size_t now = malloc_usable_size(out);
+
 		__atomic_fetch_sub(&bytes_live, old, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&bytes_live, malloc_usable_size(out), __ATOMIC_RELAXED);
+		__atomic_fetch_add(&bytes_live, now, __ATOMIC_RELAXED);
+		thread_bytes += (int64_t)now - (int64_t)old;
 	}
 	return out;
 }
@@ -168,6 +179,12 @@ D_EXPORT uint64_t
 d_alloc_bytes_live(void)
 {
 	return __atomic_load_n(&bytes_live, __ATOMIC_RELAXED);
+}
+
+D_EXPORT int64_t
+d_alloc_thread_bytes(void)
+{
+	return thread_bytes;
 }
 
 D_EXPORT void

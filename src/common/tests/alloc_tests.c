@@ -23,6 +23,22 @@ calloc_zeroes_and_counts(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* The per-thread count follows this thread's allocations and frees, reallocs included. */
+static void
+thread_bytes(void **state)
+{
+	int64_t before = d_alloc_thread_bytes();
+	char *p;
+
+	(void)state;
+	p = d_malloc(1000);
+	assert_true(d_alloc_thread_bytes() - before >= 1000);
+	p = d_realloc(p, 100000);
+	assert_true(d_alloc_thread_bytes() - before >= 100000);
+	d_free(p);
+	assert_int_equal(d_alloc_thread_bytes(), before);
+}
+
 static void
 overflow_is_refused(void **state)
 {
@@ -187,6 +203,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(calloc_zeroes_and_counts),
+		cmocka_unit_test(thread_bytes),
 		cmocka_unit_test(overflow_is_refused),
 		cmocka_unit_test(realloc_keeps_data),
 		cmocka_unit_test(strings),
