@@ -48,6 +48,11 @@ void *d_calloc(size_t n, size_t size);
 /* Uninitialised memory, for buffers about to be overwritten whole. */
 void *d_malloc(size_t size);
 /*
+ * Uninitialised memory of @size bytes aligned to @align (a power of two, a multiple of
+ * sizeof(void *)), e.g. for O_DIRECT I/O; freed with d_free like the others.
+ */
+void *d_aligned_alloc(size_t align, size_t size);
+/*
  * Resize @ptr (may be NULL) to @size bytes; NULL on failure, leaving @ptr valid.
  * Bytes past the old size are not zeroed.
  */

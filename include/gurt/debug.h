@@ -248,6 +248,16 @@ void d_assert_fail(const char *expr, const char *file, int line, const char *fun
 #define DF_U64 "%" PRIu64
 #define DF_X64 "%" PRIx64
 
+/*
+ * UUIDs in messages: DF_UUID prints the first 8 characters (as DAOS logs do), DF_UUIDF
+ * the whole UUID; both take DP_UUID(u). The string is in a small per-thread ring, valid
+ * for the few next calls.
+ */
+#define DF_UUID "%.8s"
+#define DF_UUIDF "%s"
+#define DP_UUID(u) d_uuid_str((const unsigned char *)(u))
+const char *d_uuid_str(const unsigned char *uuid);
+
 #ifdef __cplusplus
 }
 #endif

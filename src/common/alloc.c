@@ -87,6 +87,20 @@ d_malloc(size_t size)
 }
 
 D_EXPORT void *
+d_aligned_alloc(size_t align, size_t size)
+{
+	void *ptr;
+
+	if (alloc_should_fail())
+		return NULL;
+	/* Zeroed like d_calloc would be too costly for large I/O buffers: not zeroed. */
+	if (posix_memalign(&ptr, align, size == 0 ? 1 : size) != 0)
+		return NULL;
+	alloc_account(ptr);
+	return ptr;
+}
+
+D_EXPORT void *
 d_realloc(void *ptr, size_t size)
 {
 	void *out;

@@ -576,3 +576,25 @@ d_assert_fail(const char *expr, const char *file, int line, const char *func, co
 		backtrace_symbols_fd(frames, nr, log_fd);
 	abort();
 }
+
+D_EXPORT const char *
+d_uuid_str(const unsigned char *uuid)
+{
+	static __thread char ring[4][37];
+	static __thread unsigned int next;
+	static const char hex[] = "0123456789abcdef";
+	char *out = ring[next++ % 4];
+	int i;
+	int o = 0;
+
+	if (uuid == NULL)
+		return "(null)";
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[uuid[i] >> 4];
+		out[o++] = hex[uuid[i] & 15];
+	}
+	out[o] = '\0';
+	return out;
+}

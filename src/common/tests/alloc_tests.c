@@ -40,6 +40,21 @@ thread_bytes(void **state)
 }
 
 static void
+aligned(void **state)
+{
+	TEST_ALLOC_MARK();
+	void *p = d_aligned_alloc(4096, 10000);
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 4096, 0);
+	assert_int_equal(d_alloc_nr_live(), test_alloc_mark__ + 1);
+	memset(p, 1, 10000);
+	d_free(p);
+	TEST_ALLOC_CHECK();
+}
+
+static void
 overflow_is_refused(void **state)
 {
 	TEST_ALLOC_MARK();
@@ -204,6 +219,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(calloc_zeroes_and_counts),
 		cmocka_unit_test(thread_bytes),
+		cmocka_unit_test(aligned),
 		cmocka_unit_test(overflow_is_refused),
 		cmocka_unit_test(realloc_keeps_data),
 		cmocka_unit_test(strings),

@@ -190,6 +190,20 @@ bad_settings_are_refused(void **state)
 }
 
 static void
+uuid_format(void **state)
+{
+	unsigned char u[16];
+	char buf[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		u[i] = (unsigned char)(i * 17);
+	snprintf(buf, sizeof(buf), DF_UUIDF " " DF_UUID, DP_UUID(u), DP_UUID(u));
+	assert_string_equal(buf, "00112233-4455-6677-8899-aabbccddeeff 00112233");
+}
+
+static void
 names(void **state)
 {
 	(void)state;
@@ -271,6 +285,7 @@ main(void)
 		cmocka_unit_test(line_layout),
 		cmocka_unit_test(bad_settings_are_refused),
 		cmocka_unit_test(names),
+		cmocka_unit_test(uuid_format),
 		cmocka_unit_test(environment),
 		cmocka_unit_test(rotation),
 	};
