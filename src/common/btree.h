@@ -5,8 +5,8 @@
  * The index of every VOS target is built from these trees (objects, dkeys, akeys, value
  * versions, extents), so memory per entry and lookup speed matter more than anything:
  * - entries (ops->entry_size bytes, <= 256) live in leaf arrays, no per-entry allocation;
- * - a leaf grows by doubling from 1 entry to ops->leaf_max, so a tree of one entry costs
- *   a header and one entry, not a whole node;
+ * - a leaf grows geometrically (by half, doubling while tiny) from 1 entry to
+ *   ops->leaf_max, so a tree of one entry costs a header and one entry, not a whole node;
  * - struct d_btr is small and holds no back pointers: it may be embedded in an entry of
  *   another tree and moved with it (nested trees);
  * - internal nodes keep, per child, a copy of the child's first entry (the separator)
@@ -15,12 +15,16 @@
  *
  * Order: ops->cmp(key, entry) compares a search key (any caller type) with an entry;
  * ops->cmp_entry(a, b) compares two entries and must agree with cmp. Keys are unique.
+ * Internal nodes hold copies of entries as separators and pass them to cmp/cmp_entry, so
+ * both must read only the key fields: the other fields of a stored entry (a nested tree,
+ * an aug value followed by d_btr_update_aug()) may be changed in place, its key never.
+ * Entries are stored at multiples of entry_size from an 8-byte aligned address.
  *
  * Pointers to entries (returned by lookup, insert, iterators) stay valid only until the
  * tree is next modified: entries move when leaves split, merge or grow. Iterators are
  * likewise invalidated by modification; resume by seeking to the last key seen.
  *
- * Memory is allocated with d_malloc/d_calloc; d_btr_insert() may fail with -DER_NOMEM
+ * Memory is allocated with d_malloc/d_realloc; d_btr_insert() may fail with -DER_NOMEM
  * and leaves the tree unchanged then. No locking: the owner serialises access.
  */
 #ifndef COMMON_BTREE_H
@@ -51,7 +55,10 @@ struct d_btr {
 	uint32_t depth;          /* 0 when empty, 1 when the root is a leaf */
 };
 
-#define D_BTR_INIT(o) { .ops = (o), .root = NULL, .nr = 0, .depth = 0 }
+#define D_BTR_INIT(o)                                         \
+	{                                                     \
+		.ops = (o), .root = NULL, .nr = 0, .depth = 0 \
+	}
 
 void d_btr_init(struct d_btr *tree, const struct d_btr_ops *ops);
 
@@ -67,14 +74,15 @@ void *d_btr_lookup(const struct d_btr *tree, const void *key);
 /*
  * Insert a copy of @entry (which must sort where @key does). Returns 0 and, if @out is
  * not NULL, the stored entry in *@out; -DER_EXIST (and the existing entry in *@out) if
- * an equal key is present; -DER_NOMEM (tree unchanged).
+ * an equal key is present; -DER_NOMEM (tree unchanged); -DER_NOSPACE if the tree would
+ * need more than D_BTR_DEPTH_MAX levels (not before hundreds of millions of entries).
  */
 int d_btr_insert(struct d_btr *tree, const void *key, const void *entry, void **out);
 
 /*
  * Remove the entry equal to @key, copying it to @removed first if not NULL. Returns 0
- * or -DER_NONEXIST. Never fails for lack of memory (nodes are merged or freed, never
- * allocated).
+ * or -DER_NONEXIST. Never fails for lack of memory: nodes are merged, freed or shrunk,
+ * and when the realloc a merge or shrink wants fails, the node keeps its block.
  */
 int d_btr_delete(struct d_btr *tree, const void *key, void *removed);
 
@@ -97,8 +105,17 @@ d_btr_is_empty(const struct d_btr *tree)
 	return tree->nr == 0;
 }
 
-/* Bytes of node memory the tree holds (for accounting and the memory benchmark). */
+/*
+ * Bytes of node memory the tree holds (malloc_usable_size of every node; for accounting
+ * and the memory benchmark). Walks every node: O(entries / leaf size).
+ */
 uint64_t d_btr_mem(const struct d_btr *tree);
+
+/*
+ * Verify the tree's invariants (order, separators, aug maxima, counts, no empty node).
+ * Returns 0, or -DER_INVAL after logging the first violation. O(n): for tests.
+ */
+int d_btr_check(const struct d_btr *tree);
 
 /* --- iteration --- */
 
