@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vos_durable_tests.c - pools on a real device file: everything survives close and
+ * reopen, with and without checkpoints; a torn WAL tail is ignored; damage in the WAL or
+ * in checkpoints is detected and reported, never silently returned; full data blobs and
+ * full index memory give -DER_NOSPACE with nothing lost.
+ *
+ * "Crashes" here are child processes that _exit() without closing the pool (their I/O
+ * completed is on disk as after a process kill); vos_crash_tests.c kills for real.
+ */
+#define D_LOGFAC DD_FAC(tests)
+
+#include <fcntl.h>
+#include <sys/wait.h>
+
+#include "vos/tests/vos_test.h"
+
+#define MiB (1024ULL * 1024)
+#define OT_HASHED 0
+#define OT_ARRAY_BYTE 13
+
+static void
+fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)((i * 2654435761u + seed * 40503u) >> 11);
+}
+
+/* Write a mix of small and large single values and extents, and a punch. */
+static void
+write_mix(struct vos_cont *cont, uint32_t seed)
+{
+	static uint8_t big[300000];
+	uint64_t dkey = 3;
+	char name[32];
+	d_iov_t dk;
+	d_iov_t ak;
+	int i;
+
+	fill(big, sizeof(big), seed);
+	for (i = 0; i < 20; i++) {
+		size_t len = i % 2 ? 10 + (size_t)i : 5000 + (size_t)i * 1000;
+
+		snprintf(name, sizeof(name), "k%u-%d", seed, i);
+		assert_int_equal(t_put(cont, toid(1, OT_HASHED), 10 + i, 0, name, "a", big + i,
+				       len),
+				 0);
+	}
+	/* One array object per seed: mixes must not overwrite each other. */
+	assert_int_equal(t_write(cont, toid(1000 + seed, OT_ARRAY_BYTE), 5, &dkey, 8, "arr", 0,
+				 200000, 1, big),
+			 0);
+	assert_int_equal(t_write(cont, toid(1000 + seed, OT_ARRAY_BYTE), 6, &dkey, 8, "arr", 1000,
+				 100, 1, big + 5),
+			 0);
+	snprintf(name, sizeof(name), "k%u-%d", seed, 3);
+	d_iov_set(&dk, name, strlen(name));
+	d_iov_set(&ak, "a", 1);
+	assert_int_equal(vos_obj_punch_sync(cont, &(struct vos_oid){ 1, 0, 0 }, 100, 0, &dk, 1,
+					    &ak),
+			 0);
+}
+
+static void
+check_mix(struct vos_cont *cont, uint32_t seed)
+{
+	static uint8_t big[300000];
+	static uint8_t out[300000];
+	uint64_t dkey = 3;
+	uint64_t got;
+	char name[32];
+	int i;
+
+	fill(big, sizeof(big), seed);
+	for (i = 0; i < 20; i++) {
+		size_t len = i % 2 ? 10 + (size_t)i : 5000 + (size_t)i * 1000;
+
+		snprintf(name, sizeof(name), "k%u-%d", seed, i);
+		assert_int_equal(t_get(cont, toid(1, OT_HASHED), 200, 0, name, "a", out, sizeof(out),
+				       &got),
+				 0);
+		if (i == 3) {
+			assert_int_equal(got, 0); /* punched */
+			continue;
+		}
+		assert_int_equal(got, len);
+		assert_memory_equal(out, big + i, len);
+	}
+	assert_int_equal(t_read(cont, toid(1000 + seed, OT_ARRAY_BYTE), 10, &dkey, 8, "arr", 0,
+				200000, 1, out, NULL),
+			 0);
+	assert_memory_equal(out, big, 1000);
+	assert_memory_equal(out + 1000, big + 5, 100);
+	assert_memory_equal(out + 1100, big + 1100, 200000 - 1100);
+}
+
+static struct tpool tp;
+
+/*
+ * Run @fn in a child that opens the pool itself, with its own io_uring queue (a ring
+ * is shared memory: parent and child must not use the same one), and _exits without
+ * closing: as far as the disk is concerned, a crash after its last completed I/O. The
+ * parent's pool is closed first and reopened after.
+ */
+static void
+in_child_only(void (*fn)(struct vos_cont *cont, uint32_t seed), uint32_t seed)
+{
+	pid_t pid;
+	int status;
+
+	tpool_close(&tp);
+	pid = fork();
+	if (pid == 0) {
+		struct bio_ioq *q;
+		struct vos_pool *pool;
+		struct vos_cont *cont;
+		struct vos_pool_attr attr = tp.attr;
+
+		if (bio_ioq_create(64, &q) != 0)
+			_exit(10);
+		attr.ioq = q;
+		if (vos_pool_open(&attr, &pool) != 0 || vos_cont_open(pool, tp.cuuid, &cont) != 0)
+			_exit(11);
+		fn(cont, seed);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+in_child(void (*fn)(struct vos_cont *cont, uint32_t seed), uint32_t seed)
+{
+	in_child_only(fn, seed);
+	tpool_open(&tp, false);
+}
+
+/*
+ * Where the WAL batches of a child started by in_child_only() right after
+ * setup_default() go: the container's batch is at 0, the close before the fork
+ * checkpoints and trims to 4096, and each small update of the child is one block.
+ */
+#define CHILD_WAL_START 4096
+
+static void
+setup_default(void)
+{
+	tpool_setup(&tp, 64 * MiB, 4 * MiB, 8 * MiB, 32 * MiB);
+}
+
+static void
+reopen_after_close(void **state)
+{
+	struct vos_pool_info info;
+
+	(void)state;
+	setup_default();
+	write_mix(tp.cont, 1);
+	check_mix(tp.cont, 1);
+	vos_pool_query(tp.pool, &info);
+	assert_true(info.data_total >= 30 * MiB);
+	assert_true(info.data_free < info.data_total);
+	tpool_close(&tp);
+	tpool_open(&tp, false);
+	check_mix(tp.cont, 1);
+	/* The allocator was rebuilt from the index: new data does not overwrite old. */
+	write_mix(tp.cont, 2);
+	check_mix(tp.cont, 1);
+	check_mix(tp.cont, 2);
+	tpool_teardown(&tp);
+}
+
+/* A child writes and _exits without closing: reopening replays the WAL. */
+static void
+replay_after_exit(void **state)
+{
+	(void)state;
+	setup_default();
+	in_child(write_mix, 7);
+	check_mix(tp.cont, 7);
+	tpool_teardown(&tp);
+}
+
+/* A small WAL forces checkpoints while writing; everything survives. */
+static void
+checkpoints_while_writing(void **state)
+{
+	struct vos_pool_info info;
+	int round;
+
+	(void)state;
+	tpool_setup(&tp, 64 * MiB, 256 * 1024, 16 * MiB, 32 * MiB);
+	for (round = 0; round < 6; round++)
+		write_mix(tp.cont, 10 + round);
+	vos_pool_query(tp.pool, &info);
+	assert_true(info.nr_checkpoints > 0);
+	print_message("%" PRIu64 " checkpoints, WAL %" PRIu64 "/%" PRIu64 " bytes used\n",
+		      info.nr_checkpoints, info.wal_used, info.wal_total);
+	in_child(write_mix, 30);
+	for (round = 0; round < 6; round++)
+		check_mix(tp.cont, 10 + round);
+	check_mix(tp.cont, 30);
+	tpool_teardown(&tp);
+}
+
+static struct bio_blob *
+blob_of(struct tpool *t, enum bio_role role)
+{
+	struct bio_blob_id id = { .target = t->attr.target, .role = role };
+	struct bio_blob *blob;
+
+	uuid_copy(id.pool, t->attr.uuid);
+	assert_int_equal(bio_blob_open(t->dev, &id, &blob), 0);
+	return blob;
+}
+
+static void
+scribble(struct bio_blob *blob, uint64_t off, size_t len)
+{
+	uint8_t junk[4096];
+
+	memset(junk, 0x5a, sizeof(junk));
+	assert_true(len <= sizeof(junk));
+	assert_int_equal(bio_write(blob, off, junk, len), 0);
+}
+
+/* Each small update is its own 4 KiB batch; damage the last one: it is ignored. */
+/* Ten small updates, each its own 4 KiB WAL batch (each waits for the last). */
+static void ten_updates(struct vos_cont *cont, uint32_t obj);
+
+static void
+ten_updates(struct vos_cont *cont, uint32_t obj)
+{
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "t%d", i);
+		if (t_put(cont, toid(obj, OT_HASHED), 10 + i, 0, name, "a", "value", 5) != 0)
+			_exit(12);
+	}
+}
+
+static void
+torn_wal_tail(void **state)
+{
+	uint64_t got;
+	char buf[16];
+	int i;
+
+	(void)state;
+	setup_default();
+	in_child_only(ten_updates, 5);
+	{
+		struct bio_blob *wal = blob_of(&tp, BIO_ROLE_WAL);
+
+		/* t<k> is in block k after CHILD_WAL_START: damage t9's, the last. */
+		scribble(wal, CHILD_WAL_START + 9 * 4096 + 100, 16);
+		bio_blob_close(wal);
+	}
+	tpool_open(&tp, false);
+	for (i = 0; i < 9; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "t%d", i);
+		assert_int_equal(t_get(tp.cont, toid(5, OT_HASHED), 100, 0, name, "a", buf,
+				       sizeof(buf), &got),
+				 0);
+		assert_int_equal(got, 5);
+	}
+	assert_int_equal(t_get(tp.cont, toid(5, OT_HASHED), 100, 0, "t9", "a", buf, sizeof(buf),
+			       &got),
+			 0);
+	assert_int_equal(got, 0);
+	/* New writes go where the torn batch was; a further reopen sees them. */
+	assert_int_equal(t_put(tp.cont, toid(5, OT_HASHED), 50, 0, "t9", "a", "again", 5), 0);
+	tpool_close(&tp);
+	tpool_open(&tp, false);
+	assert_int_equal(t_get(tp.cont, toid(5, OT_HASHED), 100, 0, "t9", "a", buf, sizeof(buf),
+			       &got),
+			 0);
+	assert_int_equal(got, 5);
+	assert_memory_equal(buf, "again", 5);
+	tpool_teardown(&tp);
+}
+
+/* Damage in the middle of the WAL, with later batches present, refuses the open. */
+static void
+damaged_wal_middle(void **state)
+{
+	struct vos_pool *pool;
+
+	(void)state;
+	setup_default();
+	in_child_only(ten_updates, 6);
+	{
+		struct bio_blob *wal = blob_of(&tp, BIO_ROLE_WAL);
+
+		scribble(wal, CHILD_WAL_START + 4 * 4096 + 100, 16);
+		bio_blob_close(wal);
+	}
+	assert_int_equal(vos_pool_open(&tp.attr, &pool), -DER_CSUM);
+	tpool_teardown(&tp);
+}
+
+/* The newest checkpoint damaged: the older one plus the WAL still has everything. */
+static void
+damaged_checkpoint_fallback(void **state)
+{
+	uint64_t slot = 8 * MiB / 2;
+	struct bio_blob *meta;
+	struct vos_pool *pool;
+
+	(void)state;
+	setup_default();
+	write_mix(tp.cont, 40);
+	assert_int_equal(vos_pool_checkpoint(tp.pool), 0); /* generation 2, slot 1 */
+	write_mix(tp.cont, 41);
+	tpool_close(&tp); /* generation 3, slot 0 */
+	meta = blob_of(&tp, BIO_ROLE_META);
+	scribble(meta, 4096 + 64, 32); /* inside slot 0's first chunk */
+	bio_blob_close(meta);
+	tpool_open(&tp, false);
+	check_mix(tp.cont, 40);
+	check_mix(tp.cont, 41);
+	tpool_close(&tp);
+	/* Both headers damaged: nothing to start from. */
+	meta = blob_of(&tp, BIO_ROLE_META);
+	scribble(meta, 8, 16);
+	scribble(meta, slot + 8, 16);
+	bio_blob_close(meta);
+	assert_int_equal(vos_pool_open(&tp.attr, &pool), -DER_DF_INVAL);
+	tpool_teardown(&tp);
+}
+
+/* The newest checkpoint damaged and the WAL overwritten since the older one: refuse. */
+static void
+damaged_checkpoint_no_fallback(void **state)
+{
+	struct bio_blob *meta;
+	struct bio_blob *wal;
+	struct vos_pool *pool;
+
+	(void)state;
+	setup_default();
+	write_mix(tp.cont, 50);
+	assert_int_equal(vos_pool_checkpoint(tp.pool), 0);
+	write_mix(tp.cont, 51);
+	tpool_close(&tp);
+	meta = blob_of(&tp, BIO_ROLE_META);
+	scribble(meta, 4096 + 64, 32);
+	bio_blob_close(meta);
+	/* The WAL where the older checkpoint starts: overwritten (as after a wrap). */
+	wal = blob_of(&tp, BIO_ROLE_WAL);
+	{
+		uint8_t zero[4096] = { 0 };
+		uint64_t off;
+
+		for (off = 0; off < 4 * MiB; off += 4096)
+			assert_int_equal(bio_write(wal, off, zero, sizeof(zero)), 0);
+	}
+	bio_blob_close(wal);
+	assert_int_equal(vos_pool_open(&tp.attr, &pool), -DER_CSUM);
+	tpool_teardown(&tp);
+}
+
+/* A full data blob: -DER_NOSPACE, everything written before stays readable. */
+static void
+data_blob_full(void **state)
+{
+	static uint8_t val[64 * 1024];
+	uint64_t got;
+	int i;
+	int rc = 0;
+	int nr = 0;
+
+	(void)state;
+	tpool_setup(&tp, 64 * MiB, 4 * MiB, 8 * MiB, 1 * MiB);
+	for (i = 0; i < 100; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		fill(val, sizeof(val), (uint32_t)i);
+		rc = t_put(tp.cont, toid(7, OT_HASHED), 10, 0, name, "a", val, sizeof(val));
+		if (rc != 0)
+			break;
+		nr++;
+	}
+	assert_int_equal(rc, -DER_NOSPACE);
+	assert_true(nr >= 14 && nr <= 16);
+	/* Small values still fit: they live in the index. */
+	assert_int_equal(t_put(tp.cont, toid(7, OT_HASHED), 10, 0, "small", "a", "x", 1), 0);
+	tpool_close(&tp);
+	tpool_open(&tp, false);
+	for (i = 0; i < nr; i++) {
+		static uint8_t out[64 * 1024];
+		char name[8];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		fill(val, sizeof(val), (uint32_t)i);
+		assert_int_equal(t_get(tp.cont, toid(7, OT_HASHED), 20, 0, name, "a", out,
+				       sizeof(out), &got),
+				 0);
+		assert_int_equal(got, sizeof(val));
+		assert_memory_equal(out, val, sizeof(val));
+	}
+	tpool_teardown(&tp);
+}
+
+/* The index memory budget: -DER_NOSPACE, never the OOM killer. */
+static void
+index_memory_full(void **state)
+{
+	struct vos_pool_info info;
+	char val[2000];
+	int i;
+	int rc = 0;
+
+	(void)state;
+	memset(&tp, 0, sizeof(tp));
+	tpool_setup(&tp, 64 * MiB, 4 * MiB, 8 * MiB, 8 * MiB);
+	tpool_close(&tp);
+	tp.attr.mem_limit = 1 * MiB;
+	tpool_open(&tp, false);
+	memset(val, 'm', sizeof(val));
+	for (i = 0; i < 10000; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "mem%d", i);
+		rc = t_put(tp.cont, toid(8, OT_HASHED), 10, 0, name, "a", val, sizeof(val));
+		if (rc != 0)
+			break;
+	}
+	assert_int_equal(rc, -DER_NOSPACE);
+	vos_pool_query(tp.pool, &info);
+	assert_true(info.mem_used <= info.mem_limit);
+	assert_true(i > 100);
+	tpool_teardown(&tp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reopen_after_close),
+		cmocka_unit_test(replay_after_exit),
+		cmocka_unit_test(checkpoints_while_writing),
+		cmocka_unit_test(torn_wal_tail),
+		cmocka_unit_test(damaged_wal_middle),
+		cmocka_unit_test(damaged_checkpoint_fallback),
+		cmocka_unit_test(damaged_checkpoint_no_fallback),
+		cmocka_unit_test(data_blob_full),
+		cmocka_unit_test(index_memory_full),
+	};
+
+	d_log_init();
+	return cmocka_run_group_tests_name("vos_durable", tests, NULL, NULL);
+}
