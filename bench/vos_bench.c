@@ -196,11 +196,26 @@ run_io(struct bench *b, uint64_t obj, uint64_t nr, uint64_t size, int depth, boo
 	return (double)nr / t0;
 }
 
-/* Small single values: N of them, then fetch each; fetches per second. */
+static double run_small(struct bench *b, uint64_t obj, uint64_t nr);
+
+/* Small single values: N of them, then fetch each in random order; fetches per second. */
 static double
 run_small_fetch(struct bench *b, uint64_t nr)
 {
-	struct vos_oid oid = { .lo = 77, .hi = 0 };
+	return run_small(b, 77, nr);
+}
+
+/* The same with a working set far larger than the CPU caches. */
+static double
+run_small_fetch2(struct bench *b, uint64_t nr)
+{
+	return run_small(b, 78, nr);
+}
+
+static double
+run_small(struct bench *b, uint64_t obj, uint64_t nr)
+{
+	struct vos_oid oid = { .lo = obj, .hi = 0 };
 	uint8_t val[64];
 	uint64_t i;
 	double t0;
@@ -338,7 +353,7 @@ main(int argc, char **argv)
 	};
 	struct fio_result fsync1 = { 0 }, fsync32 = { 0 }, fwrite = { 0 }, fread = { 0 };
 	struct bench b;
-	double up1, up32, w1m, r1m, small, mem_file, mem_kv;
+	double up1, up32, w1m, r1m, small, small_big, mem_file, mem_kv;
 	struct vos_pool_info before;
 	struct vos_pool_info after;
 	uint64_t nr4k;
@@ -370,7 +385,8 @@ main(int argc, char **argv)
 	mem_file = (double)(after.mem_used - before.mem_used) / (double)nr4k;
 	w1m = run_io(&b, 3, quick ? 256 : 1024, MiB, 8, false, 10) * MiB;
 	r1m = run_io(&b, 3, quick ? 256 : 1024, MiB, 8, true, 20) * MiB;
-	small = run_small_fetch(&b, quick ? 100000 : 500000);
+	small = run_small_fetch(&b, 100000);
+	small_big = run_small_fetch2(&b, quick ? 200000 : 1000000);
 	mem_kv = mem_per_kv_value(&b, quick ? 5000 : 20000);
 	bench_close(&b);
 
@@ -408,7 +424,10 @@ main(int argc, char **argv)
 	       w1m / 1e6, fwrite.bw / 1e6, 100 * w1m / fwrite.bw);
 	printf("%-44s %9.0f MB/s %9.0f MB/s %7.0f%%\n", "1 MiB fetches, depth 8 (O_DIRECT)",
 	       r1m / 1e6, fread.bw / 1e6, 100 * r1m / fread.bw);
-	printf("%-44s %12.0f/s %14s %8s\n", "64-byte value fetches (index)", small, "-", "-");
+	printf("%-44s %12.0f/s %14s %8s\n", "64-byte value fetches, 100k values", small, "-", "-");
+	printf("%-44s %12.0f/s %14s %8s\n",
+	       quick ? "64-byte value fetches, 200k values" : "64-byte value fetches, 1M values",
+	       small_big, "-", "-");
 	printf("%-44s %12.0f B %14s %8s\n", "index memory per 4 KiB value, file-like", mem_file,
 	       "-", "-");
 	printf("%-44s %12.0f B %14s %8s\n", "index memory per 4 KiB value, one dkey each", mem_kv,

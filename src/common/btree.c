@@ -85,6 +85,7 @@ D_CASSERT(sizeof(struct d_btr) <= 32, "a tree must stay small enough to embed");
 struct btr_geo {
 	const struct d_btr_ops *ops;
 	size_t esize;      /* a leaf record: one entry */
+	size_t ksize;      /* a separator: the entry's key prefix (ops->key_size) or all of it */
 	size_t isize;      /* an internal record */
 	size_t sep_off;    /* where the separator starts in an internal record */
 	uint32_t leaf_max; /* most entries in a leaf */
@@ -98,8 +99,10 @@ geo_init(struct btr_geo *g, const struct d_btr_ops *ops)
 
 	g->ops = ops;
 	g->esize = ops->entry_size;
+	g->ksize = ops->key_size != 0 && ops->key_size < ops->entry_size ? ops->key_size
+									 : ops->entry_size;
 	g->sep_off = ops->aug != NULL ? 16 : 8;
-	g->isize = g->sep_off + ((g->esize + 7) & ~(size_t)7);
+	g->isize = g->sep_off + ((g->ksize + 7) & ~(size_t)7);
 	if (ops->leaf_max != 0)
 		g->leaf_max = ops->leaf_max < BTR_LEAF_MAX_MIN ? BTR_LEAF_MAX_MIN : ops->leaf_max;
 	else
@@ -292,7 +295,7 @@ irec_fill(const struct btr_geo *g, unsigned char *rec, struct d_btr_node *child,
 
 		memcpy(rec + 8, &max, sizeof(max));
 	}
-	memcpy(rec + g->sep_off, node_first(g, child, leaf), g->esize);
+	memcpy(rec + g->sep_off, node_first(g, child, leaf), g->ksize);
 }
 
 /*
@@ -570,7 +573,7 @@ d_btr_insert(struct d_btr *tree, const void *key, const void *entry, void **out)
 						: entry_at(&g, spare[l], pos - node->nr);
 		if (parent != NULL) {
 			if (first_changed)
-				memcpy(sep_at(&g, parent, s), node_first(&g, node, leaf), g.esize);
+				memcpy(sep_at(&g, parent, s), node_first(&g, node, leaf), g.ksize);
 			if (g.ops->aug != NULL)
 				*aug_ref(&g, parent, s) = node_aug(&g, node, leaf);
 			first_changed = first_changed && s == 0;
@@ -600,7 +603,7 @@ d_btr_insert(struct d_btr *tree, const void *key, const void *entry, void **out)
 				break;
 			if (first_changed)
 				memcpy(sep_at(&g, parent, s), node_first(&g, path.node[l], leaf),
-				       g.esize);
+				       g.ksize);
 			if (max != NULL && *max < aug)
 				*max = aug;
 			first_changed = first_changed && s == 0;
@@ -693,7 +696,7 @@ node_borrow(const struct btr_geo *g, struct d_btr *tree, struct d_btr_node *pare
 		right->nr += k;
 	}
 	/* The pair's union is unchanged, so nothing above the parent is. */
-	memcpy(sep_at(g, parent, ls + 1), node_first(g, right, leaf), g->esize);
+	memcpy(sep_at(g, parent, ls + 1), node_first(g, right, leaf), g->ksize);
 	if (g->ops->aug != NULL) {
 		*aug_ref(g, parent, ls) = node_aug(g, left, leaf);
 		*aug_ref(g, parent, ls + 1) = node_aug(g, right, leaf);
@@ -762,7 +765,7 @@ delete_fixup(const struct btr_geo *g, struct d_btr *tree, struct d_btr_iter *pat
 		parent_first = false;
 		if (node->nr > 0) {
 			if (first_changed) {
-				memcpy(sep_at(g, parent, s), node_first(g, node, leaf), g->esize);
+				memcpy(sep_at(g, parent, s), node_first(g, node, leaf), g->ksize);
 				parent_first = s == 0;
 			}
 			if (aug_changed) {

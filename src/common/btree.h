@@ -37,6 +37,12 @@
 struct d_btr_ops {
 	uint16_t entry_size; /* bytes per entry, 1..256 */
 	uint16_t leaf_max;   /* most entries in a leaf (>= 4); 0: a default sized to ~1 KiB */
+	/*
+	 * Optional: separators in internal nodes keep only the first @key_size bytes of an
+	 * entry (0: all of it). cmp() and cmp_entry() must then read nothing past them, on
+	 * either side. Smaller separators mean more children per node and shallower trees.
+	 */
+	uint16_t key_size;
 	/* <0, 0, >0 as @key sorts before, equal to, after @entry. */
 	int (*cmp)(const void *key, const void *entry);
 	/* The same order between two entries. */

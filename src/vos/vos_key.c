@@ -306,8 +306,10 @@ obj_cmp_entry(const void *a, const void *b)
 	return obj_cmp(&k, b);
 }
 
+/* Separators keep only what the comparisons read: shallower trees, fewer cache misses. */
 const struct d_btr_ops vos_obj_ops = {
 	.entry_size = sizeof(struct vos_orec),
+	.key_size = offsetof(struct vos_orec, pad),
 	.cmp = obj_cmp,
 	.cmp_entry = obj_cmp_entry,
 };
@@ -334,6 +336,7 @@ key_cmp_entry(const void *a, const void *b)
 
 const struct d_btr_ops vos_key_ops = {
 	.entry_size = sizeof(struct vos_krec),
+	.key_size = sizeof(struct vos_key),
 	.cmp = key_cmp,
 	.cmp_entry = key_cmp_entry,
 };
@@ -358,6 +361,7 @@ sv_cmp_entry(const void *a, const void *b)
 
 const struct d_btr_ops vos_sv_ops = {
 	.entry_size = sizeof(struct vos_sv),
+	.key_size = offsetof(struct vos_sv, flags),
 	.cmp = sv_cmp,
 	.cmp_entry = sv_cmp_entry,
 };
@@ -390,6 +394,7 @@ ext_aug(const void *entry)
 
 const struct d_btr_ops vos_ext_ops = {
 	.entry_size = sizeof(struct vos_ext),
+	.key_size = offsetof(struct vos_ext, flags),
 	.cmp = ext_cmp,
 	.cmp_entry = ext_cmp_entry,
 	.aug = ext_aug,
@@ -410,6 +415,7 @@ cont_cmp_entry(const void *a, const void *b)
 
 const struct d_btr_ops vos_cont_ops = {
 	.entry_size = sizeof(struct vos_crec),
+	.key_size = sizeof(uuid_t),
 	.cmp = cont_cmp,
 	.cmp_entry = cont_cmp_entry,
 };
