@@ -29,12 +29,10 @@
 #ifndef VOS_VOS_H
 #define VOS_VOS_H
 
+#include <gurt/types.h>
 #include <stdbool.h>
 #include <stdint.h>
-
 #include <uuid/uuid.h>
-
-#include <gurt/types.h>
 
 #include "bio/bio.h"
 
@@ -77,12 +75,12 @@ struct vos_recx {
 
 /* One akey of an update or fetch (shaped like daos_iod_t). */
 struct vos_iod {
-	d_iov_t name;           /* the akey */
+	d_iov_t name; /* the akey */
 	enum vos_iod_type type;
-	uint64_t size;          /* value size (single) or record size (array); 0 on fetch:
-				 * any, reported back; 0 on an array update: punch the recxs */
-	uint64_t flags;         /* per-akey VOS_COND_AKEY_* with VOS_COND_PER_AKEY */
-	uint32_t nr;            /* recxs (arrays) */
+	uint64_t size;  /* value size (single) or record size (array); 0 on fetch:
+			 * any, reported back; 0 on an array update: punch the recxs */
+	uint64_t flags; /* per-akey VOS_COND_AKEY_* with VOS_COND_PER_AKEY */
+	uint32_t nr;    /* recxs (arrays) */
 	struct vos_recx *recxs;
 };
 
@@ -91,14 +89,14 @@ struct vos_iod {
 struct vos_pool_attr {
 	uuid_t uuid;
 	uint32_t target;
-	struct bio_dev *wal_dev;  /* devices holding the shard's blobs (may be the same) */
+	struct bio_dev *wal_dev; /* devices holding the shard's blobs (may be the same) */
 	struct bio_dev *meta_dev;
 	struct bio_dev *data_dev;
-	uint64_t wal_size;        /* blob sizes, for create */
+	uint64_t wal_size; /* blob sizes, for create */
 	uint64_t meta_size;
 	uint64_t data_size;
-	uint64_t mem_limit;       /* index bytes allowed (the shard's part of scm_size) */
-	struct bio_ioq *ioq;      /* the target's queue; completions run from it */
+	uint64_t mem_limit;  /* index bytes allowed (the shard's part of scm_size) */
+	struct bio_ioq *ioq; /* the target's queue; completions run from it */
 };
 
 /* Create the shard's blobs and an empty checkpoint. 0, -DER_EXIST, -DER_NOSPACE, -DER_IO. */
@@ -115,10 +113,10 @@ int vos_pool_close(struct vos_pool *pool);
 int vos_pool_destroy(const struct vos_pool_attr *attr);
 
 struct vos_pool_info {
-	uint64_t mem_limit;   /* index bytes allowed */
-	uint64_t mem_used;    /* index bytes in use */
-	uint64_t data_total;  /* data blob bytes */
-	uint64_t data_free;   /* data blob bytes free (deferred frees not counted) */
+	uint64_t mem_limit;  /* index bytes allowed */
+	uint64_t mem_used;   /* index bytes in use */
+	uint64_t data_total; /* data blob bytes */
+	uint64_t data_free;  /* data blob bytes free (deferred frees not counted) */
 	uint64_t wal_total;
 	uint64_t wal_used;
 	uint64_t nr_conts;
@@ -146,24 +144,24 @@ void vos_cont_close(struct vos_cont *cont);
  * @flags: VOS_COND_* (dkey conditions, akey conditions for all iods, or per iod with
  * VOS_COND_PER_AKEY). All iods apply or none does.
  */
-int vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		   uint64_t flags, const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
+int vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+		   const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
 		   const d_sg_list_t *sgls, vos_done_fn cb, void *arg);
 
 /*
  * Punch @oid (@dkey NULL), a dkey (@nr 0), or akeys of a dkey, at @epoch. With
  * VOS_COND_PUNCH, -DER_NONEXIST if the target does not exist at @epoch.
  */
-int vos_obj_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		  uint64_t flags, const d_iov_t *dkey, uint32_t nr, const d_iov_t *akeys,
-		  vos_done_fn cb, void *arg);
+int vos_obj_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+		  const d_iov_t *dkey, uint32_t nr, const d_iov_t *akeys, vos_done_fn cb,
+		  void *arg);
 
 /* Where the data of an array fetch came from: the extents present (holes are absent). */
 struct vos_iom {
-	uint32_t nr;             /* extents in recxs (all of them, even if more than cap) */
-	uint32_t cap;            /* room in recxs; 0: do not list */
-	struct vos_recx *recxs;  /* visible extents, sorted, merged when adjacent */
-	struct vos_recx lo;      /* lowest and highest visible extent (nr > 0) */
+	uint32_t nr;            /* extents in recxs (all of them, even if more than cap) */
+	uint32_t cap;           /* room in recxs; 0: do not list */
+	struct vos_recx *recxs; /* visible extents, sorted, merged when adjacent */
+	struct vos_recx lo;     /* lowest and highest visible extent (nr > 0) */
 	struct vos_recx hi;
 };
 
@@ -180,9 +178,9 @@ struct vos_iom {
  * called), 1 when data-blob reads are in flight (@cb reports the outcome, I/O errors and
  * -DER_CSUM included), or a negative code (nothing was done).
  */
-int vos_obj_fetch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		  uint64_t flags, const d_iov_t *dkey, uint32_t nr, struct vos_iod *iods,
-		  d_sg_list_t *sgls, struct vos_iom *ioms, vos_done_fn cb, void *arg);
+int vos_obj_fetch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+		  const d_iov_t *dkey, uint32_t nr, struct vos_iod *iods, d_sg_list_t *sgls,
+		  struct vos_iom *ioms, vos_done_fn cb, void *arg);
 
 /* --- enumeration and queries --- */
 
@@ -190,7 +188,7 @@ int vos_obj_fetch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epo
 struct vos_anchor {
 	uint16_t type;
 	uint16_t shard;
-	uint32_t flags;  /* VOS_ANCHOR_EOF when done */
+	uint32_t flags; /* VOS_ANCHOR_EOF when done */
 	uint8_t buf[96];
 };
 #define VOS_ANCHOR_EOF 1u
@@ -260,8 +258,8 @@ int vos_discard(struct vos_cont *cont, uint64_t lo, uint64_t hi);
 int vos_cont_create_sync(struct vos_pool *pool, const uuid_t uuid);
 int vos_cont_destroy_sync(struct vos_pool *pool, const uuid_t uuid);
 int vos_obj_update_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-			uint64_t flags, const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
-			const d_sg_list_t *sgls);
+			uint64_t flags, const d_iov_t *dkey, uint32_t nr,
+			const struct vos_iod *iods, const d_sg_list_t *sgls);
 int vos_obj_punch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
 		       uint64_t flags, const d_iov_t *dkey, uint32_t nr, const d_iov_t *akeys);
 int vos_obj_fetch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,

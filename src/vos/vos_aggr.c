@@ -86,13 +86,13 @@ ilog_aggregate(struct agg *g, struct vos_ilog *log)
 				if (ents[j].epoch > g->rp[r])
 					continue;
 				if (!state) {
-					keep[nr_keep++] = (struct vos_stamp){ ents[j].epoch,
-									      ents[j].seq };
+					keep[nr_keep++] =
+						(struct vos_stamp){ ents[j].epoch, ents[j].seq };
 					state = true;
 				}
 				if (ents[j].punch) {
-					keep[nr_keep++] = (struct vos_stamp){ ents[j].epoch,
-									      ents[j].seq };
+					keep[nr_keep++] =
+						(struct vos_stamp){ ents[j].epoch, ents[j].seq };
 					break;
 				}
 			}
@@ -245,8 +245,8 @@ ext_aggregate(struct agg *g, struct vos_krec *a, const struct bounds *b)
 				}
 				keep = k;
 			}
-			keep[nr_keep++] =
-				(struct vos_ext_key){ pl.p[i].e.lo, pl.p[i].e.epoch, pl.p[i].e.seq };
+			keep[nr_keep++] = (struct vos_ext_key){ pl.p[i].e.lo, pl.p[i].e.epoch,
+								pl.p[i].e.seq };
 		}
 		d_free(pl.p);
 	}
@@ -486,9 +486,8 @@ vos_aggregate(struct vos_cont *cont, uint64_t epoch, const uint64_t *snaps, uint
 	rc = read_points(&g, epoch, snaps, nr_snaps);
 	if (rc != 0)
 		return rc;
-	rc = cont->agg_started
-		     ? d_btr_iter_seek(&it, &cont->objs, D_BTR_SEEK_GE, &cont->agg_oid)
-		     : d_btr_iter_seek(&it, &cont->objs, D_BTR_SEEK_FIRST, NULL);
+	rc = cont->agg_started ? d_btr_iter_seek(&it, &cont->objs, D_BTR_SEEK_GE, &cont->agg_oid)
+			       : d_btr_iter_seek(&it, &cont->objs, D_BTR_SEEK_FIRST, NULL);
 	if (rc != 0) {
 		/* Past the last object: the container is done; start over next time. */
 		cont->agg_started = false;
@@ -633,8 +632,7 @@ ilog_discard(struct vos_ilog *log, uint64_t lo, uint64_t hi)
 
 /* Remove entries of @tree (SV or extents) stamped in [lo, hi]. */
 static void
-values_discard(struct vos_pool *pool, struct vos_krec *a, uint64_t lo, uint64_t hi,
-	       uint64_t batch)
+values_discard(struct vos_pool *pool, struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t batch)
 {
 	struct d_btr_iter it;
 	int rc;
@@ -692,8 +690,8 @@ cont_discard(struct vos_cont *cont, uint64_t lo, uint64_t hi, uint64_t batch)
 			int arc;
 
 			ilog_discard(&d->ilog, lo, hi);
-			for (arc = d_btr_iter_seek(&ai, &d->child, D_BTR_SEEK_FIRST, NULL); arc == 0;
-			     arc = d_btr_iter_next(&ai)) {
+			for (arc = d_btr_iter_seek(&ai, &d->child, D_BTR_SEEK_FIRST, NULL);
+			     arc == 0; arc = d_btr_iter_next(&ai)) {
 				struct vos_krec *a = d_btr_iter_entry(&ai);
 
 				ilog_discard(&a->ilog, lo, hi);

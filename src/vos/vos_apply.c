@@ -31,14 +31,14 @@ struct undo_path {
 };
 
 enum undo_act {
-	ACT_OBJ_NEW,   /* object record inserted */
-	ACT_OBJ_ILOG,  /* object ilog entry added */
+	ACT_OBJ_NEW,  /* object record inserted */
+	ACT_OBJ_ILOG, /* object ilog entry added */
 	ACT_DKEY_NEW,
 	ACT_DKEY_ILOG,
 	ACT_AKEY_NEW,
 	ACT_AKEY_ILOG,
-	ACT_SV,        /* single-value version inserted */
-	ACT_EXT,       /* extent inserted */
+	ACT_SV,  /* single-value version inserted */
+	ACT_EXT, /* extent inserted */
 };
 
 struct undo_step {
@@ -69,7 +69,8 @@ undo_note(struct undo_log *u, enum undo_act act, const struct undo_path *path, u
 		u->cap = cap;
 	}
 	u->steps[u->nr++] = (struct undo_step){
-		.act = act, .path = *path, .epoch = epoch, .seq = seq, .lo = lo };
+		.act = act, .path = *path, .epoch = epoch, .seq = seq, .lo = lo
+	};
 	return 0;
 }
 

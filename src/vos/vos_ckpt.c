@@ -118,8 +118,8 @@ struct ckpt_writer {
 	struct vos_pool *pool;
 	uint64_t slot_off;
 	uint64_t slot_size;
-	uint8_t *chunk;       /* CKPT_CHUNK bytes, aligned */
-	struct buf b;         /* over the chunk payload */
+	uint8_t *chunk; /* CKPT_CHUNK bytes, aligned */
+	struct buf b;   /* over the chunk payload */
 	uint64_t nr_chunks;
 	uint32_t chunks_crc;
 };
@@ -130,8 +130,8 @@ chunk_flush(struct ckpt_writer *w)
 	struct buf h = BUF_INIT(w->chunk, CHUNK_HDR);
 	uint32_t crc = d_crc32c(0, w->chunk + CHUNK_HDR, w->b.off);
 	uint64_t off = BIO_BLOCK_SIZE + w->nr_chunks * CKPT_CHUNK;
-	uint64_t bytes = (CHUNK_HDR + w->b.off + BIO_BLOCK_SIZE - 1) / BIO_BLOCK_SIZE *
-			 BIO_BLOCK_SIZE;
+	uint64_t bytes =
+		(CHUNK_HDR + w->b.off + BIO_BLOCK_SIZE - 1) / BIO_BLOCK_SIZE * BIO_BLOCK_SIZE;
 	int rc;
 
 	if (off + CKPT_CHUNK > w->slot_size) {
@@ -511,8 +511,8 @@ val_get(struct vos_pool *pool, struct buf *b, uint32_t flags, uint64_t len, uint
 		return 0;
 	}
 	case VOS_VAL_DATA: {
-		uint64_t blocks = pool->data_blob ? bio_blob_size(pool->data_blob) / BIO_BLOCK_SIZE
-						  : 0;
+		uint64_t blocks =
+			pool->data_blob ? bio_blob_size(pool->data_blob) / BIO_BLOCK_SIZE : 0;
 
 		*addr = buf_get_u64(b);
 		if (b->err != 0 || len == 0 || *addr > blocks || vos_blocks(len) > blocks - *addr)
@@ -751,8 +751,8 @@ image_load(struct vos_pool *pool, uint32_t slot, const struct ckpt_hdr *h)
 	if (rc != 0)
 		D_ERROR("pool " DF_UUIDF " target %u: checkpoint %" PRIu64 " (slot %u) is damaged "
 			"at chunk %" PRIu64 " of %" PRIu64 ": " DF_RC,
-			DP_UUID(pool->uuid), pool->target, h->gen, slot, i ? i - 1 : 0, h->nr_chunks,
-			DP_RC(rc));
+			DP_UUID(pool->uuid), pool->target, h->gen, slot, i ? i - 1 : 0,
+			h->nr_chunks, DP_RC(rc));
 	d_free(chunk);
 	return rc;
 }

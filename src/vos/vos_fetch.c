@@ -28,8 +28,8 @@
 /* One copy of pass 2: @len bytes of a value into iod @iod's buffer at @dst. */
 struct fetch_op {
 	uint32_t iod;
-	uint32_t flags;   /* VOS_VAL_INLINE or VOS_VAL_DATA */
-	uint64_t dst;     /* byte offset in the iod's sgl */
+	uint32_t flags; /* VOS_VAL_INLINE or VOS_VAL_DATA */
+	uint64_t dst;   /* byte offset in the iod's sgl */
 	uint64_t len;
 	uint64_t addr;    /* inline pointer or data block */
 	uint64_t src;     /* byte offset inside the value */
@@ -49,7 +49,7 @@ struct fetch_ctx {
 	struct fetch_op *ops;
 	uint32_t nr_ops;
 	uint32_t cap_ops;
-	bool on_heap;     /* the context itself was allocated (reads in flight) */
+	bool on_heap; /* the context itself was allocated (reads in flight) */
 	struct fetch_op inl[FETCH_OPS_INLINE];
 };
 
@@ -348,8 +348,9 @@ resolve_array(struct fetch_ctx *ctx, uint32_t i, struct vos_krec *a, uint64_t ep
 		struct vos_pieces pl = { 0 };
 		uint32_t p;
 
-		rc = a == NULL ? 0 : vos_array_pieces(a, rx->idx, rx->idx + rx->nr - 1, epoch, bound,
-						      &pl);
+		rc = a == NULL ? 0
+			       : vos_array_pieces(a, rx->idx, rx->idx + rx->nr - 1, epoch, bound,
+						  &pl);
 		if (rc != 0)
 			return rc;
 		for (p = 0; p < pl.nr && rc == 0; p++) {
@@ -488,8 +489,8 @@ read_submit(struct fetch_ctx *ctx, const struct fetch_op *op)
 	rd->ctx = ctx;
 	rd->op = *op;
 	rd->skip = op->src - first * BIO_BLOCK_SIZE;
-	rc = bio_ioq_read(pool->ioq, pool->data_blob, (op->addr + first) * BIO_BLOCK_SIZE,
-			  rd->buf, bytes, read_done, rd);
+	rc = bio_ioq_read(pool->ioq, pool->data_blob, (op->addr + first) * BIO_BLOCK_SIZE, rd->buf,
+			  bytes, read_done, rd);
 	if (rc != 0) {
 		d_free(rd->buf);
 		d_free(rd);

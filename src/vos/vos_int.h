@@ -200,20 +200,20 @@ struct vos_pool {
 	struct bio_blob *wal_blob; /* NULL for a volatile pool (no devices: tests only) */
 	struct bio_blob *meta_blob;
 	struct bio_blob *data_blob;
-	struct bio_alloc *alloc;   /* of data_blob */
+	struct bio_alloc *alloc; /* of data_blob */
 	struct vos_wal *wal;
-	struct d_btr conts;        /* struct vos_crec */
-	uint32_t next_seq;         /* for the next operation */
+	struct d_btr conts; /* struct vos_crec */
+	uint32_t next_seq;  /* for the next operation */
 	uint64_t mem_limit;
-	int64_t mem_used;          /* index bytes, from the thread allocation counter */
+	int64_t mem_used; /* index bytes, from the thread allocation counter */
 	uint64_t nr_checkpoints;
-	uint64_t incarnation;      /* random, set at create: tags every WAL batch */
-	uint64_t ckpt_gen;         /* generation of the newest checkpoint */
-	uint32_t ckpt_slot;        /* its slot (0 or 1) */
-	uint64_t ckpt_need_batch;  /* replay must reach this batch (fallback checkpoint) */
-	uint32_t nr_reads;         /* data blob reads in flight */
-	uint64_t durable_pending;  /* batch made durable while reads were in flight */
-	bool replaying;            /* applying WAL records at open: no logging */
+	uint64_t incarnation;     /* random, set at create: tags every WAL batch */
+	uint64_t ckpt_gen;        /* generation of the newest checkpoint */
+	uint32_t ckpt_slot;       /* its slot (0 or 1) */
+	uint64_t ckpt_need_batch; /* replay must reach this batch (fallback checkpoint) */
+	uint32_t nr_reads;        /* data blob reads in flight */
+	uint64_t durable_pending; /* batch made durable while reads were in flight */
+	bool replaying;           /* applying WAL records at open: no logging */
 };
 
 /* Index changes cost memory; check before adding (estimate), measure after. */
@@ -223,31 +223,29 @@ int vos_mem_reserve(struct vos_pool *pool, uint64_t bytes);
 
 /* A value being applied: inline bytes or a data-blob address. */
 struct vos_val {
-	uint32_t flags;      /* enum vos_val_flags */
-	uint64_t addr;       /* data block (VOS_VAL_DATA) */
+	uint32_t flags; /* enum vos_val_flags */
+	uint64_t addr;  /* data block (VOS_VAL_DATA) */
 	uint32_t csum;
-	const void *inl;     /* VOS_VAL_INLINE: the bytes, copied on apply */
-	uint64_t len;        /* bytes (single value; array: records * rsize) */
+	const void *inl; /* VOS_VAL_INLINE: the bytes, copied on apply */
+	uint64_t len;    /* bytes (single value; array: records * rsize) */
 };
 
 struct vos_apply_akey {
 	struct vos_skey akey;
 	enum vos_iod_type type;
-	uint64_t rsize;           /* arrays: record size; single: value length */
-	uint32_t nr;              /* arrays: extents */
+	uint64_t rsize; /* arrays: record size; single: value length */
+	uint32_t nr;    /* arrays: extents */
 	const struct vos_recx *recxs;
 	const struct vos_val *vals; /* one per extent, or one for a single value */
 };
 
 /* Apply an update whose conditions were checked. 0 or -DER_NOMEM (nothing changed). */
-int vos_apply_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		     uint32_t seq, const struct vos_skey *dkey, uint32_t nr,
-		     const struct vos_apply_akey *akeys);
+int vos_apply_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint32_t seq,
+		     const struct vos_skey *dkey, uint32_t nr, const struct vos_apply_akey *akeys);
 
 /* Punch the object (@dkey NULL), a dkey (@nr 0) or akeys. */
-int vos_apply_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		    uint32_t seq, const struct vos_skey *dkey, uint32_t nr,
-		    const struct vos_skey *akeys);
+int vos_apply_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint32_t seq,
+		    const struct vos_skey *dkey, uint32_t nr, const struct vos_skey *akeys);
 
 struct vos_orec *vos_obj_find(struct vos_cont *cont, const struct vos_oid *oid);
 
@@ -299,8 +297,8 @@ enum vos_rec_type {
 	VOS_REC_UPDATE = 3,
 	VOS_REC_PUNCH = 4,
 	VOS_REC_DISCARD = 5,
-	VOS_REC_AGG_DEL = 6,  /* aggregation removed versions/extents/ilog entries */
-	VOS_REC_AGG_EXT = 7,  /* aggregation wrote a merged extent */
+	VOS_REC_AGG_DEL = 6, /* aggregation removed versions/extents/ilog entries */
+	VOS_REC_AGG_EXT = 7, /* aggregation wrote a merged extent */
 };
 
 /* Open the WAL of @pool's blob at (head, batch) from the checkpoint, replaying it. */

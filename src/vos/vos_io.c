@@ -24,8 +24,8 @@ struct upd_akey {
 	struct vos_skey akey;
 	enum vos_iod_type type;
 	uint64_t rsize;
-	uint64_t flags;       /* per-akey conditions */
-	uint32_t nr;          /* values: 1 for single, recxs for arrays */
+	uint64_t flags; /* per-akey conditions */
+	uint32_t nr;    /* values: 1 for single, recxs for arrays */
 	struct vos_recx *recxs;
 	struct vos_val *vals;
 };
@@ -38,13 +38,13 @@ struct upd_ctx {
 	struct vos_skey dkey;
 	uint32_t nr;
 	struct upd_akey *akeys;
-	uint32_t writes;      /* data writes in flight */
+	uint32_t writes; /* data writes in flight */
 	int status;
 	vos_done_fn cb;
 	void *arg;
-	void **bounce;        /* buffers to free at the end */
+	void **bounce; /* buffers to free at the end */
 	uint32_t nr_bounce;
-	uint8_t *keybuf;      /* copies of the keys */
+	uint8_t *keybuf; /* copies of the keys */
 };
 
 static void
@@ -119,7 +119,8 @@ sgl_contig(const d_sg_list_t *sgl, uint64_t off, uint64_t len)
 		const d_iov_t *iov = &sgl->sg_iovs[i];
 
 		if (off < iov->iov_len)
-			return off + len <= iov->iov_len ? (const uint8_t *)iov->iov_buf + off : NULL;
+			return off + len <= iov->iov_len ? (const uint8_t *)iov->iov_buf + off
+							 : NULL;
 		off -= iov->iov_len;
 	}
 	return NULL;

@@ -47,8 +47,8 @@ key_at(struct d_btr *tree, const struct vos_skey *sk, uint64_t epoch, struct vos
 }
 
 int
-vos_obj_list(struct vos_cont *cont, uint64_t epoch, struct vos_anchor *anchor,
-	     struct vos_oid *oids, uint32_t *nr)
+vos_obj_list(struct vos_cont *cont, uint64_t epoch, struct vos_anchor *anchor, struct vos_oid *oids,
+	     uint32_t *nr)
 {
 	struct buf ab = BUF_INIT(anchor->buf, sizeof(anchor->buf));
 	struct d_btr_iter it;

@@ -33,8 +33,9 @@ vos_mem_reserve(struct vos_pool *pool, uint64_t bytes)
 	if (pool->mem_used < 0)
 		pool->mem_used = 0;
 	if ((uint64_t)pool->mem_used + bytes > pool->mem_limit) {
-		D_DEBUG(DB_IO, "pool " DF_UUID " target %u: index memory full (%" PRId64
-			" of %" PRIu64 " bytes)",
+		D_DEBUG(DB_IO,
+			"pool " DF_UUID " target %u: index memory full (%" PRId64 " of %" PRIu64
+			" bytes)",
 			DP_UUID(pool->uuid), pool->target, pool->mem_used, pool->mem_limit);
 		return -DER_NOSPACE;
 	}
@@ -134,8 +135,7 @@ vos_cont_apply_destroy(struct vos_pool *pool, const uuid_t uuid, uint64_t batch)
 }
 
 static int
-cont_op(struct vos_pool *pool, const uuid_t uuid, enum vos_rec_type type, vos_done_fn cb,
-	void *arg)
+cont_op(struct vos_pool *pool, const uuid_t uuid, enum vos_rec_type type, vos_done_fn cb, void *arg)
 {
 	struct vos_crec *c = d_btr_lookup(&pool->conts, uuid);
 	int64_t before = d_alloc_thread_bytes();
@@ -167,8 +167,7 @@ cont_op(struct vos_pool *pool, const uuid_t uuid, enum vos_rec_type type, vos_do
 	if (type == VOS_REC_CONT_CREATE)
 		rc = vos_cont_apply_create(pool, uuid);
 	else
-		rc = vos_cont_apply_destroy(pool, uuid,
-					    pool->wal ? vos_wal_open_batch(pool) : 0);
+		rc = vos_cont_apply_destroy(pool, uuid, pool->wal ? vos_wal_open_batch(pool) : 0);
 	pool->mem_used += d_alloc_thread_bytes() - before;
 	if (pool->wal == NULL) {
 		if (rc == 0)
@@ -329,8 +328,8 @@ alloc_rebuild(struct vos_pool *pool)
 					struct d_btr_iter vi;
 					int vrc;
 
-					for (vrc = d_btr_iter_seek(&vi, &a->child,
-								   D_BTR_SEEK_FIRST, NULL);
+					for (vrc = d_btr_iter_seek(&vi, &a->child, D_BTR_SEEK_FIRST,
+								   NULL);
 					     vrc == 0; vrc = d_btr_iter_next(&vi)) {
 						uint64_t addr;
 						uint64_t bytes;
@@ -448,7 +447,8 @@ vos_pool_open(const struct vos_pool_attr *attr, struct vos_pool **out)
 
 		if (pool->mem_limit == 0 || pool->mem_limit > cap) {
 			if (pool->mem_limit != 0)
-				D_NOTE("pool " DF_UUID " target %u: index memory limited to %" PRIu64
+				D_NOTE("pool " DF_UUID
+				       " target %u: index memory limited to %" PRIu64
 				       " bytes by the meta blob (%" PRIu64 " requested)",
 				       DP_UUID(pool->uuid), pool->target, cap, pool->mem_limit);
 			pool->mem_limit = cap;
@@ -556,8 +556,8 @@ vos_obj_update_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t e
 }
 
 int
-vos_obj_punch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		   uint64_t flags, const d_iov_t *dkey, uint32_t nr, const d_iov_t *akeys)
+vos_obj_punch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+		   const d_iov_t *dkey, uint32_t nr, const d_iov_t *akeys)
 {
 	struct vos_waiter w = { 0 };
 	int rc = vos_obj_punch(cont, oid, epoch, flags, dkey, nr, akeys, vos_waiter_cb, &w);
@@ -566,13 +566,13 @@ vos_obj_punch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t ep
 }
 
 int
-vos_obj_fetch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
-		   uint64_t flags, const d_iov_t *dkey, uint32_t nr, struct vos_iod *iods,
-		   d_sg_list_t *sgls, struct vos_iom *ioms)
+vos_obj_fetch_sync(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+		   const d_iov_t *dkey, uint32_t nr, struct vos_iod *iods, d_sg_list_t *sgls,
+		   struct vos_iom *ioms)
 {
 	struct vos_waiter w = { 0 };
-	int rc = vos_obj_fetch(cont, oid, epoch, flags, dkey, nr, iods, sgls, ioms,
-			       vos_waiter_cb, &w);
+	int rc = vos_obj_fetch(cont, oid, epoch, flags, dkey, nr, iods, sgls, ioms, vos_waiter_cb,
+			       &w);
 
 	return rc != 1 ? rc : vos_wait(cont->pool, &w);
 }

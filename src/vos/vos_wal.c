@@ -49,8 +49,8 @@ struct wal_waiter {
 };
 
 struct wal_batch {
-	uint8_t *buf;     /* aligned; header in the first WAL_HDR bytes */
-	uint64_t len;     /* bytes used, header included */
+	uint8_t *buf; /* aligned; header in the first WAL_HDR bytes */
+	uint64_t len; /* bytes used, header included */
 	uint64_t cap;
 	uint32_t nr_recs;
 	d_list_t waiters;
@@ -584,7 +584,8 @@ update_decode(struct vos_pool *pool, const void *body, size_t len, struct upd_re
 			if (ak->type == VOS_IOD_ARRAY) {
 				recxs[v].idx = buf_get_u64(&b);
 				recxs[v].nr = buf_get_u64(&b);
-				if (recxs[v].nr == 0 || recxs[v].idx > UINT64_MAX - recxs[v].nr + 1 ||
+				if (recxs[v].nr == 0 ||
+				    recxs[v].idx > UINT64_MAX - recxs[v].nr + 1 ||
 				    (ak->rsize != 0 && recxs[v].nr > UINT64_MAX / ak->rsize))
 					return -DER_PROTO;
 				bytes = recxs[v].nr * ak->rsize;
@@ -611,8 +612,9 @@ update_decode(struct vos_pool *pool, const void *body, size_t len, struct upd_re
 				val->csum = buf_get_u32(&b);
 				if (pool->data_blob == NULL ||
 				    val->addr > bio_blob_size(pool->data_blob) / BIO_BLOCK_SIZE ||
-				    vos_blocks(bytes) > bio_blob_size(pool->data_blob) /
-								BIO_BLOCK_SIZE - val->addr)
+				    vos_blocks(bytes) >
+					    bio_blob_size(pool->data_blob) / BIO_BLOCK_SIZE -
+						    val->addr)
 					return -DER_PROTO;
 				break;
 			default:
@@ -805,8 +807,8 @@ vos_wal_batch_present(struct vos_pool *pool, uint64_t pos, uint64_t batch)
 	if (blk == NULL)
 		return -DER_NOMEM;
 	rc = bio_read(pool->wal_blob, pos % size, blk, BIO_BLOCK_SIZE);
-	if (rc == 0 && (hdr_decode(blk, &h) != 0 || h.seq != batch ||
-			h.incarnation != pool->incarnation))
+	if (rc == 0 &&
+	    (hdr_decode(blk, &h) != 0 || h.seq != batch || h.incarnation != pool->incarnation))
 		rc = -DER_NONEXIST;
 	d_free(blk);
 	return rc;
@@ -934,8 +936,8 @@ vos_wal_open(struct vos_pool *pool, uint64_t pos, uint64_t seq)
 		rc = records_each(pool, prev + WAL_HDR, prev_h.payload_len, prev_h.nr_recs,
 				  rec_verify);
 		if (rc == 0) {
-			rc = records_each(pool, prev + WAL_HDR, prev_h.payload_len,
-					  prev_h.nr_recs, vos_rec_apply);
+			rc = records_each(pool, prev + WAL_HDR, prev_h.payload_len, prev_h.nr_recs,
+					  vos_rec_apply);
 			if (rc != 0) {
 				d_free(prev);
 				goto out_corrupt;
@@ -968,13 +970,13 @@ vos_wal_open(struct vos_pool *pool, uint64_t pos, uint64_t seq)
 	w->next_seq = seq;
 	w->durable = seq - 1;
 	pool->wal = w;
-	D_INFO("pool " DF_UUIDF " target %u: replayed %" PRIu64 " WAL batches",
-	       DP_UUID(pool->uuid), pool->target, nr_batches);
+	D_INFO("pool " DF_UUIDF " target %u: replayed %" PRIu64 " WAL batches", DP_UUID(pool->uuid),
+	       pool->target, nr_batches);
 	return 0;
 
 out_corrupt:
-	D_ERROR("pool " DF_UUIDF " target %u: WAL batch %" PRIu64
-		" at offset %" PRIu64 " passed its checksum but holds a bad record: " DF_RC,
+	D_ERROR("pool " DF_UUIDF " target %u: WAL batch %" PRIu64 " at offset %" PRIu64
+		" passed its checksum but holds a bad record: " DF_RC,
 		DP_UUID(pool->uuid), pool->target, seq - 1, prev_pos % w->size, DP_RC(rc));
 	if (rc == -DER_PROTO)
 		rc = -DER_DF_INVAL;

@@ -163,9 +163,8 @@ punched_disappear(void **state)
 	d_iov_set(&dk, "p2", 2);
 	assert_int_equal(vos_obj_punch_sync(tp.cont, &oid, 30, 0, &dk, 0, NULL), 0);
 	aggregate_all(40, NULL, 0, 1000);
-	assert_int_equal(vos_key_list(tp.cont, &oid, NULL, 40, &anchor, descs, &nr, keys,
-				      sizeof(keys)),
-			 0);
+	assert_int_equal(
+		vos_key_list(tp.cont, &oid, NULL, 40, &anchor, descs, &nr, keys, sizeof(keys)), 0);
 	assert_int_equal(nr, 4);
 	/* The whole object punched and aggregated: no record is left. */
 	assert_int_equal(vos_obj_punch_sync(tp.cont, &oid, 50, 0, NULL, 0, NULL), 0);
@@ -264,7 +263,8 @@ durable_and_frees_space(void **state)
 		static uint8_t out[64 * 1024];
 		uint64_t got;
 
-		assert_int_equal(t_get(tp.cont, oid, 100, 0, "big", "a", out, sizeof(out), &got), 0);
+		assert_int_equal(t_get(tp.cont, oid, 100, 0, "big", "a", out, sizeof(out), &got),
+				 0);
 		assert_int_equal(got, sizeof(out));
 		assert_int_equal(out[0], 40);
 	}
@@ -298,12 +298,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(single_value_snapshots),
-		cmocka_unit_test(array_snapshots),
-		cmocka_unit_test(punched_disappear),
-		cmocka_unit_test(bounded_steps),
-		cmocka_unit_test(durable_and_frees_space),
-		cmocka_unit_test(discard_range),
+		cmocka_unit_test(single_value_snapshots),  cmocka_unit_test(array_snapshots),
+		cmocka_unit_test(punched_disappear),       cmocka_unit_test(bounded_steps),
+		cmocka_unit_test(durable_and_frees_space), cmocka_unit_test(discard_range),
 	};
 
 	d_log_init();

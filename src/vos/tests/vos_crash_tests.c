@@ -50,7 +50,7 @@ struct msg {
 };
 
 struct version {
-	uint32_t ver;  /* PUNCHED in the top bit marks a punch */
+	uint32_t ver; /* PUNCHED in the top bit marks a punch */
 	uint64_t epoch;
 };
 
@@ -154,11 +154,13 @@ child_verify(struct vos_cont *cont, int fd)
 		int rc;
 
 		key_name(name, sizeof(name), key);
-		rc = t_get(cont, toid(1, 0), VOS_EPOCH_MAX - 1, 0, name, "v", buf, sizeof(buf), &got);
+		rc = t_get(cont, toid(1, 0), VOS_EPOCH_MAX - 1, 0, name, "v", buf, sizeof(buf),
+			   &got);
 		if (rc != 0)
 			_exit(22);
 		if (got > 0) {
-			/* The version the value says it is; its bytes must be exactly that one's. */
+			/* The version the value says it is; its bytes must be exactly that one's.
+			 */
 			if (got >= 8)
 				memcpy(&ver, buf + 4, sizeof(ver));
 			if (got < 8 || ver == 0 || ver >= next_ver || val_size(key, ver) != got) {
@@ -248,7 +250,8 @@ child_run(int fd, unsigned int seed)
 				d_iov_set(&op->iod.name, "v", 1);
 				send_msg(fd, MSG_ISSUE, key, op->ver, epoch);
 				rc = vos_obj_update(cont, &(struct vos_oid){ 1, 0, 0 }, epoch++, 0,
-						    &op->dkey, 1, &op->iod, &op->sgl, child_op_done, op);
+						    &op->dkey, 1, &op->iod, &op->sgl, child_op_done,
+						    op);
 			}
 			if (rc != 0)
 				_exit(27);

@@ -44,9 +44,8 @@ write_mix(struct vos_cont *cont, uint32_t seed)
 		size_t len = i % 2 ? 10 + (size_t)i : 5000 + (size_t)i * 1000;
 
 		snprintf(name, sizeof(name), "k%u-%d", seed, i);
-		assert_int_equal(t_put(cont, toid(1, OT_HASHED), 10 + i, 0, name, "a", big + i,
-				       len),
-				 0);
+		assert_int_equal(
+			t_put(cont, toid(1, OT_HASHED), 10 + i, 0, name, "a", big + i, len), 0);
 	}
 	/* One array object per seed: mixes must not overwrite each other. */
 	assert_int_equal(t_write(cont, toid(1000 + seed, OT_ARRAY_BYTE), 5, &dkey, 8, "arr", 0,
@@ -58,9 +57,8 @@ write_mix(struct vos_cont *cont, uint32_t seed)
 	snprintf(name, sizeof(name), "k%u-%d", seed, 3);
 	d_iov_set(&dk, name, strlen(name));
 	d_iov_set(&ak, "a", 1);
-	assert_int_equal(vos_obj_punch_sync(cont, &(struct vos_oid){ 1, 0, 0 }, 100, 0, &dk, 1,
-					    &ak),
-			 0);
+	assert_int_equal(
+		vos_obj_punch_sync(cont, &(struct vos_oid){ 1, 0, 0 }, 100, 0, &dk, 1, &ak), 0);
 }
 
 static void
@@ -78,9 +76,9 @@ check_mix(struct vos_cont *cont, uint32_t seed)
 		size_t len = i % 2 ? 10 + (size_t)i : 5000 + (size_t)i * 1000;
 
 		snprintf(name, sizeof(name), "k%u-%d", seed, i);
-		assert_int_equal(t_get(cont, toid(1, OT_HASHED), 200, 0, name, "a", out, sizeof(out),
-				       &got),
-				 0);
+		assert_int_equal(
+			t_get(cont, toid(1, OT_HASHED), 200, 0, name, "a", out, sizeof(out), &got),
+			0);
 		if (i == 3) {
 			assert_int_equal(got, 0); /* punched */
 			continue;
@@ -272,17 +270,15 @@ torn_wal_tail(void **state)
 				 0);
 		assert_int_equal(got, 5);
 	}
-	assert_int_equal(t_get(tp.cont, toid(5, OT_HASHED), 100, 0, "t9", "a", buf, sizeof(buf),
-			       &got),
-			 0);
+	assert_int_equal(
+		t_get(tp.cont, toid(5, OT_HASHED), 100, 0, "t9", "a", buf, sizeof(buf), &got), 0);
 	assert_int_equal(got, 0);
 	/* New writes go where the torn batch was; a further reopen sees them. */
 	assert_int_equal(t_put(tp.cont, toid(5, OT_HASHED), 50, 0, "t9", "a", "again", 5), 0);
 	tpool_close(&tp);
 	tpool_open(&tp, false);
-	assert_int_equal(t_get(tp.cont, toid(5, OT_HASHED), 100, 0, "t9", "a", buf, sizeof(buf),
-			       &got),
-			 0);
+	assert_int_equal(
+		t_get(tp.cont, toid(5, OT_HASHED), 100, 0, "t9", "a", buf, sizeof(buf), &got), 0);
 	assert_int_equal(got, 5);
 	assert_memory_equal(buf, "again", 5);
 	tpool_teardown(&tp);
@@ -442,10 +438,55 @@ index_memory_full(void **state)
 	tpool_teardown(&tp);
 }
 
+/* bdev_roles: the WAL, meta and data blobs on three devices (tiers). */
+static void
+roles_on_three_devices(void **state)
+{
+	struct bio_dev *devs[3];
+	char paths[3][600];
+	int i;
+
+	(void)state;
+	memset(&tp, 0, sizeof(tp));
+	tp.dir = test_tmpdir("vos_roles");
+	assert_non_null(tp.dir);
+	assert_int_equal(bio_ioq_create(64, &tp.ioq), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/tier%d", tp.dir, i);
+		assert_int_equal(bio_dev_open(paths[i], 48 * MiB, BIO_DEV_CREATE, &devs[i]), 0);
+		assert_int_equal(bio_dev_format(devs[i]), 0);
+	}
+	tp.dev = devs[1];
+	tpool_attr(&tp, 4 * MiB, 8 * MiB, 32 * MiB);
+	tp.attr.wal_dev = devs[0];
+	tp.attr.meta_dev = devs[1];
+	tp.attr.data_dev = devs[2];
+	uuid_generate(tp.cuuid);
+	assert_int_equal(vos_pool_create(&tp.attr), 0);
+	/* Each tier got exactly its blob. */
+	for (i = 0; i < 3; i++)
+		assert_true(bio_dev_free(devs[i]) < 48 * MiB);
+	tpool_open(&tp, true);
+	write_mix(tp.cont, 60);
+	tpool_close(&tp);
+	tpool_open(&tp, false);
+	check_mix(tp.cont, 60);
+	tpool_close(&tp);
+	assert_int_equal(vos_pool_destroy(&tp.attr), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(bio_dev_free(devs[i]), 47 * MiB);
+		bio_dev_close(devs[i]);
+		unlink(paths[i]);
+	}
+	tp.dev = NULL;
+	tpool_teardown(&tp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(roles_on_three_devices),
 		cmocka_unit_test(reopen_after_close),
 		cmocka_unit_test(replay_after_exit),
 		cmocka_unit_test(checkpoints_while_writing),

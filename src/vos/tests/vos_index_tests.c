@@ -52,8 +52,8 @@ single_value_versions(void **state)
 	assert_int_equal(t_get(tp.cont, oid, 17, 0, "d", "a", buf, sizeof(buf), &got), 0);
 	assert_int_equal(got, 7);
 	assert_memory_equal(buf, "fifteen", 7);
-	assert_int_equal(t_get(tp.cont, oid, VOS_EPOCH_MAX - 1, 0, "d", "a", buf, sizeof(buf), &got),
-			 0);
+	assert_int_equal(
+		t_get(tp.cont, oid, VOS_EPOCH_MAX - 1, 0, "d", "a", buf, sizeof(buf), &got), 0);
 	assert_int_equal(got, 6);
 	assert_memory_equal(buf, "twenty", 6);
 	/* A buffer too small reports the size. */
@@ -79,9 +79,9 @@ punch_then_recreate(void **state)
 	assert_int_equal(t_get(tp.cont, oid, 25, 0, "d", "a", buf, sizeof(buf), &got), 0);
 	assert_int_equal(got, 0);
 	/* The punch of the last akey propagates to the dkey. */
-	assert_int_equal(t_get(tp.cont, oid, 25, VOS_COND_DKEY_FETCH, "d", "a", buf, sizeof(buf),
-			       &got),
-			 -DER_NONEXIST);
+	assert_int_equal(
+		t_get(tp.cont, oid, 25, VOS_COND_DKEY_FETCH, "d", "a", buf, sizeof(buf), &got),
+		-DER_NONEXIST);
 	assert_int_equal(t_get(tp.cont, oid, 15, 0, "d", "a", buf, sizeof(buf), &got), 0);
 	assert_int_equal(got, 2);
 	assert_int_equal(t_put(tp.cont, oid, 30, 0, "d", "a", "v2", 2), 0);
@@ -144,8 +144,8 @@ overlapping_extents(void **state)
 				want[i] = '1';
 		}
 		if (e == 0) {
-			assert_int_equal(t_read(tp.cont, oid, 1, &dkey, 8, "a", 0, 12, 1, out, NULL),
-					 0);
+			assert_int_equal(
+				t_read(tp.cont, oid, 1, &dkey, 8, "a", 0, 12, 1, out, NULL), 0);
 			continue;
 		}
 		assert_int_equal(t_read(tp.cont, oid, e, &dkey, 8, "a", 0, 12, 1, out, &iom), 0);
@@ -199,15 +199,14 @@ random_extents_model(void **state)
 		for (i = 0; i < (int)nr; i++)
 			data[i] = (uint8_t)(e * 7 + i) | 1; /* never 0: 0 marks holes */
 		memcpy(model[e] + idx, data, nr);
-		assert_int_equal(t_write(tp.cont, oid, (uint64_t)e, &dkey, 8, "arr", idx, nr, 1,
-					 data),
-				 0);
+		assert_int_equal(
+			t_write(tp.cont, oid, (uint64_t)e, &dkey, 8, "arr", idx, nr, 1, data), 0);
 	}
 	for (e = 1; e <= NR; e += 7) {
 		memset(out, 0, LEN);
-		assert_int_equal(t_read(tp.cont, oid, (uint64_t)e, &dkey, 8, "arr", 0, LEN, 1, out,
-					NULL),
-				 0);
+		assert_int_equal(
+			t_read(tp.cont, oid, (uint64_t)e, &dkey, 8, "arr", 0, LEN, 1, out, NULL),
+			0);
 		assert_memory_equal(out, model[e], LEN);
 	}
 }
@@ -247,7 +246,8 @@ multi_recx_and_akeys(void **state)
 		d_iov_set(&v[1], sv, sizeof(sv));
 		iods[0].size = 0; /* DAOS_REC_ANY */
 		iods[1].size = 0;
-		assert_int_equal(vos_obj_fetch_sync(tp.cont, &oid, 3, 0, &dk, 2, iods, sgl, NULL), 0);
+		assert_int_equal(vos_obj_fetch_sync(tp.cont, &oid, 3, 0, &dk, 2, iods, sgl, NULL),
+				 0);
 		assert_int_equal(iods[0].size, 4);
 		assert_int_equal(iods[1].size, 5);
 		assert_memory_equal(sv, "hello", 5);
@@ -277,15 +277,14 @@ conditional_ops(void **state)
 	assert_int_equal(t_put(tp.cont, oid, 13, VOS_COND_AKEY_INSERT, "f", "b", "4", 1), 0);
 	assert_int_equal(t_put(tp.cont, oid, 14, VOS_COND_AKEY_UPDATE, "f", "c", "5", 1),
 			 -DER_NONEXIST);
-	assert_int_equal(t_get(tp.cont, oid, 20, VOS_COND_AKEY_FETCH, "f", "c", buf, sizeof(buf),
-			       &got),
-			 -DER_NONEXIST);
-	assert_int_equal(t_get(tp.cont, oid, 20, VOS_COND_AKEY_FETCH, "f", "b", buf, sizeof(buf),
-			       &got),
-			 0);
-	assert_int_equal(t_get(tp.cont, oid, 20, VOS_COND_DKEY_FETCH, "zz", "b", buf, sizeof(buf),
-			       &got),
-			 -DER_NONEXIST);
+	assert_int_equal(
+		t_get(tp.cont, oid, 20, VOS_COND_AKEY_FETCH, "f", "c", buf, sizeof(buf), &got),
+		-DER_NONEXIST);
+	assert_int_equal(
+		t_get(tp.cont, oid, 20, VOS_COND_AKEY_FETCH, "f", "b", buf, sizeof(buf), &got), 0);
+	assert_int_equal(
+		t_get(tp.cont, oid, 20, VOS_COND_DKEY_FETCH, "zz", "b", buf, sizeof(buf), &got),
+		-DER_NONEXIST);
 	/* Insert is judged at the operation's epoch: before the dkey existed it succeeds. */
 	assert_int_equal(t_put(tp.cont, oid, 5, VOS_COND_DKEY_INSERT, "f", "a", "0", 1), 0);
 	/* Conditional punch. */
@@ -326,8 +325,8 @@ enumerate_many(void **state)
 		d_iov_set(&dk, name, strlen(name));
 		d_iov_set(&iod.name, "a", 1);
 		d_iov_set(&v, "x", 1);
-		assert_int_equal(vos_obj_update_sync(tp.cont, &oid, 100 + (uint64_t)i % 10, 0, &dk, 1,
-						     &iod, &sgl),
+		assert_int_equal(vos_obj_update_sync(tp.cont, &oid, 100 + (uint64_t)i % 10, 0, &dk,
+						     1, &iod, &sgl),
 				 0);
 	}
 	while (!vos_anchor_is_eof(&anchor)) {
@@ -382,33 +381,36 @@ query_keys(void **state)
 
 	(void)state;
 	for (i = 0; i < 3; i++)
-		assert_int_equal(t_write(tp.cont, oid, 10, &d[i], 8, "a", d[i] * 2, 10, 1, data), 0);
+		assert_int_equal(t_write(tp.cont, oid, 10, &d[i], 8, "a", d[i] * 2, 10, 1, data),
+				 0);
 	d_iov_set(&dk, &out, sizeof(out));
 	d_iov_set(&ak, "a", 1);
 	assert_int_equal(vos_obj_query_key(tp.cont, &oid, 10,
-					   VOS_GET_DKEY | VOS_GET_RECX | VOS_GET_MAX, &dk, &ak, &rx),
+					   VOS_GET_DKEY | VOS_GET_RECX | VOS_GET_MAX, &dk, &ak,
+					   &rx),
 			 0);
 	assert_int_equal(out, 900);
 	assert_int_equal(rx.idx, 1800);
 	assert_int_equal(rx.nr, 10);
-	assert_int_equal(vos_obj_query_key(tp.cont, &oid, 10, VOS_GET_DKEY | VOS_GET_MIN, &dk, NULL,
-					   NULL),
-			 0);
+	assert_int_equal(
+		vos_obj_query_key(tp.cont, &oid, 10, VOS_GET_DKEY | VOS_GET_MIN, &dk, NULL, NULL),
+		0);
 	assert_int_equal(out, 5);
 	/* Punch the max dkey: the query moves to the next one. */
 	out = 900;
 	assert_int_equal(vos_obj_punch_sync(tp.cont, &oid, 11, 0, &dk, 0, NULL), 0);
 	assert_int_equal(vos_obj_query_key(tp.cont, &oid, 12,
-					   VOS_GET_DKEY | VOS_GET_RECX | VOS_GET_MAX, &dk, &ak, &rx),
+					   VOS_GET_DKEY | VOS_GET_RECX | VOS_GET_MAX, &dk, &ak,
+					   &rx),
 			 0);
 	assert_int_equal(out, 42);
 	assert_int_equal(rx.idx, 84);
-	assert_int_equal(vos_obj_query_key(tp.cont, &oid, 9, VOS_GET_DKEY | VOS_GET_MAX, &dk, NULL,
-					   NULL),
-			 -DER_NONEXIST);
-	assert_int_equal(vos_obj_query_key(tp.cont, &oid, 9, VOS_GET_MAX | VOS_GET_MIN, &dk, NULL,
-					   NULL),
-			 -DER_INVAL);
+	assert_int_equal(
+		vos_obj_query_key(tp.cont, &oid, 9, VOS_GET_DKEY | VOS_GET_MAX, &dk, NULL, NULL),
+		-DER_NONEXIST);
+	assert_int_equal(
+		vos_obj_query_key(tp.cont, &oid, 9, VOS_GET_MAX | VOS_GET_MIN, &dk, NULL, NULL),
+		-DER_INVAL);
 }
 
 /* Object and recx listing with anchors. */
@@ -443,8 +445,8 @@ list_objects_and_recx(void **state)
 
 		d_iov_set(&dk, &dkey, 8);
 		d_iov_set(&ak, "a", 1);
-		assert_int_equal(vos_recx_list(tp.cont, &oid, &dk, &ak, 6, &anchor, rx, &nr, &rsize),
-				 0);
+		assert_int_equal(
+			vos_recx_list(tp.cont, &oid, &dk, &ak, 6, &anchor, rx, &nr, &rsize), 0);
 	}
 	assert_int_equal(nr, 2);
 	assert_int_equal(rsize, 1);
@@ -475,8 +477,9 @@ bad_arguments(void **state)
 		uint64_t dk = 0;
 
 		(void)dk;
-		assert_int_equal(t_write(tp.cont, toid(12, OT_HASHED), 2, "d", 1, "a", 0, 4, 1, data),
-				 -DER_INVAL);
+		assert_int_equal(
+			t_write(tp.cont, toid(12, OT_HASHED), 2, "d", 1, "a", 0, 4, 1, data),
+			-DER_INVAL);
 	}
 	assert_int_equal(t_get(tp.cont, toid(12, OT_HASHED), 0, 0, "d", "a", buf, 8, &got),
 			 -DER_INVAL);

@@ -97,8 +97,8 @@ toid(uint64_t lo, unsigned int type)
 
 /* Update one single value. */
 static inline int
-t_put(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, uint64_t flags,
-      const char *dkey, const char *akey, const void *val, size_t len)
+t_put(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, uint64_t flags, const char *dkey,
+      const char *akey, const void *val, size_t len)
 {
 	d_iov_t dk;
 	d_iov_t v;
@@ -113,8 +113,8 @@ t_put(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, uint64_t flags,
 
 /* Fetch one single value into @buf (@len room); *@got is its size (0: none). */
 static inline int
-t_get(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, uint64_t flags,
-      const char *dkey, const char *akey, void *buf, size_t len, uint64_t *got)
+t_get(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, uint64_t flags, const char *dkey,
+      const char *akey, void *buf, size_t len, uint64_t *got)
 {
 	d_iov_t dk;
 	d_iov_t v;
@@ -150,9 +150,8 @@ t_write(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, const void *d
 
 /* Read records [idx, idx + nr) into @buf; holes are left as they were. */
 static inline int
-t_read(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, const void *dkey,
-       size_t dkey_len, const char *akey, uint64_t idx, uint64_t nr, uint64_t rsize, void *buf,
-       struct vos_iom *iom)
+t_read(struct vos_cont *cont, struct vos_oid oid, uint64_t epoch, const void *dkey, size_t dkey_len,
+       const char *akey, uint64_t idx, uint64_t nr, uint64_t rsize, void *buf, struct vos_iom *iom)
 {
 	d_iov_t dk;
 	d_iov_t v;
