@@ -6,10 +6,9 @@
 #ifndef COMMON_CSUM_H
 #define COMMON_CSUM_H
 
+#include <isa-l/crc.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <isa-l/crc.h>
 
 /* CRC32C of @len bytes at @buf, continuing from @crc (0 to start). */
 static inline uint32_t
