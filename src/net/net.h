@@ -127,6 +127,17 @@ const char *net_ctx_uri(const struct net_ctx *ctx);
  */
 int net_progress(struct net_ctx *ctx, int timeout_ms);
 
+#define NET_WATCH_FDS_MAX 4
+
+/*
+ * Also wake up for @fd: while net_progress() waits, it returns (0 if nothing else
+ * happened) as soon as @fd is readable, so one thread can serve the fabric and, say, an
+ * io_uring eventfd or a message-queue eventfd. The caller drains @fd itself; it stays
+ * open until the context is destroyed. Returns 0, or -DER_OVERFLOW past
+ * NET_WATCH_FDS_MAX fds.
+ */
+int net_ctx_watch_fd(struct net_ctx *ctx, int fd);
+
 /* Requests this context still waits for (sent, no reply or error yet). */
 unsigned int net_ctx_nr_inflight(const struct net_ctx *ctx);
 

@@ -254,6 +254,40 @@ progress_once(struct net_ctx *ctx)
 	return n;
 }
 
+/*
+ * Sleep up to @wait_ms for the CQ or a watched fd; true if a watched fd is readable (the
+ * caller has work outside this context).
+ */
+static bool
+wait_idle(struct net_ctx *ctx, int64_t wait_ms)
+{
+	struct pollfd pfd[1 + NET_WATCH_FDS_MAX];
+	unsigned int nr = 0;
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_watch; i++)
+		pfd[nr++] = (struct pollfd){ .fd = ctx->watch_fd[i], .events = POLLIN };
+	if (ctx->wait_fd >= 0) {
+		struct fid *fids[1] = { &ctx->cq->fid };
+
+		/* Something is pending on the CQ already: do not sleep on its fd. */
+		if (fi_trywait(ctx->fabric, fids, 1) != FI_SUCCESS)
+			return poll(pfd, nr, 0) > 0;
+		pfd[nr++] = (struct pollfd){ .fd = ctx->wait_fd, .events = POLLIN };
+		poll(pfd, nr, (int)D_MAX(wait_ms, 1));
+	} else {
+		struct timespec ts = { 0, 50000 };
+
+		if (nr > 0 && poll(pfd, nr, 0) > 0)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < ctx->nr_watch; i++)
+		if (pfd[i].revents != 0)
+			return true;
+	return false;
+}
+
 int
 net_progress(struct net_ctx *ctx, int timeout_ms)
 {
@@ -281,20 +315,18 @@ net_progress(struct net_ctx *ctx, int timeout_ms)
 		}
 		/* Queued sends are retried every millisecond. */
 		wait_ms = D_MIN(wait_ms, d_list_empty(&ctx->busy_peers) ? 1000 : 1);
-		if (ctx->wait_fd >= 0) {
-			struct fid *fids[1] = { &ctx->cq->fid };
-
-			if (fi_trywait(ctx->fabric, fids, 1) == FI_SUCCESS) {
-				struct pollfd pfd = { .fd = ctx->wait_fd, .events = POLLIN };
-
-				poll(&pfd, 1, (int)D_MAX(wait_ms, 1));
-			}
-		} else {
-			struct timespec ts = { 0, 50000 };
-
-			nanosleep(&ts, NULL);
-		}
+		if (wait_idle(ctx, wait_ms))
+			return 0;
 	}
+}
+
+int
+net_ctx_watch_fd(struct net_ctx *ctx, int fd)
+{
+	if (ctx->nr_watch == NET_WATCH_FDS_MAX)
+		return -DER_OVERFLOW;
+	ctx->watch_fd[ctx->nr_watch++] = fd;
+	return 0;
 }
 
 unsigned int

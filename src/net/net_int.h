@@ -144,7 +144,9 @@ struct net_ctx {
 	struct fid_av *av;
 	struct fid_cq *cq;
 	struct fid_ep *ep;
-	int wait_fd;       /* the CQ's wait fd, or -1: poll instead */
+	int wait_fd;                     /* the CQ's wait fd, or -1: poll instead */
+	int watch_fd[NET_WATCH_FDS_MAX]; /* more fds that end a wait (net_ctx_watch_fd) */
+	unsigned int nr_watch;
 	char provider[32]; /* DAOS form */
 	char uri[NET_URI_MAX];
 	uint8_t addr[NET_ADDR_MAX]; /* our own endpoint address, sent in requests */

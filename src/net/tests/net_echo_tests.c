@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -469,6 +470,38 @@ destroy_cancels(void **state)
 	echo_one(10);
 }
 
+/* A watched fd ends a wait promptly; while it stays quiet the wait runs its course. */
+static void
+watch_fd(void **state)
+{
+	struct net_ctx_attr attr = { .provider = "ofi+tcp", .host = "127.0.0.1" };
+	struct net_ctx *c2;
+	uint64_t one = 1;
+	uint64_t start;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int i;
+
+	(void)state;
+	assert_true(efd >= 0);
+	assert_int_equal(net_ctx_create(&attr, &c2), 0);
+	assert_int_equal(net_ctx_watch_fd(c2, efd), 0);
+	start = mono_ms();
+	assert_int_equal(net_progress(c2, 200), 0);
+	assert_true(mono_ms() - start >= 190);
+
+	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
+	start = mono_ms();
+	assert_int_equal(net_progress(c2, 10000), 0);
+	assert_true(mono_ms() - start < 1000);
+	assert_int_equal(read(efd, &one, sizeof(one)), sizeof(one));
+
+	for (i = 1; i < NET_WATCH_FDS_MAX; i++)
+		assert_int_equal(net_ctx_watch_fd(c2, efd), 0);
+	assert_int_equal(net_ctx_watch_fd(c2, efd), -DER_OVERFLOW);
+	net_ctx_destroy(c2);
+	close(efd);
+}
+
 static void
 bad_arguments(void **state)
 {
@@ -496,6 +529,7 @@ main(void)
 		cmocka_unit_test(timeout),         cmocka_unit_test(malformed_rejected),
 		cmocka_unit_test(bad_arguments),   cmocka_unit_test(nobody_listening),
 		cmocka_unit_test(destroy_cancels), cmocka_unit_test(server_killed_mid_rpc),
+		cmocka_unit_test(watch_fd),
 	};
 
 	int rc;
