@@ -29,6 +29,7 @@
 #include <uuid/uuid.h>
 
 #include "bio/bio.h"
+#include "control/storage_int.h"
 
 #define TMPFS_MAGIC_NR 0x01021994
 #define GiB ((uint64_t)1 << 30)
@@ -239,39 +240,55 @@ fsync_dir(const char *path)
 	return rc;
 }
 
+/* Write @len bytes to @path atomically: temporary file, fsync, rename, fsync of the dir. */
 int
-storage_sb_write(const char *path, const struct storage_sb *sb)
+storage_write_atomic(const char *path, const void *buf, size_t len)
 {
 	char tmp[PATH_MAX];
-	FILE *f;
+	ssize_t n;
+	int fd;
 	int rc = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f == NULL) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
 		rc = -daos_errno2der(errno);
-		D_ERROR("could not write superblock %s: %s", tmp, strerror(errno));
+		D_ERROR("could not write %s: %s", tmp, strerror(errno));
 		return rc;
 	}
-	fprintf(f,
-		"# DAOS engine superblock: written by daos_server, do not edit\n"
-		"version: %u\nuuid: %s\nsystem: %s\nrank: %u\nvalid_rank: %s\nuri: %s\n"
-		"host_fault_domain: %s\nincarnation: %" PRIu64 "\nengine_idx: %u\n",
-		sb->version, sb->uuid, sb->system, sb->rank, sb->valid_rank ? "true" : "false",
-		sb->uri, sb->fault_domain, sb->incarnation, sb->engine_idx);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+	n = write(fd, buf, len);
+	if (n < 0 || (size_t)n != len)
+		rc = n < 0 ? -daos_errno2der(errno) : -DER_NOSPACE;
+	if (rc == 0 && fsync(fd) != 0)
 		rc = -daos_errno2der(errno);
-	if (fclose(f) != 0 && rc == 0)
+	if (close(fd) != 0 && rc == 0)
 		rc = -daos_errno2der(errno);
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = -daos_errno2der(errno);
 	if (rc == 0)
 		rc = fsync_dir(path);
 	if (rc != 0) {
-		D_ERROR("could not write superblock %s: " DF_RC, path, DP_RC(rc));
+		D_ERROR("could not write %s: " DF_RC, path, DP_RC(rc));
 		unlink(tmp);
 	}
 	return rc;
+}
+
+int
+storage_sb_write(const char *path, const struct storage_sb *sb)
+{
+	char buf[1024];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "# DAOS engine superblock: written by daos_server, do not edit\n"
+		     "version: %u\nuuid: %s\nsystem: %s\nrank: %u\nvalid_rank: %s\nuri: %s\n"
+		     "host_fault_domain: %s\nincarnation: %" PRIu64 "\nengine_idx: %u\n",
+		     sb->version, sb->uuid, sb->system, sb->rank, sb->valid_rank ? "true" : "false",
+		     sb->uri, sb->fault_domain, sb->incarnation, sb->engine_idx);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -DER_OVERFLOW;
+	return storage_write_atomic(path, buf, (size_t)n);
 }
 
 int
@@ -688,6 +705,28 @@ fault_domain(const struct config_server *cfg, char *out, size_t len)
 	return 0;
 }
 
+static int
+write_bdev_conf(const struct config_server *cfg, unsigned int idx, uint64_t scm_bytes, char *err,
+		size_t err_len)
+{
+	struct storage_bdev_conf conf;
+	char *path = storage_bdev_conf_path(cfg, idx);
+	int rc;
+
+	if (path == NULL)
+		return -DER_NOMEM;
+	rc = storage_bdev_conf_make(cfg, idx, scm_bytes, &conf);
+	if (rc == 0) {
+		rc = storage_bdev_conf_write(path, &conf);
+		storage_bdev_conf_fini(&conf);
+	}
+	if (rc != 0)
+		errf(err, err_len, "%s: cannot write the bdev description: " DF_RC, path,
+		     DP_RC(rc));
+	d_free(path);
+	return rc;
+}
+
 int
 storage_format_engine(const struct config_server *cfg, unsigned int idx, bool force, char *err,
 		      size_t err_len)
@@ -757,6 +796,9 @@ storage_format_engine(const struct config_server *cfg, unsigned int idx, bool fo
 			goto out;
 		}
 	}
+	rc = write_bdev_conf(cfg, idx, scm_bytes, err, err_len);
+	if (rc != 0)
+		goto out;
 	memset(&sb, 0, sizeof(sb));
 	sb.version = STORAGE_SB_VERSION;
 	uuid_generate(uuid);

@@ -177,6 +177,52 @@ sb_write_read(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* The bdev description file: each malformed one gives its own error. */
+static void
+bdev_conf_bad(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "{", -DER_INVAL, "line 1" },
+		{ "[]", -DER_INVAL, "version" },
+		{ "{\"version\": 2, \"tiers\": []}", -DER_DF_INCOMPT, "version 2" },
+		{ "{\"version\": 1}", -DER_INVAL, "tiers: expected" },
+		{ "{\"version\": 1, \"tiers\": [1]}", -DER_INVAL, "tiers[0]: expected an object" },
+		{ "{\"version\": 1, \"tiers\": [{\"tier\": 9}]}", -DER_INVAL, "tiers[0].tier" },
+		{ "{\"version\": 1, \"tiers\": [{\"tier\": 1, \"class\": \"ram\"}]}", -DER_INVAL,
+		  "tiers[0].class" },
+		{ "{\"version\": 1, \"tiers\": [{\"tier\": 1, \"class\": \"file\", \"size\": -1}]}",
+		  -DER_INVAL, "tiers[0].size" },
+		{ "{\"version\": 1, \"tiers\": [{\"tier\": 1, \"class\": \"file\", \"size\": 1, "
+		  "\"roles\": [\"wal\", \"wal\"]}]}",
+		  -DER_INVAL, "roles[1]" },
+		{ "{\"version\": 1, \"tiers\": [{\"tier\": 1, \"class\": \"file\", \"size\": 1, "
+		  "\"roles\": [\"wal\", \"meta\", \"data\"], \"devices\": [\"x\"]}]}",
+		  -DER_INVAL, "devices[0]: expected an absolute path" },
+		{ "{\"version\": 1, \"tiers\": [{\"tier\": 1, \"class\": \"file\", \"size\": 1, "
+		  "\"roles\": [\"wal\"], \"devices\": [\"/x\"]}]}",
+		  -DER_INVAL, "must each be on a tier" },
+		{ "{\"version\": 1, \"version\": 1}", -DER_INVAL, "duplicate" },
+	};
+	struct storage_bdev_conf conf;
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc;
+
+		err[0] = '\0';
+		rc = storage_bdev_conf_parse(cases[i].text, strlen(cases[i].text), &conf, err,
+					     sizeof(err));
+		if (rc != cases[i].rc || strstr(err, cases[i].msg) == NULL)
+			fail_msg("case %u: rc %d, err \"%s\"", i, rc, err);
+	}
+}
+
 /* --- formatting engines --- */
 
 struct fmt_env {
@@ -288,6 +334,25 @@ format_ram_file(void **state)
 	snprintf(path, sizeof(path), "%s/%s", env.scm, STORAGE_NO_BDEV_FILE);
 	assert_int_equal(access(path, F_OK), -1);
 
+	/* The bdev description: one file tier with every role, both devices */
+	{
+		struct storage_bdev_conf conf;
+		char *cpath = storage_bdev_conf_path(env.cfg, 0);
+
+		snprintf(path, sizeof(path), "%s/%s", env.scm, STORAGE_BDEV_CONF);
+		assert_string_equal(cpath, path);
+		assert_int_equal(storage_bdev_conf_read(cpath, &conf, err, sizeof(err)), 0);
+		assert_int_equal(conf.nr_tiers, 1);
+		assert_int_equal(conf.tiers[0].class, CONFIG_CLASS_FILE);
+		assert_int_equal(conf.tiers[0].roles, CONFIG_ROLE_ALL);
+		assert_int_equal(conf.tiers[0].devices.nr, 2);
+		assert_int_equal(conf.tiers[0].size, 1000000000ULL);
+		snprintf(path, sizeof(path), "%s/sub/bdev1", env.dir);
+		assert_string_equal(conf.tiers[0].devices.str[1], path);
+		storage_bdev_conf_fini(&conf);
+		d_free(cpath);
+	}
+
 	sb_path = storage_sb_path(env.cfg, 0);
 	snprintf(path, sizeof(path), "%s/%s", env.scm, STORAGE_SB_NAME);
 	assert_string_equal(sb_path, path);
@@ -342,6 +407,18 @@ format_ram_only(void **state)
 	assert_int_equal(bio_dev_open(path, 0, 0, &dev), 0);
 	assert_int_equal(bio_dev_size(dev), 1ULL << 30);
 	bio_dev_close(dev);
+	{
+		struct storage_bdev_conf conf;
+		char *cpath = storage_bdev_conf_path(env.cfg, 0);
+
+		assert_int_equal(storage_bdev_conf_read(cpath, &conf, err, sizeof(err)), 0);
+		assert_int_equal(conf.nr_tiers, 1);
+		assert_int_equal(conf.tiers[0].roles, CONFIG_ROLE_ALL);
+		assert_string_equal(conf.tiers[0].devices.str[0], path);
+		assert_int_equal(conf.tiers[0].size, 1ULL << 30);
+		storage_bdev_conf_fini(&conf);
+		d_free(cpath);
+	}
 	env_fini(&env);
 	TEST_ALLOC_CHECK();
 }
@@ -369,6 +446,12 @@ format_md_on_ssd(void **state)
 	assert_int_equal(storage_format_engine(env.cfg, 0, false, err, sizeof(err)), 0);
 	assert_int_equal(storage_sb_read(sb_path, &sb, err, sizeof(err)), 0);
 	assert_int_equal(sb.engine_idx, 0);
+	d_free(sb_path);
+	sb_path = storage_bdev_conf_path(env.cfg, 0);
+	snprintf(path, sizeof(path), "%s/control/daos_control/engine0/%s", env.dir,
+		 STORAGE_BDEV_CONF);
+	assert_string_equal(sb_path, path);
+	assert_int_equal(access(path, R_OK), 0);
 	d_free(sb_path);
 	env_fini(&env);
 	TEST_ALLOC_CHECK();
@@ -485,10 +568,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sb_parse_good),   cmocka_unit_test(sb_parse_bad),
-		cmocka_unit_test(sb_write_read),   cmocka_unit_test(format_ram_file),
-		cmocka_unit_test(format_ram_only), cmocka_unit_test(format_md_on_ssd),
-		cmocka_unit_test(format_refusals), cmocka_unit_test(scan_host),
+		cmocka_unit_test(sb_parse_good),    cmocka_unit_test(sb_parse_bad),
+		cmocka_unit_test(sb_write_read),    cmocka_unit_test(bdev_conf_bad),
+		cmocka_unit_test(format_ram_file),  cmocka_unit_test(format_ram_only),
+		cmocka_unit_test(format_md_on_ssd), cmocka_unit_test(format_refusals),
+		cmocka_unit_test(scan_host),
 	};
 
 	d_log_init();
