@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -335,6 +336,8 @@ main(int argc, char **argv)
 	int sig;
 	int rc;
 
+	/* An engine does not outlive its daos_server (a SIGKILLed server leaves none behind). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	rc = engine_parse_args(argc, argv, &eng->args);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -153,6 +154,7 @@ engine_spawn(const char *const *args, const char *const *env)
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		int i;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		for (i = 0; args[i] != NULL && i < 30; i++)

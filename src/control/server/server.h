@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * control/server/server.h - daos_server: one libuv loop that serves the control API
+ * (TCP or mutual TLS on `port`), a dRPC socket for its engines
+ * (<socket_dir>/daos_server.sock), formats storage, and starts and watches one
+ * daos_engine per `engines:` entry.
+ *
+ * Start-up: load daos_server.yml (flags override it), write the active-config copy,
+ * create socket_dir, listen. Engines whose storage has a superblock start at once;
+ * otherwise the server waits in maintenance mode until `dmg storage format`. An engine
+ * that exits is reported with its exit status and is not restarted by itself.
+ *
+ * Threads: everything runs on the loop thread.
+ */
+#ifndef CONTROL_SERVER_SERVER_H
+#define CONTROL_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "control/config.h"
+#include "control/storage.h"
+#include "proto/proto.h"
+
+#define SERVER_SOCK_NAME "daos_server.sock"
+#define SERVER_ACTIVE_CONFIG ".daos_server.active.yml"
+
+/* Where an engine is in its life, as the member states DAOS shows. */
+enum srv_engine_state {
+	SRV_ENGINE_AWAIT_FORMAT,
+	SRV_ENGINE_STARTING, /* process started, not yet ready */
+	SRV_ENGINE_READY,    /* NotifyReady received */
+	SRV_ENGINE_JOINED,   /* rank set */
+	SRV_ENGINE_STOPPING,
+	SRV_ENGINE_STOPPED,
+	SRV_ENGINE_ERRORED, /* exited unexpectedly; @info says how */
+};
+
+struct srv_engine {
+	struct server *srv;
+	unsigned int idx;
+	enum srv_engine_state state;
+	char info[256];
+	uv_process_t proc;
+	bool running;     /* @proc is alive (its close is pending otherwise) */
+	bool stop_wanted; /* we asked it to stop */
+	pid_t pid;
+	char uri[128];
+	char drpc_path[512];
+	uint32_t nr_contexts;
+	uint64_t incarnation;
+	struct storage_sb sb;
+	bool formatted;
+};
+
+struct server {
+	uv_loop_t *loop;
+	struct config_server *cfg;
+	const char *engine_bin;
+	bool insecure;
+	char hostname[256];
+	struct ctl_server *ctl;
+	struct drpc_server *drpc;
+	char drpc_path[512];
+	struct srv_engine *engines;
+	unsigned int nr_engines;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	bool stopping;
+};
+
+/* server_engine.c */
+int srv_engines_init(struct server *srv);
+/* Start every formatted engine that is not running. */
+void srv_engines_start(struct server *srv);
+/* Stop every running engine (SIGTERM, or SIGKILL with @force). */
+void srv_engines_stop(struct server *srv, bool force);
+bool srv_engines_running(const struct server *srv);
+void srv_engines_fini(struct server *srv);
+int srv_drpc_start(struct server *srv);
+void srv_drpc_stop(struct server *srv);
+const char *srv_engine_state_name(enum srv_engine_state st);
+
+/* server_storage.c: control API handlers */
+void srv_storage_scan(struct server *srv, struct ctl_req *req);
+void srv_storage_format(struct server *srv, struct ctl_req *req);
+
+/* server_main.c */
+void srv_reply_packed(struct ctl_req *req, int status, const char *msg,
+		      const ProtobufCMessage *body);
+
+#endif /* CONTROL_SERVER_SERVER_H */

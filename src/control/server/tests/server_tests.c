@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * server_tests.c - the daos_server process ($DAOS_SERVER) with its real engine, on
+ * loopback in a temporary directory: maintenance mode until a format through the
+ * control API, StorageScan before and after, a refused second format, the engine
+ * started and ready, the active-config copy, a clean stop on SIGTERM that stops the
+ * engine; a restart with a superblock starts the engine without a format. Bad command
+ * lines and configs give messages naming the problem.
+ */
+#define D_LOGFAC DD_FAC(tests)
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/test.h"
+#include "mgmt.pb-c.h"
+#include "proto/proto.h"
+
+static char dir[256];
+static int port;
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	p = ntohs(sa.sin_port);
+	close(fd);
+	return p > 65000 ? 41000 : p;
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+read_file(const char *name)
+{
+	static char buf[65536];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return (char *)"";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+write_config(void)
+{
+	char yml[2048];
+
+	snprintf(yml, sizeof(yml),
+		 "name: daos_server\nport: %d\nprovider: ofi+tcp\nsocket_dir: %s/run\n"
+		 "control_log_mask: INFO\ncontrol_log_file: %s/server.log\n"
+		 "transport_config:\n  allow_insecure: true\n"
+		 "engines:\n- targets: 1\n  fabric_iface: lo\n  fabric_iface_port: %d\n"
+		 "  log_file: %s/engine0.log\n"
+		 "  storage:\n  - class: ram\n    scm_mount: %s/scm\n    scm_size: 1\n"
+		 "  - class: file\n    bdev_list: [%s/bdev0]\n    bdev_size: 1\n",
+		 port, dir, dir, free_port(), dir, dir, dir);
+	write_file("server.yml", yml);
+}
+
+static pid_t
+server_spawn(const char *const *args)
+{
+	const char *bin = getenv("DAOS_SERVER");
+	char out[512];
+	pid_t pid;
+
+	assert_non_null(bin);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *argv[16] = { bin };
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int i;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		for (i = 0; args[i] != NULL && i < 14; i++)
+			argv[i + 1] = args[i];
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+wait_exit(pid_t pid, int timeout_ms)
+{
+	int status;
+	int i;
+
+	for (i = 0; i < timeout_ms; i += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Wait until @file contains @text. */
+static bool
+wait_for(const char *file, const char *text, int timeout_ms)
+{
+	int i;
+
+	for (i = 0; i < timeout_ms; i += 20) {
+		if (strstr(read_file(file), text) != NULL)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+static int
+call(uint32_t method, const ProtobufCMessage *body, struct ctl_reply *reply)
+{
+	struct ctl_client *c;
+	uint8_t buf[256];
+	size_t len = body != NULL ? protobuf_c_message_pack(body, buf) : 0;
+	int rc;
+
+	rc = ctl_client_connect("127.0.0.1", (uint16_t)port, NULL, DAOS_VERSION, 5000, &c);
+	if (rc != 0)
+		return rc;
+	rc = ctl_client_call(c, method, buf, len, 30000, reply);
+	ctl_client_close(c);
+	return rc;
+}
+
+static Mgmt__StorageScanResp *
+scan(void)
+{
+	struct ctl_reply r;
+	Mgmt__StorageScanResp *resp;
+
+	assert_int_equal(call(CTL_STORAGE_SCAN, NULL, &r), 0);
+	assert_int_equal(r.status, 0);
+	resp = mgmt__storage_scan_resp__unpack(&proto_allocator, r.len, r.body);
+	assert_non_null(resp);
+	ctl_reply_fini(&r);
+	return resp;
+}
+
+static void
+cleanup(void)
+{
+	char path[512];
+	struct statfs st;
+	char cmd[600];
+
+	snprintf(path, sizeof(path), "%s/scm", dir);
+	if (statfs(path, &st) == 0 && st.f_type == TMPFS_MAGIC)
+		umount2(path, MNT_DETACH);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+format_start_stop(void **state)
+{
+	const char *args[] = { "start", "-o", NULL, NULL };
+	Mgmt__StorageFormatReq freq = MGMT__STORAGE_FORMAT_REQ__INIT;
+	Mgmt__StorageScanResp *sr;
+	struct ctl_reply r;
+	char cfg[512];
+	char *tmp = test_tmpdir("server");
+	pid_t pid;
+	pid_t engine_pid;
+	char *p;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", tmp);
+	d_free(tmp);
+	port = free_port();
+	write_config();
+	snprintf(cfg, sizeof(cfg), "%s/server.yml", dir);
+	args[2] = cfg;
+
+	pid = server_spawn(args);
+	if (!wait_for("out", "listening on", 10000))
+		fail_msg("server did not start: %s", read_file("out"));
+	assert_true(wait_for("server.log", "waiting for dmg storage format", 5000));
+	assert_non_null(strstr(read_file("run/.daos_server.active.yml"), "fabric_iface: lo"));
+
+	/* Maintenance mode: nothing formatted */
+	sr = scan();
+	assert_int_equal(sr->n_tiers, 2);
+	assert_false(sr->tiers[0]->formatted);
+	assert_string_equal(sr->tiers[1]->class_, "file");
+	assert_true(sr->mem_total > 0);
+	mgmt__storage_scan_resp__free_unpacked(sr, &proto_allocator);
+
+	/* A method not served yet says so */
+	assert_int_equal(call(CTL_POOL_LIST, NULL, &r), 0);
+	assert_int_equal(r.status, -DER_NOSYS);
+	assert_non_null(strstr(r.message, "ListPools"));
+	ctl_reply_fini(&r);
+
+	/* Format: the engine starts and reports ready */
+	assert_int_equal(call(CTL_STORAGE_FORMAT, &freq.base, &r), 0);
+	assert_int_equal(r.status, 0);
+	ctl_reply_fini(&r);
+	if (!wait_for("server.log", "ready at ofi+tcp://127.0.0.1:", 10000))
+		fail_msg("engine not ready: %s", read_file("server.log"));
+	p = strstr(read_file("server.log"), "(pid ");
+	assert_non_null(p);
+	engine_pid = atoi(p + 5);
+	assert_true(engine_pid > 0);
+	sr = scan();
+	assert_true(sr->tiers[0]->formatted);
+	assert_true(sr->tiers[1]->formatted);
+	assert_true(sr->tiers[1]->free_bytes > 0);
+	mgmt__storage_scan_resp__free_unpacked(sr, &proto_allocator);
+
+	/* Formatted and running: a second format is refused */
+	assert_int_equal(call(CTL_STORAGE_FORMAT, &freq.base, &r), 0);
+	assert_int_equal(r.status, -DER_BUSY);
+	ctl_reply_fini(&r);
+
+	/* SIGTERM: the engine stops, then the server */
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, 15000), 0);
+	assert_int_equal(kill(engine_pid, 0), -1);
+	assert_non_null(strstr(read_file("server.log"), "engine 0 (pid"));
+
+	/* Restart: the superblock is there, the engine starts without a format */
+	pid = server_spawn(args);
+	{
+		int n = 0;
+		int i;
+
+		for (i = 0; i < 500 && n < 2; i++) {
+			const char *s = read_file("server.log");
+
+			for (n = 0; (s = strstr(s, "ready at")) != NULL; s++)
+				n++;
+			if (n < 2)
+				usleep(20000);
+		}
+		if (n != 2)
+			fail_msg("engine not restarted: %s", read_file("server.log"));
+	}
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, 15000), 0);
+	cleanup();
+}
+
+static void
+bad_starts(void **state)
+{
+	char cfg[512];
+	char *tmp = test_tmpdir("server");
+	const char *nofile[] = { "start", "-o", "/nonexistent/daos_server.yml", NULL };
+	const char *badport[] = { "start", "-p", "http", NULL };
+	const char *badcmd[] = { "frobnicate", NULL };
+	const char *badcfg[] = { "start", "-o", cfg, NULL };
+	pid_t pid;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", tmp);
+	d_free(tmp);
+	snprintf(cfg, sizeof(cfg), "%s/bad.yml", dir);
+	write_file("bad.yml", "name: daos_server\nport: x\n");
+
+	pid = server_spawn(nofile);
+	assert_int_equal(wait_exit(pid, 5000), 1);
+	assert_non_null(strstr(read_file("out"), "/nonexistent/daos_server.yml"));
+	pid = server_spawn(badport);
+	assert_int_equal(wait_exit(pid, 5000), 2);
+	assert_non_null(strstr(read_file("out"), "--port: expected a port number"));
+	pid = server_spawn(badcmd);
+	assert_int_equal(wait_exit(pid, 5000), 2);
+	assert_non_null(strstr(read_file("out"), "unknown command \"frobnicate\""));
+	pid = server_spawn(badcfg);
+	assert_int_equal(wait_exit(pid, 5000), 1);
+	assert_non_null(strstr(read_file("out"), "bad.yml:2: port"));
+	cleanup();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(format_start_stop),
+		cmocka_unit_test(bad_starts),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	d_log_init();
+	return cmocka_run_group_tests_name("server", tests, NULL, NULL);
+}
