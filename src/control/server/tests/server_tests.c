@@ -243,7 +243,7 @@ format_start_stop(void **state)
 		fail_msg("engine not ready: %s", read_file("server.log"));
 	p = strstr(read_file("server.log"), "(pid ");
 	assert_non_null(p);
-	engine_pid = atoi(p + 5);
+	engine_pid = (pid_t)strtol(p + 5, NULL, 10);
 	assert_true(engine_pid > 0);
 	sr = scan();
 	assert_true(sr->tiers[0]->formatted);
