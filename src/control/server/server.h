@@ -15,12 +15,14 @@
 #ifndef CONTROL_SERVER_SERVER_H
 #define CONTROL_SERVER_SERVER_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <uv.h>
 
 #include "control/config.h"
+#include "control/ms/ms.h"
 #include "control/storage.h"
 #include "proto/proto.h"
 
@@ -53,7 +55,11 @@ struct srv_engine {
 	uint64_t incarnation;
 	struct storage_sb sb;
 	bool formatted;
+	d_rank_t rank; /* valid when has_rank: from the superblock or the join */
+	bool has_rank;
 };
+
+struct ms_db;
 
 struct server {
 	uv_loop_t *loop;
@@ -66,6 +72,11 @@ struct server {
 	char drpc_path[512];
 	struct srv_engine *engines;
 	unsigned int nr_engines;
+	/* management service (server_ms.c) */
+	bool ms_local;      /* this host is the (first) MS replica */
+	char ctl_addr[300]; /* our control address as members record it */
+	char ms_dir[PATH_MAX];
+	struct ms_db *ms; /* open once storage is formatted */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	bool stopping;
@@ -79,9 +90,21 @@ void srv_engines_start(struct server *srv);
 void srv_engines_stop(struct server *srv, bool force);
 bool srv_engines_running(const struct server *srv);
 void srv_engines_fini(struct server *srv);
+int srv_engine_start(struct srv_engine *e);
+void srv_engine_stop(struct srv_engine *e, bool force);
 int srv_drpc_start(struct server *srv);
 void srv_drpc_stop(struct server *srv);
 const char *srv_engine_state_name(enum srv_engine_state st);
+
+/* server_ms.c: the management service */
+int srv_ms_init(struct server *srv);
+void srv_ms_fini(struct server *srv);
+/* Serve @req if it is an MS method; false if it is not one. */
+bool srv_ms_handle(struct server *srv, struct ctl_req *req);
+/* A local engine is ready: join it (rank, superblock, SetRank, SetUp, group map). */
+void srv_engine_join(struct srv_engine *e);
+/* A local engine exited: record its state in the MS. */
+void srv_engine_exited(struct srv_engine *e);
 
 /* server_storage.c: control API handlers */
 void srv_storage_scan(struct server *srv, struct ctl_req *req);

@@ -52,6 +52,8 @@ engine_load_sb(struct srv_engine *e)
 		return;
 	rc = storage_sb_read(path, &e->sb, err, sizeof(err));
 	e->formatted = rc == 0;
+	e->has_rank = rc == 0 && e->sb.valid_rank;
+	e->rank = e->sb.rank;
 	if (rc != 0 && rc != -DER_NONEXIST)
 		D_ERROR("engine %u: %s", e->idx, err);
 	d_free(path);
@@ -117,6 +119,7 @@ on_engine_exit(uv_process_t *p, int64_t status, int sig)
 		D_ERROR("%s", e->info);
 	}
 	e->pid = 0;
+	srv_engine_exited(e);
 	uv_close((uv_handle_t *)p, on_engine_closed);
 }
 
@@ -201,8 +204,8 @@ engine_argv(struct srv_engine *e, struct config_strlist *strs, char ***argv_out,
 	return rc;
 }
 
-static int
-engine_start(struct srv_engine *e)
+int
+srv_engine_start(struct srv_engine *e)
 {
 	struct config_strlist strs = { NULL, 0 };
 	uv_process_options_t opts = { 0 };
@@ -260,7 +263,17 @@ srv_engines_start(struct server *srv)
 		if (!e->formatted)
 			engine_load_sb(e);
 		if (e->formatted && !e->running)
-			engine_start(e);
+			srv_engine_start(e);
+	}
+}
+
+void
+srv_engine_stop(struct srv_engine *e, bool force)
+{
+	if (e->running && e->pid != 0) {
+		e->stop_wanted = true;
+		e->state = SRV_ENGINE_STOPPING;
+		uv_process_kill(&e->proc, force ? SIGKILL : SIGTERM);
 	}
 }
 
@@ -269,15 +282,8 @@ srv_engines_stop(struct server *srv, bool force)
 {
 	unsigned int i;
 
-	for (i = 0; i < srv->nr_engines; i++) {
-		struct srv_engine *e = &srv->engines[i];
-
-		if (e->running && e->pid != 0) {
-			e->stop_wanted = true;
-			e->state = SRV_ENGINE_STOPPING;
-			uv_process_kill(&e->proc, force ? SIGKILL : SIGTERM);
-		}
-	}
+	for (i = 0; i < srv->nr_engines; i++)
+		srv_engine_stop(&srv->engines[i], force);
 }
 
 bool
@@ -345,6 +351,10 @@ h_notify_ready(struct drpc_req *req, void *arg)
 	       e->nr_contexts);
 	reply_daos(req, 0, NULL);
 	mgmt__notify_ready_req__free_unpacked(in, &proto_allocator);
+	/* The engine serves its own socket from another thread: it can take SetRank now. */
+	srv_engine_join(e);
+	if (e->state == SRV_ENGINE_JOINED)
+		e->has_rank = true;
 }
 
 int

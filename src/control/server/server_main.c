@@ -50,6 +50,8 @@ on_ctl_request(struct ctl_req *req, void *arg)
 	struct server *srv = arg;
 
 	D_DEBUG(DB_ANY, "%s from %s", ctl_method_name(ri->method), ri->peer);
+	if (srv_ms_handle(srv, req))
+		return;
 	switch (ri->method) {
 	case CTL_STORAGE_SCAN:
 		srv_storage_scan(srv, req);
@@ -291,6 +293,8 @@ server_run(struct server *srv, const struct args *a)
 		}
 	}
 	rc = srv_engines_init(srv);
+	if (rc == 0)
+		rc = srv_ms_init(srv);
 	if (rc != 0)
 		return rc;
 	rc = srv_drpc_start(srv);
@@ -381,6 +385,7 @@ main(int argc, char **argv)
 	srv_drpc_stop(&srv);
 	uv_run(srv.loop, UV_RUN_NOWAIT);
 	srv_engines_fini(&srv);
+	srv_ms_fini(&srv);
 	config_server_free(srv.cfg);
 	d_log_fini();
 	return rc == 0 ? 0 : 1;

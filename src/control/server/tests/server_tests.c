@@ -82,14 +82,15 @@ write_config(void)
 	char yml[2048];
 
 	snprintf(yml, sizeof(yml),
-		 "name: daos_server\nport: %d\nprovider: ofi+tcp\nsocket_dir: %s/run\n"
+		 "name: daos_server\nport: %d\nmgmt_svc_replicas: ['127.0.0.1:%d']\n"
+		 "provider: ofi+tcp\nsocket_dir: %s/run\n"
 		 "control_log_mask: INFO\ncontrol_log_file: %s/server.log\n"
 		 "transport_config:\n  allow_insecure: true\n"
 		 "engines:\n- targets: 1\n  fabric_iface: lo\n  fabric_iface_port: %d\n"
 		 "  log_file: %s/engine0.log\n"
 		 "  storage:\n  - class: ram\n    scm_mount: %s/scm\n    scm_size: 1\n"
 		 "  - class: file\n    bdev_list: [%s/bdev0]\n    bdev_size: 1\n",
-		 port, dir, dir, free_port(), dir, dir, dir);
+		 port, port, dir, dir, free_port(), dir, dir, dir);
 	write_file("server.yml", yml);
 }
 
@@ -102,6 +103,8 @@ server_spawn(const char *const *args)
 
 	assert_non_null(bin);
 	snprintf(out, sizeof(out), "%s/out", dir);
+	/* Emptied before the fork, so nothing old is read as the new server's output. */
+	write_file("out", "");
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -180,6 +183,60 @@ scan(void)
 	return resp;
 }
 
+/* The pid of the engine started last ("engine 0: started ... (pid N)" in the log). */
+static pid_t
+last_engine_pid(void)
+{
+	const char *log = read_file("server.log");
+	const char *p = NULL;
+	const char *q;
+
+	for (q = strstr(log, ": started "); q != NULL; q = strstr(q + 1, ": started "))
+		p = q;
+	assert_non_null(p);
+	p = strstr(p, "(pid ");
+	assert_non_null(p);
+	return (pid_t)strtol(p + 5, NULL, 10);
+}
+
+/* State (and reason) of rank 0 from SystemQuery. */
+static void
+rank0_state(char *state, size_t len, char *info, size_t info_len)
+{
+	Mgmt__SystemQueryReq q = MGMT__SYSTEM_QUERY_REQ__INIT;
+	Mgmt__SystemQueryResp *resp;
+	struct ctl_reply r;
+
+	assert_int_equal(call(CTL_SYSTEM_QUERY, &q.base, &r), 0);
+	if (r.status != 0)
+		fail_msg("SystemQuery: %d %s", r.status, r.message);
+	resp = mgmt__system_query_resp__unpack(&proto_allocator, r.len, r.body);
+	assert_non_null(resp);
+	assert_int_equal(resp->n_members, 1);
+	assert_int_equal(resp->members[0]->rank, 0);
+	snprintf(state, len, "%s", resp->members[0]->state);
+	if (info != NULL)
+		snprintf(info, info_len, "%s", resp->members[0]->info);
+	mgmt__system_query_resp__free_unpacked(resp, &proto_allocator);
+	ctl_reply_fini(&r);
+}
+
+/* Wait until rank 0 is in @want. */
+static void
+wait_state(const char *want, char *info, size_t info_len)
+{
+	char st[64] = "";
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		rank0_state(st, sizeof(st), info, info_len);
+		if (strcmp(st, want) == 0)
+			return;
+		usleep(20000);
+	}
+	fail_msg("rank 0 is %s, not %s; log: %s", st, want, read_file("server.log"));
+}
+
 static void
 cleanup(void)
 {
@@ -205,7 +262,6 @@ format_start_stop(void **state)
 	char *tmp = test_tmpdir("server");
 	pid_t pid;
 	pid_t engine_pid;
-	char *p;
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s", tmp);
@@ -229,7 +285,11 @@ format_start_stop(void **state)
 	assert_true(sr->mem_total > 0);
 	mgmt__storage_scan_resp__free_unpacked(sr, &proto_allocator);
 
-	/* A method not served yet says so */
+	/* No MS before the format; a method not served yet says so */
+	assert_int_equal(call(CTL_SYSTEM_QUERY, NULL, &r), 0);
+	assert_int_equal(r.status, -DER_UNINIT);
+	assert_non_null(strstr(r.message, "dmg storage format"));
+	ctl_reply_fini(&r);
 	assert_int_equal(call(CTL_POOL_LIST, NULL, &r), 0);
 	assert_int_equal(r.status, -DER_NOSYS);
 	assert_non_null(strstr(r.message, "ListPools"));
@@ -241,15 +301,34 @@ format_start_stop(void **state)
 	ctl_reply_fini(&r);
 	if (!wait_for("server.log", "ready at ofi+tcp://127.0.0.1:", 10000))
 		fail_msg("engine not ready: %s", read_file("server.log"));
-	p = strstr(read_file("server.log"), "(pid ");
-	assert_non_null(p);
-	engine_pid = (pid_t)strtol(p + 5, NULL, 10);
+	engine_pid = last_engine_pid();
 	assert_true(engine_pid > 0);
 	sr = scan();
 	assert_true(sr->tiers[0]->formatted);
 	assert_true(sr->tiers[1]->formatted);
 	assert_true(sr->tiers[1]->free_bytes > 0);
 	mgmt__storage_scan_resp__free_unpacked(sr, &proto_allocator);
+
+	/* The engine joined as rank 0 and printed DAOS's start-up line */
+	wait_state("Joined", NULL, 0);
+	assert_non_null(strstr(read_file("out"), "process"));
+	assert_non_null(strstr(read_file("out"), "started on rank 0 with 1 target, 0 helper XS"));
+
+	/* SIGKILL: Errored with the reason; SystemStart brings it back Joined */
+	{
+		Mgmt__SystemRanksReq sreq = MGMT__SYSTEM_RANKS_REQ__INIT;
+		char info[256];
+
+		kill(engine_pid, SIGKILL);
+		wait_state("Errored", info, sizeof(info));
+		assert_string_equal(info, "DAOS engine 0 exited unexpectedly: signal: killed");
+		sreq.ranks = (char *)"0";
+		assert_int_equal(call(CTL_SYSTEM_START, &sreq.base, &r), 0);
+		assert_int_equal(r.status, 0);
+		ctl_reply_fini(&r);
+		wait_state("Joined", NULL, 0);
+		engine_pid = last_engine_pid();
+	}
 
 	/* Formatted and running: a second format is refused */
 	assert_int_equal(call(CTL_STORAGE_FORMAT, &freq.base, &r), 0);
@@ -264,21 +343,10 @@ format_start_stop(void **state)
 
 	/* Restart: the superblock is there, the engine starts without a format */
 	pid = server_spawn(args);
-	{
-		int n = 0;
-		int i;
-
-		for (i = 0; i < 500 && n < 2; i++) {
-			const char *s = read_file("server.log");
-
-			for (n = 0; (s = strstr(s, "ready at")) != NULL; s++)
-				n++;
-			if (n < 2)
-				usleep(20000);
-		}
-		if (n != 2)
-			fail_msg("engine not restarted: %s", read_file("server.log"));
-	}
+	if (!wait_for("out", "listening on", 10000))
+		fail_msg("server did not restart: %s", read_file("out"));
+	/* Same rank, no format needed */
+	wait_state("Joined", NULL, 0);
 	kill(pid, SIGTERM);
 	assert_int_equal(wait_exit(pid, 15000), 0);
 	cleanup();

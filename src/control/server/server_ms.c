@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * server_ms.c - the Management Service in daos_server, when this host is the first of
+ * mgmt_svc_replicas (a single replica for now): engines join it (ranks in join order,
+ * kept in their superblocks), it pushes the rank -> URI map to the engines, and it serves
+ * the system calls of the control API (query, leader query, stop, start, exclude,
+ * clear-exclude, erase) and GetAttachInfo for agents.
+ *
+ * The database (src/control/ms) lives in <control_metadata.path>/daos_control/control_raft
+ * or, without control metadata, in <first engine's scm_mount>/control_raft, as DAOS
+ * keeps it; it is opened once that directory can exist (after the format).
+ */
+#define D_LOGFAC DD_FAC(mgmt)
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gurt/common.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control/server/server.h"
+#include "mgmt.pb-c.h"
+
+#define ENGINE_DRPC_TIMEOUT_MS 10000
+
+/* Whether @host names this machine (an address of one of its interfaces, or its name). */
+static bool
+host_is_local(const char *host)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res;
+	struct addrinfo *ai;
+	struct ifaddrs *ifa = NULL;
+	bool local = false;
+
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return false;
+	if (getifaddrs(&ifa) != 0) {
+		freeaddrinfo(res);
+		return false;
+	}
+	for (ai = res; ai != NULL && !local; ai = ai->ai_next) {
+		struct ifaddrs *i;
+
+		for (i = ifa; i != NULL && !local; i = i->ifa_next) {
+			if (i->ifa_addr == NULL || i->ifa_addr->sa_family != ai->ai_family)
+				continue;
+			if (ai->ai_family == AF_INET)
+				local = ((struct sockaddr_in *)(void *)ai->ai_addr)
+						->sin_addr.s_addr ==
+					((struct sockaddr_in *)(void *)i->ifa_addr)
+						->sin_addr.s_addr;
+			else if (ai->ai_family == AF_INET6)
+				local = memcmp(&((struct sockaddr_in6 *)(void *)ai->ai_addr)
+							->sin6_addr,
+					       &((struct sockaddr_in6 *)(void *)i->ifa_addr)
+							->sin6_addr,
+					       sizeof(struct in6_addr)) == 0;
+		}
+	}
+	freeifaddrs(ifa);
+	freeaddrinfo(res);
+	return local;
+}
+
+/* Split "host:port" into @host and *port. */
+static void
+split_hostport(const char *hp, char *host, size_t len, int *port)
+{
+	const char *colon = strrchr(hp, ':');
+
+	snprintf(host, len, "%.*s", colon != NULL ? (int)(colon - hp) : (int)strlen(hp), hp);
+	*port = colon != NULL ? (int)strtol(colon + 1, NULL, 10) : 0;
+}
+
+int
+srv_ms_init(struct server *srv)
+{
+	const struct config_server *cfg = srv->cfg;
+	char host[256];
+	int port;
+
+	split_hostport(cfg->replicas.str[0], host, sizeof(host), &port);
+	srv->ms_local = port == cfg->port && host_is_local(host);
+	/* Our control address as members record it: the replica entry when it is us. */
+	if (srv->ms_local)
+		snprintf(srv->ctl_addr, sizeof(srv->ctl_addr), "%s", cfg->replicas.str[0]);
+	else
+		snprintf(srv->ctl_addr, sizeof(srv->ctl_addr), "%s:%d", srv->hostname, cfg->port);
+	if (cfg->control_metadata.path != NULL)
+		snprintf(srv->ms_dir, sizeof(srv->ms_dir), "%s/daos_control/control_raft",
+			 cfg->control_metadata.path);
+	else if (cfg->nr_engines > 0)
+		snprintf(srv->ms_dir, sizeof(srv->ms_dir), "%s/control_raft",
+			 cfg->engines[0].storage[0].scm_mount);
+	else
+		snprintf(srv->ms_dir, sizeof(srv->ms_dir), "%s/control_raft", cfg->socket_dir);
+	if (srv->ms_local)
+		D_INFO("this host is the management service replica (%s); database in %s",
+		       cfg->replicas.str[0], srv->ms_dir);
+	else
+		D_INFO("management service replica: %s", cfg->replicas.str[0]);
+	return 0;
+}
+
+/* Open the database if we are the replica and its directory can exist. */
+static int
+ms_ready(struct server *srv, char *err, size_t err_len)
+{
+	char parent[sizeof(srv->ms_dir)];
+	char *slash;
+	int rc;
+
+	if (srv->ms != NULL)
+		return 0;
+	if (!srv->ms_local) {
+		snprintf(err, err_len, "this host is not a management service replica; ask %s",
+			 srv->cfg->replicas.str[0]);
+		return -DER_NOTREPLICA;
+	}
+	snprintf(parent, sizeof(parent), "%s", srv->ms_dir);
+	slash = strrchr(parent, '/');
+	*slash = '\0';
+	if (access(parent, W_OK) != 0) {
+		snprintf(err, err_len,
+			 "the management service is not started: storage is not "
+			 "formatted (dmg storage format)");
+		return -DER_UNINIT;
+	}
+	if (mkdir(srv->ms_dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, err_len, "%.400s: %s", srv->ms_dir, strerror(errno));
+		return -daos_errno2der(errno);
+	}
+	rc = ms_open(srv->ms_dir, srv->cfg->name, &srv->ms, err, err_len);
+	if (rc == 0)
+		D_INFO("management service database open in %s (map version %u)", srv->ms_dir,
+		       ms_map_version(srv->ms));
+	return rc;
+}
+
+void
+srv_ms_fini(struct server *srv)
+{
+	if (srv->ms != NULL) {
+		ms_close(srv->ms);
+		srv->ms = NULL;
+	}
+}
+
+/* --- talking to local engines --- */
+
+static int
+engine_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body, char *msg,
+	    size_t msg_len)
+{
+	struct drpc_client *c;
+	uint8_t *buf = NULL;
+	uint8_t *reply = NULL;
+	size_t reply_len = 0;
+	size_t len = body != NULL ? protobuf_c_message_get_packed_size(body) : 0;
+	int status = 0;
+	int rc;
+
+	if (len > 0) {
+		buf = d_malloc(len);
+		if (buf == NULL)
+			return -DER_NOMEM;
+		protobuf_c_message_pack(body, buf);
+	}
+	rc = drpc_client_connect(e->drpc_path, &c);
+	if (rc == 0) {
+		rc = drpc_client_call(c, DRPC_MODULE_MGMT, method, buf, len, ENGINE_DRPC_TIMEOUT_MS,
+				      &status, &reply, &reply_len);
+		drpc_client_close(c);
+	}
+	d_free(buf);
+	if (rc == 0 && status != DRPC__STATUS__SUCCESS)
+		rc = -DER_MISC;
+	if (rc == 0) {
+		Mgmt__DaosResp *r = mgmt__daos_resp__unpack(&proto_allocator, reply_len, reply);
+
+		if (r == NULL) {
+			rc = -DER_PROTO;
+		} else {
+			rc = r->status;
+			if (msg != NULL)
+				snprintf(msg, msg_len, "%s", r->message);
+			mgmt__daos_resp__free_unpacked(r, &proto_allocator);
+		}
+	}
+	d_free(reply);
+	return rc;
+}
+
+/* Push the group map to every local engine that has a rank. */
+static void
+group_update(struct server *srv)
+{
+	Mgmt__GroupUpdateReq req = MGMT__GROUP_UPDATE_REQ__INIT;
+	struct ms_map_entry *map = NULL;
+	Mgmt__RankUri *ru = NULL;
+	Mgmt__RankUri **rup = NULL;
+	uint32_t nr = 0;
+	uint32_t version;
+	unsigned int i;
+
+	if (srv->ms == NULL || ms_group_map(srv->ms, &map, &nr, &version) != 0)
+		return;
+	ru = d_calloc(nr + 1, sizeof(*ru));
+	rup = d_calloc(nr + 1, sizeof(*rup));
+	if (ru == NULL || rup == NULL)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		mgmt__rank_uri__init(&ru[i]);
+		ru[i].rank = map[i].rank;
+		ru[i].uri = map[i].uri;
+		ru[i].incarnation = map[i].incarnation;
+		ru[i].nr_contexts = map[i].nr_ctxs;
+		rup[i] = &ru[i];
+	}
+	req.map_version = version;
+	req.engines = rup;
+	req.n_engines = nr;
+	for (i = 0; i < srv->nr_engines; i++) {
+		struct srv_engine *e = &srv->engines[i];
+		int rc;
+
+		if (e->state != SRV_ENGINE_JOINED)
+			continue;
+		rc = engine_call(e, DRPC_METHOD_MGMT_GROUP_UPDATE, &req.base, NULL, 0);
+		if (rc != 0)
+			D_ERROR("engine %u: group map version %u not taken: " DF_RC, e->idx,
+				version, DP_RC(rc));
+	}
+out:
+	d_free(ru);
+	d_free(rup);
+	d_free(map);
+}
+
+/* Record the outcome of a join in the engine's superblock. */
+static void
+sb_update(struct srv_engine *e, d_rank_t rank, uint64_t incarnation)
+{
+	char *path = storage_sb_path(e->srv->cfg, e->idx);
+
+	if (path == NULL)
+		return;
+	e->sb.rank = rank;
+	e->sb.valid_rank = true;
+	e->sb.incarnation = incarnation;
+	snprintf(e->sb.uri, sizeof(e->sb.uri), "%s", e->uri);
+	if (storage_sb_write(path, &e->sb) != 0)
+		D_ERROR("engine %u: rank %u not recorded in %s", e->idx, rank, path);
+	d_free(path);
+}
+
+void
+srv_engine_join(struct srv_engine *e)
+{
+	struct server *srv = e->srv;
+	Mgmt__SetRankReq sr = MGMT__SET_RANK_REQ__INIT;
+	struct ms_join_req jr = { 0 };
+	struct ms_join_resp resp;
+	char err[512] = "";
+	int rc;
+
+	rc = ms_ready(srv, err, sizeof(err));
+	if (rc != 0) {
+		snprintf(e->info, sizeof(e->info), "cannot join: %s", err);
+		D_ERROR("engine %u: %s", e->idx, e->info);
+		return;
+	}
+	jr.rank = e->sb.valid_rank ? e->sb.rank : CRT_NO_RANK;
+	if (uuid_parse(e->sb.uuid, jr.uuid) != 0) {
+		D_ERROR("engine %u: superblock uuid \"%s\" is not a UUID", e->idx, e->sb.uuid);
+		return;
+	}
+	jr.addr = srv->ctl_addr;
+	jr.uri = e->uri;
+	jr.nr_ctxs = e->nr_contexts;
+	jr.fault_domain = e->sb.fault_domain;
+	jr.hostname = srv->hostname;
+	jr.incarnation = e->incarnation;
+	jr.engine_idx = e->idx;
+	rc = ms_join(srv->ms, &jr, &resp, err, sizeof(err));
+	if (rc != 0) {
+		e->state = SRV_ENGINE_ERRORED;
+		snprintf(e->info, sizeof(e->info), "join refused: %s", err);
+		D_ERROR("engine %u: %s", e->idx, e->info);
+		return;
+	}
+	e->rank = resp.rank;
+	sb_update(e, resp.rank, resp.incarnation);
+	sr.rank = resp.rank;
+	sr.map_version = resp.map_version;
+	rc = engine_call(e, DRPC_METHOD_MGMT_SET_RANK, &sr.base, err, sizeof(err));
+	if (rc == 0)
+		rc = engine_call(e, DRPC_METHOD_MGMT_SET_UP, NULL, err, sizeof(err));
+	if (rc != 0) {
+		D_ERROR("engine %u: rank %u not taken: " DF_RC " %s", e->idx, resp.rank, DP_RC(rc),
+			err);
+		ms_member_set_state(srv->ms, resp.rank, MS_MEMBER_ERRORED,
+				    "engine did not take its rank", NULL, 0);
+		return;
+	}
+	e->state = SRV_ENGINE_JOINED;
+	D_INFO("engine %u joined as rank %u (%s, map version %u)", e->idx, resp.rank,
+	       resp.is_new ? "new" : "rejoined", resp.map_version);
+	group_update(srv);
+}
+
+void
+srv_engine_exited(struct srv_engine *e)
+{
+	struct server *srv = e->srv;
+
+	if (srv->ms == NULL || !e->has_rank)
+		return;
+	ms_member_set_state(srv->ms, e->rank,
+			    e->state == SRV_ENGINE_STOPPED ? MS_MEMBER_STOPPED : MS_MEMBER_ERRORED,
+			    e->info, NULL, 0);
+	if (!srv->stopping)
+		group_update(srv);
+}
+
+/* --- control API --- */
+
+static void
+system_query(struct server *srv, struct ctl_req *req, const char *err)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__SystemQueryResp resp = MGMT__SYSTEM_QUERY_RESP__INIT;
+	Mgmt__SystemQueryReq *in;
+	struct ms_query_result res = { 0 };
+	struct ms_filter f = { 0 };
+	Mgmt__Member *m = NULL;
+	Mgmt__Member **mp = NULL;
+	char(*uuids)[37] = NULL;
+	char(*times)[32] = NULL;
+	char msg[512] = "";
+	uint32_t i;
+	int rc;
+
+	(void)err;
+	in = mgmt__system_query_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "SystemQuery: malformed request", NULL, NULL, 0);
+		return;
+	}
+	f.ranks = in->ranks[0] != '\0' ? in->ranks : NULL;
+	f.hosts = in->hosts[0] != '\0' ? in->hosts : NULL;
+	f.not_ok = in->not_ok;
+	f.with_states = in->with_states[0] != '\0' ? in->with_states : NULL;
+	rc = ms_query(srv->ms, &f, &res, msg, sizeof(msg));
+	if (rc == 0) {
+		m = d_calloc(res.nr_members + 1, sizeof(*m));
+		mp = d_calloc(res.nr_members + 1, sizeof(*mp));
+		uuids = d_calloc(res.nr_members + 1, sizeof(*uuids));
+		times = d_calloc(res.nr_members + 1, sizeof(*times));
+		if (m == NULL || mp == NULL || uuids == NULL || times == NULL)
+			rc = -DER_NOMEM;
+	}
+	for (i = 0; rc == 0 && i < res.nr_members; i++) {
+		const struct ms_member *mm = &res.members[i];
+		time_t t = (time_t)mm->last_update;
+		struct tm tm;
+
+		mgmt__member__init(&m[i]);
+		m[i].rank = mm->rank;
+		uuid_unparse_lower(mm->uuid, uuids[i]);
+		m[i].uuid = uuids[i];
+		m[i].addr = (char *)mm->addr;
+		m[i].fabric_uri = (char *)mm->uri;
+		m[i].fault_domain = (char *)mm->fault_domain;
+		m[i].state = (char *)ms_member_state_name(mm->state);
+		m[i].info = (char *)mm->info;
+		m[i].incarnation = mm->incarnation;
+		m[i].fabric_contexts = mm->nr_ctxs;
+		gmtime_r(&t, &tm);
+		strftime(times[i], sizeof(times[i]), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		m[i].last_update = times[i];
+		m[i].engine_idx = mm->engine_idx;
+		m[i].hostname = (char *)mm->hostname;
+		mp[i] = &m[i];
+	}
+	resp.status = rc;
+	resp.message = msg;
+	if (rc == 0) {
+		resp.members = mp;
+		resp.n_members = res.nr_members;
+		resp.absent_ranks = res.absent_ranks != NULL ? res.absent_ranks : (char *)"";
+		resp.absent_hosts = res.absent_hosts != NULL ? res.absent_hosts : (char *)"";
+		resp.map_version = ms_map_version(srv->ms);
+	}
+	srv_reply_packed(req, rc, rc == 0 ? NULL : msg, &resp.base);
+	d_free(m);
+	d_free(mp);
+	d_free(uuids);
+	d_free(times);
+	ms_query_result_fini(&res);
+	mgmt__system_query_req__free_unpacked(in, &proto_allocator);
+}
+
+static void
+leader_query(struct server *srv, struct ctl_req *req)
+{
+	Mgmt__LeaderQueryResp resp = MGMT__LEADER_QUERY_RESP__INIT;
+
+	resp.current_leader = srv->cfg->replicas.str[0];
+	resp.replicas = srv->cfg->replicas.str;
+	resp.n_replicas = srv->cfg->replicas.nr;
+	srv_reply_packed(req, 0, NULL, &resp.base);
+}
+
+static void
+attach_info(struct server *srv, struct ctl_req *req)
+{
+	Mgmt__GetAttachInfoResp resp = MGMT__GET_ATTACH_INFO_RESP__INIT;
+	Mgmt__ClientNetHint hint = MGMT__CLIENT_NET_HINT__INIT;
+	struct ms_map_entry *map = NULL;
+	Mgmt__RankUri *ru = NULL;
+	Mgmt__RankUri **rup = NULL;
+	uint32_t ms_rank = 0;
+	uint32_t nr = 0;
+	uint32_t version = 0;
+	uint32_t i;
+	int rc;
+
+	rc = ms_group_map(srv->ms, &map, &nr, &version);
+	if (rc == 0) {
+		ru = d_calloc(nr + 1, sizeof(*ru));
+		rup = d_calloc(nr + 1, sizeof(*rup));
+		if (ru == NULL || rup == NULL)
+			rc = -DER_NOMEM;
+	}
+	for (i = 0; rc == 0 && i < nr; i++) {
+		mgmt__rank_uri__init(&ru[i]);
+		ru[i].rank = map[i].rank;
+		ru[i].uri = map[i].uri;
+		ru[i].incarnation = map[i].incarnation;
+		ru[i].nr_contexts = map[i].nr_ctxs;
+		rup[i] = &ru[i];
+	}
+	hint.provider = srv->cfg->provider != NULL ? srv->cfg->provider : (char *)"ofi+tcp";
+	hint.interface = (char *)"";
+	hint.domain = (char *)"";
+	hint.net_dev_class = (char *)"";
+	hint.crt_timeout = (uint32_t)srv->cfg->crt_timeout;
+	hint.env_vars = srv->cfg->client_env_vars.str;
+	hint.n_env_vars = srv->cfg->client_env_vars.nr;
+	resp.status = rc;
+	resp.rank_uris = rup;
+	resp.n_rank_uris = rc == 0 ? nr : 0;
+	resp.ms_ranks = &ms_rank;
+	resp.n_ms_ranks = nr > 0 ? 1 : 0;
+	if (nr > 0)
+		ms_rank = map[0].rank;
+	resp.client_net_hint = &hint;
+	resp.map_version = version;
+	resp.system = srv->cfg->name;
+	srv_reply_packed(req, rc, rc == 0 ? NULL : "cannot read the group map", &resp.base);
+	d_free(ru);
+	d_free(rup);
+	d_free(map);
+}
+
+/* Stop or start the local engines of the ranks asked for. */
+static void
+system_ranks(struct server *srv, struct ctl_req *req, uint32_t method)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__SystemRanksResp resp = MGMT__SYSTEM_RANKS_RESP__INIT;
+	Mgmt__SystemRanksReq *in;
+	Mgmt__RankResult *rr = NULL;
+	Mgmt__RankResult **rrp = NULL;
+	d_rank_list_t *ranks = NULL;
+	char msgs[8][256];
+	unsigned int n = 0;
+	unsigned int i;
+	int rc = 0;
+
+	in = mgmt__system_ranks_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
+		return;
+	}
+	if (in->ranks[0] != '\0' && d_rank_list_parse(in->ranks, strlen(in->ranks), &ranks) != 0) {
+		rc = -DER_INVAL;
+		snprintf(msgs[0], sizeof(msgs[0]), "invalid rank set \"%s\"", in->ranks);
+		goto out;
+	}
+	rr = d_calloc(srv->nr_engines + 1, sizeof(*rr));
+	rrp = d_calloc(srv->nr_engines + 1, sizeof(*rrp));
+	if (rr == NULL || rrp == NULL) {
+		rc = -DER_NOMEM;
+		snprintf(msgs[0], sizeof(msgs[0]), "out of memory");
+		goto out;
+	}
+	for (i = 0; i < srv->nr_engines && n < 8; i++) {
+		struct srv_engine *e = &srv->engines[i];
+		const struct ms_member *mm;
+		int erc = 0;
+
+		if (!e->has_rank || (ranks != NULL && !d_rank_in_rank_list(ranks, e->rank)))
+			continue;
+		mgmt__rank_result__init(&rr[n]);
+		rr[n].rank = e->rank;
+		rr[n].addr = srv->ctl_addr;
+		msgs[n][0] = '\0';
+		if (method == CTL_SYSTEM_STOP) {
+			rr[n].action = (char *)"stop";
+			if (e->running) {
+				if (!in->force)
+					engine_call(e, DRPC_METHOD_MGMT_PREP_SHUTDOWN, NULL, NULL,
+						    0);
+				srv_engine_stop(e, in->force);
+			}
+		} else if (method == CTL_SYSTEM_START) {
+			rr[n].action = (char *)"start";
+			if (!e->running)
+				erc = srv_engine_start(e);
+		} else if (method == CTL_SYSTEM_EXCLUDE) {
+			rr[n].action = (char *)"exclude";
+			erc = ms_member_exclude(srv->ms, e->rank, msgs[n], sizeof(msgs[n]));
+			if (erc == 0)
+				group_update(srv);
+		} else {
+			rr[n].action = (char *)"clear-exclude";
+			erc = ms_member_clear_exclude(srv->ms, e->rank, msgs[n], sizeof(msgs[n]));
+		}
+		rr[n].errored = erc != 0;
+		rr[n].message = msgs[n];
+		mm = ms_member_get(srv->ms, e->rank);
+		rr[n].state = (char *)(mm != NULL ? ms_member_state_name(mm->state) : "Unknown");
+		rrp[n] = &rr[n];
+		n++;
+	}
+	resp.results = rrp;
+	resp.n_results = n;
+out:
+	resp.status = rc;
+	srv_reply_packed(req, rc, rc == 0 ? NULL : msgs[0], &resp.base);
+	d_rank_list_free(ranks);
+	d_free(rr);
+	d_free(rrp);
+	mgmt__system_ranks_req__free_unpacked(in, &proto_allocator);
+}
+
+bool
+srv_ms_handle(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	char err[512] = "";
+	int rc;
+
+	switch (ri->method) {
+	case CTL_SYSTEM_QUERY:
+	case CTL_SYSTEM_LEADER_QUERY:
+	case CTL_GET_ATTACH_INFO:
+	case CTL_SYSTEM_STOP:
+	case CTL_SYSTEM_START:
+	case CTL_SYSTEM_EXCLUDE:
+	case CTL_SYSTEM_CLEAR_EXCLUDE:
+		break;
+	default:
+		return false;
+	}
+	if (ri->method == CTL_SYSTEM_LEADER_QUERY) {
+		leader_query(srv, req);
+		return true;
+	}
+	rc = ms_ready(srv, err, sizeof(err));
+	if (rc == -DER_NOTREPLICA) {
+		ctl_req_reply(req, -DER_NOTREPLICA, err, srv->cfg->replicas.str[0], NULL, 0);
+		return true;
+	}
+	if (rc != 0) {
+		ctl_req_reply(req, rc, err, NULL, NULL, 0);
+		return true;
+	}
+	switch (ri->method) {
+	case CTL_SYSTEM_QUERY:
+		system_query(srv, req, err);
+		break;
+	case CTL_GET_ATTACH_INFO:
+		attach_info(srv, req);
+		break;
+	default:
+		system_ranks(srv, req, ri->method);
+		break;
+	}
+	return true;
+}
