@@ -21,7 +21,9 @@
 #define D_LOGFAC DD_FAC(net)
 
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "net/net_int.h"
@@ -352,6 +354,29 @@ rbufs_free(struct net_ctx *ctx)
 	D_INIT_LIST_HEAD(&ctx->rbuf_free);
 }
 
+/*
+ * rxm sizes the queues of the connections under each endpoint from
+ * FI_OFI_RXM_MSG_{TX,RX}_SIZE and preallocates bounce buffers for them: with the
+ * provider's defaults an idle engine target costs ~70 MiB. 256 entries per connection
+ * keep far more messages in flight than we ever have (our send queues absorb
+ * -FI_EAGAIN) and bring that to a few MiB. The user's settings win.
+ */
+static pthread_once_t fi_env_once = PTHREAD_ONCE_INIT;
+
+static void
+fi_env_defaults(void)
+{
+	static const char *const vars[] = { "FI_OFI_RXM_MSG_TX_SIZE", "FI_OFI_RXM_MSG_RX_SIZE" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
+		if (getenv(vars[i]) != NULL)
+			continue;
+		setenv(vars[i], "256", 0);
+		D_DEBUG(DB_NET, "%s=256 (our default)", vars[i]);
+	}
+}
+
 static int
 ctx_getinfo(struct net_ctx *ctx, const struct net_ctx_attr *attr, const char *host)
 {
@@ -365,6 +390,7 @@ ctx_getinfo(struct net_ctx *ctx, const struct net_ctx_attr *attr, const char *ho
 		D_ERROR("unknown fabric provider \"%s\" (expected e.g. ofi+tcp)", ctx->provider);
 		return -DER_INVAL;
 	}
+	pthread_once(&fi_env_once, fi_env_defaults);
 	hints = fi_allocinfo();
 	if (hints == NULL)
 		return -DER_NOMEM;
