@@ -35,8 +35,10 @@
  * After a failed write or sync the device's content is unknown (the kernel may have
  * dropped the dirty pages): the caller must stop using it rather than retry.
  * Threads: a device and its blobs may be used from several threads for I/O (pread and
- * pwrite are thread safe); the blob table (format, load, create, destroy, open, close,
- * iterate), queues and allocators belong to one thread. Design: docs/design/bio.md.
+ * pwrite are thread safe); the blob table calls (format, load, create, destroy, open,
+ * close, iterate, free space) may come from several threads too (a lock per device:
+ * they are rare: pool create, open, destroy); queues and allocators belong to one
+ * thread. Design: docs/design/bio.md.
  */
 #ifndef BIO_BIO_H
 #define BIO_BIO_H

@@ -212,6 +212,7 @@ bio_dev_open(const char *path, uint64_t size, unsigned int flags, struct bio_dev
 	dev->fd = -1;
 	dev->fd_direct = -1;
 	D_INIT_LIST_HEAD(&dev->blobs);
+	pthread_mutex_init(&dev->lock, NULL);
 	dev->path = d_strdup(path);
 	if (dev->path == NULL) {
 		rc = -DER_NOMEM;
@@ -235,6 +236,7 @@ out_close:
 		close(dev->fd);
 	d_free(dev->path);
 out_free_dev:
+	pthread_mutex_destroy(&dev->lock);
 	d_free(dev);
 	return rc;
 }
@@ -249,6 +251,7 @@ bio_dev_close(struct bio_dev *dev)
 		close(dev->fd_direct);
 	close(dev->fd);
 	bio_table_fini(&dev->table);
+	pthread_mutex_destroy(&dev->lock);
 	d_free(dev->path);
 	d_free(dev);
 }

@@ -7,6 +7,7 @@
 #define BIO_INT_H
 
 #include <gurt/common.h>
+#include <pthread.h>
 
 #include "bio/bio.h"
 
@@ -47,8 +48,9 @@ struct bio_dev {
 	bool kdev;              /* a block device */
 	bool loaded;            /* table holds what the device holds (format or load done) */
 	unsigned int slot;      /* copy (0 or 1) holding table.gen on the device */
-	struct bio_table table; /* the newest valid copy; owner thread only */
-	d_list_t blobs;         /* open struct bio_blob, by link; owner thread only */
+	pthread_mutex_t lock;   /* serialises the table calls of several threads */
+	struct bio_table table; /* the newest valid copy; under @lock */
+	d_list_t blobs;         /* open struct bio_blob, by link; under @lock */
 };
 
 struct bio_blob {

@@ -42,6 +42,7 @@
 #define D_LOGFAC DD_FAC(bio)
 
 #include <isa-l/crc.h>
+#include <pthread.h>
 
 #include "bio/bio_int.h"
 #include "common/buf.h"
@@ -341,8 +342,8 @@ dev_space_end(const struct bio_dev *dev)
 	return dev->size / BIO_BLOB_ALIGN * BIO_BLOB_ALIGN;
 }
 
-int
-bio_dev_format(struct bio_dev *dev)
+static int
+dev_format_locked(struct bio_dev *dev)
 {
 	struct bio_table copies[2] = { 0 };
 	struct bio_table empty = { 0 };
@@ -395,8 +396,8 @@ bio_dev_format(struct bio_dev *dev)
 	return 0;
 }
 
-int
-bio_dev_load(struct bio_dev *dev)
+static int
+dev_load_locked(struct bio_dev *dev)
 {
 	struct bio_table copies[2] = { 0 };
 	const char *why[2] = { "not been read", "not been read" };
@@ -561,8 +562,8 @@ dev_check_loaded(const struct bio_dev *dev)
 	return -DER_UNINIT;
 }
 
-int
-bio_blob_create(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size)
+static int
+blob_create_locked(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size)
 {
 	struct bio_table_entry e;
 	uint32_t idx;
@@ -603,8 +604,8 @@ bio_blob_create(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size
 	return 0;
 }
 
-int
-bio_blob_destroy(struct bio_dev *dev, const struct bio_blob_id *id)
+static int
+blob_destroy_locked(struct bio_dev *dev, const struct bio_blob_id *id)
 {
 	struct bio_table_entry e;
 	int idx;
@@ -627,8 +628,8 @@ bio_blob_destroy(struct bio_dev *dev, const struct bio_blob_id *id)
 	return rc;
 }
 
-int
-bio_blob_open(struct bio_dev *dev, const struct bio_blob_id *id, struct bio_blob **out)
+static int
+blob_open_locked(struct bio_dev *dev, const struct bio_blob_id *id, struct bio_blob **out)
 {
 	struct bio_blob *blob;
 	int idx;
@@ -655,9 +656,14 @@ bio_blob_open(struct bio_dev *dev, const struct bio_blob_id *id, struct bio_blob
 void
 bio_blob_close(struct bio_blob *blob)
 {
+	struct bio_dev *dev;
+
 	if (blob == NULL)
 		return;
+	dev = blob->dev;
+	pthread_mutex_lock(&dev->lock);
 	d_list_unlink(&blob->link);
+	pthread_mutex_unlock(&dev->lock);
 	d_free(blob);
 }
 
@@ -667,9 +673,9 @@ bio_blob_size(const struct bio_blob *blob)
 	return blob->size;
 }
 
-int
-bio_blob_iterate(struct bio_dev *dev,
-		 int (*fn)(const struct bio_blob_id *id, uint64_t size, void *arg), void *arg)
+static int
+blob_iterate_locked(struct bio_dev *dev,
+		    int (*fn)(const struct bio_blob_id *id, uint64_t size, void *arg), void *arg)
 {
 	uint32_t i;
 	int rc;
@@ -685,8 +691,8 @@ bio_blob_iterate(struct bio_dev *dev,
 	return 0;
 }
 
-uint64_t
-bio_dev_free(const struct bio_dev *dev)
+static uint64_t
+dev_free_locked(const struct bio_dev *dev)
 {
 	uint64_t end = dev_space_end(dev);
 	uint64_t used = 0;
@@ -697,4 +703,85 @@ bio_dev_free(const struct bio_dev *dev)
 	for (i = 0; i < dev->table.nr_entries; i++)
 		used += dev->table.entries[i].size;
 	return end - BIO_BLOB_ALIGN - used;
+}
+
+/* --- the public table calls: one at a time per device (dev->lock) --- */
+
+int
+bio_dev_format(struct bio_dev *dev)
+{
+	int rc;
+
+	pthread_mutex_lock(&dev->lock);
+	rc = dev_format_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int
+bio_dev_load(struct bio_dev *dev)
+{
+	int rc;
+
+	pthread_mutex_lock(&dev->lock);
+	rc = dev_load_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int
+bio_blob_create(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size)
+{
+	int rc;
+
+	pthread_mutex_lock(&dev->lock);
+	rc = blob_create_locked(dev, id, size);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int
+bio_blob_destroy(struct bio_dev *dev, const struct bio_blob_id *id)
+{
+	int rc;
+
+	pthread_mutex_lock(&dev->lock);
+	rc = blob_destroy_locked(dev, id);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int
+bio_blob_open(struct bio_dev *dev, const struct bio_blob_id *id, struct bio_blob **out)
+{
+	int rc;
+
+	pthread_mutex_lock(&dev->lock);
+	rc = blob_open_locked(dev, id, out);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+int
+bio_blob_iterate(struct bio_dev *dev,
+		 int (*fn)(const struct bio_blob_id *id, uint64_t size, void *arg), void *arg)
+{
+	int rc;
+
+	pthread_mutex_lock(&dev->lock);
+	rc = blob_iterate_locked(dev, fn, arg);
+	pthread_mutex_unlock(&dev->lock);
+	return rc;
+}
+
+uint64_t
+bio_dev_free(const struct bio_dev *dev)
+{
+	struct bio_dev *d = (struct bio_dev *)dev;
+	uint64_t n;
+
+	pthread_mutex_lock(&d->lock);
+	n = dev_free_locked(dev);
+	pthread_mutex_unlock(&d->lock);
+	return n;
 }

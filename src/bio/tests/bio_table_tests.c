@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <isa-l/crc.h>
+#include <pthread.h>
 
 #include "bio/bio.h"
 #include "bio/bio_int.h"
@@ -538,6 +539,69 @@ update_failures(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* Several threads create, open, close and destroy blobs of one device at once. */
+struct racer {
+	struct bio_dev *dev;
+	uint32_t target;
+	int rc;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int i;
+
+	for (i = 0; i < 40 && r->rc == 0; i++) {
+		struct bio_blob_id id = bt_id(r->target * 100 + i, BIO_ROLE_META);
+		struct bio_blob *blob;
+
+		r->rc = bio_blob_create(r->dev, &id, 64 * 1024);
+		if (r->rc == 0)
+			r->rc = bio_blob_open(r->dev, &id, &blob);
+		if (r->rc == 0) {
+			bio_blob_close(blob);
+			if (i % 2 == 1)
+				r->rc = bio_blob_destroy(r->dev, &id);
+		}
+	}
+	return NULL;
+}
+
+static void
+threads(void **state)
+{
+	struct racer r[4];
+	pthread_t th[4];
+	struct bio_dev *dev;
+	struct bt_dir d;
+	struct seen s;
+	unsigned int i;
+
+	(void)state;
+	bt_dir_init(&d, "bio_table");
+	assert_int_equal(bio_dev_open(d.path, 256 * MiB, BIO_DEV_CREATE, &dev), 0);
+	assert_int_equal(bio_dev_format(dev), 0);
+	for (i = 0; i < 4; i++) {
+		r[i] = (struct racer){ .dev = dev, .target = i };
+		assert_int_equal(pthread_create(&th[i], NULL, race, &r[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].rc, 0);
+	}
+	/* 20 blobs left per thread, and the same after a reload from the device */
+	s = iterate(dev);
+	assert_int_equal(s.nr, 80);
+	bio_dev_close(dev);
+	assert_int_equal(bio_dev_open(d.path, 0, 0, &dev), 0);
+	assert_int_equal(bio_dev_load(dev), 0);
+	s = iterate(dev);
+	assert_int_equal(s.nr, 80);
+	bio_dev_close(dev);
+	bt_dir_fini(&d);
+}
+
 int
 main(void)
 {
@@ -550,6 +614,7 @@ main(void)
 		cmocka_unit_test(newer_version),
 		cmocka_unit_test(shrunk_device),
 		cmocka_unit_test(update_failures),
+		cmocka_unit_test(threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
