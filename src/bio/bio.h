@@ -163,6 +163,50 @@ int bio_sync(struct bio_blob *blob);
 void *bio_buf_alloc(size_t len);
 void bio_buf_free(void *buf);
 
+/* --- the bdev description file (daos_nvme.conf) --- */
+
+/*
+ * Which devices an engine puts its blobs on, with their roles: written by daos_server at
+ * format (next to the superblock), read by daos_engine (its -n flag). JSON:
+ *   {"version": 1, "tiers": [{"tier": 1, "class": "file", "roles": ["wal", "meta",
+ *    "data"], "devices": ["/path"], "size": bytes-per-device}]}
+ * Each of wal, meta and data is on exactly one tier; devices are absolute paths.
+ */
+#define BIO_CONF_NAME "daos_nvme.conf"
+#define BIO_CONF_VERSION 1
+#define BIO_ROLE_ALL (BIO_ROLE_WAL | BIO_ROLE_META | BIO_ROLE_DATA)
+
+enum bio_conf_class {
+	BIO_CONF_FILE = 1,
+	BIO_CONF_KDEV = 2,
+	BIO_CONF_NVME = 3,
+};
+
+struct bio_conf_tier {
+	unsigned int tier;
+	enum bio_conf_class class;
+	unsigned int roles; /* BIO_ROLE_* bits */
+	char **devices;
+	unsigned int nr_devices;
+	uint64_t size; /* per device; 0 for block devices */
+};
+
+struct bio_conf {
+	struct bio_conf_tier *tiers;
+	unsigned int nr_tiers;
+};
+
+/* Parse @len untrusted bytes; -DER_INVAL (or -DER_DF_INCOMPT) with a message naming the field. */
+int bio_conf_parse(const char *buf, size_t len, struct bio_conf *conf, char *err, size_t err_len);
+/* Read the file at @path (messages name it); -DER_NONEXIST if there is none. */
+int bio_conf_read(const char *path, struct bio_conf *conf, char *err, size_t err_len);
+/* The JSON text of @conf in *@out (d_free). 0 or -DER_NOMEM. */
+int bio_conf_encode(const struct bio_conf *conf, char **out);
+/* Append a device path to @t. 0 or -DER_NOMEM. */
+int bio_conf_tier_add_dev(struct bio_conf_tier *t, const char *path);
+void bio_conf_fini(struct bio_conf *conf);
+const char *bio_conf_class_name(enum bio_conf_class class);
+
 /* --- asynchronous I/O: one queue per thread --- */
 
 /* Called once per submitted operation, from bio_ioq_poll(): 0 or -DER_IO/-DER_INVAL. */

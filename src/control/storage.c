@@ -709,7 +709,7 @@ static int
 write_bdev_conf(const struct config_server *cfg, unsigned int idx, uint64_t scm_bytes, char *err,
 		size_t err_len)
 {
-	struct storage_bdev_conf conf;
+	struct bio_conf conf;
 	char *path = storage_bdev_conf_path(cfg, idx);
 	int rc;
 
@@ -718,7 +718,7 @@ write_bdev_conf(const struct config_server *cfg, unsigned int idx, uint64_t scm_
 	rc = storage_bdev_conf_make(cfg, idx, scm_bytes, &conf);
 	if (rc == 0) {
 		rc = storage_bdev_conf_write(path, &conf);
-		storage_bdev_conf_fini(&conf);
+		bio_conf_fini(&conf);
 	}
 	if (rc != 0)
 		errf(err, err_len, "%s: cannot write the bdev description: " DF_RC, path,

@@ -25,10 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bio/bio.h"
 #include "control/config.h"
 
 #define STORAGE_SB_NAME "superblock"
-#define STORAGE_BDEV_CONF "daos_nvme.conf"
+#define STORAGE_BDEV_CONF BIO_CONF_NAME
 #define STORAGE_NO_BDEV_FILE "daos_vos.bdev"
 #define STORAGE_SB_VERSION 0
 
@@ -59,43 +60,21 @@ int storage_sb_read(const char *path, struct storage_sb *sb, char *err, size_t e
 char *storage_sb_path(const struct config_server *cfg, unsigned int idx);
 
 /*
- * The bdev description file (daos_nvme.conf, next to the superblock): which devices an
- * engine puts its blobs on, with their roles, written at format and read by the engine
- * (its -n flag). JSON: {"version": 1, "tiers": [{"tier": 1, "class": "file", "roles":
- * ["wal", "meta", "data"], "devices": ["/path"], "size": bytes-per-device}]}. A bdev
- * tier without roles carries all three (metadata is durable on the devices, unlike
- * DAOS's PMem-less RAM tier); with no bdev tier, the device file in scm_mount does.
+ * The bdev description file (bio.h: daos_nvme.conf, next to the superblock). A bdev tier
+ * without roles carries all three when it is the only one (metadata is durable on the
+ * devices, unlike DAOS's PMem-less RAM tier), else wal+meta on the first and data on the
+ * others; with no bdev tier, the device file in scm_mount carries them.
  */
-struct storage_bdev_tier {
-	unsigned int tier;
-	enum config_class class;
-	unsigned int roles; /* CONFIG_ROLE_* */
-	struct config_strlist devices;
-	uint64_t size;
-};
-
-struct storage_bdev_conf {
-	struct storage_bdev_tier *tiers;
-	unsigned int nr_tiers;
-};
-
 /* Where engine @idx keeps its bdev description file (caller frees). */
 char *storage_bdev_conf_path(const struct config_server *cfg, unsigned int idx);
-/* Parse @len bytes (untrusted); -DER_INVAL with a message naming the field. */
-int storage_bdev_conf_parse(const char *buf, size_t len, struct storage_bdev_conf *conf, char *err,
-			    size_t err_len);
 /*
  * What engine @idx's file says after a format (@scm_bytes: the scm tier's size, for the
  * device file when there is no bdev tier). 0 or -DER_NOMEM.
  */
 int storage_bdev_conf_make(const struct config_server *cfg, unsigned int idx, uint64_t scm_bytes,
-			   struct storage_bdev_conf *conf);
+			   struct bio_conf *conf);
 /* Write @conf to @path atomically. */
-int storage_bdev_conf_write(const char *path, const struct storage_bdev_conf *conf);
-/* Read the file at @path; -DER_NONEXIST if there is none. */
-int storage_bdev_conf_read(const char *path, struct storage_bdev_conf *conf, char *err,
-			   size_t err_len);
-void storage_bdev_conf_fini(struct storage_bdev_conf *conf);
+int storage_bdev_conf_write(const char *path, const struct bio_conf *conf);
 
 /* --- scan --- */
 

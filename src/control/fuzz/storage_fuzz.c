@@ -19,7 +19,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct storage_sb sb;
-	struct storage_bdev_conf conf;
+	struct bio_conf conf;
 	char err[256];
 
 	err[0] = '\0';
@@ -33,18 +33,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	err[0] = '\0';
-	if (storage_bdev_conf_parse((const char *)data, size, &conf, err, sizeof(err)) == 0) {
+	if (bio_conf_parse((const char *)data, size, &conf, err, sizeof(err)) == 0) {
 		unsigned int i;
 		unsigned int roles = 0;
 
 		assert(conf.nr_tiers > 0);
 		for (i = 0; i < conf.nr_tiers; i++) {
-			assert(conf.tiers[i].devices.nr > 0);
-			assert(conf.tiers[i].devices.str[0][0] == '/');
+			assert(conf.tiers[i].nr_devices > 0);
+			assert(conf.tiers[i].devices[0][0] == '/');
 			roles |= conf.tiers[i].roles;
 		}
-		assert(roles == CONFIG_ROLE_ALL);
-		storage_bdev_conf_fini(&conf);
+		assert(roles == BIO_ROLE_ALL);
+		bio_conf_fini(&conf);
 	} else {
 		assert(err[0] != '\0');
 	}

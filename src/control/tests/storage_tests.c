@@ -207,7 +207,7 @@ bdev_conf_bad(void **state)
 		  -DER_INVAL, "must each be on a tier" },
 		{ "{\"version\": 1, \"version\": 1}", -DER_INVAL, "duplicate" },
 	};
-	struct storage_bdev_conf conf;
+	struct bio_conf conf;
 	char err[256];
 	unsigned int i;
 
@@ -216,8 +216,7 @@ bdev_conf_bad(void **state)
 		int rc;
 
 		err[0] = '\0';
-		rc = storage_bdev_conf_parse(cases[i].text, strlen(cases[i].text), &conf, err,
-					     sizeof(err));
+		rc = bio_conf_parse(cases[i].text, strlen(cases[i].text), &conf, err, sizeof(err));
 		if (rc != cases[i].rc || strstr(err, cases[i].msg) == NULL)
 			fail_msg("case %u: rc %d, err \"%s\"", i, rc, err);
 	}
@@ -336,20 +335,20 @@ format_ram_file(void **state)
 
 	/* The bdev description: one file tier with every role, both devices */
 	{
-		struct storage_bdev_conf conf;
+		struct bio_conf conf;
 		char *cpath = storage_bdev_conf_path(env.cfg, 0);
 
 		snprintf(path, sizeof(path), "%s/%s", env.scm, STORAGE_BDEV_CONF);
 		assert_string_equal(cpath, path);
-		assert_int_equal(storage_bdev_conf_read(cpath, &conf, err, sizeof(err)), 0);
+		assert_int_equal(bio_conf_read(cpath, &conf, err, sizeof(err)), 0);
 		assert_int_equal(conf.nr_tiers, 1);
-		assert_int_equal(conf.tiers[0].class, CONFIG_CLASS_FILE);
+		assert_int_equal(conf.tiers[0].class, BIO_CONF_FILE);
 		assert_int_equal(conf.tiers[0].roles, CONFIG_ROLE_ALL);
-		assert_int_equal(conf.tiers[0].devices.nr, 2);
+		assert_int_equal(conf.tiers[0].nr_devices, 2);
 		assert_int_equal(conf.tiers[0].size, 1000000000ULL);
 		snprintf(path, sizeof(path), "%s/sub/bdev1", env.dir);
-		assert_string_equal(conf.tiers[0].devices.str[1], path);
-		storage_bdev_conf_fini(&conf);
+		assert_string_equal(conf.tiers[0].devices[1], path);
+		bio_conf_fini(&conf);
 		d_free(cpath);
 	}
 
@@ -408,15 +407,15 @@ format_ram_only(void **state)
 	assert_int_equal(bio_dev_size(dev), 1ULL << 30);
 	bio_dev_close(dev);
 	{
-		struct storage_bdev_conf conf;
+		struct bio_conf conf;
 		char *cpath = storage_bdev_conf_path(env.cfg, 0);
 
-		assert_int_equal(storage_bdev_conf_read(cpath, &conf, err, sizeof(err)), 0);
+		assert_int_equal(bio_conf_read(cpath, &conf, err, sizeof(err)), 0);
 		assert_int_equal(conf.nr_tiers, 1);
 		assert_int_equal(conf.tiers[0].roles, CONFIG_ROLE_ALL);
-		assert_string_equal(conf.tiers[0].devices.str[0], path);
+		assert_string_equal(conf.tiers[0].devices[0], path);
 		assert_int_equal(conf.tiers[0].size, 1ULL << 30);
-		storage_bdev_conf_fini(&conf);
+		bio_conf_fini(&conf);
 		d_free(cpath);
 	}
 	env_fini(&env);
