@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bio/bio.h"
 #include "engine/xstream.h"
 #include "net/net.h"
 #include "proto/proto.h"
@@ -48,8 +49,16 @@ struct engine_args {
 	unsigned int crt_timeout; /* CRT_TIMEOUT, seconds */
 };
 
+/* The devices of the bdev description file, opened at start (engine_pool.c). */
+struct engine_storage {
+	struct bio_conf conf;
+	struct bio_dev **devs[8]; /* per tier of @conf, its devices */
+	bool ready;               /* a bdev description was given and opened */
+};
+
 struct engine {
 	struct engine_args args;
+	struct engine_storage storage;
 	struct eng_xs *sys;
 	struct eng_xs **tgts;
 	struct net_group *group;
@@ -76,5 +85,14 @@ int engine_drpc_start(struct engine *eng);
 void engine_drpc_stop(struct engine *eng);
 /* Tell daos_server we are up (blocking dRPC call; main thread). */
 int engine_notify_ready(struct engine *eng);
+
+/* engine_pool.c: devices and pool shards */
+int engine_storage_open(struct engine *eng);
+void engine_storage_close(struct engine *eng);
+/* Register the pool dRPC handlers (system xstream, with the dRPC server). */
+int engine_pool_register(struct engine *eng);
+/* Open every shard found on the devices (main thread, after the xstreams start). */
+int engine_pool_open_all(struct engine *eng);
+void engine_pool_close_all(struct engine *eng);
 
 #endif /* ENGINE_ENGINE_H */

@@ -183,12 +183,14 @@ engine_drpc_start(struct engine *eng)
 	for (i = 0; i < ARRAY_SIZE(handlers); i++) {
 		rc = drpc_server_register(eng->drpc, DRPC_MODULE_MGMT, handlers[i].method,
 					  handlers[i].fn, eng);
-		if (rc != 0) {
-			engine_drpc_stop(eng);
-			return rc;
-		}
+		if (rc != 0)
+			break;
 	}
-	return 0;
+	if (rc == 0)
+		rc = engine_pool_register(eng);
+	if (rc != 0)
+		engine_drpc_stop(eng);
+	return rc;
 }
 
 void

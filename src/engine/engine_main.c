@@ -362,7 +362,11 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = start_xstreams(eng);
+	rc = engine_storage_open(eng);
+	if (rc == 0)
+		rc = start_xstreams(eng);
+	if (rc == 0)
+		rc = engine_pool_open_all(eng);
 	if (rc == 0)
 		rc = engine_notify_ready(eng);
 	if (rc == 0) {
@@ -372,7 +376,9 @@ main(int argc, char **argv)
 			;
 		D_INFO("engine %u: signal %d: shutting down", eng->args.idx, sig);
 	}
+	engine_pool_close_all(eng);
 	stop_xstreams(eng);
+	engine_storage_close(eng);
 	net_group_destroy(eng->group);
 	d_log_fini();
 	return rc == 0 ? 0 : 1;

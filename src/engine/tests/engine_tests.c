@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bio/bio.h"
 #include "common/test.h"
 #include "mgmt.pb-c.h"
 #include "proto/proto.h"
@@ -327,6 +328,160 @@ lifecycle(void **state)
 	server_stop();
 }
 
+/* --- pools --- */
+
+/* A formatted device file and a bdev description naming it, as daos_server makes them. */
+static void
+make_storage(char *conf_path, size_t len)
+{
+	struct bio_conf conf = { NULL, 0 };
+	struct bio_conf_tier tier = { .tier = 1, .class = BIO_CONF_FILE, .roles = BIO_ROLE_ALL };
+	struct bio_dev *dev;
+	char dev_path[300];
+	char *text;
+	FILE *f;
+
+	snprintf(dev_path, sizeof(dev_path), "%s/bdev0", fs.dir);
+	assert_int_equal(bio_dev_open(dev_path, 512ULL << 20, BIO_DEV_CREATE, &dev), 0);
+	assert_int_equal(bio_dev_format(dev), 0);
+	bio_dev_close(dev);
+	tier.size = 512ULL << 20;
+	assert_int_equal(bio_conf_tier_add_dev(&tier, dev_path), 0);
+	conf.tiers = &tier;
+	conf.nr_tiers = 1;
+	assert_int_equal(bio_conf_encode(&conf, &text), 0);
+	snprintf(conf_path, len, "%s/daos_nvme.conf", fs.dir);
+	f = fopen(conf_path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	d_free(text);
+	d_free(tier.devices[0]);
+	d_free(tier.devices);
+}
+
+static int
+pool_create(const char *uuid, uint64_t scm, uint64_t nvme, char *msg, size_t len)
+{
+	Mgmt__EnginePoolCreateReq req = MGMT__ENGINE_POOL_CREATE_REQ__INIT;
+	uint8_t buf[256];
+
+	req.uuid = (char *)uuid;
+	req.scm_bytes = scm;
+	req.nvme_bytes = nvme;
+	return engine_call(DRPC_METHOD_MGMT_POOL_CREATE, buf,
+			   mgmt__engine_pool_create_req__pack(&req, buf), NULL, msg, len);
+}
+
+static int
+pool_by_id(int32_t method, const char *uuid, Mgmt__PoolResp **out)
+{
+	Mgmt__PoolIdReq req = MGMT__POOL_ID_REQ__INIT;
+	struct drpc_client *c;
+	uint8_t buf[128];
+	uint8_t *reply = NULL;
+	size_t reply_len = 0;
+	size_t len;
+	int st = 0;
+	int rc;
+
+	req.id = (char *)uuid;
+	len = mgmt__pool_id_req__pack(&req, buf);
+	if (method != DRPC_METHOD_MGMT_POOL_QUERY)
+		return engine_call(method, buf, len, NULL, NULL, 0);
+	rc = drpc_client_connect(fs.sock, &c);
+	assert_int_equal(rc, 0);
+	rc = drpc_client_call(c, DRPC_MODULE_MGMT, method, buf, len, 10000, &st, &reply,
+			      &reply_len);
+	drpc_client_close(c);
+	assert_int_equal(rc, 0);
+	assert_int_equal(st, DRPC__STATUS__SUCCESS);
+	*out = mgmt__pool_resp__unpack(&proto_allocator, reply_len, reply);
+	d_free(reply);
+	assert_non_null(*out);
+	return (*out)->status;
+}
+
+static pid_t
+engine_start_ready(const char *const *args, const char *const *env)
+{
+	pid_t pid;
+	int i;
+
+	atomic_store(&fs.notified, 0);
+	pid = engine_spawn(args, env);
+	for (i = 0; i < 1000 && !atomic_load(&fs.notified); i++)
+		usleep(10000);
+	if (!atomic_load(&fs.notified))
+		fail_msg("no NotifyReady; engine said: %s", engine_output());
+	return pid;
+}
+
+static void
+pools(void **state)
+{
+	const char *uuid = "8c9a4c8e-6a57-4d2f-9e36-4a3a0b8f1c11";
+	char port_env[32];
+	char dir_arg[300];
+	char conf[300];
+	const char *args[] = { "-t", "2", "-d", dir_arg, "-n", conf, NULL };
+	const char *env[] = { "D_INTERFACE=lo", port_env, NULL };
+	Mgmt__PoolResp *q;
+	char msg[256];
+	pid_t pid;
+
+	(void)state;
+	server_start();
+	snprintf(dir_arg, sizeof(dir_arg), "%s", fs.dir);
+	snprintf(port_env, sizeof(port_env), "D_PORT=%d", free_port());
+	make_storage(conf, sizeof(conf));
+	pid = engine_start_ready(args, env);
+
+	/* Bad requests */
+	assert_int_equal(pool_create("not-a-uuid", 32 << 20, 64 << 20, msg, sizeof(msg)),
+			 -DER_INVAL);
+	assert_int_equal(pool_create(uuid, 1 << 20, 64 << 20, msg, sizeof(msg)), -DER_INVAL);
+	assert_non_null(strstr(msg, "16 MiB"));
+	/* More than the device holds: refused, and nothing is left behind */
+	assert_int_not_equal(pool_create(uuid, 32 << 20, 1ULL << 30, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "not created"));
+	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), -DER_NONEXIST);
+	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
+
+	/* Create, again (exists), query */
+	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), 0);
+	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), -DER_EXIST);
+	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), 0);
+	assert_int_equal(q->info->total_targets, 2);
+	assert_int_equal(q->info->n_tier_stats, 2);
+	assert_int_equal(q->info->tier_stats[0]->total, 2 * (32 << 20));
+	assert_true(q->info->tier_stats[0]->free > 0);
+	assert_true(q->info->tier_stats[1]->total >= 2 * (64 << 20));
+	assert_true(q->info->tier_stats[1]->free > 0);
+	assert_true(q->info->tier_stats[1]->min <= q->info->tier_stats[1]->max);
+	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
+
+	/* Restart: the shards are found and opened again */
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, 10000), 0);
+	pid = engine_start_ready(args, env);
+	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), 0);
+	assert_true(q->info->tier_stats[1]->total >= 2 * (64 << 20));
+	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
+
+	/* Destroy: gone, and a second destroy says so */
+	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_DESTROY, uuid, NULL), 0);
+	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), -DER_NONEXIST);
+	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
+	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_DESTROY, uuid, NULL), -DER_NONEXIST);
+	/* The space is back: the same pool fits again */
+	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), 0);
+
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, 10000), 0);
+	server_stop();
+}
+
 /* Each bad start gives a message naming the problem and a failed exit. */
 static void
 bad_starts(void **state)
@@ -386,6 +541,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lifecycle),
+		cmocka_unit_test(pools),
 		cmocka_unit_test(bad_starts),
 	};
 
