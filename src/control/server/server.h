@@ -106,6 +106,12 @@ void srv_engine_join(struct srv_engine *e);
 /* A local engine exited: record its state in the MS. */
 void srv_engine_exited(struct srv_engine *e);
 
+/* server_pool.c: pool calls (the MS is open) */
+void srv_pool_create(struct server *srv, struct ctl_req *req);
+void srv_pool_list(struct server *srv, struct ctl_req *req);
+void srv_pool_query(struct server *srv, struct ctl_req *req);
+void srv_pool_destroy(struct server *srv, struct ctl_req *req);
+
 /* server_storage.c: control API handlers */
 void srv_storage_scan(struct server *srv, struct ctl_req *req);
 void srv_storage_format(struct server *srv, struct ctl_req *req);

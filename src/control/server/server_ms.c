@@ -566,6 +566,10 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_SYSTEM_START:
 	case CTL_SYSTEM_EXCLUDE:
 	case CTL_SYSTEM_CLEAR_EXCLUDE:
+	case CTL_POOL_CREATE:
+	case CTL_POOL_LIST:
+	case CTL_POOL_QUERY:
+	case CTL_POOL_DESTROY:
 		break;
 	default:
 		return false;
@@ -589,6 +593,18 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_GET_ATTACH_INFO:
 		attach_info(srv, req);
+		break;
+	case CTL_POOL_CREATE:
+		srv_pool_create(srv, req);
+		break;
+	case CTL_POOL_LIST:
+		srv_pool_list(srv, req);
+		break;
+	case CTL_POOL_QUERY:
+		srv_pool_query(srv, req);
+		break;
+	case CTL_POOL_DESTROY:
+		srv_pool_destroy(srv, req);
 		break;
 	default:
 		system_ranks(srv, req, ri->method);

@@ -237,6 +237,71 @@ wait_state(const char *want, char *info, size_t info_len)
 	fail_msg("rank 0 is %s, not %s; log: %s", st, want, read_file("server.log"));
 }
 
+static int
+pool_create(const char *label, uint64_t total, char *uuid, size_t len, char *msg, size_t msg_len)
+{
+	Mgmt__PoolCreateReq req = MGMT__POOL_CREATE_REQ__INIT;
+	Mgmt__PoolCreateResp *resp;
+	struct ctl_reply r;
+	int rc;
+
+	req.label = (char *)label;
+	req.total_bytes = total;
+	assert_int_equal(call(CTL_POOL_CREATE, &req.base, &r), 0);
+	rc = r.status;
+	snprintf(msg, msg_len, "%s", r.message);
+	if (rc == 0) {
+		resp = mgmt__pool_create_resp__unpack(&proto_allocator, r.len, r.body);
+		assert_non_null(resp);
+		snprintf(uuid, len, "%s", resp->uuid);
+		assert_string_equal(resp->tgt_ranks, "[0]");
+		assert_int_equal(resp->n_tier_bytes, 2);
+		assert_int_equal(resp->tier_bytes[0] + resp->tier_bytes[1], total);
+		mgmt__pool_create_resp__free_unpacked(resp, &proto_allocator);
+	}
+	ctl_reply_fini(&r);
+	return rc;
+}
+
+static int
+pool_id_call(uint32_t method, const char *id, Mgmt__PoolResp **out, char *msg, size_t len)
+{
+	Mgmt__PoolIdReq req = MGMT__POOL_ID_REQ__INIT;
+	struct ctl_reply r;
+	int rc;
+
+	req.id = (char *)id;
+	assert_int_equal(call(method, &req.base, &r), 0);
+	rc = r.status;
+	snprintf(msg, len, "%s", r.message);
+	if (out != NULL && rc == 0) {
+		*out = mgmt__pool_resp__unpack(&proto_allocator, r.len, r.body);
+		assert_non_null(*out);
+	}
+	ctl_reply_fini(&r);
+	return rc;
+}
+
+static unsigned int
+pool_count(void)
+{
+	Mgmt__ListPoolsReq req = MGMT__LIST_POOLS_REQ__INIT;
+	Mgmt__ListPoolsResp *resp;
+	struct ctl_reply r;
+	unsigned int n;
+
+	assert_int_equal(call(CTL_POOL_LIST, &req.base, &r), 0);
+	assert_int_equal(r.status, 0);
+	resp = mgmt__list_pools_resp__unpack(&proto_allocator, r.len, r.body);
+	assert_non_null(resp);
+	n = (unsigned int)resp->n_pools;
+	if (n > 0)
+		assert_string_equal(resp->pools[0]->query_error, "");
+	mgmt__list_pools_resp__free_unpacked(resp, &proto_allocator);
+	ctl_reply_fini(&r);
+	return n;
+}
+
 static void
 cleanup(void)
 {
@@ -290,9 +355,9 @@ format_start_stop(void **state)
 	assert_int_equal(r.status, -DER_UNINIT);
 	assert_non_null(strstr(r.message, "dmg storage format"));
 	ctl_reply_fini(&r);
-	assert_int_equal(call(CTL_POOL_LIST, NULL, &r), 0);
+	assert_int_equal(call(CTL_POOL_GET_PROP, NULL, &r), 0);
 	assert_int_equal(r.status, -DER_NOSYS);
-	assert_non_null(strstr(r.message, "ListPools"));
+	assert_non_null(strstr(r.message, "PoolGetProp"));
 	ctl_reply_fini(&r);
 
 	/* Format: the engine starts and reports ready */
@@ -330,6 +395,44 @@ format_start_stop(void **state)
 		engine_pid = last_engine_pid();
 	}
 
+	/* Pools: create, refusals, query, list */
+	{
+		Mgmt__PoolResp *q;
+		char uuid[64];
+		char other[64];
+		char msg[512];
+
+		assert_int_equal(pool_create("p1", 512 << 20, uuid, sizeof(uuid), msg, sizeof(msg)),
+				 0);
+		assert_int_equal(
+			pool_create("p1", 512 << 20, other, sizeof(other), msg, sizeof(msg)),
+			-DER_EXIST);
+		assert_non_null(strstr(msg, "already in use"));
+		assert_int_equal(
+			pool_create("p2", 20ULL << 30, other, sizeof(other), msg, sizeof(msg)),
+			-DER_NOSPACE);
+		assert_non_null(strstr(msg, "rank 0 has"));
+		assert_int_equal(
+			pool_create("p2", 64 << 20, other, sizeof(other), msg, sizeof(msg)),
+			-DER_INVAL);
+		assert_non_null(strstr(msg, "16 MiB per target"));
+		assert_int_equal(pool_create("a bad label", 512 << 20, other, sizeof(other), msg,
+					     sizeof(msg)),
+				 -DER_INVAL);
+		assert_int_equal(pool_id_call(CTL_POOL_QUERY, "p1", &q, msg, sizeof(msg)), 0);
+		assert_string_equal(q->info->uuid, uuid);
+		assert_int_equal(q->info->total_targets, 1);
+		assert_int_equal(q->info->n_tier_stats, 2);
+		assert_true(q->info->tier_stats[1]->total >=
+			    (512ULL << 20) * 94 / 100 - (1ULL << 20));
+		assert_true(q->info->tier_stats[1]->free > 0);
+		mgmt__pool_resp__free_unpacked(q, &proto_allocator);
+		assert_int_equal(pool_id_call(CTL_POOL_QUERY, "nope", NULL, msg, sizeof(msg)),
+				 -DER_NONEXIST);
+		assert_non_null(strstr(msg, "unknown pool \"nope\""));
+		assert_int_equal(pool_count(), 1);
+	}
+
 	/* Formatted and running: a second format is refused */
 	assert_int_equal(call(CTL_STORAGE_FORMAT, &freq.base, &r), 0);
 	assert_int_equal(r.status, -DER_BUSY);
@@ -345,8 +448,20 @@ format_start_stop(void **state)
 	pid = server_spawn(args);
 	if (!wait_for("out", "listening on", 10000))
 		fail_msg("server did not restart: %s", read_file("out"));
-	/* Same rank, no format needed */
+	/* Same rank, no format needed; the pool is still there and can be destroyed */
 	wait_state("Joined", NULL, 0);
+	{
+		Mgmt__PoolResp *q;
+		char msg[512];
+
+		assert_int_equal(pool_count(), 1);
+		assert_int_equal(pool_id_call(CTL_POOL_QUERY, "p1", &q, msg, sizeof(msg)), 0);
+		mgmt__pool_resp__free_unpacked(q, &proto_allocator);
+		assert_int_equal(pool_id_call(CTL_POOL_DESTROY, "p1", NULL, msg, sizeof(msg)), 0);
+		assert_int_equal(pool_count(), 0);
+		assert_int_equal(pool_id_call(CTL_POOL_DESTROY, "p1", NULL, msg, sizeof(msg)),
+				 -DER_NONEXIST);
+	}
 	kill(pid, SIGTERM);
 	assert_int_equal(wait_exit(pid, 15000), 0);
 	cleanup();
