@@ -96,6 +96,12 @@ int srv_drpc_start(struct server *srv);
 void srv_drpc_stop(struct server *srv);
 const char *srv_engine_state_name(enum srv_engine_state st);
 
+/* server_peer.c: calls to other daos_servers, off the loop thread */
+typedef void (*srv_peer_cb)(struct server *srv, int rc, const struct ctl_reply *reply, void *arg);
+/* Call @method with @body at @addr ("host:port"); @cb runs on the loop thread. */
+int srv_peer_call(struct server *srv, const char *addr, uint32_t method,
+		  const ProtobufCMessage *body, srv_peer_cb cb, void *arg);
+
 /* server_ms.c: the management service */
 int srv_ms_init(struct server *srv);
 void srv_ms_fini(struct server *srv);

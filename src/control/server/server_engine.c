@@ -353,8 +353,6 @@ h_notify_ready(struct drpc_req *req, void *arg)
 	mgmt__notify_ready_req__free_unpacked(in, &proto_allocator);
 	/* The engine serves its own socket from another thread: it can take SetRank now. */
 	srv_engine_join(e);
-	if (e->state == SRV_ENGINE_JOINED)
-		e->has_rank = true;
 }
 
 int

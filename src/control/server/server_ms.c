@@ -196,7 +196,7 @@ engine_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body, 
 	return rc;
 }
 
-/* Push the group map to every local engine that has a rank. */
+/* Push the group map to every local engine that has a rank, and to the other servers. */
 static void
 group_update(struct server *srv)
 {
@@ -236,6 +236,27 @@ group_update(struct server *srv)
 			D_ERROR("engine %u: group map version %u not taken: " DF_RC, e->idx,
 				version, DP_RC(rc));
 	}
+	/* Every other server with Joined members gets it once. */
+	{
+		const struct ms_member *m;
+		uint32_t nm = 0;
+		uint32_t j;
+		uint32_t k;
+
+		m = ms_member_list(srv->ms, &nm);
+		for (j = 0; j < nm; j++) {
+			bool seen = false;
+
+			if (m[j].state != MS_MEMBER_JOINED || strcmp(m[j].addr, srv->ctl_addr) == 0)
+				continue;
+			for (k = 0; k < j && !seen; k++)
+				seen = m[k].state == MS_MEMBER_JOINED &&
+				       strcmp(m[k].addr, m[j].addr) == 0;
+			if (!seen)
+				srv_peer_call(srv, m[j].addr, CTL_GROUP_UPDATE, &req.base, NULL,
+					      NULL);
+		}
+	}
 out:
 	d_free(ru);
 	d_free(rup);
@@ -259,27 +280,133 @@ sb_update(struct srv_engine *e, d_rank_t rank, uint64_t incarnation)
 	d_free(path);
 }
 
+/* The MS answered a join of local engine @e: record the rank and give it to the engine. */
+static void
+join_finish(struct srv_engine *e, d_rank_t rank, uint32_t map_version, uint64_t incarnation,
+	    bool is_new)
+{
+	Mgmt__SetRankReq sr = MGMT__SET_RANK_REQ__INIT;
+	char err[512] = "";
+	int rc;
+
+	e->rank = rank;
+	e->has_rank = true;
+	sb_update(e, rank, incarnation);
+	sr.rank = rank;
+	sr.map_version = map_version;
+	rc = engine_call(e, DRPC_METHOD_MGMT_SET_RANK, &sr.base, err, sizeof(err));
+	if (rc == 0)
+		rc = engine_call(e, DRPC_METHOD_MGMT_SET_UP, NULL, err, sizeof(err));
+	if (rc != 0) {
+		D_ERROR("engine %u: rank %u not taken: " DF_RC " %s", e->idx, rank, DP_RC(rc), err);
+		e->state = SRV_ENGINE_ERRORED;
+		snprintf(e->info, sizeof(e->info), "engine did not take its rank");
+		return;
+	}
+	e->state = SRV_ENGINE_JOINED;
+	D_INFO("engine %u joined as rank %u (%s, map version %u)", e->idx, rank,
+	       is_new ? "new" : "rejoined", map_version);
+}
+
+struct remote_join {
+	unsigned int idx;
+	uint64_t incarnation; /* of the engine process that asked */
+};
+
+static void
+remote_join_done(struct server *srv, int rc, const struct ctl_reply *reply, void *arg)
+{
+	struct remote_join *rj = arg;
+	struct srv_engine *e = &srv->engines[rj->idx];
+	Mgmt__JoinResp *resp = NULL;
+
+	/* The engine may have died or restarted while we waited. */
+	if (e->state != SRV_ENGINE_READY || e->incarnation != rj->incarnation) {
+		d_free(rj);
+		return;
+	}
+	if (rc == 0 && reply->status != 0) {
+		rc = reply->status;
+		snprintf(e->info, sizeof(e->info), "join refused: %.200s", reply->message);
+	} else if (rc == 0) {
+		resp = mgmt__join_resp__unpack(&proto_allocator, reply->len, reply->body);
+		if (resp == NULL)
+			rc = -DER_PROTO;
+	} else {
+		snprintf(e->info, sizeof(e->info),
+			 "cannot reach the management service at %.100s: " DF_RC,
+			 srv->cfg->replicas.str[0], DP_RC(rc));
+	}
+	if (rc != 0) {
+		e->state = SRV_ENGINE_ERRORED;
+		D_ERROR("engine %u: %s", e->idx, e->info);
+	} else {
+		join_finish(e, resp->rank, resp->map_version, e->incarnation, false);
+	}
+	if (resp != NULL)
+		mgmt__join_resp__free_unpacked(resp, &proto_allocator);
+	d_free(rj);
+}
+
+static void
+remote_join(struct srv_engine *e, const uuid_t uuid)
+{
+	struct server *srv = e->srv;
+	Mgmt__JoinReq jr = MGMT__JOIN_REQ__INIT;
+	struct remote_join *rj = d_calloc(1, sizeof(*rj));
+	char uuid_str[37];
+	int rc;
+
+	if (rj == NULL)
+		return;
+	rj->idx = e->idx;
+	rj->incarnation = e->incarnation;
+	uuid_unparse_lower(uuid, uuid_str);
+	jr.system = srv->cfg->name;
+	jr.uuid = uuid_str;
+	jr.rank = e->sb.rank;
+	jr.has_rank = e->sb.valid_rank;
+	jr.uri = e->uri;
+	jr.control_addr = srv->ctl_addr;
+	jr.fault_domain = e->sb.fault_domain;
+	jr.incarnation = e->incarnation;
+	jr.nr_contexts = e->nr_contexts;
+	jr.engine_idx = e->idx;
+	jr.provider = srv->cfg->provider != NULL ? srv->cfg->provider : (char *)"";
+	jr.hostname = srv->hostname;
+	rc = srv_peer_call(srv, srv->cfg->replicas.str[0], CTL_JOIN, &jr.base, remote_join_done,
+			   rj);
+	if (rc != 0) {
+		d_free(rj);
+		e->state = SRV_ENGINE_ERRORED;
+		snprintf(e->info, sizeof(e->info), "cannot ask the management service to join");
+	}
+}
+
 void
 srv_engine_join(struct srv_engine *e)
 {
 	struct server *srv = e->srv;
-	Mgmt__SetRankReq sr = MGMT__SET_RANK_REQ__INIT;
 	struct ms_join_req jr = { 0 };
 	struct ms_join_resp resp;
 	char err[512] = "";
 	int rc;
 
-	rc = ms_ready(srv, err, sizeof(err));
-	if (rc != 0) {
-		snprintf(e->info, sizeof(e->info), "cannot join: %s", err);
-		D_ERROR("engine %u: %s", e->idx, e->info);
-		return;
-	}
-	jr.rank = e->sb.valid_rank ? e->sb.rank : CRT_NO_RANK;
 	if (uuid_parse(e->sb.uuid, jr.uuid) != 0) {
 		D_ERROR("engine %u: superblock uuid \"%s\" is not a UUID", e->idx, e->sb.uuid);
 		return;
 	}
+	if (!srv->ms_local) {
+		remote_join(e, jr.uuid);
+		return;
+	}
+	rc = ms_ready(srv, err, sizeof(err));
+	if (rc != 0) {
+		snprintf(e->info, sizeof(e->info), "cannot join: %.200s", err);
+		D_ERROR("engine %u: %s", e->idx, e->info);
+		return;
+	}
+	jr.rank = e->sb.valid_rank ? e->sb.rank : CRT_NO_RANK;
 	jr.addr = srv->ctl_addr;
 	jr.uri = e->uri;
 	jr.nr_ctxs = e->nr_contexts;
@@ -290,28 +417,24 @@ srv_engine_join(struct srv_engine *e)
 	rc = ms_join(srv->ms, &jr, &resp, err, sizeof(err));
 	if (rc != 0) {
 		e->state = SRV_ENGINE_ERRORED;
-		snprintf(e->info, sizeof(e->info), "join refused: %s", err);
+		snprintf(e->info, sizeof(e->info), "join refused: %.200s", err);
 		D_ERROR("engine %u: %s", e->idx, e->info);
 		return;
 	}
-	e->rank = resp.rank;
-	sb_update(e, resp.rank, resp.incarnation);
-	sr.rank = resp.rank;
-	sr.map_version = resp.map_version;
-	rc = engine_call(e, DRPC_METHOD_MGMT_SET_RANK, &sr.base, err, sizeof(err));
-	if (rc == 0)
-		rc = engine_call(e, DRPC_METHOD_MGMT_SET_UP, NULL, err, sizeof(err));
-	if (rc != 0) {
-		D_ERROR("engine %u: rank %u not taken: " DF_RC " %s", e->idx, resp.rank, DP_RC(rc),
-			err);
-		ms_member_set_state(srv->ms, resp.rank, MS_MEMBER_ERRORED,
-				    "engine did not take its rank", NULL, 0);
-		return;
-	}
-	e->state = SRV_ENGINE_JOINED;
-	D_INFO("engine %u joined as rank %u (%s, map version %u)", e->idx, resp.rank,
-	       resp.is_new ? "new" : "rejoined", resp.map_version);
-	group_update(srv);
+	join_finish(e, resp.rank, resp.map_version, resp.incarnation, resp.is_new);
+	if (e->state == SRV_ENGINE_JOINED)
+		group_update(srv);
+	else
+		ms_member_set_state(srv->ms, resp.rank, MS_MEMBER_ERRORED, e->info, NULL, 0);
+}
+
+static void
+event_done(struct server *srv, int rc, const struct ctl_reply *reply, void *arg)
+{
+	(void)srv;
+	(void)arg;
+	if (rc == 0 && reply->status != 0)
+		D_ERROR("the management service refused an engine event: %s", reply->message);
 }
 
 void
@@ -319,13 +442,145 @@ srv_engine_exited(struct srv_engine *e)
 {
 	struct server *srv = e->srv;
 
-	if (srv->ms == NULL || !e->has_rank)
+	if (!e->has_rank)
+		return;
+	if (!srv->ms_local) {
+		Mgmt__ClusterEventReq ev = MGMT__CLUSTER_EVENT_REQ__INIT;
+
+		if (srv->stopping)
+			return;
+		ev.rank = e->rank;
+		ev.state = (char *)(e->state == SRV_ENGINE_STOPPED ? "Stopped" : "Errored");
+		ev.info = e->info;
+		ev.incarnation = e->incarnation;
+		ev.control_addr = srv->ctl_addr;
+		srv_peer_call(srv, srv->cfg->replicas.str[0], CTL_CLUSTER_EVENT, &ev.base,
+			      event_done, NULL);
+		return;
+	}
+	if (srv->ms == NULL)
 		return;
 	ms_member_set_state(srv->ms, e->rank,
 			    e->state == SRV_ENGINE_STOPPED ? MS_MEMBER_STOPPED : MS_MEMBER_ERRORED,
 			    e->info, NULL, 0);
 	if (!srv->stopping)
 		group_update(srv);
+}
+
+/* --- calls from other servers --- */
+
+/* Join from another server: the member's control address is the caller's IP and port. */
+static void
+h_join(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__JoinResp resp = MGMT__JOIN_RESP__INIT;
+	struct ms_join_resp jresp;
+	struct ms_join_req jr = { 0 };
+	Mgmt__JoinReq *in;
+	char addr[300];
+	char err[512] = "";
+	const char *port;
+	const char *colon;
+	int rc;
+
+	in = mgmt__join_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "Join: malformed request", NULL, NULL, 0);
+		return;
+	}
+	colon = strrchr(ri->peer, ':');
+	port = strrchr(in->control_addr, ':');
+	snprintf(addr, sizeof(addr), "%.*s:%.8s",
+		 colon != NULL ? (int)(colon - ri->peer) : (int)strlen(ri->peer), ri->peer,
+		 port != NULL ? port + 1 : "10001");
+	if (strcmp(in->system, srv->cfg->name) != 0) {
+		snprintf(err, sizeof(err), "system \"%.64s\" is not this system (\"%.64s\")",
+			 in->system, srv->cfg->name);
+		rc = -DER_INVAL;
+	} else if (uuid_parse(in->uuid, jr.uuid) != 0) {
+		snprintf(err, sizeof(err), "\"%.64s\" is not an engine UUID", in->uuid);
+		rc = -DER_INVAL;
+	} else {
+		jr.rank = in->has_rank ? in->rank : CRT_NO_RANK;
+		jr.addr = addr;
+		jr.uri = in->uri;
+		jr.provider = in->provider[0] != '\0' ? in->provider : NULL;
+		jr.nr_ctxs = in->nr_contexts;
+		jr.fault_domain = in->fault_domain;
+		jr.hostname = in->hostname;
+		jr.incarnation = in->incarnation;
+		jr.engine_idx = in->engine_idx;
+		jr.replace = in->replace;
+		rc = ms_join(srv->ms, &jr, &jresp, err, sizeof(err));
+	}
+	resp.status = rc;
+	resp.message = err;
+	if (rc == 0) {
+		resp.rank = jresp.rank;
+		resp.map_version = jresp.map_version;
+		resp.state = (char *)"Joined";
+		resp.fault_domain = in->fault_domain;
+		D_INFO("rank %u joined from %s", jresp.rank, addr);
+	}
+	srv_reply_packed(req, rc, rc != 0 ? err : NULL, &resp.base);
+	mgmt__join_req__free_unpacked(in, &proto_allocator);
+	if (rc == 0)
+		group_update(srv);
+}
+
+static void
+h_cluster_event(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__ClusterEventReq *in;
+	enum ms_member_state st;
+	char err[512] = "";
+	int rc;
+
+	in = mgmt__cluster_event_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "ClusterEvent: malformed request", NULL, NULL, 0);
+		return;
+	}
+	rc = ms_member_state_parse(in->state, &st);
+	if (rc != 0)
+		snprintf(err, sizeof(err), "unknown member state \"%.32s\"", in->state);
+	else
+		rc = ms_member_set_state(srv->ms, in->rank, st, in->info, err, sizeof(err));
+	ctl_req_reply(req, rc, rc != 0 ? err : NULL, NULL, NULL, 0);
+	mgmt__cluster_event_req__free_unpacked(in, &proto_allocator);
+	if (rc == 0)
+		group_update(srv);
+}
+
+/* The MS pushes a group map: hand it to our engines. */
+static void
+h_group_update(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__GroupUpdateReq *in;
+	unsigned int i;
+	int rc = 0;
+
+	in = mgmt__group_update_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "GroupUpdate: malformed request", NULL, NULL, 0);
+		return;
+	}
+	for (i = 0; i < srv->nr_engines; i++) {
+		struct srv_engine *e = &srv->engines[i];
+		int erc;
+
+		if (e->state != SRV_ENGINE_JOINED)
+			continue;
+		erc = engine_call(e, DRPC_METHOD_MGMT_GROUP_UPDATE, &in->base, NULL, 0);
+		if (erc != 0 && rc == 0)
+			rc = erc;
+	}
+	ctl_req_reply(req, rc, rc != 0 ? "an engine did not take the group map" : NULL, NULL, NULL,
+		      0);
+	mgmt__group_update_req__free_unpacked(in, &proto_allocator);
 }
 
 /* --- control API --- */
@@ -570,7 +825,12 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_POOL_LIST:
 	case CTL_POOL_QUERY:
 	case CTL_POOL_DESTROY:
+	case CTL_JOIN:
+	case CTL_CLUSTER_EVENT:
 		break;
+	case CTL_GROUP_UPDATE:
+		h_group_update(srv, req);
+		return true;
 	default:
 		return false;
 	}
@@ -593,6 +853,12 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_GET_ATTACH_INFO:
 		attach_info(srv, req);
+		break;
+	case CTL_JOIN:
+		h_join(srv, req);
+		break;
+	case CTL_CLUSTER_EVENT:
+		h_cluster_event(srv, req);
 		break;
 	case CTL_POOL_CREATE:
 		srv_pool_create(srv, req);

@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,11 +77,15 @@ read_file(const char *name)
 	return buf;
 }
 
+/* A daos_server.yml for a server at @my_port under <dir>/@sub, MS replica at @ms_port. */
 static void
-write_config(void)
+write_config_at(const char *sub, int my_port, int ms_port)
 {
-	char yml[2048];
+	char yml[4096];
+	char d[300];
+	char name[64];
 
+	snprintf(d, sizeof(d), "%s%s%s", dir, *sub ? "/" : "", sub);
 	snprintf(yml, sizeof(yml),
 		 "name: daos_server\nport: %d\nmgmt_svc_replicas: ['127.0.0.1:%d']\n"
 		 "provider: ofi+tcp\nsocket_dir: %s/run\n"
@@ -90,8 +95,15 @@ write_config(void)
 		 "  log_file: %s/engine0.log\n"
 		 "  storage:\n  - class: ram\n    scm_mount: %s/scm\n    scm_size: 1\n"
 		 "  - class: file\n    bdev_list: [%s/bdev0]\n    bdev_size: 1\n",
-		 port, port, dir, dir, free_port(), dir, dir, dir);
-	write_file("server.yml", yml);
+		 my_port, ms_port, d, d, free_port(), d, d, d);
+	snprintf(name, sizeof(name), "%s%sserver.yml", sub, *sub ? "/" : "");
+	write_file(name, yml);
+}
+
+static void
+write_config(void)
+{
+	write_config_at("", port, port);
 }
 
 static pid_t
@@ -212,11 +224,14 @@ rank0_state(char *state, size_t len, char *info, size_t info_len)
 		fail_msg("SystemQuery: %d %s", r.status, r.message);
 	resp = mgmt__system_query_resp__unpack(&proto_allocator, r.len, r.body);
 	assert_non_null(resp);
-	assert_int_equal(resp->n_members, 1);
-	assert_int_equal(resp->members[0]->rank, 0);
-	snprintf(state, len, "%s", resp->members[0]->state);
-	if (info != NULL)
-		snprintf(info, info_len, "%s", resp->members[0]->info);
+	/* Rank 0 has not joined yet: no state */
+	state[0] = '\0';
+	if (resp->n_members > 0) {
+		assert_int_equal(resp->members[0]->rank, 0);
+		snprintf(state, len, "%s", resp->members[0]->state);
+		if (info != NULL)
+			snprintf(info, info_len, "%s", resp->members[0]->info);
+	}
 	mgmt__system_query_resp__free_unpacked(resp, &proto_allocator);
 	ctl_reply_fini(&r);
 }
@@ -310,6 +325,9 @@ cleanup(void)
 	char cmd[600];
 
 	snprintf(path, sizeof(path), "%s/scm", dir);
+	if (statfs(path, &st) == 0 && st.f_type == TMPFS_MAGIC)
+		umount2(path, MNT_DETACH);
+	snprintf(path, sizeof(path), "%s/b/scm", dir);
 	if (statfs(path, &st) == 0 && st.f_type == TMPFS_MAGIC)
 		umount2(path, MNT_DETACH);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -467,6 +485,125 @@ format_start_stop(void **state)
 	cleanup();
 }
 
+/* Members of SystemQuery: their count, and rank @rank's state in @state. */
+static unsigned int
+member_state(d_rank_t rank, char *state, size_t len, char *info, size_t info_len)
+{
+	Mgmt__SystemQueryReq q = MGMT__SYSTEM_QUERY_REQ__INIT;
+	Mgmt__SystemQueryResp *resp;
+	struct ctl_reply r;
+	unsigned int n;
+	size_t i;
+
+	state[0] = '\0';
+	assert_int_equal(call(CTL_SYSTEM_QUERY, &q.base, &r), 0);
+	if (r.status != 0) {
+		ctl_reply_fini(&r);
+		return 0;
+	}
+	resp = mgmt__system_query_resp__unpack(&proto_allocator, r.len, r.body);
+	assert_non_null(resp);
+	n = (unsigned int)resp->n_members;
+	for (i = 0; i < resp->n_members; i++) {
+		if (resp->members[i]->rank != rank)
+			continue;
+		snprintf(state, len, "%s", resp->members[i]->state);
+		if (info != NULL)
+			snprintf(info, info_len, "%s", resp->members[i]->info);
+	}
+	mgmt__system_query_resp__free_unpacked(resp, &proto_allocator);
+	ctl_reply_fini(&r);
+	return n;
+}
+
+/* Two servers on loopback: the second joins its engine through the first (the MS). */
+static void
+two_servers(void **state)
+{
+	Mgmt__StorageFormatReq freq = MGMT__STORAGE_FORMAT_REQ__INIT;
+	char cfg_a[512];
+	char cfg_b[512];
+	const char *args_a[] = { "start", "-o", cfg_a, NULL };
+	const char *args_b[] = { "start", "-o", cfg_b, NULL };
+	char *tmp = test_tmpdir("server");
+	struct ctl_reply r;
+	char st[64];
+	char info[256];
+	int port_b;
+	pid_t a;
+	pid_t b;
+	pid_t engine_b;
+	int i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", tmp);
+	d_free(tmp);
+	port = free_port();
+	port_b = free_port();
+	write_config_at("", port, port);
+	snprintf(cfg_a, sizeof(cfg_a), "%s/server.yml", dir);
+	snprintf(cfg_b, sizeof(cfg_b), "%s/b", dir);
+	assert_int_equal(mkdir(cfg_b, 0755), 0);
+	write_config_at("b", port_b, port);
+	snprintf(cfg_b, sizeof(cfg_b), "%s/b/server.yml", dir);
+
+	a = server_spawn(args_a);
+	assert_true(wait_for("out", "listening on", 10000));
+	b = server_spawn(args_b);
+	assert_true(wait_for("b/server.log", "listening on port", 10000));
+
+	/* Format the replica first (its MS opens), then the other host */
+	assert_int_equal(call(CTL_STORAGE_FORMAT, &freq.base, &r), 0);
+	assert_int_equal(r.status, 0);
+	ctl_reply_fini(&r);
+	wait_state("Joined", NULL, 0);
+	{
+		int pa = port;
+
+		port = port_b;
+		assert_int_equal(call(CTL_STORAGE_FORMAT, &freq.base, &r), 0);
+		assert_int_equal(r.status, 0);
+		ctl_reply_fini(&r);
+		/* A server that is not the replica says where the MS is */
+		assert_int_equal(call(CTL_SYSTEM_QUERY, NULL, &r), 0);
+		assert_int_equal(r.status, -DER_NOTREPLICA);
+		ctl_reply_fini(&r);
+		port = pa;
+	}
+	for (i = 0; i < 500 &&
+		    (member_state(1, st, sizeof(st), NULL, 0) != 2 || strcmp(st, "Joined") != 0);
+	     i++)
+		usleep(20000);
+	if (strcmp(st, "Joined") != 0)
+		fail_msg("rank 1 is \"%s\"; b's log: %s", st, read_file("b/server.log"));
+	assert_true(wait_for("b/server.log", "joined as rank 1", 5000));
+
+	/* Its engine dies: the MS hears it (ClusterEvent) */
+	{
+		const char *log = read_file("b/server.log");
+		const char *p = strstr(log, ": started ");
+
+		assert_non_null(p);
+		p = strstr(p, "(pid ");
+		engine_b = (pid_t)strtol(p + 5, NULL, 10);
+	}
+	kill(engine_b, SIGKILL);
+	for (i = 0; i < 500; i++) {
+		member_state(1, st, sizeof(st), info, sizeof(info));
+		if (strcmp(st, "Errored") == 0)
+			break;
+		usleep(20000);
+	}
+	assert_string_equal(st, "Errored");
+	assert_non_null(strstr(info, "exited unexpectedly"));
+
+	kill(b, SIGTERM);
+	assert_int_equal(wait_exit(b, 15000), 0);
+	kill(a, SIGTERM);
+	assert_int_equal(wait_exit(a, 15000), 0);
+	cleanup();
+}
+
 static void
 bad_starts(void **state)
 {
@@ -504,6 +641,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(format_start_stop),
+		cmocka_unit_test(two_servers),
 		cmocka_unit_test(bad_starts),
 	};
 
