@@ -724,86 +724,329 @@ attach_info(struct server *srv, struct ctl_req *req)
 	d_free(map);
 }
 
-/* Stop or start the local engines of the ranks asked for. */
+/* One rank's outcome of a system start/stop/exclude/clear-exclude. */
+struct rank_res {
+	d_rank_t rank;
+	bool errored;
+	char action[32];
+	char addr[300];
+	char msg[256];
+	char state[32];
+};
+
+/* A system command over ranks of several hosts: answered when every host has. */
+struct ranks_op {
+	struct server *srv;
+	struct ctl_req *req;
+	uint32_t method;
+	struct rank_res *res;
+	unsigned int nr;
+	unsigned int cap;
+	unsigned int pending;
+	char *absent;
+};
+
+static struct rank_res *
+op_add(struct ranks_op *op)
+{
+	if (op->nr == op->cap) {
+		unsigned int cap = op->cap == 0 ? 8 : op->cap * 2;
+		struct rank_res *n = d_reallocarray(op->res, cap, sizeof(*n));
+
+		if (n == NULL)
+			return NULL;
+		op->res = n;
+		op->cap = cap;
+	}
+	memset(&op->res[op->nr], 0, sizeof(op->res[0]));
+	return &op->res[op->nr++];
+}
+
+static void
+op_finish(struct ranks_op *op)
+{
+	Mgmt__SystemRanksResp resp = MGMT__SYSTEM_RANKS_RESP__INIT;
+	Mgmt__RankResult *rr = d_calloc(op->nr + 1, sizeof(*rr));
+	Mgmt__RankResult **rrp = d_calloc(op->nr + 1, sizeof(*rrp));
+	unsigned int i;
+	int rc = 0;
+
+	if (rr == NULL || rrp == NULL)
+		rc = -DER_NOMEM;
+	for (i = 0; rc == 0 && i < op->nr; i++) {
+		struct rank_res *r = &op->res[i];
+
+		mgmt__rank_result__init(&rr[i]);
+		rr[i].rank = r->rank;
+		rr[i].action = r->action;
+		rr[i].errored = r->errored;
+		rr[i].message = r->msg;
+		rr[i].addr = r->addr;
+		rr[i].state = r->state;
+		rrp[i] = &rr[i];
+	}
+	resp.status = rc;
+	if (rc == 0) {
+		resp.results = rrp;
+		resp.n_results = op->nr;
+		resp.absent_ranks = op->absent != NULL ? op->absent : (char *)"";
+	}
+	srv_reply_packed(op->req, rc, rc != 0 ? "out of memory" : NULL, &resp.base);
+	d_free(rr);
+	d_free(rrp);
+	d_free(op->res);
+	d_free(op->absent);
+	d_free(op);
+}
+
+static const char *
+op_action(uint32_t method)
+{
+	switch (method) {
+	case CTL_SYSTEM_STOP:
+	case CTL_STOP_RANKS:
+		return "stop";
+	case CTL_SYSTEM_START:
+	case CTL_START_RANKS:
+		return "start";
+	case CTL_SYSTEM_EXCLUDE:
+		return "exclude";
+	default:
+		return "clear-exclude";
+	}
+}
+
+/* Start or stop local engine @e; its result in @r. */
+static void
+local_start_stop(struct srv_engine *e, bool stop, bool force, struct rank_res *r)
+{
+	int erc = 0;
+
+	r->rank = e->rank;
+	snprintf(r->action, sizeof(r->action), "%s", stop ? "stop" : "start");
+	snprintf(r->addr, sizeof(r->addr), "%s", e->srv->ctl_addr);
+	if (stop && e->running) {
+		if (!force)
+			engine_call(e, DRPC_METHOD_MGMT_PREP_SHUTDOWN, NULL, NULL, 0);
+		srv_engine_stop(e, force);
+	} else if (!stop && !e->running) {
+		erc = srv_engine_start(e);
+		if (erc != 0)
+			snprintf(r->msg, sizeof(r->msg), "%s", e->info);
+	}
+	r->errored = erc != 0;
+	snprintf(r->state, sizeof(r->state), "%s", srv_engine_state_name(e->state));
+}
+
+static void
+remote_ranks_done(struct server *srv, int rc, const struct ctl_reply *reply, void *arg)
+{
+	struct ranks_op *op = arg;
+	Mgmt__SystemRanksResp *resp = NULL;
+	size_t i;
+
+	(void)srv;
+	if (rc == 0 && reply->status == 0)
+		resp = mgmt__system_ranks_resp__unpack(&proto_allocator, reply->len, reply->body);
+	for (i = 0; resp != NULL && i < resp->n_results; i++) {
+		const Mgmt__RankResult *x = resp->results[i];
+		struct rank_res *r = op_add(op);
+
+		if (r == NULL)
+			break;
+		r->rank = x->rank;
+		r->errored = x->errored;
+		snprintf(r->action, sizeof(r->action), "%s", x->action);
+		snprintf(r->addr, sizeof(r->addr), "%s", x->addr);
+		snprintf(r->msg, sizeof(r->msg), "%s", x->message);
+		snprintf(r->state, sizeof(r->state), "%s", x->state);
+	}
+	if (resp == NULL) {
+		struct rank_res *r = op_add(op);
+
+		if (r != NULL) {
+			r->errored = true;
+			snprintf(r->action, sizeof(r->action), "%s", op_action(op->method));
+			snprintf(r->msg, sizeof(r->msg), "%s",
+				 rc != 0 ? "the server of this rank cannot be reached"
+					 : reply->message);
+		}
+	} else {
+		mgmt__system_ranks_resp__free_unpacked(resp, &proto_allocator);
+	}
+	if (--op->pending == 0)
+		op_finish(op);
+}
+
+/* dmg system start/stop/exclude/clear-exclude, on the MS: every rank asked for, any host. */
 static void
 system_ranks(struct server *srv, struct ctl_req *req, uint32_t method)
 {
 	const struct ctl_req_info *ri = ctl_req_info(req);
-	Mgmt__SystemRanksResp resp = MGMT__SYSTEM_RANKS_RESP__INIT;
+	struct ms_query_result res = { 0 };
+	struct ms_filter f = { 0 };
 	Mgmt__SystemRanksReq *in;
-	Mgmt__RankResult *rr = NULL;
-	Mgmt__RankResult **rrp = NULL;
-	d_rank_list_t *ranks = NULL;
-	char msgs[8][256];
-	unsigned int n = 0;
-	unsigned int i;
-	int rc = 0;
+	struct ranks_op *op;
+	char err[512] = "";
+	uint32_t i;
+	uint32_t j;
+	int rc;
 
 	in = mgmt__system_ranks_req__unpack(&proto_allocator, ri->len, ri->body);
 	if (in == NULL) {
 		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
 		return;
 	}
-	if (in->ranks[0] != '\0' && d_rank_list_parse(in->ranks, strlen(in->ranks), &ranks) != 0) {
-		rc = -DER_INVAL;
-		snprintf(msgs[0], sizeof(msgs[0]), "invalid rank set \"%s\"", in->ranks);
-		goto out;
+	op = d_calloc(1, sizeof(*op));
+	if (op == NULL) {
+		ctl_req_reply(req, -DER_NOMEM, "out of memory", NULL, NULL, 0);
+		mgmt__system_ranks_req__free_unpacked(in, &proto_allocator);
+		return;
 	}
-	rr = d_calloc(srv->nr_engines + 1, sizeof(*rr));
-	rrp = d_calloc(srv->nr_engines + 1, sizeof(*rrp));
-	if (rr == NULL || rrp == NULL) {
-		rc = -DER_NOMEM;
-		snprintf(msgs[0], sizeof(msgs[0]), "out of memory");
-		goto out;
+	op->srv = srv;
+	op->req = req;
+	op->method = method;
+	op->pending = 1; /* this function's own share */
+	f.ranks = in->ranks[0] != '\0' ? in->ranks : NULL;
+	f.hosts = in->hosts[0] != '\0' ? in->hosts : NULL;
+	rc = ms_query(srv->ms, &f, &res, err, sizeof(err));
+	if (rc != 0) {
+		ctl_req_reply(req, rc, err, NULL, NULL, 0);
+		d_free(op);
+		mgmt__system_ranks_req__free_unpacked(in, &proto_allocator);
+		return;
 	}
-	for (i = 0; i < srv->nr_engines && n < 8; i++) {
-		struct srv_engine *e = &srv->engines[i];
-		const struct ms_member *mm;
-		int erc = 0;
+	if (res.absent_ranks != NULL)
+		op->absent = d_strdup(res.absent_ranks);
+	for (i = 0; i < res.nr_members; i++) {
+		const struct ms_member *m = &res.members[i];
+		struct rank_res *r;
+		bool done_before = false;
 
-		if (!e->has_rank || (ranks != NULL && !d_rank_in_rank_list(ranks, e->rank)))
+		if (method == CTL_SYSTEM_EXCLUDE || method == CTL_SYSTEM_CLEAR_EXCLUDE) {
+			const struct ms_member *now;
+
+			r = op_add(op);
+			if (r == NULL)
+				break;
+			r->rank = m->rank;
+			snprintf(r->action, sizeof(r->action), "%s", op_action(method));
+			snprintf(r->addr, sizeof(r->addr), "%s", m->addr);
+			rc = method == CTL_SYSTEM_EXCLUDE
+				     ? ms_member_exclude(srv->ms, m->rank, r->msg, sizeof(r->msg))
+				     : ms_member_clear_exclude(srv->ms, m->rank, r->msg,
+							       sizeof(r->msg));
+			r->errored = rc != 0;
+			now = ms_member_get(srv->ms, m->rank);
+			snprintf(
+				r->state, sizeof(r->state), "%s",
+				ms_member_state_name(now != NULL ? now->state : MS_MEMBER_UNKNOWN));
 			continue;
-		mgmt__rank_result__init(&rr[n]);
-		rr[n].rank = e->rank;
-		rr[n].addr = srv->ctl_addr;
-		msgs[n][0] = '\0';
-		if (method == CTL_SYSTEM_STOP) {
-			rr[n].action = (char *)"stop";
-			if (e->running) {
-				if (!in->force)
-					engine_call(e, DRPC_METHOD_MGMT_PREP_SHUTDOWN, NULL, NULL,
-						    0);
-				srv_engine_stop(e, in->force);
-			}
-		} else if (method == CTL_SYSTEM_START) {
-			rr[n].action = (char *)"start";
-			if (!e->running)
-				erc = srv_engine_start(e);
-		} else if (method == CTL_SYSTEM_EXCLUDE) {
-			rr[n].action = (char *)"exclude";
-			erc = ms_member_exclude(srv->ms, e->rank, msgs[n], sizeof(msgs[n]));
-			if (erc == 0)
-				group_update(srv);
-		} else {
-			rr[n].action = (char *)"clear-exclude";
-			erc = ms_member_clear_exclude(srv->ms, e->rank, msgs[n], sizeof(msgs[n]));
 		}
-		rr[n].errored = erc != 0;
-		rr[n].message = msgs[n];
-		mm = ms_member_get(srv->ms, e->rank);
-		rr[n].state = (char *)(mm != NULL ? ms_member_state_name(mm->state) : "Unknown");
-		rrp[n] = &rr[n];
-		n++;
+		if (strcmp(m->addr, srv->ctl_addr) == 0) {
+			struct srv_engine *e = NULL;
+			unsigned int k;
+
+			for (k = 0; k < srv->nr_engines; k++)
+				if (srv->engines[k].has_rank && srv->engines[k].rank == m->rank)
+					e = &srv->engines[k];
+			r = op_add(op);
+			if (r == NULL)
+				break;
+			if (e == NULL) {
+				r->rank = m->rank;
+				r->errored = true;
+				snprintf(r->action, sizeof(r->action), "%s", op_action(method));
+				snprintf(r->msg, sizeof(r->msg),
+					 "no engine of this server has the rank");
+			} else {
+				local_start_stop(e, method == CTL_SYSTEM_STOP, in->force, r);
+			}
+			continue;
+		}
+		/* Another host: one call per server, with all its ranks. */
+		for (j = 0; j < i && !done_before; j++)
+			done_before = strcmp(res.members[j].addr, m->addr) == 0;
+		if (!done_before) {
+			Mgmt__RanksOpReq oreq = MGMT__RANKS_OP_REQ__INIT;
+			d_rank_list_t *rl = d_rank_list_alloc(0);
+			char *rs = NULL;
+
+			for (j = i; rl != NULL && j < res.nr_members; j++)
+				if (strcmp(res.members[j].addr, m->addr) == 0)
+					d_rank_list_append(rl, res.members[j].rank);
+			if (rl != NULL)
+				d_rank_list_to_str(rl, &rs);
+			oreq.ranks = rs != NULL ? rs : (char *)"";
+			oreq.force = in->force;
+			op->pending++;
+			if (rs == NULL || srv_peer_call(srv, m->addr,
+							method == CTL_SYSTEM_STOP ? CTL_STOP_RANKS
+										  : CTL_START_RANKS,
+							&oreq.base, remote_ranks_done, op) != 0) {
+				op->pending--;
+				r = op_add(op);
+				if (r != NULL) {
+					r->rank = m->rank;
+					r->errored = true;
+					snprintf(r->action, sizeof(r->action), "%s",
+						 op_action(method));
+					snprintf(r->msg, sizeof(r->msg), "cannot call %.200s",
+						 m->addr);
+				}
+			}
+			d_free(rs);
+			d_rank_list_free(rl);
+		}
 	}
-	resp.results = rrp;
-	resp.n_results = n;
-out:
-	resp.status = rc;
-	srv_reply_packed(req, rc, rc == 0 ? NULL : msgs[0], &resp.base);
-	d_rank_list_free(ranks);
-	d_free(rr);
-	d_free(rrp);
+	if (method == CTL_SYSTEM_EXCLUDE)
+		group_update(srv);
+	ms_query_result_fini(&res);
 	mgmt__system_ranks_req__free_unpacked(in, &proto_allocator);
+	if (--op->pending == 0)
+		op_finish(op);
+}
+
+/* StartRanks/StopRanks from the MS: our engines of those ranks. */
+static void
+h_ranks_op(struct server *srv, struct ctl_req *req, bool stop)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__RanksOpReq *in;
+	d_rank_list_t *ranks = NULL;
+	struct ranks_op *op;
+	unsigned int k;
+
+	in = mgmt__ranks_op_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
+		return;
+	}
+	op = d_calloc(1, sizeof(*op));
+	if (op == NULL || d_rank_list_parse(in->ranks, strlen(in->ranks), &ranks) != 0) {
+		ctl_req_reply(req, op == NULL ? -DER_NOMEM : -DER_INVAL, "bad rank set", NULL, NULL,
+			      0);
+		d_free(op);
+		mgmt__ranks_op_req__free_unpacked(in, &proto_allocator);
+		return;
+	}
+	op->srv = srv;
+	op->req = req;
+	op->method = stop ? CTL_STOP_RANKS : CTL_START_RANKS;
+	for (k = 0; k < srv->nr_engines; k++) {
+		struct srv_engine *e = &srv->engines[k];
+		struct rank_res *r;
+
+		if (!e->has_rank || !d_rank_in_rank_list(ranks, e->rank))
+			continue;
+		r = op_add(op);
+		if (r == NULL)
+			break;
+		local_start_stop(e, stop, in->force, r);
+	}
+	d_rank_list_free(ranks);
+	mgmt__ranks_op_req__free_unpacked(in, &proto_allocator);
+	op_finish(op);
 }
 
 bool
@@ -830,6 +1073,10 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_GROUP_UPDATE:
 		h_group_update(srv, req);
+		return true;
+	case CTL_START_RANKS:
+	case CTL_STOP_RANKS:
+		h_ranks_op(srv, req, ri->method == CTL_STOP_RANKS);
 		return true;
 	default:
 		return false;

@@ -597,6 +597,62 @@ two_servers(void **state)
 	assert_string_equal(st, "Errored");
 	assert_non_null(strstr(info, "exited unexpectedly"));
 
+	/* The MS starts it again on its host; then stops every rank of both hosts */
+	{
+		Mgmt__SystemRanksReq sreq = MGMT__SYSTEM_RANKS_REQ__INIT;
+		Mgmt__SystemRanksResp *sresp;
+
+		sreq.ranks = (char *)"1";
+		assert_int_equal(call(CTL_SYSTEM_START, &sreq.base, &r), 0);
+		assert_int_equal(r.status, 0);
+		sresp = mgmt__system_ranks_resp__unpack(&proto_allocator, r.len, r.body);
+		assert_non_null(sresp);
+		assert_int_equal(sresp->n_results, 1);
+		assert_int_equal(sresp->results[0]->rank, 1);
+		assert_false(sresp->results[0]->errored);
+		mgmt__system_ranks_resp__free_unpacked(sresp, &proto_allocator);
+		ctl_reply_fini(&r);
+		for (i = 0; i < 500; i++) {
+			member_state(1, st, sizeof(st), NULL, 0);
+			if (strcmp(st, "Joined") == 0)
+				break;
+			usleep(20000);
+		}
+		assert_string_equal(st, "Joined");
+
+		sreq.ranks = (char *)"";
+		assert_int_equal(call(CTL_SYSTEM_STOP, &sreq.base, &r), 0);
+		assert_int_equal(r.status, 0);
+		sresp = mgmt__system_ranks_resp__unpack(&proto_allocator, r.len, r.body);
+		assert_non_null(sresp);
+		assert_int_equal(sresp->n_results, 2);
+		mgmt__system_ranks_resp__free_unpacked(sresp, &proto_allocator);
+		ctl_reply_fini(&r);
+		for (i = 0; i < 500; i++) {
+			char st0[64];
+
+			member_state(0, st0, sizeof(st0), NULL, 0);
+			member_state(1, st, sizeof(st), NULL, 0);
+			if (strcmp(st, "Stopped") == 0 && strcmp(st0, "Stopped") == 0)
+				break;
+			usleep(20000);
+		}
+		assert_string_equal(st, "Stopped");
+
+		/* Exclude is the MS's own business: any host's rank */
+		sreq.ranks = (char *)"1";
+		assert_int_equal(call(CTL_SYSTEM_EXCLUDE, &sreq.base, &r), 0);
+		assert_int_equal(r.status, 0);
+		ctl_reply_fini(&r);
+		member_state(1, st, sizeof(st), NULL, 0);
+		assert_string_equal(st, "AdminExcluded");
+		assert_int_equal(call(CTL_SYSTEM_CLEAR_EXCLUDE, &sreq.base, &r), 0);
+		assert_int_equal(r.status, 0);
+		ctl_reply_fini(&r);
+		member_state(1, st, sizeof(st), NULL, 0);
+		assert_string_equal(st, "Excluded");
+	}
+
 	kill(b, SIGTERM);
 	assert_int_equal(wait_exit(b, 15000), 0);
 	kill(a, SIGTERM);
