@@ -243,7 +243,7 @@ wait_state(const char *want, char *info, size_t info_len)
 	char st[64] = "";
 	int i;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 1500; i++) {
 		rank0_state(st, sizeof(st), info, info_len);
 		if (strcmp(st, want) == 0)
 			return;
@@ -570,7 +570,7 @@ two_servers(void **state)
 		ctl_reply_fini(&r);
 		port = pa;
 	}
-	for (i = 0; i < 500 &&
+	for (i = 0; i < 1500 &&
 		    (member_state(1, st, sizeof(st), NULL, 0) != 2 || strcmp(st, "Joined") != 0);
 	     i++)
 		usleep(20000);
@@ -588,7 +588,7 @@ two_servers(void **state)
 		engine_b = (pid_t)strtol(p + 5, NULL, 10);
 	}
 	kill(engine_b, SIGKILL);
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 1500; i++) {
 		member_state(1, st, sizeof(st), info, sizeof(info));
 		if (strcmp(st, "Errored") == 0)
 			break;
@@ -612,7 +612,7 @@ two_servers(void **state)
 		assert_false(sresp->results[0]->errored);
 		mgmt__system_ranks_resp__free_unpacked(sresp, &proto_allocator);
 		ctl_reply_fini(&r);
-		for (i = 0; i < 500; i++) {
+		for (i = 0; i < 1500; i++) {
 			member_state(1, st, sizeof(st), NULL, 0);
 			if (strcmp(st, "Joined") == 0)
 				break;
@@ -628,7 +628,7 @@ two_servers(void **state)
 		assert_int_equal(sresp->n_results, 2);
 		mgmt__system_ranks_resp__free_unpacked(sresp, &proto_allocator);
 		ctl_reply_fini(&r);
-		for (i = 0; i < 500; i++) {
+		for (i = 0; i < 1500; i++) {
 			char st0[64];
 
 			member_state(0, st0, sizeof(st0), NULL, 0);
