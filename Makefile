@@ -1,6 +1,7 @@
 # Thin wrapper over Meson + Ninja: the habitual entry points.
 #   make            build (build/)
 #   make check      install deps, build, run every test; unit tests again under ASan+UBSan
+#   make check-system  build, run only the system tests (tests/system, real daemons)
 #   make demo       install deps, build, run the demo (see scripts/demo)
 #   make install PREFIX=/usr/local
 #   make format     reformat sources with clang-format
@@ -11,8 +12,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build check check-unit check-asan check-format demo install format checksrc \
-	clean
+.PHONY: all deps build check check-unit check-asan check-system check-format demo install format \
+	checksrc clean
 
 all: build
 
@@ -39,6 +40,9 @@ $(ASAN_BUILD)/build.ninja:
 check-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) -j$(JOBS)
 	meson test -C $(ASAN_BUILD) --num-processes $(JOBS) --print-errorlogs --suite unit --suite fuzz
+
+check-system: build
+	meson test -C $(BUILD) --suite system --print-errorlogs
 
 demo: build
 	./scripts/demo $(BUILD)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "control/dmg/dmg_int.h"
+#include "security/security.h"
 
 #define DMG_DEFAULT_CONFIG "/etc/daos/daos_control.yml"
 #define DMG_USER_CONFIG ".daos_control.yml"
@@ -145,6 +146,13 @@ main(int argc, char **argv)
 		ctx.tls.ca_file = cfg->transport_config.ca_cert;
 		ctx.tls.cert_file = cfg->transport_config.cert;
 		ctx.tls.key_file = cfg->transport_config.key;
+		/* DAOS's rule: the admin key readable by its owner and group at most. */
+		if (!ctx.insecure && ctx.tls.key_file != NULL &&
+		    sec_file_check_mode(ctx.tls.key_file, SEC_MODE_KEY_ADMIN) != 0) {
+			dmg_errf(&ctx, "%s", sec_last_error());
+			rc = -DER_NO_PERM;
+			goto out_print;
+		}
 		if (ctx.debug)
 			fprintf(stderr, "DEBUG: config %s, %u host(s), %s\n", cfg->path,
 				ctx.nr_hosts, ctx.insecure ? "insecure" : "TLS");

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "control/server/server.h"
+#include "security/security.h"
 
 #define DEFAULT_CONFIG "/etc/daos/daos_server.yml"
 
@@ -280,6 +281,29 @@ server_run(struct server *srv, const struct args *a)
 	const char *host;
 	int rc;
 
+	/*
+	 * Listen first: a second daos_server on the same config fails here, before it
+	 * touches the storage, the MS database or the dRPC socket of the running one.
+	 */
+	tls = (struct ctl_tls_config){ .ca_file = srv->cfg->transport_config.ca_cert,
+				       .cert_file = srv->cfg->transport_config.cert,
+				       .key_file = srv->cfg->transport_config.key };
+	if (!srv->insecure && tls.key_file != NULL &&
+	    sec_file_check_mode(tls.key_file, SEC_MODE_KEY) != 0) {
+		fprintf(stderr, "daos_server: %s\n", sec_last_error());
+		return -DER_NO_PERM;
+	}
+	host = srv->cfg->control_iface != NULL ? srv->cfg->control_iface : "0.0.0.0";
+	rc = ctl_server_start(srv->loop, host, (uint16_t)srv->cfg->port,
+			      srv->insecure ? NULL : &tls, DAOS_VERSION, on_ctl_request, srv,
+			      &srv->ctl);
+	if (rc != 0) {
+		fprintf(stderr,
+			"daos_server: cannot listen on %s:%d: " DF_RC
+			" (is another daos_server using this port?)\n",
+			host, srv->cfg->port, DP_RC(rc));
+		return rc;
+	}
 	if (srv->cfg->nr_engines > 0 && a->auto_format) {
 		char err[512];
 		unsigned int i;
@@ -300,18 +324,6 @@ server_run(struct server *srv, const struct args *a)
 	rc = srv_drpc_start(srv);
 	if (rc != 0)
 		return rc;
-	tls = (struct ctl_tls_config){ .ca_file = srv->cfg->transport_config.ca_cert,
-				       .cert_file = srv->cfg->transport_config.cert,
-				       .key_file = srv->cfg->transport_config.key };
-	host = srv->cfg->control_iface != NULL ? srv->cfg->control_iface : "0.0.0.0";
-	rc = ctl_server_start(srv->loop, host, (uint16_t)srv->cfg->port,
-			      srv->insecure ? NULL : &tls, DAOS_VERSION, on_ctl_request, srv,
-			      &srv->ctl);
-	if (rc != 0) {
-		fprintf(stderr, "daos_server: cannot listen on %s:%d: " DF_RC "\n", host,
-			srv->cfg->port, DP_RC(rc));
-		return rc;
-	}
 	if (srv->insecure)
 		D_NOTE("daos_server: insecure mode: no certificates, any client may call any "
 		       "method");
