@@ -5,6 +5,8 @@
  * Pools live in one array sorted by label (dmg pool list's order), attributes in one
  * array sorted by key; both are small (tens to thousands), so lookups by uuid scan and
  * inserts move the tail. Labels and uuids are unique (checked on add and at load).
+ * A pool's properties, ACL and owner are changed in ms_pool_prop.c; here they are only
+ * copied in by ms_pool_add() and freed with the record.
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
@@ -70,8 +72,8 @@ ms_label_is_valid(const char *label)
 	return !ms_is_uuid(label);
 }
 
-static struct ms_pool *
-pool_by_uuid(const struct ms_db *db, const uuid_t uuid)
+struct ms_pool *
+ms_pool_find(const struct ms_db *db, const uuid_t uuid)
 {
 	uint32_t i;
 
@@ -99,13 +101,19 @@ pool_label_pos(const struct ms_db *db, const char *label)
 	return lo;
 }
 
-static void
-pool_fini(struct ms_pool *p)
+void
+ms_pool_fini(struct ms_pool *p)
 {
 	d_rank_list_free(p->svc_ranks);
 	d_rank_list_free(p->tgt_ranks);
+	ms_pool_props_free(p->props, p->nr_props);
+	ms_acl_strs_free(p->acl, p->nr_acl);
 	p->svc_ranks = NULL;
 	p->tgt_ranks = NULL;
+	p->props = NULL;
+	p->nr_props = 0;
+	p->acl = NULL;
+	p->nr_acl = 0;
 }
 
 static int
@@ -116,6 +124,75 @@ ranks_dup(const d_rank_list_t *src, d_rank_list_t **out)
 		return *out == NULL ? -DER_NOMEM : 0;
 	}
 	return d_rank_list_dup(out, src);
+}
+
+/* Checked, sorted copies of the @nr properties @src into *out. */
+static int
+props_dup(const struct ms_pool_prop *src, uint32_t nr, struct ms_pool_prop **out, char *msg,
+	  size_t msg_len)
+{
+	struct ms_pool_prop *props;
+	uint32_t i;
+	uint32_t j;
+
+	*out = NULL;
+	if (nr > 0 && src == NULL) {
+		ms_errf(msg, msg_len, "%u properties announced, none given", nr);
+		return -DER_INVAL;
+	}
+	if (nr > MS_POOL_PROPS_MAX) {
+		ms_errf(msg, msg_len, "%u properties, at most %d", nr, MS_POOL_PROPS_MAX);
+		return -DER_INVAL;
+	}
+	for (i = 0; i < nr; i++) {
+		if (!ms_pool_prop_is_valid(src[i].key, src[i].value, msg, msg_len))
+			return -DER_INVAL;
+		if (strcmp(src[i].key, "label") == 0) {
+			ms_errf(msg, msg_len,
+				"property label is the record's label, not a property");
+			return -DER_INVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(src[i].key, src[j].key) == 0) {
+				ms_errf(msg, msg_len, "duplicate property %s", src[i].key);
+				return -DER_INVAL;
+			}
+		}
+	}
+	if (nr == 0)
+		return 0;
+	props = d_calloc(nr, sizeof(*props));
+	if (props == NULL)
+		return -DER_NOMEM;
+	for (i = 0; i < nr; i++) {
+		props[i].key = d_strdup(src[i].key);
+		props[i].value = d_strdup(src[i].value);
+		if (props[i].key == NULL || props[i].value == NULL) {
+			ms_pool_props_free(props, i + 1);
+			return -DER_NOMEM;
+		}
+	}
+	ms_pool_props_sort(props, nr);
+	*out = props;
+	return 0;
+}
+
+/* The canonical strings of the ACL @src of @nr ACEs (0: the default) into @p. */
+static int
+acl_dup(char *const *src, uint32_t nr, struct ms_pool *p, char *msg, size_t msg_len)
+{
+	struct daos_acl *acl = NULL;
+	uint32_t bad;
+	int rc;
+
+	if (nr == 0)
+		rc = sec_acl_default_pool(&acl);
+	else
+		rc = ms_acl_parse((const char *const *)src, nr, &acl, &bad, msg, msg_len);
+	if (rc == 0)
+		rc = ms_acl_strs(acl, &p->acl, &p->nr_acl);
+	sec_acl_free(acl);
+	return rc;
 }
 
 static bool
@@ -133,12 +210,17 @@ int
 ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_len)
 {
 	struct ms_pool p = *pool;
+	char msg[384];
 	char us[37];
 	uint32_t pos;
 	int rc;
 
 	p.svc_ranks = NULL;
 	p.tgt_ranks = NULL;
+	p.props = NULL;
+	p.nr_props = 0;
+	p.acl = NULL;
+	p.nr_acl = 0;
 	uuid_unparse_lower(pool->uuid, us);
 	if (!ms_label_is_valid(pool->label)) {
 		ms_errf(err, err_len,
@@ -156,7 +238,7 @@ ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_
 			pool->label);
 		return -DER_INVAL;
 	}
-	if (pool_by_uuid(db, pool->uuid) != NULL) {
+	if (ms_pool_find(db, pool->uuid) != NULL) {
 		ms_errf(err, err_len, "pool %s already exists", us);
 		return -DER_EXIST;
 	}
@@ -174,6 +256,14 @@ ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_
 	rc = ranks_dup(pool->tgt_ranks, &p.tgt_ranks);
 	if (rc != 0)
 		goto out_fini;
+	msg[0] = '\0';
+	rc = props_dup(pool->props, pool->nr_props, &p.props, msg, sizeof(msg));
+	if (rc != 0)
+		goto out_msg;
+	p.nr_props = pool->nr_props;
+	rc = acl_dup(pool->acl, pool->nr_acl, &p, msg, sizeof(msg));
+	if (rc != 0)
+		goto out_msg;
 	if (p.created == 0)
 		p.created = (uint64_t)time(NULL);
 
@@ -187,8 +277,12 @@ ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_
 	}
 	db->nr_pools--;
 	memmove(&db->pools[pos], &db->pools[pos + 1], (db->nr_pools - pos) * sizeof(*db->pools));
+	goto out_fini;
+out_msg:
+	if (rc == -DER_INVAL)
+		ms_errf(err, err_len, "pool %s: %s", pool->label, msg);
 out_fini:
-	pool_fini(&p);
+	ms_pool_fini(&p);
 	return rc;
 }
 
@@ -200,7 +294,7 @@ ms_pool_lookup(const struct ms_db *db, const char *id, const struct ms_pool **ou
 
 	if (ms_is_uuid(id)) {
 		uuid_parse(id, u);
-		p = pool_by_uuid(db, u);
+		p = ms_pool_find(db, u);
 	} else {
 		uint32_t pos = pool_label_pos(db, id);
 
@@ -216,7 +310,7 @@ ms_pool_lookup(const struct ms_db *db, const char *id, const struct ms_pool **ou
 int
 ms_pool_set_state(struct ms_db *db, const uuid_t uuid, enum ms_pool_state state)
 {
-	struct ms_pool *p = pool_by_uuid(db, uuid);
+	struct ms_pool *p = ms_pool_find(db, uuid);
 	enum ms_pool_state old;
 	int rc;
 
@@ -235,7 +329,7 @@ ms_pool_set_state(struct ms_db *db, const uuid_t uuid, enum ms_pool_state state)
 int
 ms_pool_set_svc_ranks(struct ms_db *db, const uuid_t uuid, const d_rank_list_t *ranks)
 {
-	struct ms_pool *p = pool_by_uuid(db, uuid);
+	struct ms_pool *p = ms_pool_find(db, uuid);
 	d_rank_list_t *old;
 	d_rank_list_t *nl;
 	int rc;
@@ -260,7 +354,7 @@ ms_pool_set_svc_ranks(struct ms_db *db, const uuid_t uuid, const d_rank_list_t *
 int
 ms_pool_remove(struct ms_db *db, const uuid_t uuid)
 {
-	struct ms_pool *p = pool_by_uuid(db, uuid);
+	struct ms_pool *p = ms_pool_find(db, uuid);
 	struct ms_pool old;
 	uint32_t pos;
 	int rc;
@@ -281,7 +375,7 @@ ms_pool_remove(struct ms_db *db, const uuid_t uuid)
 		return rc;
 	}
 	D_INFO("system %s: pool %s removed", db->system, old.label);
-	pool_fini(&old);
+	ms_pool_fini(&old);
 	return 0;
 }
 
@@ -298,7 +392,7 @@ ms_pools_attrs_free(struct ms_db *db)
 	uint32_t i;
 
 	for (i = 0; i < db->nr_pools; i++)
-		pool_fini(&db->pools[i]);
+		ms_pool_fini(&db->pools[i]);
 	d_free(db->pools);
 	db->pools = NULL;
 	db->nr_pools = 0;
