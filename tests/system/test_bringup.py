@@ -145,3 +145,33 @@ def test_pools(formatted):
     assert "No pools in system" in sys_.dmg("pool", "list").out
     again = sys_.dmg("pool", "destroy", "p1", check=False)
     assert again.rc != 0 and "unknown pool" in again.err, repr(again)
+
+
+def test_pool_props_and_acl(formatted):
+    """get-prop/set-prop and the ACL commands, kept across a restart."""
+    sys_ = formatted
+    sys_.dmg("pool", "create", "--size=512MB", "-P", "rd_fac:1,space_rb:10", "p1")
+    props = sys_.dmg("pool", "get-prop", "p1").out
+    assert "Pool p1 properties:" in props, props
+    assert any(l.startswith("Pool redundancy factor (rd_fac)") and l.split()[-1] == "1"
+               for l in props.splitlines()), props
+    assert any(l.startswith("Rebuild space ratio (space_rb)") and l.split()[-1] == "10%"
+               for l in props.splitlines()), props
+    assert "pool set-prop succeeded" in sys_.dmg("pool", "set-prop", "p1", "reclaim:disabled").out
+    bad = sys_.dmg("pool", "set-prop", "p1", "rd_fac:9", check=False)
+    assert bad.rc != 0 and "rd_fac" in bad.err, repr(bad)
+    acl = sys_.dmg("pool", "get-acl", "p1").out
+    assert "A::OWNER@:rw" in acl and "A:G:GROUP@:rw" in acl, acl
+    upd = sys_.dmg("pool", "update-acl", "-e", "A::bob@:r", "p1").out
+    assert "A::bob@:r" in upd, upd
+    sys_.dmg("pool", "delete-acl", "-p", "u:bob@", "p1")
+    gone = sys_.dmg("pool", "delete-acl", "-p", "u:bob@", "p1", check=False)
+    assert gone.rc != 0 and "no ACE for principal u:bob@" in gone.err, repr(gone)
+    sys_.dmg("pool", "update-acl", "-e", "A::alice@:rw", "p1")
+
+    assert sys_.stop_server() == 0
+    sys_.start_server()
+    sys_.wait_state([0], "Joined")
+    reclaim = sys_.dmg("pool", "get-prop", "p1", "reclaim").out
+    assert reclaim.splitlines()[-1].split()[-1] == "disabled", reclaim
+    assert "A::alice@:rw" in sys_.dmg("pool", "get-acl", "p1").out

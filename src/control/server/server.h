@@ -117,6 +117,8 @@ void srv_pool_create(struct server *srv, struct ctl_req *req);
 void srv_pool_list(struct server *srv, struct ctl_req *req);
 void srv_pool_query(struct server *srv, struct ctl_req *req);
 void srv_pool_destroy(struct server *srv, struct ctl_req *req);
+/* get-prop, set-prop and the ACL calls */
+void srv_pool_attrs(struct server *srv, struct ctl_req *req);
 
 /* server_storage.c: control API handlers */
 void srv_storage_scan(struct server *srv, struct ctl_req *req);

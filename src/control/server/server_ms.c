@@ -1068,6 +1068,12 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_POOL_LIST:
 	case CTL_POOL_QUERY:
 	case CTL_POOL_DESTROY:
+	case CTL_POOL_GET_PROP:
+	case CTL_POOL_SET_PROP:
+	case CTL_POOL_GET_ACL:
+	case CTL_POOL_OVERWRITE_ACL:
+	case CTL_POOL_UPDATE_ACL:
+	case CTL_POOL_DELETE_ACL:
 	case CTL_JOIN:
 	case CTL_CLUSTER_EVENT:
 		break;
@@ -1118,6 +1124,14 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_POOL_DESTROY:
 		srv_pool_destroy(srv, req);
+		break;
+	case CTL_POOL_GET_PROP:
+	case CTL_POOL_SET_PROP:
+	case CTL_POOL_GET_ACL:
+	case CTL_POOL_OVERWRITE_ACL:
+	case CTL_POOL_UPDATE_ACL:
+	case CTL_POOL_DELETE_ACL:
+		srv_pool_attrs(srv, req);
 		break;
 	default:
 		system_ranks(srv, req, ri->method);

@@ -195,6 +195,9 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	Mgmt__PoolCreateReq *in;
 	struct ms_pool pool = { 0 };
 	const struct ms_pool *existing;
+	struct ms_pool_prop *props = NULL;
+	char *prop_vals = NULL;
+	uint32_t nr_props = 0;
 	d_rank_list_t *ranks = NULL;
 	d_rank_list_t *svc = NULL;
 	uint64_t per_rank[2] = { 0, 0 };
@@ -224,7 +227,14 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		rc = -DER_EXIST;
 		goto out;
 	}
+	props = d_calloc(in->n_properties + 1, sizeof(*props));
+	prop_vals = d_calloc(in->n_properties + 1, POOL_PROP_STR_MAX);
+	if (props == NULL || prop_vals == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
 	for (i = 0; i < in->n_properties; i++) {
+		const struct pool_prop_def *def = pool_prop_lookup(in->properties[i]->name);
 		struct pool_prop_val v;
 
 		rc = pool_prop_parse(in->properties[i]->name, in->properties[i]->value, true, &v,
@@ -236,6 +246,18 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 			rc = -DER_INVAL;
 			goto out;
 		}
+		if (def == NULL || strcmp(def->key, "label") == 0) {
+			snprintf(msg, sizeof(msg),
+				 "the label is given as the pool's name, not as a "
+				 "property");
+			rc = -DER_INVAL;
+			goto out;
+		}
+		pool_prop_val_to_str(&v, prop_vals + (size_t)nr_props * POOL_PROP_STR_MAX,
+				     POOL_PROP_STR_MAX);
+		props[nr_props].key = (char *)def->key;
+		props[nr_props].value = prop_vals + (size_t)nr_props * POOL_PROP_STR_MAX;
+		nr_props++;
 	}
 	rc = pick_ranks(srv, in, &ranks, msg, sizeof(msg));
 	if (rc != 0)
@@ -323,6 +345,10 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	pool.tier_bytes[1] = per_rank[1];
 	snprintf(pool.owner, sizeof(pool.owner), "%s", in->user[0] ? in->user : "root@");
 	snprintf(pool.group, sizeof(pool.group), "%s", in->group[0] ? in->group : "root@");
+	pool.props = props;
+	pool.nr_props = nr_props;
+	pool.acl = in->acl;
+	pool.nr_acl = (uint32_t)in->n_acl;
 	rc = ms_pool_add(srv->ms, &pool, msg, sizeof(msg));
 	if (rc != 0)
 		goto out;
@@ -368,6 +394,8 @@ out:
 	d_free(svc_str);
 	d_rank_list_free(ranks);
 	d_rank_list_free(svc);
+	d_free(props);
+	d_free(prop_vals);
 	mgmt__pool_create_req__free_unpacked(in, &proto_allocator);
 }
 
@@ -600,6 +628,183 @@ srv_pool_destroy(struct server *srv, struct ctl_req *req)
 		D_INFO("pool %s destroyed", uuid);
 	}
 	reply_pool(req, rc, rc != 0 ? msg : NULL);
+out:
+	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+}
+
+/* --- properties and ACLs --- */
+
+static void
+reply_props(struct ctl_req *req, const struct ms_pool *p, Mgmt__PoolIdReq *in)
+{
+	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
+	unsigned int n = pool_prop_count();
+	Mgmt__PoolProperty *pp = d_calloc(n + 1, sizeof(*pp));
+	Mgmt__PoolProperty **ppp = d_calloc(n + 1, sizeof(*ppp));
+	char(*vals)[POOL_PROP_STR_MAX] = d_calloc(n + 1, sizeof(*vals));
+	char *svc = NULL;
+	unsigned int nr = 0;
+	unsigned int i;
+	size_t k;
+
+	if (pp == NULL || ppp == NULL || vals == NULL) {
+		reply_pool(req, -DER_NOMEM, "out of memory");
+		goto out;
+	}
+	d_rank_list_to_str(p->svc_ranks, &svc);
+	for (i = 0; i < n; i++) {
+		const struct pool_prop_def *def = pool_prop_at(i);
+		const char *v = NULL;
+		bool wanted = in->n_properties == 0;
+
+		for (k = 0; k < in->n_properties && !wanted; k++) {
+			const struct pool_prop_def *d = pool_prop_lookup(in->properties[k]->name);
+
+			wanted = d == def;
+		}
+		if (!wanted)
+			continue;
+		if (strcmp(def->key, "label") == 0) {
+			v = p->label;
+		} else if (strcmp(def->key, "svc_list") == 0) {
+			v = svc != NULL ? svc : "";
+		} else {
+			uint32_t j;
+
+			for (j = 0; j < p->nr_props && v == NULL; j++)
+				if (strcmp(p->props[j].key, def->key) == 0)
+					v = p->props[j].value;
+			if (v == NULL) {
+				struct pool_prop_val dv;
+
+				if (pool_prop_default(def, &dv) == 0 &&
+				    pool_prop_val_to_str(&dv, vals[nr], sizeof(vals[nr])) == 0)
+					v = vals[nr];
+			}
+		}
+		mgmt__pool_property__init(&pp[nr]);
+		pp[nr].name = (char *)def->key;
+		pp[nr].value = (char *)(v != NULL ? v : "");
+		ppp[nr] = &pp[nr];
+		nr++;
+	}
+	for (k = 0; k < in->n_properties; k++) {
+		if (pool_prop_lookup(in->properties[k]->name) == NULL) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "unknown pool property \"%.64s\"",
+				 in->properties[k]->name);
+			reply_pool(req, -DER_INVAL, msg);
+			goto out;
+		}
+	}
+	resp.properties = ppp;
+	resp.n_properties = nr;
+	srv_reply_packed(req, 0, NULL, &resp.base);
+out:
+	d_free(svc);
+	d_free(pp);
+	d_free(ppp);
+	d_free(vals);
+}
+
+static void
+reply_acl(struct server *srv, struct ctl_req *req, const struct ms_pool *p)
+{
+	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
+	const char *const *strs = NULL;
+	uint32_t nr = 0;
+	int rc;
+
+	rc = ms_pool_acl_get(srv->ms, p->uuid, &strs, &nr);
+	if (rc != 0) {
+		reply_pool(req, rc, "cannot read the pool's ACL");
+		return;
+	}
+	resp.acl = (char **)strs;
+	resp.n_acl = nr;
+	resp.owner_user = (char *)p->owner;
+	resp.owner_group = (char *)p->group;
+	srv_reply_packed(req, 0, NULL, &resp.base);
+}
+
+/* get-prop, set-prop, get-acl, overwrite-acl, update-acl, delete-acl */
+void
+srv_pool_attrs(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	const struct ms_pool *p;
+	Mgmt__PoolIdReq *in;
+	char msg[512] = "";
+	uuid_t uuid;
+	size_t i;
+	int rc;
+
+	in = mgmt__pool_id_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
+		return;
+	}
+	if (ms_pool_lookup(srv->ms, in->id, &p) != 0) {
+		snprintf(msg, sizeof(msg), "unknown pool \"%.128s\"", in->id);
+		reply_pool(req, -DER_NONEXIST, msg);
+		goto out;
+	}
+	uuid_copy(uuid, p->uuid);
+	switch (ri->method) {
+	case CTL_POOL_GET_PROP:
+		reply_props(req, p, in);
+		break;
+	case CTL_POOL_SET_PROP:
+		rc = in->n_properties == 0 ? -DER_INVAL : 0;
+		if (rc != 0)
+			snprintf(msg, sizeof(msg), "no property to set");
+		for (i = 0; rc == 0 && i < in->n_properties; i++) {
+			const struct pool_prop_def *def = pool_prop_lookup(in->properties[i]->name);
+			struct pool_prop_val v;
+			char val[POOL_PROP_STR_MAX];
+
+			rc = pool_prop_parse(in->properties[i]->name, in->properties[i]->value,
+					     false, &v, msg, sizeof(msg));
+			if (rc == -DER_NONEXIST)
+				snprintf(msg, sizeof(msg), "unknown pool property \"%.64s\"",
+					 in->properties[i]->name);
+			if (rc != 0) {
+				rc = -DER_INVAL;
+				break;
+			}
+			pool_prop_val_to_str(&v, val, sizeof(val));
+			rc = ms_pool_prop_set(srv->ms, uuid, def->key, val, msg, sizeof(msg));
+		}
+		reply_pool(req, rc, rc != 0 ? msg : NULL);
+		break;
+	case CTL_POOL_GET_ACL:
+		reply_acl(srv, req, p);
+		break;
+	case CTL_POOL_OVERWRITE_ACL:
+	case CTL_POOL_UPDATE_ACL:
+		rc = ri->method == CTL_POOL_OVERWRITE_ACL
+			     ? ms_pool_acl_overwrite(srv->ms, uuid, (const char *const *)in->acl,
+						     (uint32_t)in->n_acl, msg, sizeof(msg))
+			     : ms_pool_acl_update(srv->ms, uuid, (const char *const *)in->acl,
+						  (uint32_t)in->n_acl, msg, sizeof(msg));
+		if (rc != 0)
+			reply_pool(req, rc, msg);
+		else if (ms_pool_lookup(srv->ms, in->id, &p) == 0)
+			reply_acl(srv, req, p);
+		else
+			reply_pool(req, -DER_NONEXIST, "the pool went away");
+		break;
+	default: /* CTL_POOL_DELETE_ACL */
+		rc = ms_pool_acl_delete(srv->ms, uuid, in->principal, msg, sizeof(msg));
+		if (rc != 0)
+			reply_pool(req, rc, msg);
+		else if (ms_pool_lookup(srv->ms, in->id, &p) == 0)
+			reply_acl(srv, req, p);
+		else
+			reply_pool(req, -DER_NONEXIST, "the pool went away");
+		break;
+	}
 out:
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
 }
