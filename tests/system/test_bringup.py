@@ -168,6 +168,9 @@ def test_pool_props_and_acl(formatted):
     gone = sys_.dmg("pool", "delete-acl", "-p", "u:bob@", "p1", check=False)
     assert gone.rc != 0 and "no ACE for principal u:bob@" in gone.err, repr(gone)
     sys_.dmg("pool", "update-acl", "-e", "A::alice@:rw", "p1")
+    assert "Pool-evict command succeeded" in sys_.dmg("pool", "evict", "p1").out
+    nope = sys_.dmg("pool", "evict", "nope", check=False)
+    assert nope.rc != 0 and "unknown pool" in nope.err, repr(nope)
 
     assert sys_.stop_server() == 0
     sys_.start_server()

@@ -1074,6 +1074,7 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_POOL_OVERWRITE_ACL:
 	case CTL_POOL_UPDATE_ACL:
 	case CTL_POOL_DELETE_ACL:
+	case CTL_POOL_EVICT:
 	case CTL_JOIN:
 	case CTL_CLUSTER_EVENT:
 		break;
@@ -1131,6 +1132,7 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_POOL_OVERWRITE_ACL:
 	case CTL_POOL_UPDATE_ACL:
 	case CTL_POOL_DELETE_ACL:
+	case CTL_POOL_EVICT:
 		srv_pool_attrs(srv, req);
 		break;
 	default:

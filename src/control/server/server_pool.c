@@ -795,6 +795,14 @@ srv_pool_attrs(struct server *srv, struct ctl_req *req)
 		else
 			reply_pool(req, -DER_NONEXIST, "the pool went away");
 		break;
+	case CTL_POOL_EVICT:
+		/*
+		 * Pool handles exist only once clients connect (libdaos); until then there is
+		 * never one to evict, and the pool's existence is all there is to check.
+		 */
+		D_INFO("pool %s: evict: no open handles", in->id);
+		reply_pool(req, 0, NULL);
+		break;
 	default: /* CTL_POOL_DELETE_ACL */
 		rc = ms_pool_acl_delete(srv->ms, uuid, in->principal, msg, sizeof(msg));
 		if (rc != 0)

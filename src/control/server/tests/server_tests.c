@@ -373,9 +373,9 @@ format_start_stop(void **state)
 	assert_int_equal(r.status, -DER_UNINIT);
 	assert_non_null(strstr(r.message, "dmg storage format"));
 	ctl_reply_fini(&r);
-	assert_int_equal(call(CTL_POOL_EVICT, NULL, &r), 0);
+	assert_int_equal(call(CTL_POOL_DRAIN, NULL, &r), 0);
 	assert_int_equal(r.status, -DER_NOSYS);
-	assert_non_null(strstr(r.message, "PoolEvict"));
+	assert_non_null(strstr(r.message, "PoolDrain"));
 	ctl_reply_fini(&r);
 
 	/* Format: the engine starts and reports ready */
