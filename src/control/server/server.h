@@ -57,6 +57,9 @@ struct srv_engine {
 	bool formatted;
 	d_rank_t rank; /* valid when has_rank: from the superblock or the join */
 	bool has_rank;
+	uv_timer_t join_timer; /* retries a join the MS could not take yet */
+	bool join_timer_init;
+	unsigned int join_tries;
 };
 
 struct ms_db;
@@ -109,6 +112,8 @@ void srv_ms_fini(struct server *srv);
 bool srv_ms_handle(struct server *srv, struct ctl_req *req);
 /* A local engine is ready: join it (rank, superblock, SetRank, SetUp, group map). */
 void srv_engine_join(struct srv_engine *e);
+/* Stop the join retry timers (shutdown). */
+void srv_join_timers_stop(struct server *srv);
 /* A local engine exited: record its state in the MS. */
 void srv_engine_exited(struct srv_engine *e);
 
@@ -117,6 +122,8 @@ void srv_pool_create(struct server *srv, struct ctl_req *req);
 void srv_pool_list(struct server *srv, struct ctl_req *req);
 void srv_pool_query(struct server *srv, struct ctl_req *req);
 void srv_pool_destroy(struct server *srv, struct ctl_req *req);
+/* EngineForward from the MS: a pool call for one of our engines */
+void srv_engine_forward(struct server *srv, struct ctl_req *req);
 /* get-prop, set-prop and the ACL calls */
 void srv_pool_attrs(struct server *srv, struct ctl_req *req);
 

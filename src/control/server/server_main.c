@@ -260,6 +260,7 @@ on_signal(uv_signal_t *h, int sig)
 		srv->ctl = NULL;
 	}
 	srv_drpc_stop(srv);
+	srv_join_timers_stop(srv);
 	uv_close((uv_handle_t *)&srv->sigint, on_closed);
 	uv_close((uv_handle_t *)&srv->sigterm, on_closed);
 	srv_engines_stop(srv, false);

@@ -313,6 +313,51 @@ struct remote_join {
 	uint64_t incarnation; /* of the engine process that asked */
 };
 
+#define JOIN_RETRY_MS 1000
+#define JOIN_RETRIES 300
+
+static void
+join_retry_cb(uv_timer_t *t)
+{
+	struct srv_engine *e = t->data;
+
+	if (e->state == SRV_ENGINE_READY && !e->srv->stopping)
+		srv_engine_join(e);
+}
+
+/*
+ * The MS is not up yet (its host not formatted, or not started): try again in a second,
+ * for a while, as DAOS's servers keep trying to join.
+ */
+static bool
+join_retry(struct srv_engine *e, int rc)
+{
+	if (rc != -DER_UNINIT && rc != -DER_UNREACH && rc != -DER_TIMEDOUT && rc != -DER_HG)
+		return false;
+	if (e->join_tries++ >= JOIN_RETRIES || e->srv->stopping)
+		return false;
+	if (!e->join_timer_init) {
+		uv_timer_init(e->srv->loop, &e->join_timer);
+		e->join_timer.data = e;
+		e->join_timer_init = true;
+	}
+	uv_timer_start(&e->join_timer, join_retry_cb, JOIN_RETRY_MS, 0);
+	return true;
+}
+
+void
+srv_join_timers_stop(struct server *srv)
+{
+	unsigned int i;
+
+	for (i = 0; i < srv->nr_engines; i++)
+		if (srv->engines[i].join_timer_init) {
+			uv_timer_stop(&srv->engines[i].join_timer);
+			uv_close((uv_handle_t *)&srv->engines[i].join_timer, NULL);
+			srv->engines[i].join_timer_init = false;
+		}
+}
+
 static void
 remote_join_done(struct server *srv, int rc, const struct ctl_reply *reply, void *arg)
 {
@@ -337,10 +382,13 @@ remote_join_done(struct server *srv, int rc, const struct ctl_reply *reply, void
 			 "cannot reach the management service at %.100s: " DF_RC,
 			 srv->cfg->replicas.str[0], DP_RC(rc));
 	}
-	if (rc != 0) {
+	if (rc != 0 && join_retry(e, rc)) {
+		D_INFO("engine %u: %s; trying again", e->idx, e->info);
+	} else if (rc != 0) {
 		e->state = SRV_ENGINE_ERRORED;
 		D_ERROR("engine %u: %s", e->idx, e->info);
 	} else {
+		e->join_tries = 0;
 		join_finish(e, resp->rank, resp->map_version, e->incarnation, false);
 	}
 	if (resp != NULL)
@@ -1080,6 +1128,9 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_GROUP_UPDATE:
 		h_group_update(srv, req);
+		return true;
+	case CTL_ENGINE_FORWARD:
+		srv_engine_forward(srv, req);
 		return true;
 	case CTL_START_RANKS:
 	case CTL_STOP_RANKS:

@@ -4,12 +4,12 @@
  * rank from --size and the tier ratio or from --scm-size/--nvme-size, checked against
  * the free space of every rank; shards made by the ranks' engines over dRPC; the record
  * kept by the MS), list, query (per-tier space summed over the ranks' engines) and
- * destroy.
+ * destroy. A rank of another host is reached through its server (EngineForward).
  *
  * Sizes: tier 0 ("SCM") is the index memory of the pool's shards, bounded by each
  * engine's scm_size less what other pools took; tier 1 ("NVMe") is data on the engine's
- * devices, bounded by their free space. Engines on other hosts are not reached yet: a
- * pool on a rank of another host is refused with a message saying so.
+ * devices, bounded by their free space (checked here for local ranks, by the engine for
+ * the others).
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
@@ -48,7 +48,31 @@ reply_pool(struct ctl_req *req, int rc, const char *msg)
 	srv_reply_packed(req, rc, msg, &resp.base);
 }
 
-/* A pool request for engine @e; the PoolResp in *@out when @method is a query. */
+/* Decode an engine's pool reply: PoolResp into *@out when asked, else DaosResp. */
+static int
+decode_reply(const uint8_t *reply, size_t reply_len, Mgmt__PoolResp **out, char *msg,
+	     size_t msg_len)
+{
+	int rc;
+
+	if (out != NULL) {
+		*out = mgmt__pool_resp__unpack(&proto_allocator, reply_len, reply);
+		rc = *out == NULL ? -DER_PROTO : (*out)->status;
+		if (*out != NULL && msg != NULL)
+			snprintf(msg, msg_len, "%s", (*out)->message);
+	} else {
+		Mgmt__DaosResp *r = mgmt__daos_resp__unpack(&proto_allocator, reply_len, reply);
+
+		rc = r == NULL ? -DER_PROTO : r->status;
+		if (r != NULL && msg != NULL)
+			snprintf(msg, msg_len, "%s", r->message);
+		if (r != NULL)
+			mgmt__daos_resp__free_unpacked(r, &proto_allocator);
+	}
+	return rc;
+}
+
+/* A pool request for local engine @e; the PoolResp in *@out when @method is a query. */
 static int
 engine_pool_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body,
 		 Mgmt__PoolResp **out, char *msg, size_t msg_len)
@@ -61,6 +85,8 @@ engine_pool_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *b
 	int status = 0;
 	int rc;
 
+	if (out != NULL)
+		*out = NULL;
 	buf = d_malloc(len + 1);
 	if (buf == NULL)
 		return -DER_NOMEM;
@@ -74,37 +100,188 @@ engine_pool_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *b
 	d_free(buf);
 	if (rc == 0 && status != DRPC__STATUS__SUCCESS)
 		rc = -DER_MISC;
-	if (rc == 0 && out != NULL) {
-		*out = mgmt__pool_resp__unpack(&proto_allocator, reply_len, reply);
-		rc = *out == NULL ? -DER_PROTO : (*out)->status;
-		if (*out != NULL && msg != NULL)
-			snprintf(msg, msg_len, "%s", (*out)->message);
-	} else if (rc == 0) {
-		Mgmt__DaosResp *r = mgmt__daos_resp__unpack(&proto_allocator, reply_len, reply);
-
-		rc = r == NULL ? -DER_PROTO : r->status;
-		if (r != NULL && msg != NULL)
-			snprintf(msg, msg_len, "%s", r->message);
-		if (r != NULL)
-			mgmt__daos_resp__free_unpacked(r, &proto_allocator);
-	}
+	if (rc == 0)
+		rc = decode_reply(reply, reply_len, out, msg, msg_len);
 	d_free(reply);
 	if (rc != 0 && msg != NULL && msg[0] == '\0')
 		snprintf(msg, msg_len, "engine %u: " DF_RC, e->idx, DP_RC(rc));
 	return rc;
 }
 
-/* Free space of rank @e's tiers for a new pool: index memory and device bytes. */
-static void
-rank_free(struct server *srv, struct srv_engine *e, uint64_t *scm_free, uint64_t *nvme_free)
+/*
+ * The same for the engine of @rank wherever it is: a local engine directly, another
+ * host's through its server (EngineForward). The remote call blocks the loop for at
+ * most FORWARD_TIMEOUT_MS: pool calls are rare and short; making pool create across
+ * hosts asynchronous belongs to the pool service.
+ */
+#define FORWARD_TIMEOUT_MS 30000
+
+static int
+rank_pool_call(struct server *srv, d_rank_t rank, int32_t method, const ProtobufCMessage *body,
+	       Mgmt__PoolResp **out, char *msg, size_t msg_len)
 {
-	const struct config_engine *ce = &srv->cfg->engines[e->idx];
+	Mgmt__EngineForwardReq fwd = MGMT__ENGINE_FORWARD_REQ__INIT;
+	Mgmt__EngineForwardResp *fr = NULL;
+	struct srv_engine *e = local_engine(srv, rank);
+	const struct ms_member *m;
+	struct ctl_tls_config tls;
+	struct ctl_client *c;
+	struct ctl_reply r;
+	const char *colon;
+	char host[256];
+	uint8_t *buf;
+	uint8_t *fbuf = NULL;
+	size_t len;
+	size_t flen;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (e != NULL)
+		return engine_pool_call(e, method, body, out, msg, msg_len);
+	m = ms_member_get(srv->ms, rank);
+	if (m == NULL || m->state != MS_MEMBER_JOINED || strrchr(m->addr, ':') == NULL) {
+		if (msg != NULL)
+			snprintf(msg, msg_len, "rank %u is not available", rank);
+		return -DER_UNREACH;
+	}
+	colon = strrchr(m->addr, ':');
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - m->addr), m->addr);
+	len = protobuf_c_message_get_packed_size(body);
+	buf = d_malloc(len + 1);
+	if (buf == NULL)
+		return -DER_NOMEM;
+	protobuf_c_message_pack(body, buf);
+	fwd.rank = rank;
+	fwd.method = method;
+	fwd.body.data = buf;
+	fwd.body.len = len;
+	flen = mgmt__engine_forward_req__get_packed_size(&fwd);
+	fbuf = d_malloc(flen + 1);
+	if (fbuf == NULL) {
+		d_free(buf);
+		return -DER_NOMEM;
+	}
+	mgmt__engine_forward_req__pack(&fwd, fbuf);
+	d_free(buf);
+	tls = (struct ctl_tls_config){ .ca_file = srv->cfg->transport_config.ca_cert,
+				       .cert_file = srv->cfg->transport_config.cert,
+				       .key_file = srv->cfg->transport_config.key };
+	rc = ctl_client_connect(host, (uint16_t)strtoul(colon + 1, NULL, 10),
+				srv->insecure ? NULL : &tls, DAOS_VERSION, 5000, &c);
+	if (rc == 0) {
+		rc = ctl_client_call(c, CTL_ENGINE_FORWARD, fbuf, flen, FORWARD_TIMEOUT_MS, &r);
+		ctl_client_close(c);
+	}
+	d_free(fbuf);
+	if (rc != 0) {
+		if (msg != NULL)
+			snprintf(msg, msg_len,
+				 "the server of rank %u (%.200s) cannot be reached: " DF_RC, rank,
+				 m->addr, DP_RC(rc));
+		return rc;
+	}
+	rc = r.status;
+	if (rc != 0) {
+		if (msg != NULL)
+			snprintf(msg, msg_len, "%s", r.message);
+	} else {
+		fr = mgmt__engine_forward_resp__unpack(&proto_allocator, r.len, r.body);
+		if (fr == NULL)
+			rc = -DER_PROTO;
+		else
+			rc = decode_reply(fr->body.data, fr->body.len, out, msg, msg_len);
+	}
+	if (fr != NULL)
+		mgmt__engine_forward_resp__free_unpacked(fr, &proto_allocator);
+	ctl_reply_fini(&r);
+	return rc;
+}
+
+/* EngineForward: the MS runs a pool call on one of our engines. */
+void
+srv_engine_forward(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__EngineForwardResp resp = MGMT__ENGINE_FORWARD_RESP__INIT;
+	Mgmt__EngineForwardReq *in;
+	struct srv_engine *e;
+	struct drpc_client *c;
+	uint8_t *reply = NULL;
+	size_t reply_len = 0;
+	int status = 0;
+	int rc;
+
+	in = mgmt__engine_forward_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "EngineForward: malformed request", NULL, NULL, 0);
+		return;
+	}
+	e = local_engine(srv, in->rank);
+	if (in->method != DRPC_METHOD_MGMT_POOL_CREATE &&
+	    in->method != DRPC_METHOD_MGMT_POOL_DESTROY &&
+	    in->method != DRPC_METHOD_MGMT_POOL_QUERY) {
+		ctl_req_reply(req, -DER_INVAL, "EngineForward: not a pool method", NULL, NULL, 0);
+	} else if (e == NULL || e->state != SRV_ENGINE_JOINED) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "rank %u is not a running engine of this server",
+			 in->rank);
+		ctl_req_reply(req, -DER_UNREACH, msg, NULL, NULL, 0);
+	} else {
+		rc = drpc_client_connect(e->drpc_path, &c);
+		if (rc == 0) {
+			rc = drpc_client_call(c, DRPC_MODULE_MGMT, in->method, in->body.data,
+					      in->body.len, 60000, &status, &reply, &reply_len);
+			drpc_client_close(c);
+		}
+		if (rc == 0 && status != DRPC__STATUS__SUCCESS)
+			rc = -DER_MISC;
+		resp.status = rc;
+		resp.body.data = reply;
+		resp.body.len = reply_len;
+		srv_reply_packed(req, rc, rc != 0 ? "the engine did not answer" : NULL, &resp.base);
+		d_free(reply);
+	}
+	mgmt__engine_forward_req__free_unpacked(in, &proto_allocator);
+}
+
+/* Targets of @rank's engine: ours from the config, another host's from its contexts. */
+static uint32_t
+rank_targets(struct server *srv, d_rank_t rank)
+{
+	struct srv_engine *e = local_engine(srv, rank);
+	const struct ms_member *m;
+
+	if (e != NULL)
+		return (uint32_t)srv->cfg->engines[e->idx].targets;
+	m = ms_member_get(srv->ms, rank);
+	return m != NULL && m->nr_ctxs > 1 ? m->nr_ctxs - 1 : 1;
+}
+
+/*
+ * Free space of @rank for a new pool: index memory (scm_size less what other pools
+ * took) and device bytes. Another host's devices are not seen from here: its engine
+ * refuses a shard that does not fit, and the create is undone.
+ */
+static void
+rank_free(struct server *srv, d_rank_t rank, uint64_t *scm_free, uint64_t *nvme_free)
+{
+	struct srv_engine *e = local_engine(srv, rank);
+	const struct config_engine *ce;
 	struct storage_engine_state st;
 	const struct ms_pool *pools;
-	uint64_t scm = ce->storage[0].scm_size * GiB;
+	uint64_t scm;
 	uint32_t nr = 0;
 	uint32_t i;
 
+	if (e == NULL) {
+		*scm_free = UINT64_MAX;
+		*nvme_free = UINT64_MAX;
+		return;
+	}
+	ce = &srv->cfg->engines[e->idx];
+	scm = ce->storage[0].scm_size * GiB;
 	*nvme_free = 0;
 	if (storage_scan_engine(srv->cfg, e->idx, &st) == 0) {
 		unsigned int t;
@@ -128,7 +305,7 @@ rank_free(struct server *srv, struct srv_engine *e, uint64_t *scm_free, uint64_t
 	}
 	pools = ms_pool_list(srv->ms, &nr);
 	for (i = 0; i < nr; i++)
-		if (d_rank_in_rank_list(pools[i].tgt_ranks, e->rank))
+		if (d_rank_in_rank_list(pools[i].tgt_ranks, rank))
 			scm = scm > pools[i].tier_bytes[0] ? scm - pools[i].tier_bytes[0] : 0;
 	*scm_free = scm;
 }
@@ -262,17 +439,6 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	rc = pick_ranks(srv, in, &ranks, msg, sizeof(msg));
 	if (rc != 0)
 		goto out;
-	/* Every rank must be ours for now, with the same number of targets. */
-	for (i = 0; i < ranks->rl_nr; i++) {
-		if (local_engine(srv, ranks->rl_ranks[i]) == NULL) {
-			snprintf(msg, sizeof(msg),
-				 "rank %u is on another host: pools across hosts "
-				 "are not supported yet",
-				 ranks->rl_ranks[i]);
-			rc = -DER_NOTSUPPORTED;
-			goto out;
-		}
-	}
 	/* Sizes per rank */
 	if (in->n_tier_bytes > 0) {
 		per_rank[0] = in->tier_bytes[0];
@@ -291,7 +457,7 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 				uint64_t s;
 				uint64_t n;
 
-				rank_free(srv, local_engine(srv, ranks->rl_ranks[i]), &s, &n);
+				rank_free(srv, ranks->rl_ranks[i], &s, &n);
 				min_scm = D_MIN(min_scm, s);
 				min_nvme = D_MIN(min_nvme, n);
 			}
@@ -303,8 +469,8 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		}
 	}
 	for (i = 0; i < ranks->rl_nr; i++) {
-		struct srv_engine *e = local_engine(srv, ranks->rl_ranks[i]);
-		uint32_t tgts = (uint32_t)srv->cfg->engines[e->idx].targets;
+		d_rank_t rank = ranks->rl_ranks[i];
+		uint32_t tgts = rank_targets(srv, rank);
 		uint64_t scm_free;
 		uint64_t nvme_free;
 
@@ -316,13 +482,13 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 			rc = -DER_INVAL;
 			goto out;
 		}
-		rank_free(srv, e, &scm_free, &nvme_free);
+		rank_free(srv, rank, &scm_free, &nvme_free);
 		if (per_rank[0] > scm_free || per_rank[1] > nvme_free) {
 			snprintf(msg, sizeof(msg),
 				 "rank %u has %" PRIu64 " bytes of SCM and %" PRIu64
 				 " bytes of NVMe free; the pool needs %" PRIu64 " and %" PRIu64
 				 " per rank",
-				 e->rank, scm_free, nvme_free, per_rank[0], per_rank[1]);
+				 rank, scm_free, nvme_free, per_rank[0], per_rank[1]);
 			rc = -DER_NOSPACE;
 			goto out;
 		}
@@ -355,13 +521,13 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	ereq.uuid = uuid;
 	ereq.label = in->label;
 	for (done = 0; done < ranks->rl_nr; done++) {
-		struct srv_engine *e = local_engine(srv, ranks->rl_ranks[done]);
-		uint32_t tgts = (uint32_t)srv->cfg->engines[e->idx].targets;
+		d_rank_t rank = ranks->rl_ranks[done];
+		uint32_t tgts = rank_targets(srv, rank);
 
 		ereq.scm_bytes = per_rank[0] / tgts;
 		ereq.nvme_bytes = per_rank[1] / tgts;
-		rc = engine_pool_call(e, DRPC_METHOD_MGMT_POOL_CREATE, &ereq.base, NULL, msg,
-				      sizeof(msg));
+		rc = rank_pool_call(srv, rank, DRPC_METHOD_MGMT_POOL_CREATE, &ereq.base, NULL, msg,
+				    sizeof(msg));
 		if (rc != 0)
 			break;
 	}
@@ -370,8 +536,8 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 
 		dreq.id = uuid;
 		for (i = 0; i < done; i++)
-			engine_pool_call(local_engine(srv, ranks->rl_ranks[i]),
-					 DRPC_METHOD_MGMT_POOL_DESTROY, &dreq.base, NULL, NULL, 0);
+			rank_pool_call(srv, ranks->rl_ranks[i], DRPC_METHOD_MGMT_POOL_DESTROY,
+				       &dreq.base, NULL, NULL, 0);
 		ms_pool_remove(srv->ms, pool.uuid);
 		goto out;
 	}
@@ -432,15 +598,10 @@ pool_info(struct server *srv, const struct ms_pool *p, Mgmt__PoolInfo *info,
 	}
 	q.id = uuid;
 	for (i = 0; p->tgt_ranks != NULL && i < p->tgt_ranks->rl_nr; i++) {
-		struct srv_engine *e = local_engine(srv, p->tgt_ranks->rl_ranks[i]);
 		Mgmt__PoolResp *r = NULL;
 
-		if (e == NULL || e->state != SRV_ENGINE_JOINED) {
-			snprintf(msg, len, "rank %u is not available", p->tgt_ranks->rl_ranks[i]);
-			rc = -DER_UNREACH;
-			break;
-		}
-		rc = engine_pool_call(e, DRPC_METHOD_MGMT_POOL_QUERY, &q.base, &r, msg, len);
+		rc = rank_pool_call(srv, p->tgt_ranks->rl_ranks[i], DRPC_METHOD_MGMT_POOL_QUERY,
+				    &q.base, &r, msg, len);
 		if (rc == 0 && r->info != NULL) {
 			info->total_targets += r->info->total_targets;
 			info->active_targets += r->info->active_targets;
@@ -605,19 +766,10 @@ srv_pool_destroy(struct server *srv, struct ctl_req *req)
 	ms_pool_set_state(srv->ms, u, MS_POOL_DESTROYING);
 	dreq.id = uuid;
 	for (i = 0; p->tgt_ranks != NULL && i < p->tgt_ranks->rl_nr; i++) {
-		struct srv_engine *e = local_engine(srv, p->tgt_ranks->rl_ranks[i]);
 		int erc;
 
-		if (e == NULL || e->state != SRV_ENGINE_JOINED) {
-			snprintf(msg, sizeof(msg),
-				 "rank %u is not available: the pool cannot be "
-				 "destroyed now",
-				 p->tgt_ranks->rl_ranks[i]);
-			rc = -DER_UNREACH;
-			break;
-		}
-		erc = engine_pool_call(e, DRPC_METHOD_MGMT_POOL_DESTROY, &dreq.base, NULL, msg,
-				       sizeof(msg));
+		erc = rank_pool_call(srv, p->tgt_ranks->rl_ranks[i], DRPC_METHOD_MGMT_POOL_DESTROY,
+				     &dreq.base, NULL, msg, sizeof(msg));
 		if (erc != 0 && erc != -DER_NONEXIST) {
 			rc = erc;
 			break;
