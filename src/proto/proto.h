@@ -153,7 +153,8 @@ enum ctl_role {
 	X(CTL_CLUSTER_EVENT, 44, CTL_S, "ClusterEvent")               \
 	X(CTL_GET_ATTACH_INFO, 45, CTL_A | CTL_G, "GetAttachInfo")    \
 	X(CTL_GROUP_UPDATE, 46, CTL_S, "GroupUpdate")                 \
-	X(CTL_ENGINE_FORWARD, 47, CTL_S, "EngineForward")
+	X(CTL_ENGINE_FORWARD, 47, CTL_S, "EngineForward")             \
+	X(CTL_STORAGE_ERASE, 48, CTL_S, "StorageErase")
 
 #define CTL_METHOD_ENUM(name, num, roles, str) name = num,
 enum ctl_method { CTL_METHOD_TABLE(CTL_METHOD_ENUM) };

@@ -178,3 +178,21 @@ def test_pool_props_and_acl(formatted):
     reclaim = sys_.dmg("pool", "get-prop", "p1", "reclaim").out
     assert reclaim.splitlines()[-1].split()[-1] == "disabled", reclaim
     assert "A::alice@:rw" in sys_.dmg("pool", "get-acl", "p1").out
+
+
+def test_network_scan_and_erase(formatted):
+    """dmg network scan; dmg system erase after a stop, then a new format."""
+    sys_ = formatted
+    scan = sys_.dmg("network", "scan").out
+    assert "ofi+tcp" in scan and "lo" in scan, scan
+    sys_.dmg("pool", "create", "--size=512MB", "p1")
+    busy = sys_.dmg("system", "erase", check=False)
+    assert busy.rc != 0 and "stop the system" in busy.err, repr(busy)
+    sys_.dmg("system", "stop")
+    sys_.wait_state([0], "Stopped")
+    sys_.dmg("system", "erase")
+    q = sys_.dmg("system", "query", check=False)
+    assert q.rc != 0 and "format" in q.err, repr(q)
+    sys_.dmg("storage", "format")
+    sys_.wait_state([0], "Joined")
+    assert "No pools in system" in sys_.dmg("pool", "list").out

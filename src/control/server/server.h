@@ -130,6 +130,11 @@ void srv_pool_attrs(struct server *srv, struct ctl_req *req);
 /* server_storage.c: control API handlers */
 void srv_storage_scan(struct server *srv, struct ctl_req *req);
 void srv_storage_format(struct server *srv, struct ctl_req *req);
+/* Unconfigure this host's storage (system erase); engines must be stopped. */
+int srv_storage_erase_local(struct server *srv, char *err, size_t err_len);
+void srv_storage_erase(struct server *srv, struct ctl_req *req);
+/* server_net.c */
+void srv_network_scan(struct server *srv, struct ctl_req *req);
 
 /* server_main.c */
 void srv_reply_packed(struct ctl_req *req, int status, const char *msg,

@@ -60,6 +60,12 @@ on_ctl_request(struct ctl_req *req, void *arg)
 	case CTL_STORAGE_FORMAT:
 		srv_storage_format(srv, req);
 		break;
+	case CTL_STORAGE_ERASE:
+		srv_storage_erase(srv, req);
+		break;
+	case CTL_NETWORK_SCAN:
+		srv_network_scan(srv, req);
+		break;
 	default: {
 		char msg[128];
 

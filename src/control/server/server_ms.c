@@ -125,7 +125,8 @@ ms_ready(struct server *srv, char *err, size_t err_len)
 	snprintf(parent, sizeof(parent), "%s", srv->ms_dir);
 	slash = strrchr(parent, '/');
 	*slash = '\0';
-	if (access(parent, W_OK) != 0) {
+	/* Its home is the first engine's storage: usable once that is formatted. */
+	if ((srv->nr_engines > 0 && !srv->engines[0].formatted) || access(parent, W_OK) != 0) {
 		snprintf(err, err_len,
 			 "the management service is not started: storage is not "
 			 "formatted (dmg storage format)");
@@ -1097,6 +1098,51 @@ h_ranks_op(struct server *srv, struct ctl_req *req, bool stop)
 	op_finish(op);
 }
 
+/*
+ * dmg system erase: the MS forgets members, pools and properties (refused while an
+ * engine runs), then every server of the system unconfigures its storage; all wait for
+ * a format.
+ */
+static void
+system_erase(struct server *srv, struct ctl_req *req)
+{
+	Mgmt__SystemRanksResp resp = MGMT__SYSTEM_RANKS_RESP__INIT;
+	Mgmt__SystemRanksReq empty = MGMT__SYSTEM_RANKS_REQ__INIT;
+	const struct ms_member *m;
+	char(*addrs)[MS_ADDR_MAX] = NULL;
+	char err[512] = "";
+	uint32_t nm = 0;
+	uint32_t na = 0;
+	uint32_t i;
+	uint32_t j;
+	int rc;
+
+	m = ms_member_list(srv->ms, &nm);
+	addrs = d_calloc(nm + 1, sizeof(*addrs));
+	if (addrs == NULL) {
+		ctl_req_reply(req, -DER_NOMEM, "out of memory", NULL, NULL, 0);
+		return;
+	}
+	for (i = 0; i < nm; i++) {
+		bool seen = strcmp(m[i].addr, srv->ctl_addr) == 0;
+
+		for (j = 0; j < na && !seen; j++)
+			seen = strcmp(addrs[j], m[i].addr) == 0;
+		if (!seen)
+			snprintf(addrs[na++], sizeof(addrs[0]), "%s", m[i].addr);
+	}
+	rc = ms_erase(srv->ms, err, sizeof(err));
+	if (rc == 0) {
+		(void)empty;
+		for (j = 0; j < na; j++)
+			srv_peer_call(srv, addrs[j], CTL_STORAGE_ERASE, &empty.base, NULL, NULL);
+		rc = srv_storage_erase_local(srv, err, sizeof(err));
+	}
+	d_free(addrs);
+	resp.status = rc;
+	srv_reply_packed(req, rc, rc != 0 ? err : NULL, &resp.base);
+}
+
 bool
 srv_ms_handle(struct server *srv, struct ctl_req *req)
 {
@@ -1112,6 +1158,7 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_SYSTEM_START:
 	case CTL_SYSTEM_EXCLUDE:
 	case CTL_SYSTEM_CLEAR_EXCLUDE:
+	case CTL_SYSTEM_ERASE:
 	case CTL_POOL_CREATE:
 	case CTL_POOL_LIST:
 	case CTL_POOL_QUERY:
@@ -1161,6 +1208,9 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_JOIN:
 		h_join(srv, req);
+		break;
+	case CTL_SYSTEM_ERASE:
+		system_erase(srv, req);
 		break;
 	case CTL_CLUSTER_EVENT:
 		h_cluster_event(srv, req);

@@ -6,9 +6,13 @@
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
+#include <errno.h>
 #include <gurt/common.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "control/server/server.h"
@@ -237,4 +241,67 @@ out:
 	d_free(msgs);
 	/* Formatted engines start now, as after a restart with superblocks. */
 	srv_engines_start(srv);
+}
+
+/*
+ * Forget this host's storage configuration (dmg system erase, after the MS forgot the
+ * system): superblocks and bdev descriptions go, the RAM tier's tmpfs is unmounted (its
+ * contents with it), the device file of an engine without a bdev tier is removed. The
+ * engines must be stopped. Afterwards they wait for a format again.
+ */
+int
+srv_storage_erase_local(struct server *srv, char *err, size_t err_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < srv->nr_engines; i++) {
+		if (srv->engines[i].running) {
+			snprintf(err, err_len, "engine %u is running: dmg system stop first", i);
+			return -DER_BUSY;
+		}
+	}
+	srv_ms_fini(srv);
+	for (i = 0; i < srv->nr_engines; i++) {
+		const struct config_engine *ce = &srv->cfg->engines[i];
+		struct srv_engine *e = &srv->engines[i];
+		char *sb = storage_sb_path(srv->cfg, i);
+		char *conf = storage_bdev_conf_path(srv->cfg, i);
+		char path[PATH_MAX];
+		struct statfs st;
+
+		if (sb != NULL)
+			unlink(sb);
+		if (conf != NULL)
+			unlink(conf);
+		d_free(sb);
+		d_free(conf);
+		snprintf(path, sizeof(path), "%s/%s", ce->storage[0].scm_mount,
+			 STORAGE_NO_BDEV_FILE);
+		unlink(path);
+		if (statfs(ce->storage[0].scm_mount, &st) == 0 && st.f_type == 0x01021994 &&
+		    umount(ce->storage[0].scm_mount) != 0)
+			D_WARN("%s: cannot unmount: %s", ce->storage[0].scm_mount, strerror(errno));
+		e->formatted = false;
+		e->has_rank = false;
+		e->state = SRV_ENGINE_AWAIT_FORMAT;
+		memset(&e->sb, 0, sizeof(e->sb));
+	}
+	/* The MS database of a replica without a RAM tier to take it along */
+	{
+		char path[PATH_MAX + 32];
+
+		snprintf(path, sizeof(path), "%s/daos_system.db", srv->ms_dir);
+		unlink(path);
+	}
+	D_NOTE("storage erased: format required (dmg storage format)");
+	return 0;
+}
+
+void
+srv_storage_erase(struct server *srv, struct ctl_req *req)
+{
+	char err[512] = "";
+	int rc = srv_storage_erase_local(srv, err, sizeof(err));
+
+	ctl_req_reply(req, rc, rc != 0 ? err : NULL, NULL, NULL, 0);
 }
