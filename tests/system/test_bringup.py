@@ -150,12 +150,15 @@ def test_pools(formatted):
 def test_pool_props_and_acl(formatted):
     """get-prop/set-prop and the ACL commands, kept across a restart."""
     sys_ = formatted
-    sys_.dmg("pool", "create", "--size=512MB", "-P", "rd_fac:1,space_rb:10", "p1")
+    sys_.dmg("pool", "create", "--size=512MB", "--nsvc=3", "-P", "rd_fac:1,space_rb:10", "p1")
     props = sys_.dmg("pool", "get-prop", "p1").out
     assert "Pool p1 properties:" in props, props
     assert any(l.startswith("Pool redundancy factor (rd_fac)") and l.split()[-1] == "1"
                for l in props.splitlines()), props
     assert any(l.startswith("Rebuild space ratio (space_rb)") and l.split()[-1] == "10%"
+               for l in props.splitlines()), props
+    # --nsvc=3 is kept as the service redundancy factor it implies
+    assert any(l.startswith("Pool service redundancy factor (svc_rf)") and l.split()[-1] == "1"
                for l in props.splitlines()), props
     assert "pool set-prop succeeded" in sys_.dmg("pool", "set-prop", "p1", "reclaim:disabled").out
     bad = sys_.dmg("pool", "set-prop", "p1", "rd_fac:9", check=False)

@@ -404,8 +404,8 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		rc = -DER_EXIST;
 		goto out;
 	}
-	props = d_calloc(in->n_properties + 1, sizeof(*props));
-	prop_vals = d_calloc(in->n_properties + 1, POOL_PROP_STR_MAX);
+	props = d_calloc(in->n_properties + 2, sizeof(*props));
+	prop_vals = d_calloc(in->n_properties + 2, POOL_PROP_STR_MAX);
 	if (props == NULL || prop_vals == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
@@ -435,6 +435,25 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		props[nr_props].key = (char *)def->key;
 		props[nr_props].value = prop_vals + (size_t)nr_props * POOL_PROP_STR_MAX;
 		nr_props++;
+	}
+	/*
+	 * --nsvc: the pool service runs one replica for now; the number asked for is kept
+	 * as the service redundancy factor it implies (nsvc = 2 * svc_rf + 1), unless
+	 * svc_rf was given.
+	 */
+	if (in->num_svc_reps > 0) {
+		bool given = false;
+
+		for (i = 0; i < nr_props; i++)
+			given |= strcmp(props[i].key, "svc_rf") == 0;
+		if (!given) {
+			char *v = prop_vals + (size_t)nr_props * POOL_PROP_STR_MAX;
+
+			snprintf(v, POOL_PROP_STR_MAX, "%u", D_MIN((in->num_svc_reps - 1) / 2, 4u));
+			props[nr_props].key = (char *)"svc_rf";
+			props[nr_props].value = v;
+			nr_props++;
+		}
 	}
 	rc = pick_ranks(srv, in, &ranks, msg, sizeof(msg));
 	if (rc != 0)
