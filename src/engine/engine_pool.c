@@ -8,9 +8,8 @@
  * devices as DAOS spreads them over SSDs.
  *
  * A pool shard is a VOS pool per target: a WAL blob, a meta blob (two checkpoint slots
- * of the index) and a data blob. Sizes per target from the pool's tiers: scm bytes are
- * the index memory allowed (the meta blob holds two copies of it), nvme bytes the data
- * blob; the WAL is a quarter of scm, 16 MiB to 1 GiB. Shards are created, opened,
+ * of the index) and a data blob, sized by pool_sizes.h from the pool's SCM share (the
+ * index memory allowed) and NVMe share (the data blob) per target. Shards are created, opened,
  * queried and destroyed on their target's xstream (VOS counts index memory per thread);
  * at start every shard found on the devices is opened again.
  *
@@ -27,6 +26,7 @@
 #include <uuid/uuid.h>
 
 #include "engine/engine.h"
+#include "engine/pool_sizes.h"
 #include "mgmt.pb-c.h"
 #include "vos/vos.h"
 
@@ -133,19 +133,14 @@ static void
 shard_attr(struct engine *eng, unsigned int tgt, const uuid_t uuid, uint64_t scm, uint64_t nvme,
 	   struct vos_pool_attr *attr)
 {
-	uint64_t wal = scm / 4;
-
-	wal = D_MAX(wal, 16 * MiB);
-	wal = D_MIN(wal, GiB);
 	memset(attr, 0, sizeof(*attr));
 	uuid_copy(attr->uuid, uuid);
 	attr->target = tgt;
 	attr->wal_dev = role_dev(eng, BIO_ROLE_WAL, tgt);
 	attr->meta_dev = role_dev(eng, BIO_ROLE_META, tgt);
 	attr->data_dev = nvme > 0 ? role_dev(eng, BIO_ROLE_DATA, tgt) : NULL;
-	attr->wal_size = wal;
-	/* Two checkpoint slots, each holding the whole index plus VOS's margin (1/16 + 1 MiB). */
-	attr->meta_size = 2 * ((scm + MiB) * 16 / 15 + MiB);
+	attr->wal_size = pool_shard_wal_size(scm);
+	attr->meta_size = pool_shard_meta_size(scm);
 	attr->data_size = nvme;
 	attr->mem_limit = scm;
 	attr->ioq = eng_xs_ioq(eng->tgts[tgt]);

@@ -20,6 +20,7 @@
 
 #include "control/dmg/pool_prop.h"
 #include "control/server/server.h"
+#include "engine/pool_sizes.h"
 #include "mgmt.pb-c.h"
 
 #define MiB (1ULL << 20)
@@ -492,6 +493,7 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		uint32_t tgts = rank_targets(srv, rank);
 		uint64_t scm_free;
 		uint64_t nvme_free;
+		uint64_t need_dev;
 
 		if (per_rank[0] / tgts < SCM_MIN_PER_TARGET) {
 			snprintf(msg, sizeof(msg),
@@ -502,12 +504,18 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 			goto out;
 		}
 		rank_free(srv, rank, &scm_free, &nvme_free);
-		if (per_rank[0] > scm_free || per_rank[1] > nvme_free) {
+		/* The shards' WAL and meta blobs share the devices with the data. */
+		if (local_engine(srv, rank) != NULL)
+			need_dev = per_rank[1] +
+				   (uint64_t)tgts * pool_shard_md_bytes(per_rank[0] / tgts);
+		else
+			need_dev = per_rank[1];
+		if (per_rank[0] > scm_free || need_dev > nvme_free) {
 			snprintf(msg, sizeof(msg),
 				 "rank %u has %" PRIu64 " bytes of SCM and %" PRIu64
 				 " bytes of NVMe free; the pool needs %" PRIu64 " and %" PRIu64
-				 " per rank",
-				 rank, scm_free, nvme_free, per_rank[0], per_rank[1]);
+				 " (with its metadata blobs) per rank",
+				 rank, scm_free, nvme_free, per_rank[0], need_dev);
 			rc = -DER_NOSPACE;
 			goto out;
 		}
