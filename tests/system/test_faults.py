@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import DAOS_SERVER, IS_ROOT, alive, mounts_under, run
+from conftest import DAOS_SERVER, DMG, IS_ROOT, alive, mounts_under, run
 
 
 def test_engine_sigkill_then_system_start(formatted):
@@ -202,3 +202,20 @@ def test_dmg_key_too_open_refused(secure_system):
     os.chmod(key, 0o644)
     res = sys_.dmg("system", "leader-query", check=False)
     assert res.rc != 0 and key in res.err and "0440" in res.err, repr(res)
+
+
+def test_agent_certificate_cannot_administer(secure_system):
+    """dmg with the agent's certificate: admin methods are refused, per DAOS's roles."""
+    sys_ = secure_system
+    sys_.start_server()
+    ctl = os.path.join(sys_.root, "agent_as_dmg.yml")
+    with open(sys_.control_yml) as f:
+        text = f.read()
+    crt, key = sys_.cert["agent"]
+    text = text.replace(sys_.cert["admin"][0], crt).replace(sys_.cert["admin"][1], key)
+    with open(ctl, "w") as f:
+        f.write(text)
+    res = run([DMG, "-o", ctl, "storage", "scan"], timeout=30)
+    assert res.rc != 0 and "permission denied" in res.err, repr(res)
+    res = run([DMG, "-o", ctl, "pool", "list"], timeout=30)
+    assert res.rc != 0 and "permission denied" in res.err, repr(res)
