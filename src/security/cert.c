@@ -78,6 +78,22 @@ sec_cert_dir_check(const char *dir)
 	return check_mode(dir, SEC_MODE_CERT_DIR, true);
 }
 
+/* Check @path's mode against @max_mode and open it; @what names it in errors. */
+static int
+pem_open(const char *path, unsigned int max_mode, const char *what, FILE **f)
+{
+	int rc = sec_file_check_mode(path, max_mode);
+
+	if (rc != 0)
+		return rc;
+	*f = fopen(path, "r");
+	if (*f == NULL) {
+		sec_set_error("could not open %s %s: %s", what, path, strerror(errno));
+		return -DER_NO_CERT;
+	}
+	return 0;
+}
+
 int
 sec_cert_load(const char *path, struct sec_cert **out)
 {
@@ -85,14 +101,9 @@ sec_cert_load(const char *path, struct sec_cert **out)
 	FILE *f;
 	int rc;
 
-	rc = sec_file_check_mode(path, SEC_MODE_CERT);
+	rc = pem_open(path, SEC_MODE_CERT, "certificate", &f);
 	if (rc != 0)
 		return rc;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		sec_set_error("could not open certificate %s: %s", path, strerror(errno));
-		return -DER_NO_CERT;
-	}
 	cert = d_calloc(1, sizeof(*cert));
 	if (cert == NULL) {
 		rc = -DER_NOMEM;
@@ -128,14 +139,9 @@ sec_key_load(const char *path, unsigned int max_mode, struct sec_key **out)
 	FILE *f;
 	int rc;
 
-	rc = sec_file_check_mode(path, max_mode);
+	rc = pem_open(path, max_mode, "key", &f);
 	if (rc != 0)
 		return rc;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		sec_set_error("could not open key %s: %s", path, strerror(errno));
-		return -DER_NO_CERT;
-	}
 	key = d_calloc(1, sizeof(*key));
 	if (key == NULL) {
 		rc = -DER_NOMEM;

@@ -117,24 +117,6 @@ server_stop(void)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* A port with the two above it free, most likely (the kernel picks it). */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int port;
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port > 65000 ? 40000 : port;
-}
-
 /*
  * Run daos_engine with @argv (NULL-terminated, argv[0] excluded) and extra environment
  * @env ("K=V" or NULL); stdout and stderr go to <dir>/out.
@@ -184,22 +166,6 @@ engine_output(void)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
-}
-
-static int
-wait_exit(pid_t pid, int timeout_ms)
-{
-	int status;
-	int i;
-
-	for (i = 0; i < timeout_ms; i += 10) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
 }
 
 /* Call @method on the engine; the DaosResp status (or a negative transport error). */
@@ -279,7 +245,7 @@ lifecycle(void **state)
 	(void)state;
 	server_start();
 	snprintf(dir_arg, sizeof(dir_arg), "%s", fs.dir);
-	snprintf(port_env, sizeof(port_env), "D_PORT=%d", free_port());
+	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_port());
 	pid = engine_spawn(args, env);
 	for (i = 0; i < 1000 && !atomic_load(&fs.notified); i++)
 		usleep(10000);
@@ -323,7 +289,7 @@ lifecycle(void **state)
 	/* Stop: clean exit, socket gone */
 	assert_int_equal(engine_call(DRPC_METHOD_MGMT_PREP_SHUTDOWN, NULL, 0, NULL, NULL, 0), 0);
 	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, 10000), 0);
+	assert_int_equal(test_wait_exit(pid, 10000), 0);
 	assert_int_equal(access(fs.sock, F_OK), -1);
 	server_stop();
 }
@@ -433,7 +399,7 @@ pools(void **state)
 	(void)state;
 	server_start();
 	snprintf(dir_arg, sizeof(dir_arg), "%s", fs.dir);
-	snprintf(port_env, sizeof(port_env), "D_PORT=%d", free_port());
+	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_port());
 	make_storage(conf, sizeof(conf));
 	pid = engine_start_ready(args, env);
 
@@ -463,7 +429,7 @@ pools(void **state)
 
 	/* Restart: the shards are found and opened again */
 	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, 10000), 0);
+	assert_int_equal(test_wait_exit(pid, 10000), 0);
 	pid = engine_start_ready(args, env);
 	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), 0);
 	assert_true(q->info->tier_stats[1]->total >= 2 * (64 << 20));
@@ -478,7 +444,7 @@ pools(void **state)
 	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), 0);
 
 	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, 10000), 0);
+	assert_int_equal(test_wait_exit(pid, 10000), 0);
 	server_stop();
 }
 
@@ -516,7 +482,7 @@ bad_starts(void **state)
 	snprintf(nodir, sizeof(nodir), "%s/noserver", fs.dir);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		pid_t pid = engine_spawn(cases[i].args, cases[i].env);
-		int rc = wait_exit(pid, 10000);
+		int rc = test_wait_exit(pid, 10000);
 
 		if (rc <= 0 || strstr(engine_output(), cases[i].msg) == NULL)
 			fail_msg("case %u: exit %d, output: %s", i, rc, engine_output());
@@ -527,10 +493,10 @@ bad_starts(void **state)
 		const char *env[] = { port_env, "D_INTERFACE=lo", NULL };
 		pid_t pid;
 
-		snprintf(port_env, sizeof(port_env), "D_PORT=%d", free_port());
+		snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_port());
 		assert_int_equal(mkdir(nodir, 0700), 0);
 		pid = engine_spawn(no_server, env);
-		assert_int_equal(wait_exit(pid, 10000), 1);
+		assert_int_equal(test_wait_exit(pid, 10000), 1);
 		assert_non_null(strstr(engine_output(), "noserver/daos_server.sock"));
 	}
 	server_stop();

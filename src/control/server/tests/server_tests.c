@@ -29,23 +29,6 @@
 static char dir[256];
 static int port;
 
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int p;
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	p = ntohs(sa.sin_port);
-	close(fd);
-	return p > 65000 ? 41000 : p;
-}
-
 static void
 write_file(const char *name, const char *text)
 {
@@ -95,7 +78,7 @@ write_config_at(const char *sub, int my_port, int ms_port)
 		 "  log_file: %s/engine0.log\n"
 		 "  storage:\n  - class: ram\n    scm_mount: %s/scm\n    scm_size: 1\n"
 		 "  - class: file\n    bdev_list: [%s/bdev0]\n    bdev_size: 1\n",
-		 my_port, ms_port, d, d, free_port(), d, d, d);
+		 my_port, ms_port, d, d, test_free_port(), d, d, d);
 	snprintf(name, sizeof(name), "%s%sserver.yml", sub, *sub ? "/" : "");
 	write_file(name, yml);
 }
@@ -133,22 +116,6 @@ server_spawn(const char *const *args)
 		_exit(127);
 	}
 	return pid;
-}
-
-static int
-wait_exit(pid_t pid, int timeout_ms)
-{
-	int status;
-	int i;
-
-	for (i = 0; i < timeout_ms; i += 10) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
 }
 
 /* Wait until @file contains @text. */
@@ -349,7 +316,7 @@ format_start_stop(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s", tmp);
 	d_free(tmp);
-	port = free_port();
+	port = test_free_port();
 	write_config();
 	snprintf(cfg, sizeof(cfg), "%s/server.yml", dir);
 	args[2] = cfg;
@@ -458,7 +425,7 @@ format_start_stop(void **state)
 
 	/* SIGTERM: the engine stops, then the server */
 	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, 15000), 0);
+	assert_int_equal(test_wait_exit(pid, 15000), 0);
 	assert_int_equal(kill(engine_pid, 0), -1);
 	assert_non_null(strstr(read_file("server.log"), "engine 0 (pid"));
 
@@ -481,7 +448,7 @@ format_start_stop(void **state)
 				 -DER_NONEXIST);
 	}
 	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, 15000), 0);
+	assert_int_equal(test_wait_exit(pid, 15000), 0);
 	cleanup();
 }
 
@@ -538,8 +505,8 @@ two_servers(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s", tmp);
 	d_free(tmp);
-	port = free_port();
-	port_b = free_port();
+	port = test_free_port();
+	port_b = test_free_port();
 	write_config_at("", port, port);
 	snprintf(cfg_a, sizeof(cfg_a), "%s/server.yml", dir);
 	snprintf(cfg_b, sizeof(cfg_b), "%s/b", dir);
@@ -654,9 +621,9 @@ two_servers(void **state)
 	}
 
 	kill(b, SIGTERM);
-	assert_int_equal(wait_exit(b, 15000), 0);
+	assert_int_equal(test_wait_exit(b, 15000), 0);
 	kill(a, SIGTERM);
-	assert_int_equal(wait_exit(a, 15000), 0);
+	assert_int_equal(test_wait_exit(a, 15000), 0);
 	cleanup();
 }
 
@@ -678,16 +645,16 @@ bad_starts(void **state)
 	write_file("bad.yml", "name: daos_server\nport: x\n");
 
 	pid = server_spawn(nofile);
-	assert_int_equal(wait_exit(pid, 5000), 1);
+	assert_int_equal(test_wait_exit(pid, 5000), 1);
 	assert_non_null(strstr(read_file("out"), "/nonexistent/daos_server.yml"));
 	pid = server_spawn(badport);
-	assert_int_equal(wait_exit(pid, 5000), 2);
+	assert_int_equal(test_wait_exit(pid, 5000), 2);
 	assert_non_null(strstr(read_file("out"), "--port: expected a port number"));
 	pid = server_spawn(badcmd);
-	assert_int_equal(wait_exit(pid, 5000), 2);
+	assert_int_equal(test_wait_exit(pid, 5000), 2);
 	assert_non_null(strstr(read_file("out"), "unknown command \"frobnicate\""));
 	pid = server_spawn(badcfg);
-	assert_int_equal(wait_exit(pid, 5000), 1);
+	assert_int_equal(test_wait_exit(pid, 5000), 1);
 	assert_non_null(strstr(read_file("out"), "bad.yml:2: port"));
 	cleanup();
 }
