@@ -29,7 +29,7 @@
 #include <uuid/uuid.h>
 
 #include "bio/bio.h"
-#include "control/storage_int.h"
+#include "common/file.h"
 
 #define TMPFS_MAGIC_NR 0x01021994
 #define GiB ((uint64_t)1 << 30)
@@ -216,64 +216,6 @@ storage_sb_parse(const char *buf, size_t len, struct storage_sb *sb, char *err, 
 	return 0;
 }
 
-static int
-fsync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	char *slash;
-	int fd;
-	int rc;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -daos_errno2der(errno);
-	rc = fsync(fd) == 0 ? 0 : -daos_errno2der(errno);
-	close(fd);
-	return rc;
-}
-
-/* Write @len bytes to @path atomically: temporary file, fsync, rename, fsync of the dir. */
-int
-storage_write_atomic(const char *path, const void *buf, size_t len)
-{
-	char tmp[PATH_MAX];
-	ssize_t n;
-	int fd;
-	int rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -daos_errno2der(errno);
-		D_ERROR("could not write %s: %s", tmp, strerror(errno));
-		return rc;
-	}
-	n = write(fd, buf, len);
-	if (n < 0 || (size_t)n != len)
-		rc = n < 0 ? -daos_errno2der(errno) : -DER_NOSPACE;
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -daos_errno2der(errno);
-	if (close(fd) != 0 && rc == 0)
-		rc = -daos_errno2der(errno);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -daos_errno2der(errno);
-	if (rc == 0)
-		rc = fsync_dir(path);
-	if (rc != 0) {
-		D_ERROR("could not write %s: " DF_RC, path, DP_RC(rc));
-		unlink(tmp);
-	}
-	return rc;
-}
-
 int
 storage_sb_write(const char *path, const struct storage_sb *sb)
 {
@@ -288,7 +230,7 @@ storage_sb_write(const char *path, const struct storage_sb *sb)
 		     sb->uri, sb->fault_domain, sb->incarnation, sb->engine_idx);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -DER_OVERFLOW;
-	return storage_write_atomic(path, buf, (size_t)n);
+	return d_file_write_atomic(path, buf, (size_t)n, 0644);
 }
 
 int

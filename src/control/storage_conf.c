@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "control/storage.h"
-#include "control/storage_int.h"
 
 _Static_assert(CONFIG_ROLE_WAL == BIO_ROLE_WAL && CONFIG_ROLE_META == BIO_ROLE_META &&
 		       CONFIG_ROLE_DATA == BIO_ROLE_DATA,
@@ -94,7 +94,7 @@ storage_bdev_conf_write(const char *path, const struct bio_conf *conf)
 
 	rc = bio_conf_encode(conf, &text);
 	if (rc == 0)
-		rc = storage_write_atomic(path, text, strlen(text));
+		rc = d_file_write_atomic(path, text, strlen(text), 0644);
 	d_free(text);
 	return rc;
 }

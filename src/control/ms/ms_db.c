@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "control/ms/ms_int.h"
 
 /* Refuse files beyond this size rather than read them into memory. */
@@ -299,43 +300,13 @@ db_path(const char *dir, const char *suffix)
 	return p;
 }
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -daos_errno2der(errno);
-	rc = fsync(fd) == 0 ? 0 : -daos_errno2der(errno);
-	close(fd);
-	return rc;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -daos_errno2der(errno);
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 ms_db_save(struct ms_db *db)
 {
 	char *path = NULL;
-	char *tmp = NULL;
 	char *doc = NULL;
+	char *text = NULL;
 	size_t len;
-	int fd;
 	int rc;
 
 	if (db->dir == NULL)
@@ -344,35 +315,20 @@ ms_db_save(struct ms_db *db)
 	if (rc != 0)
 		goto out;
 	path = db_path(db->dir, "");
-	tmp = db_path(db->dir, ".tmp");
-	if (path == NULL || tmp == NULL) {
+	text = d_malloc(len + 1);
+	if (path == NULL || text == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = -daos_errno2der(errno);
-		goto out;
-	}
-	rc = write_all(fd, doc, len);
-	if (rc == 0)
-		rc = write_all(fd, "\n", 1);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -daos_errno2der(errno);
-	if (close(fd) != 0 && rc == 0)
-		rc = -daos_errno2der(errno);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -daos_errno2der(errno);
-	if (rc == 0)
-		rc = fsync_dir(db->dir);
-	if (rc != 0)
-		unlink(tmp);
+	memcpy(text, doc, len);
+	text[len] = '\n';
+	rc = d_file_write_atomic(path, text, len + 1, 0600);
 out:
 	if (rc != 0)
 		D_ERROR("could not save the system database in %s: " DF_RC, db->dir, DP_RC(rc));
 	d_free(doc);
+	d_free(text);
 	d_free(path);
-	d_free(tmp);
 	return rc;
 }
 
