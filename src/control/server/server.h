@@ -24,6 +24,7 @@
 #include "control/config.h"
 #include "control/ms/ms.h"
 #include "control/storage.h"
+#include "mgmt.pb-c.h"
 #include "proto/proto.h"
 
 #define SERVER_SOCK_NAME "daos_server.sock"
@@ -94,6 +95,25 @@ void srv_engines_stop(struct server *srv, bool force);
 bool srv_engines_running(const struct server *srv);
 void srv_engines_fini(struct server *srv);
 int srv_engine_start(struct srv_engine *e);
+/* The local engine that has @rank, or NULL. */
+struct srv_engine *srv_engine_of_rank(struct server *srv, d_rank_t rank);
+
+#define SRV_ENGINE_DRPC_TIMEOUT_MS 60000
+/*
+ * Run MGMT @method with @len bytes of @body on local engine @e: its raw reply body in
+ * *@reply (d_free). 0, a transport error, or -DER_MISC if the engine refused the call.
+ */
+int srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t len,
+		    uint8_t **reply, size_t *reply_len);
+/*
+ * Decode an engine's reply: a PoolResp into *@pool when @pool is not NULL, else a
+ * DaosResp. Returns its status (or -DER_PROTO); its message in @msg.
+ */
+int srv_engine_decode(const uint8_t *reply, size_t len, Mgmt__PoolResp **pool, char *msg,
+		      size_t msg_len);
+/* srv_engine_drpc() with a message body (may be NULL) and the reply decoded. */
+int srv_engine_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body,
+		    Mgmt__PoolResp **pool, char *msg, size_t msg_len);
 void srv_engine_stop(struct srv_engine *e, bool force);
 int srv_drpc_start(struct server *srv);
 void srv_drpc_stop(struct server *srv);

@@ -380,3 +380,91 @@ srv_drpc_stop(struct server *srv)
 		srv->drpc = NULL;
 	}
 }
+
+/* --- dRPC to local engines --- */
+
+int
+srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t len, uint8_t **reply,
+		size_t *reply_len)
+{
+	struct drpc_client *c;
+	int status = 0;
+	int rc;
+
+	*reply = NULL;
+	*reply_len = 0;
+	rc = drpc_client_connect(e->drpc_path, &c);
+	if (rc != 0)
+		return rc;
+	rc = drpc_client_call(c, DRPC_MODULE_MGMT, method, body, len, SRV_ENGINE_DRPC_TIMEOUT_MS,
+			      &status, reply, reply_len);
+	drpc_client_close(c);
+	if (rc == 0 && status != DRPC__STATUS__SUCCESS) {
+		d_free(*reply);
+		*reply = NULL;
+		rc = -DER_MISC;
+	}
+	return rc;
+}
+
+int
+srv_engine_decode(const uint8_t *reply, size_t len, Mgmt__PoolResp **pool, char *msg,
+		  size_t msg_len)
+{
+	int rc;
+
+	if (pool != NULL) {
+		*pool = mgmt__pool_resp__unpack(&proto_allocator, len, reply);
+		rc = *pool == NULL ? -DER_PROTO : (*pool)->status;
+		if (*pool != NULL && msg != NULL)
+			snprintf(msg, msg_len, "%s", (*pool)->message);
+	} else {
+		Mgmt__DaosResp *r = mgmt__daos_resp__unpack(&proto_allocator, len, reply);
+
+		rc = r == NULL ? -DER_PROTO : r->status;
+		if (r != NULL && msg != NULL)
+			snprintf(msg, msg_len, "%s", r->message);
+		if (r != NULL)
+			mgmt__daos_resp__free_unpacked(r, &proto_allocator);
+	}
+	return rc;
+}
+
+int
+srv_engine_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body,
+		Mgmt__PoolResp **pool, char *msg, size_t msg_len)
+{
+	size_t len = body != NULL ? protobuf_c_message_get_packed_size(body) : 0;
+	uint8_t *buf = NULL;
+	uint8_t *reply;
+	size_t reply_len;
+	int rc;
+
+	if (pool != NULL)
+		*pool = NULL;
+	if (len > 0) {
+		buf = d_malloc(len);
+		if (buf == NULL)
+			return -DER_NOMEM;
+		protobuf_c_message_pack(body, buf);
+	}
+	rc = srv_engine_drpc(e, method, buf, len, &reply, &reply_len);
+	d_free(buf);
+	if (rc == 0)
+		rc = srv_engine_decode(reply, reply_len, pool, msg, msg_len);
+	d_free(reply);
+	if (rc != 0 && msg != NULL && msg[0] == '\0')
+		snprintf(msg, msg_len, "engine %u: " DF_RC, e->idx, DP_RC(rc));
+	return rc;
+}
+
+struct srv_engine *
+srv_engine_of_rank(struct server *srv, d_rank_t rank)
+{
+	unsigned int i;
+
+	for (i = 0; i < srv->nr_engines; i++)
+		if (srv->engines[i].has_rank && srv->engines[i].rank == rank)
+			return &srv->engines[i];
+	return NULL;
+}

@@ -25,8 +25,6 @@
 #include "control/server/server.h"
 #include "mgmt.pb-c.h"
 
-#define ENGINE_DRPC_TIMEOUT_MS 10000
-
 /* Whether @host names this machine (an address of one of its interfaces, or its name). */
 static bool
 host_is_local(const char *host)
@@ -152,49 +150,56 @@ srv_ms_fini(struct server *srv)
 	}
 }
 
-/* --- talking to local engines --- */
-
+/* A DaosResp-answered call on local engine @e. */
 static int
 engine_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body, char *msg,
 	    size_t msg_len)
 {
-	struct drpc_client *c;
-	uint8_t *buf = NULL;
-	uint8_t *reply = NULL;
-	size_t reply_len = 0;
-	size_t len = body != NULL ? protobuf_c_message_get_packed_size(body) : 0;
-	int status = 0;
+	return srv_engine_call(e, method, body, NULL, msg, msg_len);
+}
+
+/* The group map as protobuf entries (they point into @map). */
+struct rank_uris {
+	struct ms_map_entry *map;
+	Mgmt__RankUri *ru;
+	Mgmt__RankUri **rup;
+	uint32_t nr;
+	uint32_t version;
+};
+
+static int
+rank_uris_get(struct server *srv, struct rank_uris *x)
+{
+	uint32_t i;
 	int rc;
 
-	if (len > 0) {
-		buf = d_malloc(len);
-		if (buf == NULL)
-			return -DER_NOMEM;
-		protobuf_c_message_pack(body, buf);
+	memset(x, 0, sizeof(*x));
+	rc = ms_group_map(srv->ms, &x->map, &x->nr, &x->version);
+	if (rc != 0)
+		return rc;
+	x->ru = d_calloc(x->nr + 1, sizeof(*x->ru));
+	x->rup = d_calloc(x->nr + 1, sizeof(*x->rup));
+	if (x->ru == NULL || x->rup == NULL) {
+		x->nr = 0;
+		return -DER_NOMEM;
 	}
-	rc = drpc_client_connect(e->drpc_path, &c);
-	if (rc == 0) {
-		rc = drpc_client_call(c, DRPC_MODULE_MGMT, method, buf, len, ENGINE_DRPC_TIMEOUT_MS,
-				      &status, &reply, &reply_len);
-		drpc_client_close(c);
+	for (i = 0; i < x->nr; i++) {
+		mgmt__rank_uri__init(&x->ru[i]);
+		x->ru[i].rank = x->map[i].rank;
+		x->ru[i].uri = x->map[i].uri;
+		x->ru[i].incarnation = x->map[i].incarnation;
+		x->ru[i].nr_contexts = x->map[i].nr_ctxs;
+		x->rup[i] = &x->ru[i];
 	}
-	d_free(buf);
-	if (rc == 0 && status != DRPC__STATUS__SUCCESS)
-		rc = -DER_MISC;
-	if (rc == 0) {
-		Mgmt__DaosResp *r = mgmt__daos_resp__unpack(&proto_allocator, reply_len, reply);
+	return 0;
+}
 
-		if (r == NULL) {
-			rc = -DER_PROTO;
-		} else {
-			rc = r->status;
-			if (msg != NULL)
-				snprintf(msg, msg_len, "%s", r->message);
-			mgmt__daos_resp__free_unpacked(r, &proto_allocator);
-		}
-	}
-	d_free(reply);
-	return rc;
+static void
+rank_uris_fini(struct rank_uris *x)
+{
+	d_free(x->ru);
+	d_free(x->rup);
+	d_free(x->map);
 }
 
 /* Push the group map to every local engine that has a rank, and to the other servers. */
@@ -202,30 +207,16 @@ static void
 group_update(struct server *srv)
 {
 	Mgmt__GroupUpdateReq req = MGMT__GROUP_UPDATE_REQ__INIT;
-	struct ms_map_entry *map = NULL;
-	Mgmt__RankUri *ru = NULL;
-	Mgmt__RankUri **rup = NULL;
-	uint32_t nr = 0;
-	uint32_t version;
+	struct rank_uris x;
 	unsigned int i;
 
-	if (srv->ms == NULL || ms_group_map(srv->ms, &map, &nr, &version) != 0)
+	if (srv->ms == NULL)
 		return;
-	ru = d_calloc(nr + 1, sizeof(*ru));
-	rup = d_calloc(nr + 1, sizeof(*rup));
-	if (ru == NULL || rup == NULL)
+	if (rank_uris_get(srv, &x) != 0)
 		goto out;
-	for (i = 0; i < nr; i++) {
-		mgmt__rank_uri__init(&ru[i]);
-		ru[i].rank = map[i].rank;
-		ru[i].uri = map[i].uri;
-		ru[i].incarnation = map[i].incarnation;
-		ru[i].nr_contexts = map[i].nr_ctxs;
-		rup[i] = &ru[i];
-	}
-	req.map_version = version;
-	req.engines = rup;
-	req.n_engines = nr;
+	req.map_version = x.version;
+	req.engines = x.rup;
+	req.n_engines = x.nr;
 	for (i = 0; i < srv->nr_engines; i++) {
 		struct srv_engine *e = &srv->engines[i];
 		int rc;
@@ -235,7 +226,7 @@ group_update(struct server *srv)
 		rc = engine_call(e, DRPC_METHOD_MGMT_GROUP_UPDATE, &req.base, NULL, 0);
 		if (rc != 0)
 			D_ERROR("engine %u: group map version %u not taken: " DF_RC, e->idx,
-				version, DP_RC(rc));
+				x.version, DP_RC(rc));
 	}
 	/* Every other server with Joined members gets it once. */
 	{
@@ -259,9 +250,7 @@ group_update(struct server *srv)
 		}
 	}
 out:
-	d_free(ru);
-	d_free(rup);
-	d_free(map);
+	rank_uris_fini(&x);
 }
 
 /* Record the outcome of a join in the engine's superblock. */
@@ -726,30 +715,17 @@ attach_info(struct server *srv, struct ctl_req *req)
 {
 	Mgmt__GetAttachInfoResp resp = MGMT__GET_ATTACH_INFO_RESP__INIT;
 	Mgmt__ClientNetHint hint = MGMT__CLIENT_NET_HINT__INIT;
-	struct ms_map_entry *map = NULL;
-	Mgmt__RankUri *ru = NULL;
-	Mgmt__RankUri **rup = NULL;
-	uint32_t ms_rank = 0;
-	uint32_t nr = 0;
-	uint32_t version = 0;
-	uint32_t i;
+	uint32_t ms_ranks[8];
+	uint32_t nr_ms = 0;
+	struct rank_uris x;
+	unsigned int i;
 	int rc;
 
-	rc = ms_group_map(srv->ms, &map, &nr, &version);
-	if (rc == 0) {
-		ru = d_calloc(nr + 1, sizeof(*ru));
-		rup = d_calloc(nr + 1, sizeof(*rup));
-		if (ru == NULL || rup == NULL)
-			rc = -DER_NOMEM;
-	}
-	for (i = 0; rc == 0 && i < nr; i++) {
-		mgmt__rank_uri__init(&ru[i]);
-		ru[i].rank = map[i].rank;
-		ru[i].uri = map[i].uri;
-		ru[i].incarnation = map[i].incarnation;
-		ru[i].nr_contexts = map[i].nr_ctxs;
-		rup[i] = &ru[i];
-	}
+	rc = rank_uris_get(srv, &x);
+	/* The MS ranks: the engines of this host, the replica */
+	for (i = 0; i < srv->nr_engines && nr_ms < ARRAY_SIZE(ms_ranks); i++)
+		if (srv->engines[i].has_rank)
+			ms_ranks[nr_ms++] = srv->engines[i].rank;
 	hint.provider = srv->cfg->provider != NULL ? srv->cfg->provider : (char *)"ofi+tcp";
 	hint.interface = (char *)"";
 	hint.domain = (char *)"";
@@ -758,19 +734,15 @@ attach_info(struct server *srv, struct ctl_req *req)
 	hint.env_vars = srv->cfg->client_env_vars.str;
 	hint.n_env_vars = srv->cfg->client_env_vars.nr;
 	resp.status = rc;
-	resp.rank_uris = rup;
-	resp.n_rank_uris = rc == 0 ? nr : 0;
-	resp.ms_ranks = &ms_rank;
-	resp.n_ms_ranks = nr > 0 ? 1 : 0;
-	if (nr > 0)
-		ms_rank = map[0].rank;
+	resp.rank_uris = x.rup;
+	resp.n_rank_uris = rc == 0 ? x.nr : 0;
+	resp.ms_ranks = ms_ranks;
+	resp.n_ms_ranks = nr_ms;
 	resp.client_net_hint = &hint;
-	resp.map_version = version;
+	resp.map_version = x.version;
 	resp.system = srv->cfg->name;
 	srv_reply_packed(req, rc, rc == 0 ? NULL : "cannot read the group map", &resp.base);
-	d_free(ru);
-	d_free(rup);
-	d_free(map);
+	rank_uris_fini(&x);
 }
 
 /* One rank's outcome of a system start/stop/exclude/clear-exclude. */
@@ -993,12 +965,8 @@ system_ranks(struct server *srv, struct ctl_req *req, uint32_t method)
 			continue;
 		}
 		if (strcmp(m->addr, srv->ctl_addr) == 0) {
-			struct srv_engine *e = NULL;
-			unsigned int k;
+			struct srv_engine *e = srv_engine_of_rank(srv, m->rank);
 
-			for (k = 0; k < srv->nr_engines; k++)
-				if (srv->engines[k].has_rank && srv->engines[k].rank == m->rank)
-					e = &srv->engines[k];
 			r = op_add(op);
 			if (r == NULL)
 				break;

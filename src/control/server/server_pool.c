@@ -28,17 +28,6 @@
 #define SCM_MIN_PER_TARGET (16 * MiB)
 #define DEFAULT_SCM_RATIO 0.06
 
-static struct srv_engine *
-local_engine(struct server *srv, d_rank_t rank)
-{
-	unsigned int i;
-
-	for (i = 0; i < srv->nr_engines; i++)
-		if (srv->engines[i].has_rank && srv->engines[i].rank == rank)
-			return &srv->engines[i];
-	return NULL;
-}
-
 static void
 reply_pool(struct ctl_req *req, int rc, const char *msg)
 {
@@ -47,66 +36,6 @@ reply_pool(struct ctl_req *req, int rc, const char *msg)
 	resp.status = rc;
 	resp.message = (char *)(msg != NULL ? msg : "");
 	srv_reply_packed(req, rc, msg, &resp.base);
-}
-
-/* Decode an engine's pool reply: PoolResp into *@out when asked, else DaosResp. */
-static int
-decode_reply(const uint8_t *reply, size_t reply_len, Mgmt__PoolResp **out, char *msg,
-	     size_t msg_len)
-{
-	int rc;
-
-	if (out != NULL) {
-		*out = mgmt__pool_resp__unpack(&proto_allocator, reply_len, reply);
-		rc = *out == NULL ? -DER_PROTO : (*out)->status;
-		if (*out != NULL && msg != NULL)
-			snprintf(msg, msg_len, "%s", (*out)->message);
-	} else {
-		Mgmt__DaosResp *r = mgmt__daos_resp__unpack(&proto_allocator, reply_len, reply);
-
-		rc = r == NULL ? -DER_PROTO : r->status;
-		if (r != NULL && msg != NULL)
-			snprintf(msg, msg_len, "%s", r->message);
-		if (r != NULL)
-			mgmt__daos_resp__free_unpacked(r, &proto_allocator);
-	}
-	return rc;
-}
-
-/* A pool request for local engine @e; the PoolResp in *@out when @method is a query. */
-static int
-engine_pool_call(struct srv_engine *e, int32_t method, const ProtobufCMessage *body,
-		 Mgmt__PoolResp **out, char *msg, size_t msg_len)
-{
-	struct drpc_client *c;
-	uint8_t *buf;
-	uint8_t *reply = NULL;
-	size_t reply_len = 0;
-	size_t len = protobuf_c_message_get_packed_size(body);
-	int status = 0;
-	int rc;
-
-	if (out != NULL)
-		*out = NULL;
-	buf = d_malloc(len + 1);
-	if (buf == NULL)
-		return -DER_NOMEM;
-	protobuf_c_message_pack(body, buf);
-	rc = drpc_client_connect(e->drpc_path, &c);
-	if (rc == 0) {
-		rc = drpc_client_call(c, DRPC_MODULE_MGMT, method, buf, len, 60000, &status, &reply,
-				      &reply_len);
-		drpc_client_close(c);
-	}
-	d_free(buf);
-	if (rc == 0 && status != DRPC__STATUS__SUCCESS)
-		rc = -DER_MISC;
-	if (rc == 0)
-		rc = decode_reply(reply, reply_len, out, msg, msg_len);
-	d_free(reply);
-	if (rc != 0 && msg != NULL && msg[0] == '\0')
-		snprintf(msg, msg_len, "engine %u: " DF_RC, e->idx, DP_RC(rc));
-	return rc;
 }
 
 /*
@@ -123,7 +52,7 @@ rank_pool_call(struct server *srv, d_rank_t rank, int32_t method, const Protobuf
 {
 	Mgmt__EngineForwardReq fwd = MGMT__ENGINE_FORWARD_REQ__INIT;
 	Mgmt__EngineForwardResp *fr = NULL;
-	struct srv_engine *e = local_engine(srv, rank);
+	struct srv_engine *e = srv_engine_of_rank(srv, rank);
 	const struct ms_member *m;
 	struct ctl_tls_config tls;
 	struct ctl_client *c;
@@ -139,7 +68,7 @@ rank_pool_call(struct server *srv, d_rank_t rank, int32_t method, const Protobuf
 	if (out != NULL)
 		*out = NULL;
 	if (e != NULL)
-		return engine_pool_call(e, method, body, out, msg, msg_len);
+		return srv_engine_call(e, method, body, out, msg, msg_len);
 	m = ms_member_get(srv->ms, rank);
 	if (m == NULL || m->state != MS_MEMBER_JOINED || strrchr(m->addr, ':') == NULL) {
 		if (msg != NULL)
@@ -191,7 +120,7 @@ rank_pool_call(struct server *srv, d_rank_t rank, int32_t method, const Protobuf
 		if (fr == NULL)
 			rc = -DER_PROTO;
 		else
-			rc = decode_reply(fr->body.data, fr->body.len, out, msg, msg_len);
+			rc = srv_engine_decode(fr->body.data, fr->body.len, out, msg, msg_len);
 	}
 	if (fr != NULL)
 		mgmt__engine_forward_resp__free_unpacked(fr, &proto_allocator);
@@ -207,10 +136,8 @@ srv_engine_forward(struct server *srv, struct ctl_req *req)
 	Mgmt__EngineForwardResp resp = MGMT__ENGINE_FORWARD_RESP__INIT;
 	Mgmt__EngineForwardReq *in;
 	struct srv_engine *e;
-	struct drpc_client *c;
 	uint8_t *reply = NULL;
 	size_t reply_len = 0;
-	int status = 0;
 	int rc;
 
 	in = mgmt__engine_forward_req__unpack(&proto_allocator, ri->len, ri->body);
@@ -218,7 +145,7 @@ srv_engine_forward(struct server *srv, struct ctl_req *req)
 		ctl_req_reply(req, -DER_PROTO, "EngineForward: malformed request", NULL, NULL, 0);
 		return;
 	}
-	e = local_engine(srv, in->rank);
+	e = srv_engine_of_rank(srv, in->rank);
 	if (in->method != DRPC_METHOD_MGMT_POOL_CREATE &&
 	    in->method != DRPC_METHOD_MGMT_POOL_DESTROY &&
 	    in->method != DRPC_METHOD_MGMT_POOL_QUERY) {
@@ -230,14 +157,8 @@ srv_engine_forward(struct server *srv, struct ctl_req *req)
 			 in->rank);
 		ctl_req_reply(req, -DER_UNREACH, msg, NULL, NULL, 0);
 	} else {
-		rc = drpc_client_connect(e->drpc_path, &c);
-		if (rc == 0) {
-			rc = drpc_client_call(c, DRPC_MODULE_MGMT, in->method, in->body.data,
-					      in->body.len, 60000, &status, &reply, &reply_len);
-			drpc_client_close(c);
-		}
-		if (rc == 0 && status != DRPC__STATUS__SUCCESS)
-			rc = -DER_MISC;
+		rc = srv_engine_drpc(e, in->method, in->body.data, in->body.len, &reply,
+				     &reply_len);
 		resp.status = rc;
 		resp.body.data = reply;
 		resp.body.len = reply_len;
@@ -251,7 +172,7 @@ srv_engine_forward(struct server *srv, struct ctl_req *req)
 static uint32_t
 rank_targets(struct server *srv, d_rank_t rank)
 {
-	struct srv_engine *e = local_engine(srv, rank);
+	struct srv_engine *e = srv_engine_of_rank(srv, rank);
 	const struct ms_member *m;
 
 	if (e != NULL)
@@ -268,7 +189,7 @@ rank_targets(struct server *srv, d_rank_t rank)
 static void
 rank_free(struct server *srv, d_rank_t rank, uint64_t *scm_free, uint64_t *nvme_free)
 {
-	struct srv_engine *e = local_engine(srv, rank);
+	struct srv_engine *e = srv_engine_of_rank(srv, rank);
 	const struct config_engine *ce;
 	struct storage_engine_state st;
 	const struct ms_pool *pools;
@@ -505,7 +426,7 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		}
 		rank_free(srv, rank, &scm_free, &nvme_free);
 		/* The shards' WAL and meta blobs share the devices with the data. */
-		if (local_engine(srv, rank) != NULL)
+		if (srv_engine_of_rank(srv, rank) != NULL)
 			need_dev = per_rank[1] +
 				   (uint64_t)tgts * pool_shard_md_bytes(per_rank[0] / tgts);
 		else

@@ -78,7 +78,7 @@ write_config_at(const char *sub, int my_port, int ms_port)
 		 "  log_file: %s/engine0.log\n"
 		 "  storage:\n  - class: ram\n    scm_mount: %s/scm\n    scm_size: 1\n"
 		 "  - class: file\n    bdev_list: [%s/bdev0]\n    bdev_size: 1\n",
-		 my_port, ms_port, d, d, test_free_port(), d, d, d);
+		 my_port, ms_port, d, d, test_free_ports(4), d, d, d);
 	snprintf(name, sizeof(name), "%s%sserver.yml", sub, *sub ? "/" : "");
 	write_file(name, yml);
 }
@@ -316,7 +316,7 @@ format_start_stop(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s", tmp);
 	d_free(tmp);
-	port = test_free_port();
+	port = test_free_ports(4);
 	write_config();
 	snprintf(cfg, sizeof(cfg), "%s/server.yml", dir);
 	args[2] = cfg;
@@ -505,8 +505,8 @@ two_servers(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s", tmp);
 	d_free(tmp);
-	port = test_free_port();
-	port_b = test_free_port();
+	port = test_free_ports(4);
+	port_b = test_free_ports(4);
 	write_config_at("", port, port);
 	snprintf(cfg_a, sizeof(cfg_a), "%s/server.yml", dir);
 	snprintf(cfg_b, sizeof(cfg_b), "%s/b", dir);
