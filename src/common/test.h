@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -40,25 +41,54 @@ test_tmpdir(const char *tag)
 	return path;
 }
 
-/*
- * A TCP port on 127.0.0.1 the kernel just found free (for daemons a test starts; the
- * next few ports are most likely free too).
- */
-static inline int
-test_free_port(void)
+static inline bool
+test_port_free(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
+	int one = 1;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int port;
+	bool ok;
 
 	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
-	return port > 65000 ? 40000 : port;
+	return ok;
+}
+
+/*
+ * The first of @count consecutive TCP ports on 127.0.0.1 that are free now (an engine
+ * listens on fabric_iface_port and the next `targets` ports). They are taken below the
+ * kernel's ephemeral range (32768 and up), so outgoing connections cannot grab them
+ * between this call and the daemon's start, and never handed out twice in a process.
+ */
+static inline int
+test_free_ports(unsigned int count)
+{
+	static int next;
+	int tries;
+
+	if (next == 0)
+		next = 20000 + (int)(getpid() % 1000) * 12;
+	for (tries = 0; tries < 2000; tries++) {
+		int base = next;
+		unsigned int i;
+		bool ok = true;
+
+		next += (int)count;
+		if (next > 32000)
+			next = 20000;
+		if (base + (int)count > 32000)
+			continue;
+		for (i = 0; i < count && ok; i++)
+			ok = test_port_free(base + (int)i);
+		if (ok)
+			return base;
+	}
+	fail_msg("no %u consecutive free ports below 32000", count);
+	return -1;
 }
 
 /*

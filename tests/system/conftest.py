@@ -60,15 +60,19 @@ def _port_free(port):
 _given_ports = set()
 
 
+_next_port = [20000 + (os.getpid() % 1000) * 12]
+
+
 def free_ports(count):
     """First of `count` consecutive free TCP ports on loopback (an engine uses
-    fabric_iface_port and the next `targets` ports)."""
-    for _ in range(200):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
+    fabric_iface_port and the next `targets` ports). They are taken below the kernel's
+    ephemeral range (32768 and up), so outgoing connections cannot take them before the
+    daemon starts."""
+    for _ in range(2000):
+        base = _next_port[0]
+        _next_port[0] = base + count if base + 2 * count < 32000 else 20000
         span = range(base, base + count)
-        if base + count > 65535 or any(p in _given_ports for p in span):
+        if any(p in _given_ports for p in span):
             continue
         if all(_port_free(p) for p in span):
             _given_ports.update(span)

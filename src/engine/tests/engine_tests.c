@@ -245,7 +245,7 @@ lifecycle(void **state)
 	(void)state;
 	server_start();
 	snprintf(dir_arg, sizeof(dir_arg), "%s", fs.dir);
-	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_port());
+	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_ports(4));
 	pid = engine_spawn(args, env);
 	for (i = 0; i < 1000 && !atomic_load(&fs.notified); i++)
 		usleep(10000);
@@ -399,7 +399,7 @@ pools(void **state)
 	(void)state;
 	server_start();
 	snprintf(dir_arg, sizeof(dir_arg), "%s", fs.dir);
-	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_port());
+	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_ports(4));
 	make_storage(conf, sizeof(conf));
 	pid = engine_start_ready(args, env);
 
@@ -493,7 +493,7 @@ bad_starts(void **state)
 		const char *env[] = { port_env, "D_INTERFACE=lo", NULL };
 		pid_t pid;
 
-		snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_port());
+		snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_ports(4));
 		assert_int_equal(mkdir(nodir, 0700), 0);
 		pid = engine_spawn(no_server, env);
 		assert_int_equal(test_wait_exit(pid, 10000), 1);
