@@ -17,9 +17,8 @@
 
 #define NOTIFY_TIMEOUT_MS 30000
 
-/* Reply with a DaosResp carrying @status and @msg. */
-static void
-reply_status(struct drpc_req *req, int status, const char *msg)
+void
+engine_reply_status(struct drpc_req *req, int status, const char *msg)
 {
 	Mgmt__DaosResp resp = MGMT__DAOS_RESP__INIT;
 	uint8_t buf[512];
@@ -63,13 +62,13 @@ h_set_rank(struct drpc_req *req, void *arg)
 		return;
 	}
 	if (in->rank == CRT_NO_RANK) {
-		reply_status(req, -DER_INVAL, "SetRank: not a rank");
+		engine_reply_status(req, -DER_INVAL, "SetRank: not a rank");
 	} else if (eng->has_rank && eng->rank != in->rank) {
 		char msg[128];
 
 		snprintf(msg, sizeof(msg), "SetRank: this engine is rank %u already, not %u",
 			 eng->rank, in->rank);
-		reply_status(req, -DER_INVAL, msg);
+		engine_reply_status(req, -DER_INVAL, msg);
 	} else {
 		bool first = !eng->has_rank;
 
@@ -79,7 +78,7 @@ h_set_rank(struct drpc_req *req, void *arg)
 		       in->map_version);
 		if (first)
 			print_started(eng);
-		reply_status(req, 0, NULL);
+		engine_reply_status(req, 0, NULL);
 	}
 	mgmt__set_rank_req__free_unpacked(in, &proto_allocator);
 }
@@ -90,11 +89,11 @@ h_set_up(struct drpc_req *req, void *arg)
 	struct engine *eng = arg;
 
 	if (!eng->has_rank) {
-		reply_status(req, -DER_UNINIT, "SetUp: no rank yet");
+		engine_reply_status(req, -DER_UNINIT, "SetUp: no rank yet");
 		return;
 	}
 	eng->set_up = true;
-	reply_status(req, 0, NULL);
+	engine_reply_status(req, 0, NULL);
 }
 
 static void
@@ -133,7 +132,7 @@ h_group_update(struct drpc_req *req, void *arg)
 	else
 		D_ERROR("engine %u: group map version %u refused: " DF_RC, eng->args.idx,
 			in->map_version, DP_RC(rc));
-	reply_status(req, rc, rc == 0 ? NULL : "GroupUpdate refused");
+	engine_reply_status(req, rc, rc == 0 ? NULL : "GroupUpdate refused");
 	d_free(ranks);
 	d_free(uris);
 	mgmt__group_update_req__free_unpacked(in, &proto_allocator);
@@ -146,14 +145,14 @@ h_prep_shutdown(struct drpc_req *req, void *arg)
 
 	eng->shutting_down = true;
 	D_INFO("engine %u: preparing to shut down", eng->args.idx);
-	reply_status(req, 0, NULL);
+	engine_reply_status(req, 0, NULL);
 }
 
 static void
 h_ping(struct drpc_req *req, void *arg)
 {
 	(void)arg;
-	reply_status(req, 0, NULL);
+	engine_reply_status(req, 0, NULL);
 }
 
 int

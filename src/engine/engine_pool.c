@@ -345,19 +345,6 @@ op_undo(struct fanout *f, unsigned int tgt)
 /* --- dRPC handlers (system xstream) --- */
 
 static void
-reply_status(struct drpc_req *req, int status, const char *msg)
-{
-	Mgmt__DaosResp resp = MGMT__DAOS_RESP__INIT;
-	uint8_t buf[512];
-
-	resp.status = status;
-	resp.message = (char *)(msg != NULL ? msg : "");
-	if (mgmt__daos_resp__get_packed_size(&resp) > sizeof(buf))
-		resp.message = (char *)"";
-	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, mgmt__daos_resp__pack(&resp, buf));
-}
-
-static void
 fanout_free(struct fanout *f)
 {
 	d_free(f->info);
@@ -373,7 +360,7 @@ undo_done(struct fanout *f)
 
 	snprintf(msg, sizeof(msg), "pool shards not created on rank %u: " DF_RC, f->eng->rank,
 		 DP_RC(f->err));
-	reply_status(f->req, f->err, msg);
+	engine_reply_status(f->req, f->err, msg);
 	fanout_free(f);
 }
 
@@ -386,7 +373,7 @@ create_done(struct fanout *f)
 		struct fanout *u = d_calloc(1, sizeof(*u));
 
 		if (u == NULL) {
-			reply_status(f->req, rc, "pool shards not created");
+			engine_reply_status(f->req, rc, "pool shards not created");
 		} else {
 			u->eng = f->eng;
 			uuid_copy(u->uuid, f->uuid);
@@ -402,7 +389,7 @@ create_done(struct fanout *f)
 		D_INFO("pool " DF_UUID ": shards on %u targets (%" PRIu64 " + %" PRIu64
 		       " bytes each)",
 		       DP_UUID(f->uuid), f->eng->args.nr_targets, f->scm, f->nvme);
-		reply_status(f->req, 0, NULL);
+		engine_reply_status(f->req, 0, NULL);
 	}
 	fanout_free(f);
 }
@@ -422,18 +409,19 @@ h_pool_create(struct drpc_req *req, void *arg)
 	}
 	f = d_calloc(1, sizeof(*f));
 	if (f == NULL) {
-		reply_status(req, -DER_NOMEM, NULL);
+		engine_reply_status(req, -DER_NOMEM, NULL);
 	} else if (!eng->storage.ready) {
-		reply_status(req, -DER_UNINIT, "this engine has no storage (no -n file)");
+		engine_reply_status(req, -DER_UNINIT, "this engine has no storage (no -n file)");
 		d_free(f);
 	} else if (uuid_parse(in->uuid, f->uuid) != 0) {
-		reply_status(req, -DER_INVAL, "PoolCreate: not a pool uuid");
+		engine_reply_status(req, -DER_INVAL, "PoolCreate: not a pool uuid");
 		d_free(f);
 	} else if (in->scm_bytes < 16 * MiB) {
-		reply_status(req, -DER_INVAL, "PoolCreate: less than 16 MiB of SCM per target");
+		engine_reply_status(req, -DER_INVAL,
+				    "PoolCreate: less than 16 MiB of SCM per target");
 		d_free(f);
 	} else if ((f->made = d_calloc(eng->args.nr_targets, sizeof(bool))) == NULL) {
-		reply_status(req, -DER_NOMEM, NULL);
+		engine_reply_status(req, -DER_NOMEM, NULL);
 		d_free(f);
 	} else {
 		f->eng = eng;
@@ -454,7 +442,7 @@ destroy_done(struct fanout *f)
 
 	if (rc == 0)
 		D_INFO("pool " DF_UUID ": shards destroyed", DP_UUID(f->uuid));
-	reply_status(f->req, rc, rc == -DER_NONEXIST ? "no such pool on this engine" : NULL);
+	engine_reply_status(f->req, rc, rc == -DER_NONEXIST ? "no such pool on this engine" : NULL);
 	fanout_free(f);
 }
 
@@ -473,9 +461,9 @@ fanout_for(struct drpc_req *req, struct engine *eng)
 	}
 	f = d_calloc(1, sizeof(*f));
 	if (f == NULL) {
-		reply_status(req, -DER_NOMEM, NULL);
+		engine_reply_status(req, -DER_NOMEM, NULL);
 	} else if (uuid_parse(in->id, f->uuid) != 0) {
-		reply_status(req, -DER_INVAL, "not a pool uuid");
+		engine_reply_status(req, -DER_INVAL, "not a pool uuid");
 		d_free(f);
 		f = NULL;
 	} else {
@@ -550,7 +538,7 @@ query_done(struct fanout *f)
 		uint8_t *buf = d_malloc(len + 1);
 
 		if (buf == NULL) {
-			reply_status(f->req, -DER_NOMEM, NULL);
+			engine_reply_status(f->req, -DER_NOMEM, NULL);
 		} else {
 			mgmt__pool_resp__pack(&resp, buf);
 			drpc_req_reply(f->req, DRPC__STATUS__SUCCESS, buf, len);
@@ -569,7 +557,7 @@ h_pool_query(struct drpc_req *req, void *arg)
 		return;
 	f->info = d_calloc(f->eng->args.nr_targets, sizeof(*f->info));
 	if (f->info == NULL) {
-		reply_status(req, -DER_NOMEM, NULL);
+		engine_reply_status(req, -DER_NOMEM, NULL);
 		d_free(f);
 		return;
 	}
