@@ -504,21 +504,34 @@ mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+void
+storage_meminfo(uint64_t *total, uint64_t *avail)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	uint64_t v;
+
+	*total = 0;
+	*avail = 0;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "MemTotal: %" SCNu64 " kB", &v) == 1)
+			*total = v * 1024;
+		else if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &v) == 1)
+			*avail = v * 1024;
+	}
+	fclose(f);
+}
+
 /* The tmpfs size for scm_size 0: what the host can spare, as DAOS computes it. */
 static uint64_t
 auto_scm_size(const struct config_server *cfg)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	uint64_t avail = 0;
+	uint64_t total;
+	uint64_t avail;
 
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &avail) == 1)
-			break;
-	fclose(f);
-	avail *= 1024;
+	storage_meminfo(&total, &avail);
 	if (avail <= (uint64_t)cfg->system_ram_reserved * GiB)
 		return 0;
 	return (avail - (uint64_t)cfg->system_ram_reserved * GiB) / cfg->nr_engines / GiB * GiB;

@@ -114,6 +114,9 @@ struct storage_device {
 /* Scan /sys for NVMe namespaces and PMem devices; *out is d_malloc'ed. */
 int storage_scan_host(const char *sysfs_root, struct storage_device **out, unsigned int *nr);
 
+/* Bytes of RAM on the host and available now (/proc/meminfo; 0 if unknown). */
+void storage_meminfo(uint64_t *total, uint64_t *avail);
+
 /* --- format --- */
 
 /*

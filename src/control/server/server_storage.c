@@ -20,26 +20,6 @@
 
 static const char *const role_names[] = { "wal", "meta", "data" };
 
-static void
-meminfo(uint64_t *total, uint64_t *avail)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	uint64_t v;
-
-	*total = 0;
-	*avail = 0;
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "MemTotal: %" SCNu64 " kB", &v) == 1)
-			*total = v * 1024;
-		else if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &v) == 1)
-			*avail = v * 1024;
-	}
-	fclose(f);
-}
-
 void
 srv_storage_scan(struct server *srv, struct ctl_req *req)
 {
@@ -137,7 +117,7 @@ srv_storage_scan(struct server *srv, struct ctl_req *req)
 		resp.n_tiers = n;
 		resp.devices = devs;
 		resp.n_devices = nr_hd;
-		meminfo(&resp.mem_total, &resp.mem_avail);
+		storage_meminfo(&resp.mem_total, &resp.mem_avail);
 	}
 	srv_reply_packed(req, rc, rc == 0 ? NULL : "storage scan failed", &resp.base);
 	for (i = 0; i < n; i++)
