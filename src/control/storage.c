@@ -353,15 +353,27 @@ storage_scan_engine(const struct config_server *cfg, unsigned int idx,
 
 			ts->nr_devs = t->bdev_list.nr;
 			ts->path = t->bdev_list.nr > 0 ? d_strdup(t->bdev_list.str[0]) : NULL;
+			ts->dev_sizes = d_calloc(t->bdev_list.nr + 1, sizeof(*ts->dev_sizes));
+			if (ts->dev_sizes == NULL) {
+				storage_engine_state_fini(&st);
+				return -DER_NOMEM;
+			}
 			ts->ready = t->bdev_list.nr > 0 && t->class != CONFIG_CLASS_NVME;
 			for (d = 0; d < t->bdev_list.nr && t->class != CONFIG_CLASS_NVME; d++) {
 				struct bio_dev *dev;
+				int orc;
 
-				if (bdev_open(t, t->bdev_list.str[d], false, &dev) != 0) {
+				orc = bdev_open(t, t->bdev_list.str[d], false, &dev);
+				if (orc != 0) {
+					/* An emulated device not created yet: its size to be */
+					if (orc == -DER_NONEXIST && t->class == CONFIG_CLASS_FILE)
+						ts->dev_sizes[d] = t->bdev_size * GB;
+					ts->size += ts->dev_sizes[d];
 					ts->ready = false;
 					continue;
 				}
-				ts->size += bio_dev_size(dev);
+				ts->dev_sizes[d] = bio_dev_size(dev);
+				ts->size += ts->dev_sizes[d];
 				if (bio_dev_load(dev) == 0)
 					ts->free += bio_dev_free(dev);
 				else
@@ -393,8 +405,10 @@ storage_engine_state_fini(struct storage_engine_state *st)
 {
 	unsigned int i;
 
-	for (i = 0; i < st->nr_tiers; i++)
+	for (i = 0; i < st->nr_tiers; i++) {
 		d_free(st->tiers[i].path);
+		d_free(st->tiers[i].dev_sizes);
+	}
 	d_free(st->tiers);
 	st->tiers = NULL;
 	st->nr_tiers = 0;

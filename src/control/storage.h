@@ -82,7 +82,13 @@ struct storage_tier_state {
 	enum config_class class;
 	char *path; /* scm_mount, or the first bdev path */
 	unsigned int nr_devs;
-	uint64_t size; /* bytes configured (or found, for kdev) */
+	/*
+	 * Bytes of each of the nr_devs bdevs (NULL when nr_devs is 0): a file's size when it
+	 * exists, else bdev_size (what a format creates); a kernel device's size; 0 for nvme
+	 * and for a device that cannot be opened.
+	 */
+	uint64_t *dev_sizes;
+	uint64_t size; /* bytes: scm_size, or the sum of dev_sizes */
 	uint64_t free; /* bytes free (scm: file system; bdev: blob table), 0 if unknown */
 	bool ready;    /* formatted: mounted / devices present with a blob table */
 	bool tmpfs;    /* ram: a tmpfs is mounted there */

@@ -858,8 +858,12 @@ sec_acl_to_strs(const struct daos_acl *acl, char ***strs, size_t *nr)
 	size_t i;
 	int rc;
 
-	if (acl == NULL || strs == NULL || nr == NULL || sec_acl_validate(acl) != 0)
+	if (acl == NULL || strs == NULL || nr == NULL)
 		return -DER_INVAL;
+	/* Validation allocates: pass its -DER_NOMEM on, not only -DER_INVAL. */
+	rc = sec_acl_validate(acl);
+	if (rc != 0)
+		return rc;
 	rc = acl_entries(acl, &arr, &n);
 	if (rc != 0)
 		return rc;

@@ -175,7 +175,10 @@ int sec_acl_get_ace(const struct daos_acl *acl, enum daos_acl_principal_type typ
 int sec_acl_add_ace(struct daos_acl **acl, const struct daos_ace *ace);
 /* Remove a principal's entry; *@acl is reallocated. 0, -DER_INVAL, -DER_NONEXIST, -DER_NOMEM. */
 int sec_acl_remove_ace(struct daos_acl **acl, enum daos_acl_principal_type type, const char *name);
-/* Check version, size limit, every entry, order and uniqueness. 0 or -DER_INVAL. */
+/*
+ * Check version, size limit, every entry, order and uniqueness. 0, -DER_INVAL, or
+ * -DER_NOMEM (the uniqueness check allocates).
+ */
 int sec_acl_validate(const struct daos_acl *acl);
 /* sec_acl_validate() plus: every permission is valid for a pool (rwcdt). */
 int sec_acl_pool_validate(const struct daos_acl *acl);
@@ -183,7 +186,10 @@ int sec_acl_pool_validate(const struct daos_acl *acl);
 int sec_acl_cont_validate(const struct daos_acl *acl);
 /* Parse @nr ACE strings into a new ACL (duplicates are -DER_INVAL). */
 int sec_acl_from_strs(const char *const *strs, size_t nr, struct daos_acl **out);
-/* The entries as strings, in ACL order; free with sec_acl_strs_free(). */
+/*
+ * The entries as strings, in ACL order; free with sec_acl_strs_free(). 0, -DER_INVAL if
+ * @acl is not valid, or -DER_NOMEM; *strs and *nr are untouched on error.
+ */
 int sec_acl_to_strs(const struct daos_acl *acl, char ***strs, size_t *nr);
 void sec_acl_strs_free(char **strs, size_t nr);
 /*

@@ -23,7 +23,8 @@
  * the worker sees just its fetch and the read-only config.
  *
  * Signals: SIGINT/SIGTERM stop the loop (the socket is removed), SIGUSR2 flushes the
- * caches, SIGPIPE is ignored.
+ * caches, SIGPIPE is ignored. Once the socket listens, the agent tells systemd READY=1
+ * (common/notify.h; nothing happens outside systemd).
  */
 #define D_LOGFAC DD_FAC(control)
 
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/notify.h"
 #include "control/agent/agent_int.h"
 #include "mgmt.pb-c.h"
 
@@ -552,6 +554,10 @@ agent_run(struct config_agent *cfg)
 	       agent->sock_path, cfg->name, cfg->servers.nr, agent->secure ? "TLS" : "insecure");
 	printf("daos_agent version %s listening on %s\n", DAOS_VERSION, agent->sock_path);
 	fflush(stdout);
+	/* Our unit is Type=notify, as DAOS's: systemd starts dependents only after this. */
+	rc = d_sd_notify("READY=1");
+	if (rc != 0)
+		D_WARN("could not notify systemd of readiness ($NOTIFY_SOCKET): " DF_RC, DP_RC(rc));
 	uv_run(&agent->loop, UV_RUN_DEFAULT);
 	rc = 0;
 	D_NOTE("daos_agent stopped");

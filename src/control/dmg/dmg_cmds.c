@@ -255,15 +255,29 @@ system_ranks(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, boo
 		for (i = 0; rl != NULL && i < resp->n_results; i++)
 			if (!resp->results[i]->errored)
 				d_rank_list_append(rl, resp->results[i]->rank);
-		d_rank_list_to_str(rl, &s);
-		fprintf(ctx->out, "updated ranks: %s\n", s ? s : "[]");
+		if (rl != NULL)
+			s = dmg_ranks_str(rl, false);
+		fprintf(ctx->out, "updated ranks: %s\n", s ? s : "?");
 		d_free(s);
 		d_rank_list_free(rl);
 	} else if (!ctx->json && resp->n_results > 0) {
 		dmg_print_rank_results(ctx->out, resp);
 	}
-	if (!ctx->json && *resp->absent_ranks != '\0')
-		fprintf(stderr, "Unknown ranks: %s\n", resp->absent_ranks);
+	if (!ctx->json && *resp->absent_ranks != '\0') {
+		d_rank_list_t *rl = NULL;
+		char *s;
+
+		/* DAOS: "Unknown 3 ranks: 7-9", the set bare here */
+		if (d_rank_list_parse(resp->absent_ranks, strlen(resp->absent_ranks), &rl) == 0 &&
+		    (s = dmg_ranks_str(rl, true)) != NULL) {
+			fprintf(stderr, "Unknown %u rank%s: %s\n", rl->rl_nr,
+				rl->rl_nr == 1 ? "" : "s", s);
+			d_free(s);
+		} else {
+			fprintf(stderr, "Unknown ranks: %s\n", resp->absent_ranks);
+		}
+		d_rank_list_free(rl);
+	}
 	if (!ctx->json && *resp->absent_hosts != '\0')
 		fprintf(stderr, "Unknown hosts: %s\n", resp->absent_hosts);
 	for (i = 0; i < resp->n_results; i++) {

@@ -195,6 +195,16 @@ void dmg_table_fini(struct dmg_table *t);
  */
 int dmg_hostset_str(char *const *hosts, unsigned int nr, int default_port, char **out);
 
+/*
+ * A rank set as DAOS's dmg prints it (its host set form without a host name): one rank
+ * bare ("3"), more in brackets ("[0-3]", "[0,2,5-6]"), "" for none. With @bare, never
+ * brackets ("0-3,5"), as pool query shows enabled and disabled ranks. A new string for
+ * d_free(), or NULL when out of memory.
+ */
+char *dmg_ranks_str(const d_rank_list_t *rl, bool bare);
+/* The same for a rank set in text ("[0-3]" or "0-3", from a reply); other text as it is. */
+char *dmg_ranks_text(const char *in, bool bare);
+
 /* ---- printers (dmg_print.c): pure functions, response in, text out ---- */
 
 void dmg_print_pool_create_intro(FILE *f, const Mgmt__PoolCreateReq *req);

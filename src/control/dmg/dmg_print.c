@@ -391,35 +391,75 @@ struct scan_args {
 	bool nvme_health;
 };
 
+/*
+ * What DAOS reports for storage it emulates: a RAM tier is an SCM namespace (its mount,
+ * scm_size) when the host has no PMem; each bdev of a file tier is an NVMe controller
+ * (its path, as bdev_list names it, and its size).
+ */
+static bool
+tier_is_ram_scm(const Mgmt__TierState *t)
+{
+	return t->tier == 0 && strcmp(t->class_, "ram") == 0;
+}
+
+static bool
+tier_is_file(const Mgmt__TierState *t)
+{
+	return strcmp(t->class_, "file") == 0;
+}
+
+/* Bytes of bdev @d of @t; older servers sent only the tier's total. */
+static uint64_t
+tier_dev_bytes(const Mgmt__TierState *t, size_t d)
+{
+	if (d < t->n_device_bytes)
+		return t->device_bytes[d];
+	return t->n_devices > 0 ? t->total_bytes / t->n_devices : 0;
+}
+
+static bool
+scan_has_pmem(const Mgmt__StorageScanResp *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_devices; i++)
+		if (s->devices[i]->pmem)
+			return true;
+	return false;
+}
+
 static void
 scan_totals(const Mgmt__StorageScanResp *s, char *scm, size_t scm_len, char *nvme, size_t nvme_len)
 {
 	uint64_t scm_bytes = 0, nvme_bytes = 0;
-	unsigned int nr_pmem = 0, nr_nvme = 0, nr_ram = 0, i;
+	unsigned int nr_scm = 0, nr_nvme = 0, i;
+	bool pmem = scan_has_pmem(s);
+	size_t d;
 	char b[32];
 
 	for (i = 0; i < s->n_devices; i++) {
 		if (s->devices[i]->pmem) {
 			scm_bytes += s->devices[i]->size;
-			nr_pmem++;
+			nr_scm++;
 		} else {
 			nvme_bytes += s->devices[i]->size;
 			nr_nvme++;
 		}
 	}
-	if (nr_pmem == 0) {
-		for (i = 0; i < s->n_tiers; i++) {
-			if (s->tiers[i]->tier == 0 && strcmp(s->tiers[i]->class_, "ram") == 0) {
-				scm_bytes += s->tiers[i]->total_bytes;
-				nr_ram++;
-			}
+	for (i = 0; i < s->n_tiers; i++) {
+		const Mgmt__TierState *t = s->tiers[i];
+
+		if (!pmem && tier_is_ram_scm(t)) {
+			scm_bytes += t->total_bytes;
+			nr_scm++;
+		} else if (tier_is_file(t)) {
+			for (d = 0; d < t->n_devices; d++)
+				nvme_bytes += tier_dev_bytes(t, d);
+			nr_nvme += (unsigned int)t->n_devices;
 		}
 	}
 	pool_prop_bytes_str(scm_bytes, b, sizeof(b));
-	if (nr_pmem == 0 && nr_ram > 0)
-		snprintf(scm, scm_len, "%s (%u ram-disk%s)", b, nr_ram, nr_ram == 1 ? "" : "s");
-	else
-		snprintf(scm, scm_len, "%s (%u namespace%s)", b, nr_pmem, nr_pmem == 1 ? "" : "s");
+	snprintf(scm, scm_len, "%s (%u namespace%s)", b, nr_scm, nr_scm == 1 ? "" : "s");
 	pool_prop_bytes_str(nvme_bytes, b, sizeof(b));
 	snprintf(nvme, nvme_len, "%s (%u controller%s)", b, nr_nvme, nr_nvme == 1 ? "" : "s");
 }
@@ -443,8 +483,10 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 						"Capacity" };
 	const Mgmt__StorageScanResp *s = (const Mgmt__StorageScanResp *)m;
 	const struct scan_args *sa = arg;
+	bool pmem = scan_has_pmem(s);
 	struct dmg_table t;
-	unsigned int i, n = 0;
+	unsigned int i;
+	size_t j;
 	char cap[32], sock[16];
 
 	dmg_table_init(&t, 3, scm_hdr);
@@ -456,16 +498,23 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 		pool_prop_bytes_str(d->size, cap, sizeof(cap));
 		snprintf(sock, sizeof(sock), "%d", d->socket);
 		dmg_table_row(&t, d->name, sock, cap);
-		n++;
 	}
-	if (n > 0)
+	for (i = 0; !pmem && i < s->n_tiers; i++) {
+		const Mgmt__TierState *ts = s->tiers[i];
+
+		if (!tier_is_ram_scm(ts))
+			continue;
+		pool_prop_bytes_str(ts->total_bytes, cap, sizeof(cap));
+		snprintf(sock, sizeof(sock), "%d", ts->socket);
+		dmg_table_row(&t, ts->path, sock, cap);
+	}
+	if (t.nr_rows > 1)
 		dmg_table_print(f, &t, "");
 	else
 		fprintf(f, "\tNo SCM devices found\n");
 	dmg_table_fini(&t);
 	fputc('\n', f);
 
-	n = 0;
 	dmg_table_init(&t, 5, nvme_hdr);
 	for (i = 0; i < s->n_devices; i++) {
 		const Mgmt__HostDevice *d = s->devices[i];
@@ -476,9 +525,19 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 		snprintf(sock, sizeof(sock), "%d", d->socket);
 		dmg_table_row(&t, *d->pci_addr ? d->pci_addr : d->name, d->model, d->fw_rev, sock,
 			      cap);
-		n++;
 	}
-	if (n > 0)
+	for (i = 0; i < s->n_tiers; i++) {
+		const Mgmt__TierState *ts = s->tiers[i];
+
+		if (!tier_is_file(ts))
+			continue;
+		snprintf(sock, sizeof(sock), "%d", ts->socket);
+		for (j = 0; j < ts->n_devices; j++) {
+			pool_prop_bytes_str(tier_dev_bytes(ts, j), cap, sizeof(cap));
+			dmg_table_row(&t, ts->devices[j], "", "", sock, cap);
+		}
+	}
+	if (t.nr_rows > 1)
 		dmg_table_print(f, &t, "");
 	else
 		fprintf(f, "\tNo NVMe devices found\n");
@@ -763,24 +822,40 @@ dmg_print_network_scan(FILE *f, const struct dmg_host_reply *r, unsigned int nr,
 	groups_free(g, ng);
 }
 
-/* ---- pools ---- */
+/* ---- rank sets ---- */
 
-/* "0-4" or "[0-4]" from the wire, printed as "[0-4]"; unparsable text as it is. */
-static void
-ranks_str(const char *in, char *buf, size_t len)
+char *
+dmg_ranks_str(const d_rank_list_t *rl, bool bare)
+{
+	char *s = NULL;
+	size_t n;
+
+	/* gurt's form is always bracketed, "[]" for none: DAOS's C side prints it so. */
+	if (d_rank_list_to_str((d_rank_list_t *)rl, &s) != 0)
+		return NULL;
+	n = strlen(s);
+	if (bare || strpbrk(s, ",-") == NULL) {
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+	}
+	return s;
+}
+
+char *
+dmg_ranks_text(const char *in, bool bare)
 {
 	d_rank_list_t *rl = NULL;
-	char *s = NULL;
+	char *s;
 
-	if (in != NULL && d_rank_list_parse(in, strlen(in), &rl) == 0 &&
-	    d_rank_list_to_str(rl, &s) == 0) {
-		snprintf(buf, len, "%s", s);
-		d_free(s);
-	} else {
-		snprintf(buf, len, "%s", in ? in : "");
-	}
+	if (in != NULL && d_rank_list_parse(in, strlen(in), &rl) == 0)
+		s = dmg_ranks_str(rl, bare);
+	else
+		s = d_strdup(in != NULL ? in : "");
 	d_rank_list_free(rl);
+	return s;
 }
+
+/* ---- pools ---- */
 
 static unsigned int
 ranks_count(const char *in)
@@ -824,7 +899,7 @@ dmg_print_pool_create(FILE *f, const Mgmt__PoolCreateResp *resp)
 						  "Storage tier 1 (NVMe)" };
 	unsigned int nranks = ranks_count(resp->tgt_ranks), i, n;
 	uint64_t total = 0;
-	char title[256], svc[256], tgt[256], b[32], c[32];
+	char title[256], b[32], c[32], *svc, *tgt;
 	size_t used;
 
 	for (i = 0; i < resp->n_tier_bytes; i++)
@@ -844,12 +919,14 @@ dmg_print_pool_create(FILE *f, const Mgmt__PoolCreateResp *resp)
 	for (i = 0; i < strlen(title); i++)
 		fputc('-', f);
 	fputc('\n', f);
-	ranks_str(resp->svc_reps, svc, sizeof(svc));
-	ranks_str(resp->tgt_ranks, tgt, sizeof(tgt));
+	svc = dmg_ranks_text(resp->svc_reps, false);
+	tgt = dmg_ranks_text(resp->tgt_ranks, false);
 	fprintf(f, "  UUID                 : %s\n", resp->uuid);
 	fprintf(f, "  Service Leader       : %u\n", resp->svc_ldr);
-	fprintf(f, "  Service Ranks        : %s\n", svc);
-	fprintf(f, "  Storage Ranks        : %s\n", tgt);
+	fprintf(f, "  Service Ranks        : %s\n", svc ? svc : "?");
+	fprintf(f, "  Storage Ranks        : %s\n", tgt ? tgt : "?");
+	d_free(svc);
+	d_free(tgt);
 	pool_prop_bytes_str(total, b, sizeof(b));
 	fprintf(f, "  Total Size           : %s\n", b);
 	for (i = 0; i < n && i < ARRAY_SIZE(tier_names); i++) {
@@ -936,7 +1013,7 @@ dmg_print_pool_list(FILE *f, const Mgmt__ListPoolsResp *resp, bool verbose, bool
 	for (i = 0; i < resp->n_pools; i++) {
 		const Mgmt__PoolInfo *p = resp->pools[i];
 		const char *label = *p->label ? p->label : "-";
-		char s0[32], u0[32], i0[32], s1[32], u1[32], i1[32], dis[32], up[32], svc[128];
+		char s0[32], u0[32], i0[32], s1[32], u1[32], i1[32], dis[32], up[32], *svc;
 
 		if (no_query) {
 			dmg_table_row(&t, label, p->state);
@@ -947,9 +1024,10 @@ dmg_print_pool_list(FILE *f, const Mgmt__ListPoolsResp *resp, bool verbose, bool
 		if (verbose) {
 			usage_cols(p, list_tier(p, 0), s0, u0, i0, sizeof(s0));
 			usage_cols(p, list_tier(p, 1), s1, u1, i1, sizeof(s1));
-			ranks_str(p->svc_reps, svc, sizeof(svc));
-			dmg_table_row(&t, label, p->uuid, p->state, svc, s0, u0, i0, s1, u1, i1,
-				      dis, up, p->rebuild ? p->rebuild->state : "idle");
+			svc = dmg_ranks_text(p->svc_reps, false);
+			dmg_table_row(&t, label, p->uuid, p->state, svc ? svc : "?", s0, u0, i0, s1,
+				      u1, i1, dis, up, p->rebuild ? p->rebuild->state : "idle");
+			d_free(svc);
 			continue;
 		}
 		usage_cols(p, list_tier(p, p->n_tier_stats > 1 ? 1 : 0), s1, u1, i1, sizeof(s1));
@@ -965,7 +1043,7 @@ dmg_print_pool_query(FILE *f, const Mgmt__PoolInfo *p, bool show_enabled, bool h
 {
 	static const char *const tier_names[] = { "SCM", "NVME" };
 	unsigned int i;
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], *r;
 
 	fprintf(f, "Pool %s, ntarget=%u, disabled=%u, leader=%u, version=%u, state=%s\n", p->uuid,
 		p->total_targets, p->disabled_targets, p->svc_ldr, p->version, p->state);
@@ -974,10 +1052,16 @@ dmg_print_pool_query(FILE *f, const Mgmt__PoolInfo *p, bool show_enabled, bool h
 			"Pool layout out of date (%u < %u) -- see `dmg pool upgrade` for details.\n",
 			p->pool_layout_ver, p->upgrade_layout_ver);
 	fprintf(f, "Pool health info:\n");
-	if (show_enabled)
-		fprintf(f, "- Enabled ranks: %s\n", p->enabled_ranks);
-	if (*p->disabled_ranks != '\0')
-		fprintf(f, "- Disabled ranks: %s\n", p->disabled_ranks);
+	/* These two are bare ranges in DAOS ("0-6"), unlike the other rank sets. */
+	if (show_enabled) {
+		r = dmg_ranks_text(p->enabled_ranks, true);
+		fprintf(f, "- Enabled ranks: %s\n", r ? r : "?");
+		d_free(r);
+	}
+	r = dmg_ranks_text(p->disabled_ranks, true);
+	if (r == NULL || *r != '\0')
+		fprintf(f, "- Disabled ranks: %s\n", r ? r : "?");
+	d_free(r);
 	if (p->rebuild == NULL)
 		fprintf(f, "No rebuild status available.\n");
 	else if (p->rebuild->status != 0)
@@ -1076,7 +1160,7 @@ dmg_print_system_query(FILE *f, const Mgmt__SystemQueryResp *resp, bool verbose)
 		dmg_table_init(&t, 2, hdr);
 		for (i = 0; i < resp->n_members; i++) {
 			d_rank_list_t *rl;
-			char *s = NULL;
+			char *s;
 
 			if (done[i])
 				continue;
@@ -1087,20 +1171,20 @@ dmg_print_system_query(FILE *f, const Mgmt__SystemQueryResp *resp, bool verbose)
 					done[j] = true;
 				}
 			}
-			d_rank_list_to_str(rl, &s);
+			s = dmg_ranks_str(rl, false);
 			dmg_table_row(&t, s ? s : "?", m[i]->state);
 			d_free(s);
 			d_rank_list_free(rl);
 		}
 	}
 	if (*resp->absent_ranks != '\0') {
-		char r[256];
+		char *r = dmg_ranks_text(resp->absent_ranks, false);
 
-		ranks_str(resp->absent_ranks, r, sizeof(r));
 		if (verbose)
-			dmg_table_row(&t, r, "", "", "", "Unknown Rank", "");
+			dmg_table_row(&t, r ? r : "?", "", "", "", "Unknown Rank", "");
 		else
-			dmg_table_row(&t, r, "Unknown Rank");
+			dmg_table_row(&t, r ? r : "?", "Unknown Rank");
+		d_free(r);
 	}
 	dmg_table_print(f, &t, "");
 	dmg_table_fini(&t);
@@ -1132,7 +1216,7 @@ dmg_print_rank_results(FILE *f, const Mgmt__SystemRanksResp *resp)
 		const Mgmt__RankResult *a = resp->results[i];
 		const char *res_a = a->errored ? a->message : "OK";
 		d_rank_list_t *rl;
-		char *s = NULL;
+		char *s;
 
 		if (done[i])
 			continue;
@@ -1147,7 +1231,7 @@ dmg_print_rank_results(FILE *f, const Mgmt__SystemRanksResp *resp)
 				done[j] = true;
 			}
 		}
-		d_rank_list_to_str(rl, &s);
+		s = dmg_ranks_str(rl, false);
 		dmg_table_row(&t, s ? s : "?", a->action, res_a);
 		d_free(s);
 		d_rank_list_free(rl);

@@ -81,7 +81,10 @@ void ms_pool_props_free(struct ms_pool_prop *props, uint32_t nr);
  */
 int ms_acl_parse(const char *const *strs, uint32_t nr, struct daos_acl **out, uint32_t *bad,
 		 char *err, size_t err_len);
-/* The entries of @acl as canonical strings in *strs, their number in *nr. 0 or -DER_NOMEM. */
+/*
+ * The entries of @acl as canonical strings in *strs, their number in *nr. 0, -DER_INVAL
+ * or -DER_NOMEM (sec_acl_to_strs()).
+ */
 int ms_acl_strs(const struct daos_acl *acl, char ***strs, uint32_t *nr);
 /* Free what ms_acl_strs() made (@strs may be NULL). */
 void ms_acl_strs_free(char **strs, uint32_t nr);

@@ -374,40 +374,17 @@ ms_acl_parse(const char *const *strs, uint32_t nr, struct daos_acl **out, uint32
 	return rc;
 }
 
-/*
- * Not sec_acl_to_strs(): it reports any failure of its validation, out of memory
- * included, as -DER_INVAL, and a db must tell a full heap from a bad ACL.
- */
+/* sec_acl_to_strs() with the db's count type. */
 int
 ms_acl_strs(const struct daos_acl *acl, char ***strs, uint32_t *nr)
 {
-	char buf[DAOS_ACL_MAX_ACE_STR_LEN + 1];
-	struct daos_ace *ace = NULL;
-	char **res;
-	uint32_t n = 0;
-	int rc = 0;
+	size_t n;
+	int rc;
 
-	while ((ace = sec_acl_next_ace(acl, ace)) != NULL)
-		n++;
-	res = d_calloc(n + 1, sizeof(*res));
-	if (res == NULL)
-		return -DER_NOMEM;
-	n = 0;
-	while (rc == 0 && (ace = sec_acl_next_ace(acl, ace)) != NULL) {
-		rc = sec_ace_to_str(ace, buf, sizeof(buf));
-		if (rc == 0) {
-			res[n] = d_strdup(buf);
-			rc = res[n] == NULL ? -DER_NOMEM : 0;
-			n++;
-		}
-	}
-	if (rc != 0) {
-		ms_acl_strs_free(res, n);
-		return rc;
-	}
-	*strs = res;
-	*nr = n;
-	return 0;
+	rc = sec_acl_to_strs(acl, strs, &n);
+	if (rc == 0)
+		*nr = (uint32_t)n;
+	return rc;
 }
 
 void

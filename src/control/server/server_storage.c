@@ -73,7 +73,12 @@ srv_storage_scan(struct server *srv, struct ctl_req *req)
 			if (t > 0) {
 				m->devices = ct->bdev_list.str;
 				m->n_devices = ct->bdev_list.nr;
+				m->device_bytes = ts->dev_sizes;
+				m->n_device_bytes = ts->dev_sizes != NULL ? ts->nr_devs : 0;
 			}
+			m->socket = cfg->engines[i].has_pinned_numa_node
+					    ? cfg->engines[i].pinned_numa_node
+					    : -1;
 			m->total_bytes = ts->size;
 			m->free_bytes = ts->free;
 			m->formatted = ts->ready && st[i].formatted;

@@ -297,6 +297,20 @@ check_dev(const char *path)
 	bio_dev_close(dev);
 }
 
+/* Create @path as a sparse file of @size bytes. */
+static int
+truncate_new(const char *path, uint64_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = ftruncate(fd, (off_t)size);
+	close(fd);
+	return rc;
+}
+
 static void
 format_ram_file(void **state)
 {
@@ -320,7 +334,21 @@ format_ram_file(void **state)
 	assert_false(st.tiers[0].ready);
 	assert_false(st.tiers[1].ready);
 	assert_int_equal(st.tiers[1].nr_devs, 2);
+	/* Files not created yet count with the size a format gives them (bdev_size) */
+	assert_int_equal(st.tiers[1].dev_sizes[0], 1000000000ULL);
+	assert_int_equal(st.tiers[1].dev_sizes[1], 1000000000ULL);
+	assert_int_equal(st.tiers[1].size, 2000000000ULL);
 	storage_engine_state_fini(&st);
+	/* A file that exists counts with its own size */
+	snprintf(path, sizeof(path), "%s/bdev0", env.dir);
+	assert_int_equal(truncate_new(path, 3000000000ULL), 0);
+	assert_int_equal(storage_scan_engine(env.cfg, 0, &st), 0);
+	assert_int_equal(st.tiers[1].dev_sizes[0], 3000000000ULL);
+	assert_int_equal(st.tiers[1].dev_sizes[1], 1000000000ULL);
+	assert_int_equal(st.tiers[1].size, 4000000000ULL);
+	assert_false(st.tiers[1].ready);
+	storage_engine_state_fini(&st);
+	unlink(path);
 
 	assert_int_equal(storage_format_engine(env.cfg, 0, false, err, sizeof(err)), 0);
 	if (geteuid() == 0)

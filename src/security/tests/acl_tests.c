@@ -522,6 +522,43 @@ acl_alloc_failures(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* Printing an ACL reports each failed allocation as -DER_NOMEM, never as a bad ACL. */
+static void
+acl_to_strs_alloc_failures(void **state)
+{
+	static const char *const strs[] = { "A::OWNER@:rw", "A::bob@:r", "A:G:GROUP@:rw" };
+	struct daos_acl *acl = NULL;
+	char **out = NULL;
+	size_t nr = 0;
+	uint64_t live;
+	uint64_t nth;
+	int rc;
+	TEST_ALLOC_MARK();
+
+	(void)state;
+	assert_int_equal(sec_acl_from_strs(strs, ARRAY_SIZE(strs), &acl), 0);
+	live = d_alloc_nr_live();
+	for (nth = 1;; nth++) {
+		d_alloc_fail_nth(nth);
+		rc = sec_acl_to_strs(acl, &out, &nr);
+		if (d_alloc_fail_pending() != 0) {
+			d_alloc_fail_nth(0);
+			assert_int_equal(rc, 0);
+			break;
+		}
+		assert_int_equal(rc, -DER_NOMEM);
+		assert_null(out);
+		assert_int_equal(d_alloc_nr_live(), live);
+	}
+	/* validation, entry array, result array, one string per entry */
+	assert_true(nth > 3);
+	assert_int_equal(nr, ARRAY_SIZE(strs));
+	assert_string_equal(out[1], "A::bob@:r");
+	sec_acl_strs_free(out, nr);
+	sec_acl_free(acl);
+	TEST_ALLOC_CHECK();
+}
+
 int
 main(void)
 {
@@ -539,6 +576,7 @@ main(void)
 		cmocka_unit_test(acl_binary_round_trip),
 		cmocka_unit_test(acl_evaluation),
 		cmocka_unit_test(acl_alloc_failures),
+		cmocka_unit_test(acl_to_strs_alloc_failures),
 	};
 
 	return cmocka_run_group_tests_name("security_acl", tests, NULL, NULL);

@@ -10,7 +10,8 @@
  * system name does, DAOS_AGENT_DISABLE_CACHE=true makes every call reach it), insecure
  * and signed credentials (keys from utils/certs/gen_certificates.sh, checked against
  * agent.crt), an MS that is down (the status names the access point), a bad config and
- * an uncreatable runtime_dir (non-zero exit, message naming the problem).
+ * an uncreatable runtime_dir (non-zero exit, message naming the problem), and systemd's
+ * READY=1 on $NOTIFY_SOCKET.
  */
 #define D_LOGFAC DD_FAC(tests)
 
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -455,6 +458,43 @@ cache_disabled_by_env(void **state)
 	fake_stop(&ms);
 }
 
+/* Started by systemd (Type=notify): READY=1 reaches $NOTIFY_SOCKET once the socket listens. */
+static void
+systemd_ready(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct agent_proc p;
+	struct pollfd pfd;
+	struct stat st;
+	char *env = NULL;
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	proc_init(&p, "agent_notify");
+	write_cfg(&p, 1, "transport_config:\n  allow_insecure: true\n");
+	assert_true((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", p.dir) <
+		    sizeof(sa.sun_path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_true(d_asprintf(&env, "NOTIFY_SOCKET=%s", sa.sun_path) > 0);
+	proc_spawn(&p, env);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "READY=1");
+	assert_int_equal(stat(p.sock, &st), 0);
+	proc_stop(&p);
+	close(fd);
+	d_free(env);
+	proc_fini(&p);
+}
+
 static void
 creds_insecure(void **state)
 {
@@ -618,6 +658,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attach_info_and_cache),
 		cmocka_unit_test(cache_disabled_by_env),
+		cmocka_unit_test(systemd_ready),
 		cmocka_unit_test(creds_insecure),
 		cmocka_unit_test(creds_signed),
 		cmocka_unit_test(ms_down),

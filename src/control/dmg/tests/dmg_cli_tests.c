@@ -345,7 +345,7 @@ system_query(void **state)
 	(void)state;
 	RUN(r, cfg_path, "system", "query");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "Rank  State\n----  -----\n[0-2] Joined\n[3]   Stopped\n");
+	assert_string_equal(r.out, "Rank  State\n----  -----\n[0-2] Joined\n3     Stopped\n");
 	assert_string_equal(r.err, "");
 	run_fini(&r);
 	RUN(r, cfg_path, "system", "query", "-v");
@@ -374,6 +374,7 @@ pools(void **state)
 	assert_int_equal(r.status, 0);
 	expect_in(r.out, "Creating DAOS pool with automatic storage allocation: 4.0 GB total");
 	expect_in(r.out, "Pool created with 6.00%,94.00% storage tier ratio\n");
+	expect_in(r.out, "  Service Ranks        : 0\n");
 	expect_in(r.out, "  Storage Ranks        : [0-3]\n");
 	expect_in(r.out, "  Storage tier 1 (NVMe): 3.8 GB (940 MB / rank)\n");
 	run_fini(&r);

@@ -119,6 +119,57 @@ hostsets(void **state)
 		fclose(f);                               \
 	} while (0)
 
+/* DAOS's rank sets: one rank bare, several in brackets; pool query's always bare. */
+static void
+rank_sets(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *set;
+		const char *bare;
+	} cases[] = {
+		{ "0", "0", "0" },
+		{ "[0]", "0", "0" },
+		{ "[7]", "7", "7" },
+		{ "0-3", "[0-3]", "0-3" },
+		{ "[2,0]", "[0,2]", "0,2" },
+		{ "5,0-3", "[0-3,5]", "0-3,5" },
+		{ "", "", "" },
+		{ "[]", "", "" },
+		{ "x", "x", "x" },
+	};
+	d_rank_list_t *rl;
+	unsigned int i;
+	char *s;
+	TEST_ALLOC_MARK();
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		s = dmg_ranks_text(cases[i].in, false);
+		assert_non_null(s);
+		if (strcmp(s, cases[i].set) != 0)
+			fail_msg("\"%s\": got \"%s\", expected \"%s\"", cases[i].in, s,
+				 cases[i].set);
+		d_free(s);
+		s = dmg_ranks_text(cases[i].in, true);
+		assert_non_null(s);
+		assert_string_equal(s, cases[i].bare);
+		d_free(s);
+	}
+	rl = d_rank_list_alloc(0);
+	assert_non_null(rl);
+	assert_int_equal(d_rank_list_append(rl, 4), 0);
+	s = dmg_ranks_str(rl, false);
+	assert_string_equal(s, "4");
+	d_free(s);
+	assert_int_equal(d_rank_list_append(rl, 5), 0);
+	s = dmg_ranks_str(rl, false);
+	assert_string_equal(s, "[4-5]");
+	d_free(s);
+	d_rank_list_free(rl);
+	TEST_ALLOC_CHECK();
+}
+
 static void
 print_pool_create(void **state)
 {
@@ -151,6 +202,13 @@ print_pool_create(void **state)
 		"  Total Size           : 1.0 TB\n"
 		"  Storage tier 0 (SCM) : 60 GB (7.5 GB / rank)\n"
 		"  Storage tier 1 (NVMe): 940 GB (118 GB / rank)\n\n");
+	free(out);
+	/* one service rank: bare, as DAOS prints it */
+	r.svc_reps = "[0]";
+	r.tgt_ranks = "[0-1]";
+	CAPTURE(out, dmg_print_pool_create(f, &r));
+	assert_non_null(
+		strstr(out, "  Service Ranks        : 0\n  Storage Ranks        : [0-1]\n"));
 	free(out);
 }
 
@@ -185,6 +243,17 @@ print_system_query(void **state)
 				 "[0-5] Joined\n"
 				 "[6-7] Excluded\n");
 	free(out);
+	m[7].state = "Stopped";
+	r.absent_ranks = "[9]";
+	CAPTURE(out, dmg_print_system_query(f, &r, false));
+	assert_string_equal(out, "Rank  State\n"
+				 "----  -----\n"
+				 "[0-5] Joined\n"
+				 "6     Excluded\n"
+				 "7     Stopped\n"
+				 "9     Unknown Rank\n");
+	free(out);
+	r.absent_ranks = "";
 	r.n_members = 1;
 	mp[0] = member(&m[0], 1, "Errored");
 	m[0].info = "DAOS engine 1 exited unexpectedly";
@@ -246,6 +315,29 @@ print_pool_list(void **state)
 	free(out);
 }
 
+/* Pool query's health lines: ranks bare ("0-6", "7"), as in DAOS's reference sample. */
+static void
+print_pool_query_ranks(void **state)
+{
+	Mgmt__PoolInfo p = MGMT__POOL_INFO__INIT;
+	char *out = NULL;
+
+	(void)state;
+	p.uuid = "55cc0000-0000-0000-0000-000000006f6f";
+	p.state = "TargetsExcluded";
+	p.enabled_ranks = "[0-6]";
+	p.disabled_ranks = "[7]";
+	CAPTURE(out, dmg_print_pool_query(f, &p, true, true));
+	assert_non_null(strstr(out, "Pool health info:\n"
+				    "- Enabled ranks: 0-6\n"
+				    "- Disabled ranks: 7\n"));
+	free(out);
+	p.disabled_ranks = "";
+	CAPTURE(out, dmg_print_pool_query(f, &p, false, true));
+	assert_null(strstr(out, "ranks"));
+	free(out);
+}
+
 static void
 print_get_prop(void **state)
 {
@@ -304,7 +396,7 @@ print_ranks_and_leader(void **state)
 	assert_string_equal(out, "Rank  Operation Result\n"
 				 "----  --------- ------\n"
 				 "[0-2] stop      OK\n"
-				 "[3]   stop      timed out\n");
+				 "3     stop      timed out\n");
 	free(out);
 	l.current_leader = "a:10001";
 	l.replicas = reps;
@@ -374,6 +466,66 @@ print_storage(void **state)
 				 "  Hosts        SCM Devices NVMe Devices\n"
 				 "  -----        ----------- ------------\n"
 				 "  wolf-[71-72] 1           1\n");
+	free(out);
+}
+
+/*
+ * A host with only emulated storage (class ram and class file): the RAM tier counts as an
+ * SCM namespace of scm_size, each file as an NVMe controller of its size; -v lists them.
+ */
+static void
+print_storage_emulated(void **state)
+{
+	Mgmt__StorageScanResp s = MGMT__STORAGE_SCAN_RESP__INIT;
+	Mgmt__TierState t[2], *tp[2] = { &t[0], &t[1] };
+	char *files[] = { "/srv/daos/bdev0", "/srv/daos/bdev1" };
+	uint64_t sizes[] = { 1000000000ull, 4000000000ull };
+	struct dmg_host_reply r = { 0 };
+	char *out = NULL;
+
+	(void)state;
+	mgmt__tier_state__init(&t[0]);
+	mgmt__tier_state__init(&t[1]);
+	t[0].class_ = "ram";
+	t[0].path = "/mnt/daos0";
+	t[0].total_bytes = 2ull << 30;
+	t[0].socket = 0;
+	t[1].tier = 1;
+	t[1].class_ = "file";
+	t[1].path = files[0];
+	t[1].devices = files;
+	t[1].n_devices = 2;
+	t[1].device_bytes = sizes;
+	t[1].n_device_bytes = 2;
+	t[1].total_bytes = 5000000000ull;
+	t[1].socket = 0;
+	s.tiers = tp;
+	s.n_tiers = 2;
+	r.host = "wolf-71:10001";
+	r.resp = &s.base;
+	CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, false, false));
+	assert_string_equal(out, "Hosts   SCM Total            NVMe Total\n"
+				 "-----   ---------            ----------\n"
+				 "wolf-71 2.1 GB (1 namespace) 5.0 GB (2 controllers)\n");
+	free(out);
+	CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, true, false));
+	assert_string_equal(out, "-------\n"
+				 "wolf-71\n"
+				 "-------\n"
+				 "SCM Namespace Socket Capacity\n"
+				 "------------- ------ --------\n"
+				 "/mnt/daos0    0      2.1 GB\n"
+				 "\n"
+				 "NVMe PCI        Model FW Revision Socket Capacity\n"
+				 "--------        ----- ----------- ------ --------\n"
+				 "/srv/daos/bdev0                   0      1.0 GB\n"
+				 "/srv/daos/bdev1                   0      4.0 GB\n"
+				 "\n");
+	free(out);
+	/* A server that sent only the tier's total: split evenly */
+	t[1].n_device_bytes = 0;
+	CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, true, false));
+	assert_non_null(strstr(out, "/srv/daos/bdev1                   0      2.5 GB\n"));
 	free(out);
 }
 
@@ -576,19 +728,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(args_ok),
-		cmocka_unit_test(args_bad),
-		cmocka_unit_test(hostsets),
-		cmocka_unit_test(print_pool_create),
-		cmocka_unit_test(print_system_query),
-		cmocka_unit_test(print_pool_list),
-		cmocka_unit_test(print_get_prop),
-		cmocka_unit_test(print_ranks_and_leader),
-		cmocka_unit_test(print_storage),
-		cmocka_unit_test(json_conversion),
-		cmocka_unit_test(pool_create_checks),
-		cmocka_unit_test(config_gen),
-		cmocka_unit_test(config_gen_this_host),
+		cmocka_unit_test(args_ok),           cmocka_unit_test(args_bad),
+		cmocka_unit_test(hostsets),          cmocka_unit_test(rank_sets),
+		cmocka_unit_test(print_pool_create), cmocka_unit_test(print_system_query),
+		cmocka_unit_test(print_pool_list),   cmocka_unit_test(print_pool_query_ranks),
+		cmocka_unit_test(print_get_prop),    cmocka_unit_test(print_ranks_and_leader),
+		cmocka_unit_test(print_storage),     cmocka_unit_test(print_storage_emulated),
+		cmocka_unit_test(json_conversion),   cmocka_unit_test(pool_create_checks),
+		cmocka_unit_test(config_gen),        cmocka_unit_test(config_gen_this_host),
 	};
 
 	d_log_init();

@@ -332,6 +332,12 @@ format_start_stop(void **state)
 	assert_int_equal(sr->n_tiers, 2);
 	assert_false(sr->tiers[0]->formatted);
 	assert_string_equal(sr->tiers[1]->class_, "file");
+	/* The file to be: its bdev_size, before the format creates it */
+	assert_int_equal(sr->tiers[0]->total_bytes, 1ull << 30);
+	assert_int_equal(sr->tiers[1]->n_device_bytes, 1);
+	assert_int_equal(sr->tiers[1]->device_bytes[0], 1000000000ull);
+	assert_int_equal(sr->tiers[1]->total_bytes, 1000000000ull);
+	assert_int_equal(sr->tiers[1]->socket, -1);
 	assert_true(sr->mem_total > 0);
 	mgmt__storage_scan_resp__free_unpacked(sr, &proto_allocator);
 
