@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <uuid/uuid.h>
 
 #include "bio/bio.h"
 #include "engine/xstream.h"
@@ -88,13 +89,68 @@ void engine_reply_status(struct drpc_req *req, int status, const char *msg);
 /* Tell daos_server we are up (blocking dRPC call; main thread). */
 int engine_notify_ready(struct engine *eng);
 
+/*
+ * Fabric opcodes between engines (system xstreams, tag 0): the pool service asks each
+ * rank of a pool to create, destroy or query its shards. Request body: the pool uuid (16
+ * bytes), SCM and NVMe bytes for the rank (u64 each; zero but for create). Replies:
+ * create: the rank's target count (u32); query: the count, then per target its index
+ * bytes allowed and used, data bytes total and free (u64 each); destroy: empty.
+ */
+#define ENGINE_OPC_POOL_TGT_CREATE 0x1001
+#define ENGINE_OPC_POOL_TGT_DESTROY 0x1002
+#define ENGINE_OPC_POOL_TGT_QUERY 0x1003
+#define ENGINE_POOL_RPC_TIMEOUT_MS 30000
+
+struct vos_pool_info;
+
+struct engine_tgt_req {
+	uuid_t uuid;
+	uint64_t scm;
+	uint64_t nvme;
+};
+
+/* engine_rpc.c: the bodies above. Encoders return the length (0: no room). */
+size_t engine_tgt_req_encode(const struct engine_tgt_req *req, void *buf, size_t len);
+int engine_tgt_req_decode(const void *buf, size_t len, struct engine_tgt_req *out);
+size_t engine_tgt_create_reply_encode(uint32_t nr_targets, void *buf, size_t len);
+int engine_tgt_create_reply_decode(const void *buf, size_t len, uint32_t *nr_targets);
+size_t engine_tgt_query_reply_encode(const struct vos_pool_info *info, uint32_t nr, void *buf,
+				     size_t len);
+/* Decode a query reply: *@info gets a d_calloc'd array of *@nr entries. */
+int engine_tgt_query_reply_decode(const void *buf, size_t len, struct vos_pool_info **info,
+				  uint32_t *nr);
+
 /* engine_pool.c: devices and pool shards */
 int engine_storage_open(struct engine *eng);
 void engine_storage_close(struct engine *eng);
-/* Register the pool dRPC handlers (system xstream, with the dRPC server). */
+/* The device target @tgt uses for @role (BIO_ROLE_*), or NULL. */
+struct bio_dev *engine_role_dev(struct engine *eng, unsigned int role, unsigned int tgt);
+/*
+ * This engine's shards of pool @uuid on every target (system xstream). @cb runs on the
+ * system xstream when all targets are done, with the first error (a failed create
+ * leaves nothing it made behind) and, for a query, each target's figures. Create takes
+ * the rank's @scm and @nvme bytes and divides them among the targets. A non-zero
+ * return means nothing was started and @cb will not run.
+ */
+typedef void (*engine_shards_cb)(void *arg, int rc, const struct vos_pool_info *info,
+				 unsigned int nr);
+int engine_shards_create(struct engine *eng, const uuid_t uuid, uint64_t scm, uint64_t nvme,
+			 engine_shards_cb cb, void *arg);
+int engine_shards_destroy(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg);
+int engine_shards_query(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg);
+/* Serve the ENGINE_OPC_POOL_TGT_* RPCs (system xstream). */
 int engine_pool_register(struct engine *eng);
 /* Open every shard found on the devices (main thread, after the xstreams start). */
 int engine_pool_open_all(struct engine *eng);
 void engine_pool_close_all(struct engine *eng);
+
+/*
+ * engine_psvc.c: the pool service of the pools whose service rank we are: its dRPC
+ * handlers (pool create, destroy, query, properties, ACL, exclude, evict), and its
+ * stores opened at start and closed at stop (both from the main thread).
+ */
+int engine_psvc_register(struct engine *eng);
+int engine_psvc_open_all(struct engine *eng);
+void engine_psvc_close_all(struct engine *eng);
 
 #endif /* ENGINE_ENGINE_H */

@@ -187,6 +187,8 @@ engine_drpc_start(struct engine *eng)
 	}
 	if (rc == 0)
 		rc = engine_pool_register(eng);
+	if (rc == 0)
+		rc = engine_psvc_register(eng);
 	if (rc != 0)
 		engine_drpc_stop(eng);
 	return rc;

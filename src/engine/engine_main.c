@@ -30,6 +30,8 @@
 #include "engine/engine.h"
 
 #define ENGINE_IOQ_DEPTH 256
+/* The system xstream's queue serves the pool services' stores. */
+#define ENGINE_SYS_IOQ_DEPTH 64
 
 struct engine engine;
 
@@ -286,6 +288,7 @@ start_xstreams(struct engine *eng)
 				     .cpu = a->first_core,
 				     .net = &net,
 				     .uv = true,
+				     .ioq_depth = ENGINE_SYS_IOQ_DEPTH,
 				     .init = sys_init,
 				     .fini = sys_fini,
 				     .arg = eng };
@@ -368,6 +371,8 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = engine_pool_open_all(eng);
 	if (rc == 0)
+		rc = engine_psvc_open_all(eng);
+	if (rc == 0)
 		rc = engine_notify_ready(eng);
 	if (rc == 0) {
 		D_INFO("engine %u: %u targets serving at %s, waiting for a rank", eng->args.idx,
@@ -376,6 +381,7 @@ main(int argc, char **argv)
 			;
 		D_INFO("engine %u: signal %d: shutting down", eng->args.idx, sig);
 	}
+	engine_psvc_close_all(eng);
 	engine_pool_close_all(eng);
 	stop_xstreams(eng);
 	engine_storage_close(eng);

@@ -13,9 +13,9 @@
  * queried and destroyed on their target's xstream (VOS counts index memory per thread);
  * at start every shard found on the devices is opened again.
  *
- * dRPC (system xstream): PoolCreate (EnginePoolCreateReq: shards on every local target,
- * then the answer), PoolDestroy and PoolQuery (PoolIdReq by uuid), answered once every
- * target has done its part.
+ * The pool service (engine_psvc.c) asks for shards through engine_shards_*() on its own
+ * rank and through the ENGINE_OPC_POOL_TGT_* fabric RPCs (served here, on the system
+ * xstream) on the others; each completes once every target has done its part.
  */
 #define D_LOGFAC DD_FAC(pool)
 
@@ -27,7 +27,6 @@
 
 #include "engine/engine.h"
 #include "engine/pool_sizes.h"
-#include "mgmt.pb-c.h"
 #include "vos/vos.h"
 
 #define MiB (1ULL << 20)
@@ -116,9 +115,8 @@ engine_storage_close(struct engine *eng)
 	st->ready = false;
 }
 
-/* The device target @tgt uses for @role. */
-static struct bio_dev *
-role_dev(struct engine *eng, unsigned int role, unsigned int tgt)
+struct bio_dev *
+engine_role_dev(struct engine *eng, unsigned int role, unsigned int tgt)
 {
 	struct engine_storage *st = &eng->storage;
 	unsigned int t;
@@ -136,11 +134,11 @@ shard_attr(struct engine *eng, unsigned int tgt, const uuid_t uuid, uint64_t scm
 	memset(attr, 0, sizeof(*attr));
 	uuid_copy(attr->uuid, uuid);
 	attr->target = tgt;
-	attr->wal_dev = role_dev(eng, BIO_ROLE_WAL, tgt);
-	attr->meta_dev = role_dev(eng, BIO_ROLE_META, tgt);
-	attr->data_dev = nvme > 0 ? role_dev(eng, BIO_ROLE_DATA, tgt) : NULL;
-	attr->wal_size = pool_shard_wal_size(scm);
-	attr->meta_size = pool_shard_meta_size(scm);
+	attr->wal_dev = engine_role_dev(eng, BIO_ROLE_WAL, tgt);
+	attr->meta_dev = engine_role_dev(eng, BIO_ROLE_META, tgt);
+	attr->data_dev = nvme > 0 ? engine_role_dev(eng, BIO_ROLE_DATA, tgt) : NULL;
+	attr->wal_size = vos_pool_wal_size(scm);
+	attr->meta_size = vos_pool_meta_size(scm);
 	attr->data_size = nvme;
 	attr->mem_limit = scm;
 	attr->ioq = eng_xs_ioq(eng->tgts[tgt]);
@@ -173,7 +171,8 @@ struct fanout {
 	struct vos_pool_info *info;
 	void (*op)(struct fanout *f, unsigned int tgt);
 	void (*done)(struct fanout *f);
-	struct drpc_req *req;
+	engine_shards_cb cb;
+	void *arg;
 };
 
 struct fanout_tgt {
@@ -202,7 +201,7 @@ fanout_run(void *arg)
 			DP_UUID(f->uuid));
 }
 
-static int
+static void
 fanout_start(struct fanout *f)
 {
 	unsigned int n = f->eng->args.nr_targets;
@@ -217,7 +216,7 @@ fanout_start(struct fanout *f)
 			atomic_store(&f->rc, -DER_NOMEM);
 			if (atomic_fetch_sub(&f->left, n - t) == n - t)
 				eng_xs_post(f->eng->sys, fanout_finish, f);
-			return 0;
+			return;
 		}
 		ft->f = f;
 		ft->tgt = t;
@@ -228,7 +227,6 @@ fanout_start(struct fanout *f)
 				eng_xs_post(f->eng->sys, fanout_finish, f);
 		}
 	}
-	return 0;
 }
 
 static void
@@ -282,7 +280,7 @@ static bool
 shard_on_disk(struct engine *eng, unsigned int tgt, const uuid_t uuid)
 {
 	struct bio_blob_id id = { .target = tgt, .role = BIO_ROLE_META };
-	struct bio_dev *dev = role_dev(eng, BIO_ROLE_META, tgt);
+	struct bio_dev *dev = engine_role_dev(eng, BIO_ROLE_META, tgt);
 	struct bio_blob *blob;
 
 	uuid_copy(id.pool, uuid);
@@ -342,7 +340,7 @@ op_undo(struct fanout *f, unsigned int tgt)
 	vos_pool_destroy(&attr);
 }
 
-/* --- dRPC handlers (system xstream) --- */
+/* --- the local API (system xstream) --- */
 
 static void
 fanout_free(struct fanout *f)
@@ -352,16 +350,25 @@ fanout_free(struct fanout *f)
 	d_free(f);
 }
 
-/* The failed create's shards are gone: now answer (so a retry cannot race the undo). */
+/* Report @rc (and the query results) to the caller and free @f. */
+static void
+fanout_end(struct fanout *f, int rc)
+{
+	f->cb(f->arg, rc, f->info, f->eng->args.nr_targets);
+	fanout_free(f);
+}
+
+static void
+plain_done(struct fanout *f)
+{
+	fanout_end(f, atomic_load(&f->rc));
+}
+
+/* The failed create's shards are gone: now report (so a retry cannot race the undo). */
 static void
 undo_done(struct fanout *f)
 {
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), "pool shards not created on rank %u: " DF_RC, f->eng->rank,
-		 DP_RC(f->err));
-	engine_reply_status(f->req, f->err, msg);
-	fanout_free(f);
+	fanout_end(f, f->err);
 }
 
 static void
@@ -369,216 +376,168 @@ create_done(struct fanout *f)
 {
 	int rc = atomic_load(&f->rc);
 
-	if (rc != 0) {
-		struct fanout *u = d_calloc(1, sizeof(*u));
-
-		if (u == NULL) {
-			engine_reply_status(f->req, rc, "pool shards not created");
-		} else {
-			u->eng = f->eng;
-			uuid_copy(u->uuid, f->uuid);
-			u->op = op_undo;
-			u->done = undo_done;
-			u->req = f->req;
-			u->err = rc;
-			u->made = f->made;
-			f->made = NULL;
-			fanout_start(u);
-		}
-	} else {
+	if (rc == 0) {
 		D_INFO("pool " DF_UUID ": shards on %u targets (%" PRIu64 " + %" PRIu64
 		       " bytes each)",
 		       DP_UUID(f->uuid), f->eng->args.nr_targets, f->scm, f->nvme);
-		engine_reply_status(f->req, 0, NULL);
-	}
-	fanout_free(f);
-}
-
-static void
-h_pool_create(struct drpc_req *req, void *arg)
-{
-	const struct drpc_req_info *ri = drpc_req_info(req);
-	struct engine *eng = arg;
-	Mgmt__EnginePoolCreateReq *in;
-	struct fanout *f;
-
-	in = mgmt__engine_pool_create_req__unpack(&proto_allocator, ri->len, ri->body);
-	if (in == NULL) {
-		drpc_req_reply(req, DRPC__STATUS__FAILED_UNMARSHAL_PAYLOAD, NULL, 0);
+		fanout_end(f, 0);
 		return;
 	}
-	f = d_calloc(1, sizeof(*f));
-	if (f == NULL) {
-		engine_reply_status(req, -DER_NOMEM, NULL);
-	} else if (!eng->storage.ready) {
-		engine_reply_status(req, -DER_UNINIT, "this engine has no storage (no -n file)");
-		d_free(f);
-	} else if (uuid_parse(in->uuid, f->uuid) != 0) {
-		engine_reply_status(req, -DER_INVAL, "PoolCreate: not a pool uuid");
-		d_free(f);
-	} else if (in->scm_bytes < 16 * MiB) {
-		engine_reply_status(req, -DER_INVAL,
-				    "PoolCreate: less than 16 MiB of SCM per target");
-		d_free(f);
-	} else if ((f->made = d_calloc(eng->args.nr_targets, sizeof(bool))) == NULL) {
-		engine_reply_status(req, -DER_NOMEM, NULL);
-		d_free(f);
-	} else {
-		f->eng = eng;
-		f->scm = in->scm_bytes;
-		f->nvme = in->nvme_bytes;
-		f->op = op_create;
-		f->done = create_done;
-		f->req = req;
-		fanout_start(f);
-	}
-	mgmt__engine_pool_create_req__free_unpacked(in, &proto_allocator);
+	/* Reuse @f for the undo: the same targets, the shards it made. */
+	f->err = rc;
+	f->op = op_undo;
+	f->done = undo_done;
+	atomic_store(&f->rc, 0);
+	fanout_start(f);
 }
 
-static void
-destroy_done(struct fanout *f)
-{
-	int rc = atomic_load(&f->rc);
-
-	if (rc == 0)
-		D_INFO("pool " DF_UUID ": shards destroyed", DP_UUID(f->uuid));
-	engine_reply_status(f->req, rc, rc == -DER_NONEXIST ? "no such pool on this engine" : NULL);
-	fanout_free(f);
-}
-
-/* Decode a PoolIdReq whose id is a uuid; NULL after replying if it is not one. */
 static struct fanout *
-fanout_for(struct drpc_req *req, struct engine *eng)
+fanout_new(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg)
 {
-	const struct drpc_req_info *ri = drpc_req_info(req);
-	Mgmt__PoolIdReq *in;
-	struct fanout *f;
+	struct fanout *f = d_calloc(1, sizeof(*f));
 
-	in = mgmt__pool_id_req__unpack(&proto_allocator, ri->len, ri->body);
-	if (in == NULL) {
-		drpc_req_reply(req, DRPC__STATUS__FAILED_UNMARSHAL_PAYLOAD, NULL, 0);
+	if (f == NULL)
 		return NULL;
-	}
-	f = d_calloc(1, sizeof(*f));
-	if (f == NULL) {
-		engine_reply_status(req, -DER_NOMEM, NULL);
-	} else if (uuid_parse(in->id, f->uuid) != 0) {
-		engine_reply_status(req, -DER_INVAL, "not a pool uuid");
-		d_free(f);
-		f = NULL;
-	} else {
-		f->eng = eng;
-		f->req = req;
-	}
-	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+	f->eng = eng;
+	uuid_copy(f->uuid, uuid);
+	f->cb = cb;
+	f->arg = arg;
+	f->done = plain_done;
 	return f;
 }
 
-static void
-h_pool_destroy(struct drpc_req *req, void *arg)
+int
+engine_shards_create(struct engine *eng, const uuid_t uuid, uint64_t scm, uint64_t nvme,
+		     engine_shards_cb cb, void *arg)
 {
-	struct fanout *f = fanout_for(req, arg);
+	unsigned int n = eng->args.nr_targets;
+	struct fanout *f;
 
+	if (!eng->storage.ready)
+		return -DER_UNINIT;
+	if (scm / n < POOL_SHARD_SCM_MIN)
+		return -DER_INVAL;
+	f = fanout_new(eng, uuid, cb, arg);
 	if (f == NULL)
-		return;
-	f->op = op_destroy;
-	f->done = destroy_done;
-	fanout_start(f);
-}
-
-static void
-query_done(struct fanout *f)
-{
-	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
-	Mgmt__PoolInfo info = MGMT__POOL_INFO__INIT;
-	Mgmt__StorageUsage tiers[2];
-	Mgmt__StorageUsage *tp[2] = { &tiers[0], &tiers[1] };
-	unsigned int n = f->eng->args.nr_targets;
-	char uuid[37];
-	unsigned int t;
-	unsigned int i;
-	int rc = atomic_load(&f->rc);
-
-	for (i = 0; i < 2; i++) {
-		mgmt__storage_usage__init(&tiers[i]);
-		tiers[i].media_type = (char *)(i == 0 ? "SCM" : "NVMe");
-		tiers[i].min = UINT64_MAX;
-	}
-	for (t = 0; rc == 0 && t < n; t++) {
-		const struct vos_pool_info *vi = &f->info[t];
-		uint64_t free0 = vi->mem_limit > vi->mem_used ? vi->mem_limit - vi->mem_used : 0;
-		uint64_t free1 = vi->data_free;
-
-		tiers[0].total += vi->mem_limit;
-		tiers[0].free += free0;
-		tiers[0].min = D_MIN(tiers[0].min, free0);
-		tiers[0].max = D_MAX(tiers[0].max, free0);
-		tiers[1].total += vi->data_total;
-		tiers[1].free += free1;
-		tiers[1].min = D_MIN(tiers[1].min, free1);
-		tiers[1].max = D_MAX(tiers[1].max, free1);
-	}
-	for (i = 0; i < 2; i++) {
-		if (tiers[i].min == UINT64_MAX)
-			tiers[i].min = 0;
-		tiers[i].mean = n > 0 ? tiers[i].free / n : 0;
-	}
-	uuid_unparse_lower(f->uuid, uuid);
-	info.uuid = uuid;
-	info.total_targets = n;
-	info.active_targets = n;
-	info.tier_stats = tp;
-	info.n_tier_stats = 2;
-	resp.status = rc;
-	resp.message = (char *)(rc == -DER_NONEXIST ? "no such pool on this engine" : "");
-	if (rc == 0)
-		resp.info = &info;
-	{
-		size_t len = mgmt__pool_resp__get_packed_size(&resp);
-		uint8_t *buf = d_malloc(len + 1);
-
-		if (buf == NULL) {
-			engine_reply_status(f->req, -DER_NOMEM, NULL);
-		} else {
-			mgmt__pool_resp__pack(&resp, buf);
-			drpc_req_reply(f->req, DRPC__STATUS__SUCCESS, buf, len);
-			d_free(buf);
-		}
-	}
-	fanout_free(f);
-}
-
-static void
-h_pool_query(struct drpc_req *req, void *arg)
-{
-	struct fanout *f = fanout_for(req, arg);
-
-	if (f == NULL)
-		return;
-	f->info = d_calloc(f->eng->args.nr_targets, sizeof(*f->info));
-	if (f->info == NULL) {
-		engine_reply_status(req, -DER_NOMEM, NULL);
+		return -DER_NOMEM;
+	f->made = d_calloc(n, sizeof(bool));
+	if (f->made == NULL) {
 		d_free(f);
-		return;
+		return -DER_NOMEM;
+	}
+	f->scm = scm / n;
+	f->nvme = nvme / n;
+	f->op = op_create;
+	f->done = create_done;
+	fanout_start(f);
+	return 0;
+}
+
+int
+engine_shards_destroy(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg)
+{
+	struct fanout *f;
+
+	if (!eng->storage.ready)
+		return -DER_NONEXIST;
+	f = fanout_new(eng, uuid, cb, arg);
+	if (f == NULL)
+		return -DER_NOMEM;
+	f->op = op_destroy;
+	fanout_start(f);
+	return 0;
+}
+
+int
+engine_shards_query(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg)
+{
+	struct fanout *f;
+
+	if (!eng->storage.ready)
+		return -DER_NONEXIST;
+	f = fanout_new(eng, uuid, cb, arg);
+	if (f == NULL)
+		return -DER_NOMEM;
+	f->info = d_calloc(eng->args.nr_targets, sizeof(*f->info));
+	if (f->info == NULL) {
+		d_free(f);
+		return -DER_NOMEM;
 	}
 	f->op = op_query;
-	f->done = query_done;
 	fanout_start(f);
+	return 0;
+}
+
+/* --- the same over the fabric, for the pool service of another rank --- */
+
+static void
+rpc_shards_done(void *arg, int rc, const struct vos_pool_info *info, unsigned int nr)
+{
+	struct net_rpc *rpc = arg;
+	uint8_t body[NET_BODY_MAX];
+	size_t len = 0;
+
+	if (rc == 0) {
+		switch (net_rpc_opcode(rpc)) {
+		case ENGINE_OPC_POOL_TGT_CREATE:
+			len = engine_tgt_create_reply_encode(nr, body, sizeof(body));
+			break;
+		case ENGINE_OPC_POOL_TGT_QUERY:
+			len = engine_tgt_query_reply_encode(info, nr, body, sizeof(body));
+			if (len == 0)
+				rc = -DER_OVERFLOW;
+			break;
+		default:
+			break;
+		}
+	}
+	net_rpc_reply(rpc, rc, body, len);
+}
+
+static void
+h_tgt_rpc(struct net_rpc *rpc, void *arg)
+{
+	struct engine *eng = arg;
+	struct engine_tgt_req in;
+	const void *body;
+	size_t len;
+	int rc;
+
+	body = net_rpc_body(rpc, &len);
+	rc = engine_tgt_req_decode(body, len, &in);
+	if (rc != 0) {
+		net_rpc_reply(rpc, rc, NULL, 0);
+		return;
+	}
+	switch (net_rpc_opcode(rpc)) {
+	case ENGINE_OPC_POOL_TGT_CREATE:
+		rc = engine_shards_create(eng, in.uuid, in.scm, in.nvme, rpc_shards_done, rpc);
+		break;
+	case ENGINE_OPC_POOL_TGT_DESTROY:
+		rc = engine_shards_destroy(eng, in.uuid, rpc_shards_done, rpc);
+		break;
+	default:
+		rc = engine_shards_query(eng, in.uuid, rpc_shards_done, rpc);
+		break;
+	}
+	if (rc != 0)
+		net_rpc_reply(rpc, rc, NULL, 0);
 }
 
 int
 engine_pool_register(struct engine *eng)
 {
+	struct net_ctx *ctx = eng_xs_net(eng->sys);
 	int rc;
 
-	rc = drpc_server_register(eng->drpc, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_POOL_CREATE,
-				  h_pool_create, eng);
+	rc = net_handler_register(ctx, ENGINE_OPC_POOL_TGT_CREATE, "pool_tgt_create", h_tgt_rpc,
+				  eng);
 	if (rc == 0)
-		rc = drpc_server_register(eng->drpc, DRPC_MODULE_MGMT,
-					  DRPC_METHOD_MGMT_POOL_DESTROY, h_pool_destroy, eng);
+		rc = net_handler_register(ctx, ENGINE_OPC_POOL_TGT_DESTROY, "pool_tgt_destroy",
+					  h_tgt_rpc, eng);
 	if (rc == 0)
-		rc = drpc_server_register(eng->drpc, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_POOL_QUERY,
-					  h_pool_query, eng);
+		rc = net_handler_register(ctx, ENGINE_OPC_POOL_TGT_QUERY, "pool_tgt_query",
+					  h_tgt_rpc, eng);
 	return rc;
 }
 
@@ -612,7 +571,7 @@ open_existing(void *arg)
 {
 	struct engine *eng = &engine;
 	unsigned int tgt = (unsigned int)(uintptr_t)arg;
-	struct bio_dev *meta = role_dev(eng, BIO_ROLE_META, tgt);
+	struct bio_dev *meta = engine_role_dev(eng, BIO_ROLE_META, tgt);
 	struct found fd = { NULL, 0, tgt };
 	unsigned int i;
 

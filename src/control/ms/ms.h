@@ -294,6 +294,11 @@ bool ms_label_is_valid(const char *label);
  * (label or uuid taken), -DER_NOMEM.
  */
 int ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_len);
+/*
+ * Check @nr ACE strings as a pool ACL (syntax, duplicates, size): 0 or -DER_INVAL with
+ * the entry at fault named in @err, -DER_NOMEM.
+ */
+int ms_acl_check(const char *const *strs, uint32_t nr, char *err, size_t err_len);
 /* The pool whose label or uuid (text) is @id: 0 or -DER_NONEXIST. */
 int ms_pool_lookup(const struct ms_db *db, const char *id, const struct ms_pool **out);
 int ms_pool_set_state(struct ms_db *db, const uuid_t uuid, enum ms_pool_state state);

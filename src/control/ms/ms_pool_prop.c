@@ -447,6 +447,22 @@ pool_acl(const struct ms_pool *p, struct daos_acl **out)
 }
 
 int
+ms_acl_check(const char *const *strs, uint32_t nr, char *err, size_t err_len)
+{
+	struct daos_acl *acl = NULL;
+	uint32_t bad;
+	int rc;
+
+	rc = ms_acl_parse(strs, nr, &acl, &bad, err, err_len);
+	if (rc == 0 && sec_acl_pool_validate(acl) != 0) {
+		ms_errf(err, err_len, "not a valid pool ACL");
+		rc = -DER_INVAL;
+	}
+	sec_acl_free(acl);
+	return rc;
+}
+
+int
 ms_pool_acl_overwrite(struct ms_db *db, const uuid_t uuid, const char *const *strs, uint32_t nr,
 		      char *err, size_t err_len)
 {

@@ -100,9 +100,13 @@ struct srv_engine *srv_engine_of_rank(struct server *srv, d_rank_t rank);
 
 #define SRV_ENGINE_DRPC_TIMEOUT_MS 60000
 /*
- * Run MGMT @method with @len bytes of @body on local engine @e: its raw reply body in
- * *@reply (d_free). 0, a transport error, or -DER_MISC if the engine refused the call.
+ * Run MGMT @method with @len bytes of @body on the engine listening at @path: its raw
+ * reply body in *@reply (d_free). 0, a transport error, or -DER_MISC if the engine
+ * refused the call. Blocking; any thread.
  */
+int srv_drpc_call(const char *path, int32_t method, const void *body, size_t len, uint8_t **reply,
+		  size_t *reply_len);
+/* srv_drpc_call() on local engine @e. */
 int srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t len,
 		    uint8_t **reply, size_t *reply_len);
 /*
@@ -137,13 +141,32 @@ void srv_join_timers_stop(struct server *srv);
 /* A local engine exited: record its state in the MS. */
 void srv_engine_exited(struct srv_engine *e);
 
+/* server_rank.c: pool calls to the engine of any rank, never blocking the loop */
+/*
+ * @resp is the engine's answer (NULL when none came: @rc says why); @msg explains a
+ * non-zero @rc. Both live during the call only.
+ */
+typedef void (*srv_rank_cb)(struct server *srv, int rc, Mgmt__PoolResp *resp, const char *msg,
+			    void *arg);
+/*
+ * Call pool @method with @body on the engine of @rank (ours over dRPC, another host's
+ * through its server). 0: @cb will run on the loop thread; -DER_UNREACH (the rank is
+ * not running), -DER_NOMEM or -DER_MISC: nothing was sent and @cb will not run.
+ */
+int srv_rank_call(struct server *srv, d_rank_t rank, int32_t method, const ProtobufCMessage *body,
+		  srv_rank_cb cb, void *arg);
+/* EngineForward from the MS: a pool call for one of our engines */
+void srv_engine_forward(struct server *srv, struct ctl_req *req);
+
 /* server_pool.c: pool calls (the MS is open) */
+/* Whether @method is a pool dRPC method that EngineForward may carry. */
+bool srv_pool_method_is_valid(int32_t method);
+/* The ranks @ranks leave every pool that has them (system exclude). */
+void srv_pool_exclude_ranks(struct server *srv, const d_rank_list_t *ranks);
 void srv_pool_create(struct server *srv, struct ctl_req *req);
 void srv_pool_list(struct server *srv, struct ctl_req *req);
 void srv_pool_query(struct server *srv, struct ctl_req *req);
 void srv_pool_destroy(struct server *srv, struct ctl_req *req);
-/* EngineForward from the MS: a pool call for one of our engines */
-void srv_engine_forward(struct server *srv, struct ctl_req *req);
 /* get-prop, set-prop and the ACL calls */
 void srv_pool_attrs(struct server *srv, struct ctl_req *req);
 

@@ -384,8 +384,8 @@ srv_drpc_stop(struct server *srv)
 /* --- dRPC to local engines --- */
 
 int
-srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t len, uint8_t **reply,
-		size_t *reply_len)
+srv_drpc_call(const char *path, int32_t method, const void *body, size_t len, uint8_t **reply,
+	      size_t *reply_len)
 {
 	struct drpc_client *c;
 	int status = 0;
@@ -393,7 +393,7 @@ srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t l
 
 	*reply = NULL;
 	*reply_len = 0;
-	rc = drpc_client_connect(e->drpc_path, &c);
+	rc = drpc_client_connect(path, &c);
 	if (rc != 0)
 		return rc;
 	rc = drpc_client_call(c, DRPC_MODULE_MGMT, method, body, len, SRV_ENGINE_DRPC_TIMEOUT_MS,
@@ -405,6 +405,13 @@ srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t l
 		rc = -DER_MISC;
 	}
 	return rc;
+}
+
+int
+srv_engine_drpc(struct srv_engine *e, int32_t method, const void *body, size_t len, uint8_t **reply,
+		size_t *reply_len)
+{
+	return srv_drpc_call(e->drpc_path, method, body, len, reply, reply_len);
 }
 
 int

@@ -958,6 +958,13 @@ system_ranks(struct server *srv, struct ctl_req *req, uint32_t method)
 				     : ms_member_clear_exclude(srv->ms, m->rank, r->msg,
 							       sizeof(r->msg));
 			r->errored = rc != 0;
+			if (rc == 0 && method == CTL_SYSTEM_EXCLUDE) {
+				/* Pools see the rank as gone: their maps mark it DOWN. */
+				d_rank_list_t one = { .rl_ranks = (d_rank_t *)&m->rank,
+						      .rl_nr = 1 };
+
+				srv_pool_exclude_ranks(srv, &one);
+			}
 			now = ms_member_get(srv->ms, m->rank);
 			snprintf(
 				r->state, sizeof(r->state), "%s",

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * server_pool.c - pool calls of the control API, served by the MS: create (sizes per
- * rank from --size and the tier ratio or from --scm-size/--nvme-size, checked against
- * the free space of every rank; shards made by the ranks' engines over dRPC; the record
- * kept by the MS), list, query (per-tier space summed over the ranks' engines) and
- * destroy. A rank of another host is reached through its server (EngineForward).
+ * server_pool.c - pool calls of the control API, served by the MS. The MS keeps a record
+ * per pool (uuid, label, state, service and target ranks, sizes: what DAOS's MS keeps);
+ * everything else belongs to the pool service (PS) on the pool's service rank
+ * (engine_psvc.c): the pool map, properties, ACL, owner, space.
+ *
+ * Create: checks (label, properties, ACL syntax, sizes per rank from --size and the tier
+ * ratio or --scm-size/--nvme-size against the free space of every rank), the record
+ * (Creating), then one call to the PS rank's engine, which makes the shards on every
+ * rank and its own store; the answer marks the record Ready or removes it. Query, list,
+ * destroy, get/set-prop, the ACL calls, evict and exclude are calls to the PS. Every
+ * engine call is asynchronous (server_rank.c): the MS keeps serving meanwhile.
  *
  * Sizes: tier 0 ("SCM") is the index memory of the pool's shards, bounded by each
  * engine's scm_size less what other pools took; tier 1 ("NVMe") is data on the engine's
@@ -22,6 +28,8 @@
 #include "control/server/server.h"
 #include "engine/pool_sizes.h"
 #include "mgmt.pb-c.h"
+#include "rsvc/rdb.h"
+#include "security/security.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -38,134 +46,33 @@ reply_pool(struct ctl_req *req, int rc, const char *msg)
 	srv_reply_packed(req, rc, msg, &resp.base);
 }
 
-/*
- * The same for the engine of @rank wherever it is: a local engine directly, another
- * host's through its server (EngineForward). The remote call blocks the loop for at
- * most FORWARD_TIMEOUT_MS: pool calls are rare and short; making pool create across
- * hosts asynchronous belongs to the pool service.
- */
-#define FORWARD_TIMEOUT_MS 30000
-
-static int
-rank_pool_call(struct server *srv, d_rank_t rank, int32_t method, const ProtobufCMessage *body,
-	       Mgmt__PoolResp **out, char *msg, size_t msg_len)
+bool
+srv_pool_method_is_valid(int32_t method)
 {
-	Mgmt__EngineForwardReq fwd = MGMT__ENGINE_FORWARD_REQ__INIT;
-	Mgmt__EngineForwardResp *fr = NULL;
-	struct srv_engine *e = srv_engine_of_rank(srv, rank);
-	const struct ms_member *m;
-	struct ctl_tls_config tls;
-	struct ctl_client *c;
-	struct ctl_reply r;
-	const char *colon;
-	char host[256];
-	uint8_t *buf;
-	uint8_t *fbuf = NULL;
-	size_t len;
-	size_t flen;
-	int rc;
-
-	if (out != NULL)
-		*out = NULL;
-	if (e != NULL)
-		return srv_engine_call(e, method, body, out, msg, msg_len);
-	m = ms_member_get(srv->ms, rank);
-	if (m == NULL || m->state != MS_MEMBER_JOINED || strrchr(m->addr, ':') == NULL) {
-		if (msg != NULL)
-			snprintf(msg, msg_len, "rank %u is not available", rank);
-		return -DER_UNREACH;
+	switch (method) {
+	case DRPC_METHOD_MGMT_POOL_CREATE:
+	case DRPC_METHOD_MGMT_POOL_DESTROY:
+	case DRPC_METHOD_MGMT_POOL_QUERY:
+	case DRPC_METHOD_MGMT_POOL_GET_PROP:
+	case DRPC_METHOD_MGMT_POOL_SET_PROP:
+	case DRPC_METHOD_MGMT_POOL_GET_ACL:
+	case DRPC_METHOD_MGMT_POOL_OVERWRITE_ACL:
+	case DRPC_METHOD_MGMT_POOL_UPDATE_ACL:
+	case DRPC_METHOD_MGMT_POOL_DELETE_ACL:
+	case DRPC_METHOD_MGMT_POOL_EXCLUDE:
+	case DRPC_METHOD_MGMT_POOL_EVICT:
+		return true;
+	default:
+		return false;
 	}
-	colon = strrchr(m->addr, ':');
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - m->addr), m->addr);
-	len = protobuf_c_message_get_packed_size(body);
-	buf = d_malloc(len + 1);
-	if (buf == NULL)
-		return -DER_NOMEM;
-	protobuf_c_message_pack(body, buf);
-	fwd.rank = rank;
-	fwd.method = method;
-	fwd.body.data = buf;
-	fwd.body.len = len;
-	flen = mgmt__engine_forward_req__get_packed_size(&fwd);
-	fbuf = d_malloc(flen + 1);
-	if (fbuf == NULL) {
-		d_free(buf);
-		return -DER_NOMEM;
-	}
-	mgmt__engine_forward_req__pack(&fwd, fbuf);
-	d_free(buf);
-	tls = (struct ctl_tls_config){ .ca_file = srv->cfg->transport_config.ca_cert,
-				       .cert_file = srv->cfg->transport_config.cert,
-				       .key_file = srv->cfg->transport_config.key };
-	rc = ctl_client_connect(host, (uint16_t)strtoul(colon + 1, NULL, 10),
-				srv->insecure ? NULL : &tls, DAOS_VERSION, 5000, &c);
-	if (rc == 0) {
-		rc = ctl_client_call(c, CTL_ENGINE_FORWARD, fbuf, flen, FORWARD_TIMEOUT_MS, &r);
-		ctl_client_close(c);
-	}
-	d_free(fbuf);
-	if (rc != 0) {
-		if (msg != NULL)
-			snprintf(msg, msg_len,
-				 "the server of rank %u (%.200s) cannot be reached: " DF_RC, rank,
-				 m->addr, DP_RC(rc));
-		return rc;
-	}
-	rc = r.status;
-	if (rc != 0) {
-		if (msg != NULL)
-			snprintf(msg, msg_len, "%s", r.message);
-	} else {
-		fr = mgmt__engine_forward_resp__unpack(&proto_allocator, r.len, r.body);
-		if (fr == NULL)
-			rc = -DER_PROTO;
-		else
-			rc = srv_engine_decode(fr->body.data, fr->body.len, out, msg, msg_len);
-	}
-	if (fr != NULL)
-		mgmt__engine_forward_resp__free_unpacked(fr, &proto_allocator);
-	ctl_reply_fini(&r);
-	return rc;
 }
 
-/* EngineForward: the MS runs a pool call on one of our engines. */
-void
-srv_engine_forward(struct server *srv, struct ctl_req *req)
+/* The PS rank of @p. */
+static d_rank_t
+svc_rank(const struct ms_pool *p)
 {
-	const struct ctl_req_info *ri = ctl_req_info(req);
-	Mgmt__EngineForwardResp resp = MGMT__ENGINE_FORWARD_RESP__INIT;
-	Mgmt__EngineForwardReq *in;
-	struct srv_engine *e;
-	uint8_t *reply = NULL;
-	size_t reply_len = 0;
-	int rc;
-
-	in = mgmt__engine_forward_req__unpack(&proto_allocator, ri->len, ri->body);
-	if (in == NULL) {
-		ctl_req_reply(req, -DER_PROTO, "EngineForward: malformed request", NULL, NULL, 0);
-		return;
-	}
-	e = srv_engine_of_rank(srv, in->rank);
-	if (in->method != DRPC_METHOD_MGMT_POOL_CREATE &&
-	    in->method != DRPC_METHOD_MGMT_POOL_DESTROY &&
-	    in->method != DRPC_METHOD_MGMT_POOL_QUERY) {
-		ctl_req_reply(req, -DER_INVAL, "EngineForward: not a pool method", NULL, NULL, 0);
-	} else if (e == NULL || e->state != SRV_ENGINE_JOINED) {
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "rank %u is not a running engine of this server",
-			 in->rank);
-		ctl_req_reply(req, -DER_UNREACH, msg, NULL, NULL, 0);
-	} else {
-		rc = srv_engine_drpc(e, in->method, in->body.data, in->body.len, &reply,
-				     &reply_len);
-		resp.status = rc;
-		resp.body.data = reply;
-		resp.body.len = reply_len;
-		srv_reply_packed(req, rc, rc != 0 ? "the engine did not answer" : NULL, &resp.base);
-		d_free(reply);
-	}
-	mgmt__engine_forward_req__free_unpacked(in, &proto_allocator);
+	return p->svc_ranks != NULL && p->svc_ranks->rl_nr > 0 ? p->svc_ranks->rl_ranks[0]
+							       : CRT_NO_RANK;
 }
 
 /* Targets of @rank's engine: ours from the config, another host's from its contexts. */
@@ -285,6 +192,48 @@ pick_ranks(struct server *srv, const Mgmt__PoolCreateReq *in, d_rank_list_t **ou
 	return 0;
 }
 
+/* A pool create waiting for its PS. */
+struct create_ctx {
+	struct ctl_req *req;
+	uuid_t uuid;
+	uint64_t per_rank[2];
+	d_rank_t svc;
+	char *tgt_str;
+	char *svc_str;
+};
+
+static void
+create_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
+{
+	struct create_ctx *cc = arg;
+	Mgmt__PoolCreateResp resp = MGMT__POOL_CREATE_RESP__INIT;
+	char uuid[37];
+
+	(void)presp;
+	uuid_unparse_lower(cc->uuid, uuid);
+	if (rc != 0) {
+		ms_pool_remove(srv->ms, cc->uuid);
+		resp.message = (char *)msg;
+		D_ERROR("pool %s: not created: %s", uuid, msg);
+	} else {
+		ms_pool_set_state(srv->ms, cc->uuid, MS_POOL_READY);
+		D_INFO("pool %s created on ranks %s, service on rank %u", uuid, cc->tgt_str,
+		       cc->svc);
+		resp.uuid = uuid;
+		resp.svc_ldr = cc->svc;
+		resp.svc_reps = cc->svc_str != NULL ? cc->svc_str : (char *)"";
+		resp.tgt_ranks = cc->tgt_str != NULL ? cc->tgt_str : (char *)"";
+		resp.tier_bytes = cc->per_rank;
+		resp.n_tier_bytes = 2;
+		resp.message = (char *)"";
+	}
+	resp.status = rc;
+	srv_reply_packed(cc->req, rc, rc != 0 ? msg : NULL, &resp.base);
+	d_free(cc->tgt_str);
+	d_free(cc->svc_str);
+	d_free(cc);
+}
+
 void
 srv_pool_create(struct server *srv, struct ctl_req *req)
 {
@@ -304,7 +253,9 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	char msg[512] = "";
 	char *tgt_str = NULL;
 	char *svc_str = NULL;
-	uint32_t done = 0;
+	struct create_ctx *cc = NULL;
+	Mgmt__PoolProperty *eprops = NULL;
+	Mgmt__PoolProperty **epp = NULL;
 	uint32_t i;
 	int rc;
 
@@ -428,9 +379,12 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 		/* The shards' WAL and meta blobs share the devices with the data. */
 		if (srv_engine_of_rank(srv, rank) != NULL)
 			need_dev = per_rank[1] +
-				   (uint64_t)tgts * pool_shard_md_bytes(per_rank[0] / tgts);
+				   (uint64_t)tgts * vos_pool_md_bytes(per_rank[0] / tgts);
 		else
 			need_dev = per_rank[1];
+		/* The first rank also holds the pool service's store. */
+		if (i == 0 && srv_engine_of_rank(srv, rank) != NULL)
+			need_dev += rdb_dev_bytes(POOL_SVC_DB_SIZE, true);
 		if (per_rank[0] > scm_free || need_dev > nvme_free) {
 			snprintf(msg, sizeof(msg),
 				 "rank %u has %" PRIu64 " bytes of SCM and %" PRIu64
@@ -441,13 +395,14 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 			goto out;
 		}
 	}
-	/* The record first (Creating), then the shards, then Ready. */
+	/* The record first (Creating), then the PS makes the shards and its store. */
 	uuid_generate(pool.uuid);
 	uuid_unparse_lower(pool.uuid, uuid);
 	snprintf(pool.label, sizeof(pool.label), "%s", in->label);
 	pool.state = MS_POOL_CREATING;
 	svc = d_rank_list_alloc(1);
-	if (svc == NULL) {
+	cc = d_calloc(1, sizeof(*cc));
+	if (svc == NULL || cc == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
 	}
@@ -459,53 +414,72 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	pool.tier_bytes[1] = per_rank[1];
 	snprintf(pool.owner, sizeof(pool.owner), "%s", in->user[0] ? in->user : "root@");
 	snprintf(pool.group, sizeof(pool.group), "%s", in->group[0] ? in->group : "root@");
-	pool.props = props;
-	pool.nr_props = nr_props;
-	pool.acl = in->acl;
-	pool.nr_acl = (uint32_t)in->n_acl;
+	rc = ms_acl_check((const char *const *)in->acl, (uint32_t)in->n_acl, msg, sizeof(msg));
+	if (rc != 0)
+		goto out;
 	rc = ms_pool_add(srv->ms, &pool, msg, sizeof(msg));
 	if (rc != 0)
 		goto out;
+	d_rank_list_to_str(ranks, &tgt_str);
+	d_rank_list_to_str(svc, &svc_str);
 	ereq.uuid = uuid;
 	ereq.label = in->label;
-	for (done = 0; done < ranks->rl_nr; done++) {
-		d_rank_t rank = ranks->rl_ranks[done];
-		uint32_t tgts = rank_targets(srv, rank);
-
-		ereq.scm_bytes = per_rank[0] / tgts;
-		ereq.nvme_bytes = per_rank[1] / tgts;
-		rc = rank_pool_call(srv, rank, DRPC_METHOD_MGMT_POOL_CREATE, &ereq.base, NULL, msg,
-				    sizeof(msg));
-		if (rc != 0)
-			break;
+	ereq.tgt_ranks = tgt_str != NULL ? tgt_str : (char *)"";
+	ereq.svc_ranks = svc_str != NULL ? svc_str : (char *)"";
+	ereq.scm_bytes = per_rank[0];
+	ereq.nvme_bytes = per_rank[1];
+	ereq.owner_user = pool.owner;
+	ereq.owner_group = pool.group;
+	ereq.acl = in->acl;
+	ereq.n_acl = in->n_acl;
+	ereq.num_svc_reps = in->num_svc_reps;
+	ereq.n_properties = nr_props;
+	eprops = d_calloc(nr_props + 1, sizeof(*eprops));
+	epp = d_calloc(nr_props + 1, sizeof(*epp));
+	if (eprops == NULL || epp == NULL) {
+		ms_pool_remove(srv->ms, pool.uuid);
+		rc = -DER_NOMEM;
+		goto out;
 	}
+	for (i = 0; i < nr_props; i++) {
+		mgmt__pool_property__init(&eprops[i]);
+		eprops[i].name = props[i].key;
+		eprops[i].value = props[i].value;
+		epp[i] = &eprops[i];
+	}
+	ereq.properties = epp;
+	cc->req = req;
+	uuid_copy(cc->uuid, pool.uuid);
+	cc->per_rank[0] = per_rank[0];
+	cc->per_rank[1] = per_rank[1];
+	cc->svc = svc->rl_ranks[0];
+	cc->tgt_str = tgt_str;
+	cc->svc_str = svc_str;
+	tgt_str = NULL;
+	svc_str = NULL;
+	rc = srv_rank_call(srv, cc->svc, DRPC_METHOD_MGMT_POOL_CREATE, &ereq.base, create_done, cc);
 	if (rc != 0) {
-		Mgmt__PoolIdReq dreq = MGMT__POOL_ID_REQ__INIT;
-
-		dreq.id = uuid;
-		for (i = 0; i < done; i++)
-			rank_pool_call(srv, ranks->rl_ranks[i], DRPC_METHOD_MGMT_POOL_DESTROY,
-				       &dreq.base, NULL, NULL, 0);
+		snprintf(msg, sizeof(msg), "rank %u (the pool service) cannot be reached: " DF_RC,
+			 cc->svc, DP_RC(rc));
 		ms_pool_remove(srv->ms, pool.uuid);
 		goto out;
 	}
-	ms_pool_set_state(srv->ms, pool.uuid, MS_POOL_READY);
-	D_INFO("pool %s (" DF_UUID ") created on ranks of %u engines", in->label,
-	       DP_UUID(pool.uuid), ranks->rl_nr);
-	d_rank_list_to_str(ranks, &tgt_str);
-	d_rank_list_to_str(svc, &svc_str);
-	resp.uuid = uuid;
-	resp.svc_ldr = svc->rl_ranks[0];
-	resp.svc_reps = svc_str != NULL ? svc_str : (char *)"";
-	resp.tgt_ranks = tgt_str != NULL ? tgt_str : (char *)"";
-	resp.tier_bytes = per_rank;
-	resp.n_tier_bytes = 2;
+	cc = NULL; /* create_done answers */
 out:
-	resp.status = rc;
-	resp.message = msg;
-	srv_reply_packed(req, rc, rc != 0 ? msg : NULL, &resp.base);
+	if (cc != NULL || rc != 0) {
+		if (cc != NULL) {
+			d_free(cc->tgt_str);
+			d_free(cc->svc_str);
+			d_free(cc);
+		}
+		resp.status = rc;
+		resp.message = msg;
+		srv_reply_packed(req, rc, msg, &resp.base);
+	}
 	d_free(tgt_str);
 	d_free(svc_str);
+	d_free(eprops);
+	d_free(epp);
 	d_rank_list_free(ranks);
 	d_rank_list_free(svc);
 	d_free(props);
@@ -513,126 +487,227 @@ out:
 	mgmt__pool_create_req__free_unpacked(in, &proto_allocator);
 }
 
-/* Query the engines of @p and fill @info (strings point into @uuid/@svc/@ranks). */
-static int
-pool_info(struct server *srv, const struct ms_pool *p, Mgmt__PoolInfo *info,
-	  Mgmt__StorageUsage tiers[2], Mgmt__StorageUsage *tp[2], char *uuid, char **svc,
-	  char **ranks, char *msg, size_t len)
+/* --- calls to the pool service --- */
+
+/* Decode a PoolIdReq naming a pool of the MS; NULL after answering if it cannot be served. */
+static Mgmt__PoolIdReq *
+pool_req(struct server *srv, struct ctl_req *req, const struct ms_pool **p)
 {
-	Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
-	uint32_t i;
-	unsigned int k;
-	int rc = 0;
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__PoolIdReq *in;
+	char msg[256];
 
-	uuid_unparse_lower(p->uuid, uuid);
-	mgmt__pool_info__init(info);
-	info->uuid = uuid;
+	in = mgmt__pool_id_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
+		return NULL;
+	}
+	if (ms_pool_lookup(srv->ms, in->id, p) != 0) {
+		snprintf(msg, sizeof(msg), "unknown pool \"%.128s\"", in->id);
+		reply_pool(req, -DER_NONEXIST, msg);
+	} else if ((*p)->state == MS_POOL_CREATING) {
+		snprintf(msg, sizeof(msg), "pool %s is being created", (*p)->label);
+		reply_pool(req, -DER_BUSY, msg);
+	} else {
+		return in;
+	}
+	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+	return NULL;
+}
+
+/* A call to a PS on behalf of a control request. */
+struct ps_call {
+	struct ctl_req *req;
+	uuid_t uuid;
+	uint32_t method; /* CTL_POOL_* */
+	char label[MS_LABEL_MAX + 1];
+	char new_label[MS_LABEL_MAX + 1]; /* set-prop label */
+	uint64_t query_mask;
+	Mgmt__PoolIdReq *names; /* get-prop: the names asked for */
+};
+
+static void
+ps_call_free(struct ps_call *pc)
+{
+	if (pc->names != NULL)
+		mgmt__pool_id_req__free_unpacked(pc->names, &proto_allocator);
+	d_free(pc);
+}
+
+/* Send @body to @p's PS; @cb answers pc->req. On failure, answers here. */
+static void
+ps_send(struct server *srv, const struct ms_pool *p, struct ps_call *pc, int32_t method,
+	const ProtobufCMessage *body, srv_rank_cb cb)
+{
+	d_rank_t rank = svc_rank(p);
+	char msg[256];
+	int rc;
+
+	rc = srv_rank_call(srv, rank, method, body, cb, pc);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "pool %s: its service rank %u cannot be reached: " DF_RC,
+			 p->label, rank, DP_RC(rc));
+		reply_pool(pc->req, rc, msg);
+		ps_call_free(pc);
+	}
+}
+
+static struct ps_call *
+ps_call_new(struct ctl_req *req, const struct ms_pool *p)
+{
+	struct ps_call *pc = d_calloc(1, sizeof(*pc));
+
+	if (pc == NULL) {
+		reply_pool(req, -DER_NOMEM, "out of memory");
+		return NULL;
+	}
+	pc->req = req;
+	pc->method = ctl_req_info(req)->method;
+	uuid_copy(pc->uuid, p->uuid);
+	snprintf(pc->label, sizeof(pc->label), "%s", p->label);
+	return pc;
+}
+
+/* Fill the parts of a PS's pool info that the MS knows (label, state). */
+static void
+info_from_ms(struct server *srv, const uuid_t uuid, Mgmt__PoolInfo *info)
+{
+	const struct ms_pool *p;
+	char id[37];
+
+	uuid_unparse_lower(uuid, id);
+	if (ms_pool_lookup(srv->ms, id, &p) != 0)
+		return;
 	info->label = (char *)p->label;
-	info->state = (char *)ms_pool_state_name(p->state);
-	d_rank_list_to_str(p->svc_ranks, svc);
-	d_rank_list_to_str(p->tgt_ranks, ranks);
-	info->svc_reps = *svc != NULL ? *svc : (char *)"";
-	info->enabled_ranks = *ranks != NULL ? *ranks : (char *)"";
-	info->disabled_ranks = (char *)"";
-	info->svc_ldr =
-		p->svc_ranks != NULL && p->svc_ranks->rl_nr > 0 ? p->svc_ranks->rl_ranks[0] : 0;
-	info->total_engines = p->tgt_ranks != NULL ? p->tgt_ranks->rl_nr : 0;
-	info->version = 1;
-	for (k = 0; k < 2; k++) {
-		mgmt__storage_usage__init(&tiers[k]);
-		tiers[k].media_type = (char *)(k == 0 ? "SCM" : "NVMe");
-		tiers[k].min = UINT64_MAX;
-		tp[k] = &tiers[k];
-	}
-	q.id = uuid;
-	for (i = 0; p->tgt_ranks != NULL && i < p->tgt_ranks->rl_nr; i++) {
-		Mgmt__PoolResp *r = NULL;
+	if (p->state != MS_POOL_READY)
+		info->state = (char *)ms_pool_state_name(p->state);
+}
 
-		rc = rank_pool_call(srv, p->tgt_ranks->rl_ranks[i], DRPC_METHOD_MGMT_POOL_QUERY,
-				    &q.base, &r, msg, len);
-		if (rc == 0 && r->info != NULL) {
-			info->total_targets += r->info->total_targets;
-			info->active_targets += r->info->active_targets;
-			for (k = 0; k < 2 && k < r->info->n_tier_stats; k++) {
-				const Mgmt__StorageUsage *u = r->info->tier_stats[k];
+static void
+query_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
+{
+	struct ps_call *pc = arg;
+	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
 
-				tiers[k].total += u->total;
-				tiers[k].free += u->free;
-				tiers[k].min = D_MIN(tiers[k].min, u->min);
-				tiers[k].max = D_MAX(tiers[k].max, u->max);
-			}
-		}
-		if (r != NULL)
-			mgmt__pool_resp__free_unpacked(r, &proto_allocator);
-		if (rc != 0)
-			break;
+	if (rc == 0 && presp != NULL && presp->info != NULL) {
+		/* Shallow copies: the MS's strings must not end up in @presp's frees. */
+		Mgmt__PoolInfo info = *presp->info;
+
+		resp = *presp;
+		resp.info = &info;
+		info_from_ms(srv, pc->uuid, &info);
+		srv_reply_packed(pc->req, 0, NULL, &resp.base);
+	} else {
+		resp.status = rc != 0 ? rc : -DER_PROTO;
+		resp.message = (char *)msg;
+		srv_reply_packed(pc->req, resp.status, msg, &resp.base);
 	}
-	for (k = 0; k < 2; k++) {
-		if (tiers[k].min == UINT64_MAX)
-			tiers[k].min = 0;
-		tiers[k].mean = info->total_targets > 0 ? tiers[k].free / info->total_targets : 0;
-	}
-	info->tier_stats = tp;
-	info->n_tier_stats = 2;
-	return rc;
+	ps_call_free(pc);
 }
 
 void
 srv_pool_query(struct server *srv, struct ctl_req *req)
 {
-	const struct ctl_req_info *ri = ctl_req_info(req);
-	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
-	Mgmt__PoolInfo info;
-	Mgmt__StorageUsage tiers[2];
-	Mgmt__StorageUsage *tp[2];
 	const struct ms_pool *p;
-	Mgmt__PoolIdReq *in;
+	Mgmt__PoolIdReq *in = pool_req(srv, req, &p);
+	Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
+	struct ps_call *pc;
 	char uuid[37];
-	char *svc = NULL;
-	char *ranks = NULL;
-	char msg[512] = "";
-	int rc;
 
-	in = mgmt__pool_id_req__unpack(&proto_allocator, ri->len, ri->body);
-	if (in == NULL) {
-		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
+	if (in == NULL)
 		return;
+	pc = ps_call_new(req, p);
+	if (pc != NULL) {
+		uuid_unparse_lower(p->uuid, uuid);
+		q.id = uuid;
+		q.query_mask = in->query_mask;
+		q.health_only = in->health_only;
+		ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_QUERY, &q.base, query_done);
 	}
-	rc = ms_pool_lookup(srv->ms, in->id, &p);
-	if (rc != 0) {
-		snprintf(msg, sizeof(msg), "unknown pool \"%.128s\"", in->id);
-		reply_pool(req, -DER_NONEXIST, msg);
-	} else {
-		rc = pool_info(srv, p, &info, tiers, tp, uuid, &svc, &ranks, msg, sizeof(msg));
-		resp.status = rc;
-		resp.message = msg;
-		resp.info = &info;
-		resp.owner_user = (char *)p->owner;
-		resp.owner_group = (char *)p->group;
-		srv_reply_packed(req, rc, rc != 0 ? msg : NULL, &resp.base);
-	}
-	d_free(svc);
-	d_free(ranks);
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+}
+
+/* --- list: every pool's PS queried at once, answered when all have answered --- */
+
+struct list_ctx {
+	struct ctl_req *req;
+	uint32_t nr;
+	uint32_t left;
+	Mgmt__PoolInfo *infos;
+	Mgmt__PoolInfo **ptrs;
+	Mgmt__PoolResp **resps; /* the PSs' answers, kept for their info */
+	char (*uuids)[37];
+	char (*errs)[256];
+};
+
+struct list_item {
+	struct list_ctx *lc;
+	uint32_t i;
+};
+
+static void
+list_reply(struct list_ctx *lc)
+{
+	Mgmt__ListPoolsResp resp = MGMT__LIST_POOLS_RESP__INIT;
+	uint32_t i;
+
+	resp.pools = lc->ptrs;
+	resp.n_pools = lc->nr;
+	srv_reply_packed(lc->req, 0, NULL, &resp.base);
+	for (i = 0; i < lc->nr; i++)
+		if (lc->resps[i] != NULL)
+			mgmt__pool_resp__free_unpacked(lc->resps[i], &proto_allocator);
+	d_free(lc->infos);
+	d_free(lc->ptrs);
+	d_free(lc->resps);
+	d_free(lc->uuids);
+	d_free(lc->errs);
+	d_free(lc);
+}
+
+static void
+list_item_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
+{
+	struct list_item *li = arg;
+	struct list_ctx *lc = li->lc;
+	uint32_t i = li->i;
+	uuid_t uuid;
+
+	d_free(li);
+	if (rc == 0 && presp != NULL && presp->info != NULL) {
+		/* Keep the answer: take it over from the caller (it frees what we leave). */
+		size_t len = mgmt__pool_resp__get_packed_size(presp);
+		uint8_t *buf = d_malloc(len + 1);
+
+		if (buf != NULL) {
+			mgmt__pool_resp__pack(presp, buf);
+			lc->resps[i] = mgmt__pool_resp__unpack(&proto_allocator, len, buf);
+			d_free(buf);
+		}
+	}
+	if (lc->resps[i] != NULL) {
+		/* A shallow copy: the MS's strings must not end up in the answer's frees. */
+		lc->infos[i] = *lc->resps[i]->info;
+		uuid_parse(lc->uuids[i], uuid);
+		info_from_ms(srv, uuid, &lc->infos[i]);
+	} else {
+		snprintf(lc->errs[i], sizeof(lc->errs[i]), "%s",
+			 rc != 0 ? msg : "the pool service gave no information");
+		lc->infos[i].query_error = lc->errs[i];
+	}
+	if (--lc->left == 0)
+		list_reply(lc);
 }
 
 void
 srv_pool_list(struct server *srv, struct ctl_req *req)
 {
 	const struct ctl_req_info *ri = ctl_req_info(req);
-	Mgmt__ListPoolsResp resp = MGMT__LIST_POOLS_RESP__INIT;
 	Mgmt__ListPoolsReq *in;
 	const struct ms_pool *pools;
-	Mgmt__PoolInfo *infos = NULL;
-	Mgmt__PoolInfo **ip = NULL;
-	Mgmt__StorageUsage(*tiers)[2] = NULL;
-	Mgmt__StorageUsage *(*tp)[2] = NULL;
-	char(*uuids)[37] = NULL;
-	char(*errs)[256] = NULL;
-	char **strs = NULL;
+	struct list_ctx *lc;
 	uint32_t nr = 0;
 	uint32_t i;
-	int rc = 0;
 
 	in = mgmt__list_pools_req__unpack(&proto_allocator, ri->len, ri->body);
 	if (in == NULL) {
@@ -640,147 +715,164 @@ srv_pool_list(struct server *srv, struct ctl_req *req)
 		return;
 	}
 	pools = ms_pool_list(srv->ms, &nr);
-	infos = d_calloc(nr + 1, sizeof(*infos));
-	ip = d_calloc(nr + 1, sizeof(*ip));
-	tiers = d_calloc(nr + 1, sizeof(*tiers));
-	tp = d_calloc(nr + 1, sizeof(*tp));
-	uuids = d_calloc(nr + 1, sizeof(*uuids));
-	errs = d_calloc(nr + 1, sizeof(*errs));
-	strs = d_calloc(2 * nr + 2, sizeof(*strs));
-	if (infos == NULL || ip == NULL || tiers == NULL || tp == NULL || uuids == NULL ||
-	    errs == NULL || strs == NULL) {
-		rc = -DER_NOMEM;
-		nr = 0;
+	lc = d_calloc(1, sizeof(*lc));
+	if (lc != NULL) {
+		lc->infos = d_calloc(nr + 1, sizeof(*lc->infos));
+		lc->ptrs = d_calloc(nr + 1, sizeof(*lc->ptrs));
+		lc->resps = d_calloc(nr + 1, sizeof(*lc->resps));
+		lc->uuids = d_calloc(nr + 1, sizeof(*lc->uuids));
+		lc->errs = d_calloc(nr + 1, sizeof(*lc->errs));
 	}
-	for (i = 0; i < nr; i++) {
-		int qrc;
-
-		if (in->no_query) {
-			mgmt__pool_info__init(&infos[i]);
-			uuid_unparse_lower(pools[i].uuid, uuids[i]);
-			infos[i].uuid = uuids[i];
-			infos[i].label = (char *)pools[i].label;
-			infos[i].state = (char *)ms_pool_state_name(pools[i].state);
-		} else {
-			qrc = pool_info(srv, &pools[i], &infos[i], tiers[i], tp[i], uuids[i],
-					&strs[2 * i], &strs[2 * i + 1], errs[i], sizeof(errs[i]));
-			if (qrc != 0)
-				infos[i].query_error = errs[i];
+	if (lc == NULL || lc->infos == NULL || lc->ptrs == NULL || lc->resps == NULL ||
+	    lc->uuids == NULL || lc->errs == NULL) {
+		if (lc != NULL) {
+			lc->nr = 0;
+			d_free(lc->infos);
+			d_free(lc->ptrs);
+			d_free(lc->resps);
+			d_free(lc->uuids);
+			d_free(lc->errs);
+			d_free(lc);
 		}
-		ip[i] = &infos[i];
+		ctl_req_reply(req, -DER_NOMEM, "out of memory", NULL, NULL, 0);
+		goto out;
 	}
-	resp.status = rc;
-	resp.pools = ip;
-	resp.n_pools = nr;
-	srv_reply_packed(req, rc, rc != 0 ? "out of memory" : NULL, &resp.base);
-	for (i = 0; strs != NULL && i < 2 * nr; i++)
-		d_free(strs[i]);
-	d_free(strs);
-	d_free(infos);
-	d_free(ip);
-	d_free(tiers);
-	d_free(tp);
-	d_free(uuids);
-	d_free(errs);
+	lc->req = req;
+	lc->nr = nr;
+	lc->left = 1; /* held until every query is sent */
+	for (i = 0; i < nr; i++) {
+		Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
+		struct list_item *li;
+		int rc = -DER_NOMEM;
+
+		mgmt__pool_info__init(&lc->infos[i]);
+		uuid_unparse_lower(pools[i].uuid, lc->uuids[i]);
+		lc->infos[i].uuid = lc->uuids[i];
+		lc->infos[i].label = (char *)pools[i].label;
+		lc->infos[i].state = (char *)ms_pool_state_name(pools[i].state);
+		lc->ptrs[i] = &lc->infos[i];
+		if (in->no_query || pools[i].state != MS_POOL_READY)
+			continue;
+		q.id = lc->uuids[i];
+		li = d_calloc(1, sizeof(*li));
+		if (li != NULL) {
+			li->lc = lc;
+			li->i = i;
+			rc = srv_rank_call(srv, svc_rank(&pools[i]), DRPC_METHOD_MGMT_POOL_QUERY,
+					   &q.base, list_item_done, li);
+		}
+		if (rc == 0) {
+			lc->left++;
+		} else {
+			d_free(li);
+			snprintf(lc->errs[i], sizeof(lc->errs[i]),
+				 "its service rank %u cannot be reached: " DF_RC,
+				 svc_rank(&pools[i]), DP_RC(rc));
+			lc->infos[i].query_error = lc->errs[i];
+		}
+	}
+	if (--lc->left == 0)
+		list_reply(lc);
+out:
 	mgmt__list_pools_req__free_unpacked(in, &proto_allocator);
+}
+
+/* --- destroy --- */
+
+static void
+destroy_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
+{
+	struct ps_call *pc = arg;
+	char uuid[37];
+
+	(void)presp;
+	uuid_unparse_lower(pc->uuid, uuid);
+	if (rc == 0 || rc == -DER_NONEXIST) {
+		/* NONEXIST: the PS has no such pool: a create that died half way. */
+		ms_pool_remove(srv->ms, pc->uuid);
+		D_INFO("pool %s (%s) destroyed", pc->label, uuid);
+		reply_pool(pc->req, 0, NULL);
+	} else {
+		D_ERROR("pool %s: not destroyed: %s", uuid, msg);
+		reply_pool(pc->req, rc, msg);
+	}
+	ps_call_free(pc);
 }
 
 void
 srv_pool_destroy(struct server *srv, struct ctl_req *req)
 {
-	const struct ctl_req_info *ri = ctl_req_info(req);
-	Mgmt__PoolIdReq dreq = MGMT__POOL_ID_REQ__INIT;
 	const struct ms_pool *p;
-	Mgmt__PoolIdReq *in;
+	Mgmt__PoolIdReq *in = pool_req(srv, req, &p);
+	Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
+	struct ps_call *pc;
 	char uuid[37];
-	char msg[512] = "";
-	uuid_t u;
-	uint32_t i;
-	int rc;
 
-	in = mgmt__pool_id_req__unpack(&proto_allocator, ri->len, ri->body);
-	if (in == NULL) {
-		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
+	if (in == NULL)
 		return;
+	pc = ps_call_new(req, p);
+	if (pc != NULL) {
+		uuid_unparse_lower(p->uuid, uuid);
+		q.id = uuid;
+		q.force = in->force;
+		q.recursive = in->recursive;
+		ms_pool_set_state(srv->ms, p->uuid, MS_POOL_DESTROYING);
+		ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_DESTROY, &q.base, destroy_done);
 	}
-	rc = ms_pool_lookup(srv->ms, in->id, &p);
-	if (rc != 0) {
-		snprintf(msg, sizeof(msg), "unknown pool \"%.128s\"", in->id);
-		reply_pool(req, -DER_NONEXIST, msg);
-		goto out;
-	}
-	uuid_copy(u, p->uuid);
-	uuid_unparse_lower(u, uuid);
-	ms_pool_set_state(srv->ms, u, MS_POOL_DESTROYING);
-	dreq.id = uuid;
-	for (i = 0; p->tgt_ranks != NULL && i < p->tgt_ranks->rl_nr; i++) {
-		int erc;
-
-		erc = rank_pool_call(srv, p->tgt_ranks->rl_ranks[i], DRPC_METHOD_MGMT_POOL_DESTROY,
-				     &dreq.base, NULL, msg, sizeof(msg));
-		if (erc != 0 && erc != -DER_NONEXIST) {
-			rc = erc;
-			break;
-		}
-	}
-	if (rc == 0) {
-		ms_pool_remove(srv->ms, u);
-		D_INFO("pool %s destroyed", uuid);
-	}
-	reply_pool(req, rc, rc != 0 ? msg : NULL);
-out:
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
 }
 
 /* --- properties and ACLs --- */
 
+/* get-prop: the PS's values, DAOS's defaults for the rest, in the table's order. */
 static void
-reply_props(struct ctl_req *req, const struct ms_pool *p, Mgmt__PoolIdReq *in)
+get_prop_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
 {
+	struct ps_call *pc = arg;
+	Mgmt__PoolIdReq *in = pc->names;
 	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
 	unsigned int n = pool_prop_count();
 	Mgmt__PoolProperty *pp = d_calloc(n + 1, sizeof(*pp));
 	Mgmt__PoolProperty **ppp = d_calloc(n + 1, sizeof(*ppp));
 	char(*vals)[POOL_PROP_STR_MAX] = d_calloc(n + 1, sizeof(*vals));
+	const struct ms_pool *p = NULL;
+	char uuid[37];
 	char *svc = NULL;
 	unsigned int nr = 0;
 	unsigned int i;
 	size_t k;
 
-	if (pp == NULL || ppp == NULL || vals == NULL) {
-		reply_pool(req, -DER_NOMEM, "out of memory");
+	if (rc != 0 || presp == NULL) {
+		reply_pool(pc->req, rc != 0 ? rc : -DER_PROTO, msg);
 		goto out;
 	}
-	d_rank_list_to_str(p->svc_ranks, &svc);
+	if (pp == NULL || ppp == NULL || vals == NULL) {
+		reply_pool(pc->req, -DER_NOMEM, "out of memory");
+		goto out;
+	}
+	uuid_unparse_lower(pc->uuid, uuid);
+	if (ms_pool_lookup(srv->ms, uuid, &p) == 0)
+		d_rank_list_to_str(p->svc_ranks, &svc);
 	for (i = 0; i < n; i++) {
 		const struct pool_prop_def *def = pool_prop_at(i);
 		const char *v = NULL;
 		bool wanted = in->n_properties == 0;
 
-		for (k = 0; k < in->n_properties && !wanted; k++) {
-			const struct pool_prop_def *d = pool_prop_lookup(in->properties[k]->name);
-
-			wanted = d == def;
-		}
+		for (k = 0; k < in->n_properties && !wanted; k++)
+			wanted = pool_prop_lookup(in->properties[k]->name) == def;
 		if (!wanted)
 			continue;
-		if (strcmp(def->key, "label") == 0) {
-			v = p->label;
-		} else if (strcmp(def->key, "svc_list") == 0) {
+		if (strcmp(def->key, "svc_list") == 0)
 			v = svc != NULL ? svc : "";
-		} else {
-			uint32_t j;
+		for (k = 0; v == NULL && k < presp->n_properties; k++)
+			if (strcmp(presp->properties[k]->name, def->key) == 0)
+				v = presp->properties[k]->value;
+		if (v == NULL) {
+			struct pool_prop_val dv;
 
-			for (j = 0; j < p->nr_props && v == NULL; j++)
-				if (strcmp(p->props[j].key, def->key) == 0)
-					v = p->props[j].value;
-			if (v == NULL) {
-				struct pool_prop_val dv;
-
-				if (pool_prop_default(def, &dv) == 0 &&
-				    pool_prop_val_to_str(&dv, vals[nr], sizeof(vals[nr])) == 0)
-					v = vals[nr];
-			}
+			if (pool_prop_default(def, &dv) == 0 &&
+			    pool_prop_val_to_str(&dv, vals[nr], sizeof(vals[nr])) == 0)
+				v = vals[nr];
 		}
 		mgmt__pool_property__init(&pp[nr]);
 		pp[nr].name = (char *)def->key;
@@ -788,131 +880,265 @@ reply_props(struct ctl_req *req, const struct ms_pool *p, Mgmt__PoolIdReq *in)
 		ppp[nr] = &pp[nr];
 		nr++;
 	}
-	for (k = 0; k < in->n_properties; k++) {
-		if (pool_prop_lookup(in->properties[k]->name) == NULL) {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg), "unknown pool property \"%.64s\"",
-				 in->properties[k]->name);
-			reply_pool(req, -DER_INVAL, msg);
-			goto out;
-		}
-	}
 	resp.properties = ppp;
 	resp.n_properties = nr;
-	srv_reply_packed(req, 0, NULL, &resp.base);
+	srv_reply_packed(pc->req, 0, NULL, &resp.base);
 out:
 	d_free(svc);
 	d_free(pp);
 	d_free(ppp);
 	d_free(vals);
+	ps_call_free(pc);
 }
 
 static void
-reply_acl(struct server *srv, struct ctl_req *req, const struct ms_pool *p)
+set_prop_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
 {
-	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
-	const char *const *strs = NULL;
-	uint32_t nr = 0;
-	int rc;
+	struct ps_call *pc = arg;
+	char err[256];
 
-	rc = ms_pool_acl_get(srv->ms, p->uuid, &strs, &nr);
-	if (rc != 0) {
-		reply_pool(req, rc, "cannot read the pool's ACL");
-		return;
+	(void)presp;
+	if (rc == 0 && pc->new_label[0] != '\0') {
+		rc = ms_pool_prop_set(srv->ms, pc->uuid, "label", pc->new_label, err, sizeof(err));
+		msg = err;
 	}
-	resp.acl = (char **)strs;
-	resp.n_acl = nr;
-	resp.owner_user = (char *)p->owner;
-	resp.owner_group = (char *)p->group;
-	srv_reply_packed(req, 0, NULL, &resp.base);
+	reply_pool(pc->req, rc, rc != 0 ? msg : NULL);
+	ps_call_free(pc);
 }
 
-/* get-prop, set-prop, get-acl, overwrite-acl, update-acl, delete-acl */
-void
-srv_pool_attrs(struct server *srv, struct ctl_req *req)
+/* ACL calls and evict: the PS's answer is the answer. */
+static void
+pass_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
 {
-	const struct ctl_req_info *ri = ctl_req_info(req);
-	const struct ms_pool *p;
-	Mgmt__PoolIdReq *in;
-	char msg[512] = "";
-	uuid_t uuid;
+	struct ps_call *pc = arg;
+
+	(void)srv;
+	if (presp != NULL)
+		srv_reply_packed(pc->req, rc, rc != 0 ? msg : NULL, &presp->base);
+	else
+		reply_pool(pc->req, rc, msg);
+	ps_call_free(pc);
+}
+
+/* set-prop: check and canonicalise every value; the label must stay unique. */
+static int
+set_prop_check(struct server *srv, const Mgmt__PoolIdReq *in, struct ps_call *pc,
+	       Mgmt__PoolProperty *out, char (*vals)[POOL_PROP_STR_MAX], char *msg, size_t len)
+{
+	const struct ms_pool *other;
 	size_t i;
 	int rc;
 
-	in = mgmt__pool_id_req__unpack(&proto_allocator, ri->len, ri->body);
-	if (in == NULL) {
-		ctl_req_reply(req, -DER_PROTO, "malformed request", NULL, NULL, 0);
-		return;
+	if (in->n_properties == 0) {
+		snprintf(msg, len, "no property to set");
+		return -DER_INVAL;
 	}
-	if (ms_pool_lookup(srv->ms, in->id, &p) != 0) {
-		snprintf(msg, sizeof(msg), "unknown pool \"%.128s\"", in->id);
-		reply_pool(req, -DER_NONEXIST, msg);
-		goto out;
-	}
-	uuid_copy(uuid, p->uuid);
-	switch (ri->method) {
-	case CTL_POOL_GET_PROP:
-		reply_props(req, p, in);
-		break;
-	case CTL_POOL_SET_PROP:
-		rc = in->n_properties == 0 ? -DER_INVAL : 0;
-		if (rc != 0)
-			snprintf(msg, sizeof(msg), "no property to set");
-		for (i = 0; rc == 0 && i < in->n_properties; i++) {
-			const struct pool_prop_def *def = pool_prop_lookup(in->properties[i]->name);
-			struct pool_prop_val v;
-			char val[POOL_PROP_STR_MAX];
+	for (i = 0; i < in->n_properties; i++) {
+		const struct pool_prop_def *def = pool_prop_lookup(in->properties[i]->name);
+		struct pool_prop_val v;
 
-			rc = pool_prop_parse(in->properties[i]->name, in->properties[i]->value,
-					     false, &v, msg, sizeof(msg));
-			if (rc == -DER_NONEXIST)
+		rc = pool_prop_parse(in->properties[i]->name, in->properties[i]->value, false, &v,
+				     msg, len);
+		if (rc == -DER_NONEXIST)
+			snprintf(msg, len, "unknown pool property \"%.64s\"",
+				 in->properties[i]->name);
+		if (rc != 0)
+			return -DER_INVAL;
+		pool_prop_val_to_str(&v, vals[i], POOL_PROP_STR_MAX);
+		mgmt__pool_property__init(&out[i]);
+		out[i].name = (char *)def->key;
+		out[i].value = vals[i];
+		if (strcmp(def->key, "label") != 0)
+			continue;
+		if (!ms_label_is_valid(vals[i])) {
+			snprintf(msg, len, "invalid pool label \"%.128s\"", vals[i]);
+			return -DER_INVAL;
+		}
+		if (ms_pool_lookup(srv->ms, vals[i], &other) == 0 &&
+		    uuid_compare(other->uuid, pc->uuid) != 0) {
+			snprintf(msg, len, "pool label \"%.128s\" is already in use", vals[i]);
+			return -DER_EXIST;
+		}
+		snprintf(pc->new_label, sizeof(pc->new_label), "%s", vals[i]);
+	}
+	return 0;
+}
+
+/* get-prop, set-prop, get-acl, overwrite-acl, update-acl, delete-acl, evict */
+void
+srv_pool_attrs(struct server *srv, struct ctl_req *req)
+{
+	const struct ms_pool *p;
+	Mgmt__PoolIdReq *in = pool_req(srv, req, &p);
+	char(*vals)[POOL_PROP_STR_MAX] = NULL;
+	Mgmt__PoolProperty *props = NULL;
+	Mgmt__PoolProperty **pptrs = NULL;
+	enum daos_acl_principal_type ptype;
+	char *pname = NULL;
+	struct ps_call *pc;
+	char msg[512] = "";
+	char uuid[37];
+	char *id;
+	size_t i;
+	int rc = 0;
+
+	if (in == NULL)
+		return;
+	pc = ps_call_new(req, p);
+	if (pc == NULL)
+		goto out;
+	/* The PS knows the pool by uuid. */
+	uuid_unparse_lower(p->uuid, uuid);
+	id = in->id;
+	in->id = uuid;
+	switch (pc->method) {
+	case CTL_POOL_GET_PROP:
+		for (i = 0; i < in->n_properties; i++) {
+			if (pool_prop_lookup(in->properties[i]->name) == NULL) {
 				snprintf(msg, sizeof(msg), "unknown pool property \"%.64s\"",
 					 in->properties[i]->name);
-			if (rc != 0) {
 				rc = -DER_INVAL;
-				break;
 			}
-			pool_prop_val_to_str(&v, val, sizeof(val));
-			rc = ms_pool_prop_set(srv->ms, uuid, def->key, val, msg, sizeof(msg));
 		}
-		reply_pool(req, rc, rc != 0 ? msg : NULL);
+		if (rc == 0) {
+			/* The PS answers every property it has; get_prop_done() picks. */
+			Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
+
+			q.id = uuid;
+			in->id = id;
+			pc->names = in;
+			ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_GET_PROP, &q.base, get_prop_done);
+			return;
+		}
 		break;
+	case CTL_POOL_SET_PROP: {
+		Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
+
+		vals = d_calloc(in->n_properties + 1, sizeof(*vals));
+		props = d_calloc(in->n_properties + 1, sizeof(*props));
+		pptrs = d_calloc(in->n_properties + 1, sizeof(*pptrs));
+		rc = vals == NULL || props == NULL || pptrs == NULL
+			     ? -DER_NOMEM
+			     : set_prop_check(srv, in, pc, props, vals, msg, sizeof(msg));
+		if (rc == 0) {
+			for (i = 0; i < in->n_properties; i++)
+				pptrs[i] = &props[i];
+			q.id = uuid;
+			q.properties = pptrs;
+			q.n_properties = in->n_properties;
+			ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_SET_PROP, &q.base, set_prop_done);
+		}
+		break;
+	}
 	case CTL_POOL_GET_ACL:
-		reply_acl(srv, req, p);
+		ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_GET_ACL, &in->base, pass_done);
 		break;
 	case CTL_POOL_OVERWRITE_ACL:
 	case CTL_POOL_UPDATE_ACL:
-		rc = ri->method == CTL_POOL_OVERWRITE_ACL
-			     ? ms_pool_acl_overwrite(srv->ms, uuid, (const char *const *)in->acl,
-						     (uint32_t)in->n_acl, msg, sizeof(msg))
-			     : ms_pool_acl_update(srv->ms, uuid, (const char *const *)in->acl,
-						  (uint32_t)in->n_acl, msg, sizeof(msg));
-		if (rc != 0)
-			reply_pool(req, rc, msg);
-		else if (ms_pool_lookup(srv->ms, in->id, &p) == 0)
-			reply_acl(srv, req, p);
-		else
-			reply_pool(req, -DER_NONEXIST, "the pool went away");
+		if (pc->method == CTL_POOL_UPDATE_ACL && in->n_acl == 0) {
+			snprintf(msg, sizeof(msg), "pool %s: no ACE to add", p->label);
+			rc = -DER_INVAL;
+		} else {
+			rc = ms_acl_check((const char *const *)in->acl, (uint32_t)in->n_acl, msg,
+					  sizeof(msg));
+		}
+		if (rc == 0)
+			ps_send(srv, p, pc,
+				pc->method == CTL_POOL_UPDATE_ACL
+					? DRPC_METHOD_MGMT_POOL_UPDATE_ACL
+					: DRPC_METHOD_MGMT_POOL_OVERWRITE_ACL,
+				&in->base, pass_done);
 		break;
 	case CTL_POOL_EVICT:
-		/*
-		 * Pool handles exist only once clients connect (libdaos); until then there is
-		 * never one to evict, and the pool's existence is all there is to check.
-		 */
-		D_INFO("pool %s: evict: no open handles", in->id);
-		reply_pool(req, 0, NULL);
+		ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_EVICT, &in->base, pass_done);
 		break;
 	default: /* CTL_POOL_DELETE_ACL */
-		rc = ms_pool_acl_delete(srv->ms, uuid, in->principal, msg, sizeof(msg));
-		if (rc != 0)
-			reply_pool(req, rc, msg);
-		else if (ms_pool_lookup(srv->ms, in->id, &p) == 0)
-			reply_acl(srv, req, p);
-		else
-			reply_pool(req, -DER_NONEXIST, "the pool went away");
+		rc = sec_principal_from_str(in->principal, &ptype, &pname);
+		d_free(pname);
+		if (rc == -DER_NOMEM) {
+			snprintf(msg, sizeof(msg), "out of memory");
+		} else if (rc != 0) {
+			snprintf(
+				msg, sizeof(msg),
+				"invalid principal \"%.256s\": u:name@, g:name@, OWNER@, GROUP@ or "
+				"EVERYONE@",
+				in->principal);
+			rc = -DER_INVAL;
+		} else {
+			ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_DELETE_ACL, &in->base, pass_done);
+		}
 		break;
 	}
+	if (rc != 0) {
+		reply_pool(req, rc, msg);
+		ps_call_free(pc);
+	}
+	in->id = id;
 out:
+	d_free(vals);
+	d_free(props);
+	d_free(pptrs);
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+}
+
+/* --- exclude: the PSs of the pools with these ranks mark their targets DOWN --- */
+
+static void
+exclude_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
+{
+	struct ps_call *pc = arg;
+
+	(void)srv;
+	(void)presp;
+	if (rc != 0)
+		D_ERROR("pool %s: ranks not excluded from its map: %s", pc->label, msg);
+	ps_call_free(pc);
+}
+
+void
+srv_pool_exclude_ranks(struct server *srv, const d_rank_list_t *ranks)
+{
+	const struct ms_pool *pools;
+	uint32_t nr = 0;
+	uint32_t i;
+	uint32_t k;
+
+	pools = ms_pool_list(srv->ms, &nr);
+	for (i = 0; i < nr; i++) {
+		Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
+		d_rank_list_t *mine = d_rank_list_alloc(0);
+		struct ps_call *pc;
+		char uuid[37];
+		char *str = NULL;
+		int rc;
+
+		for (k = 0; mine != NULL && k < ranks->rl_nr; k++)
+			if (d_rank_in_rank_list(pools[i].tgt_ranks, ranks->rl_ranks[k]))
+				d_rank_list_append(mine, ranks->rl_ranks[k]);
+		if (mine == NULL || mine->rl_nr == 0 || pools[i].state != MS_POOL_READY ||
+		    d_rank_list_to_str(mine, &str) != 0) {
+			d_rank_list_free(mine);
+			continue;
+		}
+		d_rank_list_free(mine);
+		pc = d_calloc(1, sizeof(*pc));
+		if (pc == NULL) {
+			d_free(str);
+			continue;
+		}
+		uuid_copy(pc->uuid, pools[i].uuid);
+		snprintf(pc->label, sizeof(pc->label), "%s", pools[i].label);
+		uuid_unparse_lower(pools[i].uuid, uuid);
+		q.id = uuid;
+		q.ranks = str;
+		rc = srv_rank_call(srv, svc_rank(&pools[i]), DRPC_METHOD_MGMT_POOL_EXCLUDE, &q.base,
+				   exclude_done, pc);
+		if (rc != 0) {
+			D_ERROR("pool %s: its service rank %u cannot be reached to exclude ranks "
+				"%s: " DF_RC,
+				pools[i].label, svc_rank(&pools[i]), str, DP_RC(rc));
+			d_free(pc);
+		}
+		d_free(str);
+	}
 }

@@ -402,21 +402,23 @@ pools(void **state)
 	snprintf(port_env, sizeof(port_env), "D_PORT=%d", test_free_ports(4));
 	make_storage(conf, sizeof(conf));
 	pid = engine_start_ready(args, env);
+	/* The pool service needs a rank (its own: the pool names no other). */
+	assert_int_equal(set_rank(0, msg, sizeof(msg)), 0);
 
-	/* Bad requests */
-	assert_int_equal(pool_create("not-a-uuid", 32 << 20, 64 << 20, msg, sizeof(msg)),
+	/* Bad requests (sizes are per rank: 2 targets share them) */
+	assert_int_equal(pool_create("not-a-uuid", 64 << 20, 128 << 20, msg, sizeof(msg)),
 			 -DER_INVAL);
-	assert_int_equal(pool_create(uuid, 1 << 20, 64 << 20, msg, sizeof(msg)), -DER_INVAL);
+	assert_int_equal(pool_create(uuid, 2 << 20, 128 << 20, msg, sizeof(msg)), -DER_INVAL);
 	assert_non_null(strstr(msg, "16 MiB"));
 	/* More than the device holds: refused, and nothing is left behind */
-	assert_int_not_equal(pool_create(uuid, 32 << 20, 1ULL << 30, msg, sizeof(msg)), 0);
+	assert_int_not_equal(pool_create(uuid, 64 << 20, 2ULL << 30, msg, sizeof(msg)), 0);
 	assert_non_null(strstr(msg, "not created"));
 	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), -DER_NONEXIST);
 	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
 
 	/* Create, again (exists), query */
-	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), 0);
-	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), -DER_EXIST);
+	assert_int_equal(pool_create(uuid, 64 << 20, 128 << 20, msg, sizeof(msg)), 0);
+	assert_int_equal(pool_create(uuid, 64 << 20, 128 << 20, msg, sizeof(msg)), -DER_EXIST);
 	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), 0);
 	assert_int_equal(q->info->total_targets, 2);
 	assert_int_equal(q->info->n_tier_stats, 2);
@@ -431,6 +433,7 @@ pools(void **state)
 	kill(pid, SIGTERM);
 	assert_int_equal(test_wait_exit(pid, 10000), 0);
 	pid = engine_start_ready(args, env);
+	assert_int_equal(set_rank(0, msg, sizeof(msg)), 0);
 	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_QUERY, uuid, &q), 0);
 	assert_true(q->info->tier_stats[1]->total >= 2 * (64 << 20));
 	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
@@ -441,7 +444,7 @@ pools(void **state)
 	mgmt__pool_resp__free_unpacked(q, &proto_allocator);
 	assert_int_equal(pool_by_id(DRPC_METHOD_MGMT_POOL_DESTROY, uuid, NULL), -DER_NONEXIST);
 	/* The space is back: the same pool fits again */
-	assert_int_equal(pool_create(uuid, 32 << 20, 64 << 20, msg, sizeof(msg)), 0);
+	assert_int_equal(pool_create(uuid, 64 << 20, 128 << 20, msg, sizeof(msg)), 0);
 
 	kill(pid, SIGTERM);
 	assert_int_equal(test_wait_exit(pid, 10000), 0);
