@@ -15,6 +15,7 @@
 
 #include "control/server/server.h"
 #include "mgmt.pb-c.h"
+#include "security/security.h"
 
 extern char **environ;
 
@@ -355,6 +356,8 @@ h_notify_ready(struct drpc_req *req, void *arg)
 	srv_engine_join(e);
 }
 
+static void h_validate_cred(struct drpc_req *req, void *arg);
+
 int
 srv_drpc_start(struct server *srv)
 {
@@ -368,8 +371,12 @@ srv_drpc_start(struct server *srv)
 			DP_RC(rc));
 		return rc;
 	}
-	return drpc_server_register(srv->drpc, DRPC_MODULE_SRV, DRPC_METHOD_SRV_NOTIFY_READY,
-				    h_notify_ready, srv);
+	rc = drpc_server_register(srv->drpc, DRPC_MODULE_SRV, DRPC_METHOD_SRV_NOTIFY_READY,
+				  h_notify_ready, srv);
+	if (rc == 0)
+		rc = drpc_server_register(srv->drpc, DRPC_MODULE_SEC,
+					  DRPC_METHOD_SEC_VALIDATE_CREDS, h_validate_cred, srv);
+	return rc;
 }
 
 void
@@ -474,4 +481,77 @@ srv_engine_of_rank(struct server *srv, d_rank_t rank)
 		if (srv->engines[i].has_rank && srv->engines[i].rank == rank)
 			return &srv->engines[i];
 	return NULL;
+}
+
+/* --- credentials for engines --- */
+
+static void
+reply_cred(struct drpc_req *req, int status, const char *msg, const uint8_t *token, size_t len)
+{
+	Mgmt__ValidateCredResp resp = MGMT__VALIDATE_CRED_RESP__INIT;
+	size_t plen;
+	uint8_t *buf;
+
+	resp.status = status;
+	resp.message = (char *)(msg != NULL ? msg : "");
+	resp.token.data = (uint8_t *)token;
+	resp.token.len = len;
+	plen = mgmt__validate_cred_resp__get_packed_size(&resp);
+	buf = d_malloc(plen + 1);
+	if (buf == NULL) {
+		drpc_req_reply(req, DRPC__STATUS__FAILURE, NULL, 0);
+		return;
+	}
+	mgmt__validate_cred_resp__pack(&resp, buf);
+	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, plen);
+	d_free(buf);
+}
+
+/*
+ * ValidateCredentials: an engine asks whether a client's credential is genuine (signed
+ * by the agent whose certificate is <client_cert_dir>/<origin>.crt, or in insecure mode
+ * carrying the digest of its token) and gets the token back to decide access with.
+ */
+static void
+h_validate_cred(struct drpc_req *req, void *arg)
+{
+	const struct drpc_req_info *ri = drpc_req_info(req);
+	struct server *srv = arg;
+	Mgmt__ValidateCredReq *in;
+	struct sec_cred *cred = NULL;
+	struct sec_auth_sys *sys = NULL;
+	uint8_t *token = NULL;
+	size_t len = 0;
+	char msg[256] = "";
+	int rc;
+
+	in = mgmt__validate_cred_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		drpc_req_reply(req, DRPC__STATUS__FAILED_UNMARSHAL_PAYLOAD, NULL, 0);
+		return;
+	}
+	rc = sec_cred_decode(in->cred.data, in->cred.len, &cred);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "malformed credential");
+	} else {
+		rc = sec_cred_verify_dir(
+			cred, srv->insecure ? NULL : srv->cfg->transport_config.client_cert_dir,
+			&sys);
+		if (rc == -DER_NO_CERT)
+			snprintf(msg, sizeof(msg), "no certificate for origin \"%.64s\" in %.128s",
+				 cred->origin, srv->cfg->transport_config.client_cert_dir);
+		else if (rc == -DER_NO_PERM)
+			snprintf(msg, sizeof(msg), "the credential's verifier does not match");
+		else if (rc != 0)
+			snprintf(msg, sizeof(msg), "credential refused");
+	}
+	if (rc == 0)
+		rc = sec_token_encode(sys, &token, &len);
+	if (rc != 0)
+		D_ERROR("engine credential check: %s: " DF_RC, msg, DP_RC(rc));
+	reply_cred(req, rc, msg, token, len);
+	d_free(token);
+	sec_auth_sys_free(sys);
+	sec_cred_free(cred);
+	mgmt__validate_cred_req__free_unpacked(in, &proto_allocator);
 }
