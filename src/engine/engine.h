@@ -138,6 +138,9 @@ int engine_shards_create(struct engine *eng, const uuid_t uuid, uint64_t scm, ui
 			 engine_shards_cb cb, void *arg);
 int engine_shards_destroy(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg);
 int engine_shards_query(struct engine *eng, const uuid_t uuid, engine_shards_cb cb, void *arg);
+/* The pools that have a meta blob of target id @target on @dev (NULL: none), in a new
+ * array *@uuids (d_free) of *@nr. 0 or -DER_NOMEM / the device's error. */
+int engine_meta_blobs(struct bio_dev *dev, uint32_t target, uuid_t **uuids, unsigned int *nr);
 /* Serve the ENGINE_OPC_POOL_TGT_* RPCs (system xstream). */
 int engine_pool_register(struct engine *eng);
 /* Open every shard found on the devices (main thread, after the xstreams start). */

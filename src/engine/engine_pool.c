@@ -566,19 +566,37 @@ found_meta(const struct bio_blob_id *id, uint64_t size, void *arg)
 	return 0;
 }
 
+int
+engine_meta_blobs(struct bio_dev *dev, uint32_t target, uuid_t **uuids, unsigned int *nr)
+{
+	struct found fd = { NULL, 0, target };
+	int rc;
+
+	*uuids = NULL;
+	*nr = 0;
+	if (dev == NULL)
+		return 0;
+	rc = bio_blob_iterate(dev, found_meta, &fd);
+	if (rc != 0) {
+		d_free(fd.uuids);
+		return rc;
+	}
+	*uuids = fd.uuids;
+	*nr = fd.nr;
+	return 0;
+}
+
 static void
 open_existing(void *arg)
 {
 	struct engine *eng = &engine;
 	unsigned int tgt = (unsigned int)(uintptr_t)arg;
-	struct bio_dev *meta = engine_role_dev(eng, BIO_ROLE_META, tgt);
 	struct found fd = { NULL, 0, tgt };
 	unsigned int i;
 
-	if (meta == NULL || bio_blob_iterate(meta, found_meta, &fd) != 0) {
-		d_free(fd.uuids);
+	if (engine_meta_blobs(engine_role_dev(eng, BIO_ROLE_META, tgt), tgt, &fd.uuids, &fd.nr) !=
+	    0)
 		return;
-	}
 	for (i = 0; i < fd.nr; i++) {
 		struct vos_pool_attr attr;
 		struct shard *s = d_calloc(1, sizeof(*s));

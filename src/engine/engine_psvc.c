@@ -1261,28 +1261,6 @@ engine_psvc_register(struct engine *eng)
 
 /* --- stores found at start, closed at stop (system xstream) --- */
 
-struct found_dbs {
-	uuid_t *uuids;
-	unsigned int nr;
-};
-
-static int
-found_db(const struct bio_blob_id *id, uint64_t size, void *arg)
-{
-	struct found_dbs *fd = arg;
-	uuid_t *n;
-
-	(void)size;
-	if (id->role != BIO_ROLE_META || id->target != RDB_TARGET)
-		return 0;
-	n = d_reallocarray(fd->uuids, fd->nr + 1, sizeof(*n));
-	if (n == NULL)
-		return -DER_NOMEM;
-	fd->uuids = n;
-	uuid_copy(fd->uuids[fd->nr++], id->pool);
-	return 0;
-}
-
 static int
 psvc_load(struct engine *eng, const uuid_t uuid)
 {
@@ -1317,17 +1295,15 @@ static void
 open_all(void *arg)
 {
 	struct engine *eng = arg;
-	struct bio_dev *meta = engine_role_dev(eng, BIO_ROLE_META, 0);
-	struct found_dbs fd = { NULL, 0 };
+	uuid_t *uuids;
+	unsigned int nr;
 	unsigned int i;
 
-	if (meta == NULL || bio_blob_iterate(meta, found_db, &fd) != 0) {
-		d_free(fd.uuids);
+	if (engine_meta_blobs(engine_role_dev(eng, BIO_ROLE_META, 0), RDB_TARGET, &uuids, &nr) != 0)
 		return;
-	}
-	for (i = 0; i < fd.nr; i++)
-		psvc_load(eng, fd.uuids[i]);
-	d_free(fd.uuids);
+	for (i = 0; i < nr; i++)
+		psvc_load(eng, uuids[i]);
+	d_free(uuids);
 }
 
 int
