@@ -75,3 +75,13 @@ def test_pool_service_rank_down(system2):
     sys_.wait_state([1], "Joined")
     head, out = query_head(sys_, "solo")
     assert head[2] == 1, out
+
+
+def test_pool_owner_and_group(formatted):
+    sys_ = formatted
+    sys_.dmg("pool", "create", "--size=512MB", "--user=alice@", "--group=users@", "own")
+    acl = sys_.dmg("pool", "get-acl", "own").out
+    assert "# Owner: alice@" in acl and "# Owner Group: users@" in acl, acl
+    bad = sys_.dmg("pool", "create", "--size=256MB", "--user=al ice", "nope", check=False)
+    assert bad.rc != 0 and "invalid --user" in bad.err, repr(bad)
+    assert "nope" not in sys_.dmg("pool", "list").out

@@ -39,13 +39,9 @@ struct ms_db;
 #define MS_HOST_MAX 256  /* hostname */
 #define MS_PROV_MAX 64   /* fabric provider "ofi+tcp" */
 #define MS_LABEL_MAX 127 /* pool label, characters */
-#define MS_NAME_MAX 256  /* pool owner user or group, with its NUL */
 #define MS_TIERS_MAX 2   /* storage tiers of a pool: SCM (or metadata), NVMe */
 #define MS_ATTR_KEY_MAX 255
 #define MS_ATTR_VALUE_MAX 4096
-#define MS_POOL_PROP_KEY_MAX 63    /* pool property name, characters */
-#define MS_POOL_PROP_VALUE_MAX 255 /* pool property value (wire form), characters */
-#define MS_POOL_PROPS_MAX 64       /* properties per pool */
 
 /* --- member states: DAOS's names and bits --- */
 
@@ -249,10 +245,8 @@ int ms_pool_state_parse(const char *name, enum ms_pool_state *out);
 
 /*
  * A pool property in its wire form (mgmt.proto PoolProperty text, what the pool property
- * table's pool_prop_val_to_str() writes): "rd_fac" = "1", "self_heal" = "exclude;rebuild",
- * "ec_cell_sz" = "131072". The db checks only the form: a name of 1-63 characters of
- * [a-z0-9_], a value of 1-255 printable characters. Values are validated by the caller
- * (daos_server, with the pool property table) before they reach the db.
+ * table's pool_prop_val_to_str() writes): "rd_fac" = "1", "self_heal" = "exclude;rebuild".
+ * The db keeps no properties: daos_server uses this pair to hand a pool's to the engine.
  */
 struct ms_pool_prop {
 	char *key;
@@ -260,9 +254,10 @@ struct ms_pool_prop {
 };
 
 /*
- * A pool record. In the db every pointer is owned by the db; ms_pool_add() copies the
- * caller's. The ACL is kept as ACE strings ("A::OWNER@:rw") in canonical form and in
- * DAOS's display order (owner, named users, owner group, named groups, everyone).
+ * A pool record: what DAOS's MS keeps of a pool (uuid, label, service ranks, state), and
+ * where and how large its targets are. Properties, the ACL and the owner live in the
+ * pool's service in the engines (engine/engine_psvc.c). In the db the rank lists are owned
+ * by the db; ms_pool_add() copies the caller's.
  */
 struct ms_pool {
 	uuid_t uuid;
@@ -272,13 +267,7 @@ struct ms_pool {
 	d_rank_list_t *tgt_ranks;          /* ranks holding its targets; owned by the db */
 	uint32_t nr_tiers;                 /* <= MS_TIERS_MAX */
 	uint64_t tier_bytes[MS_TIERS_MAX]; /* bytes per rank in each tier */
-	char owner[MS_NAME_MAX];           /* "user@" */
-	char group[MS_NAME_MAX];           /* "group@" */
 	uint64_t created;                  /* seconds since the epoch */
-	struct ms_pool_prop *props;        /* properties, by increasing name; never "label" */
-	uint32_t nr_props;                 /* <= MS_POOL_PROPS_MAX */
-	char **acl;                        /* ACE strings, display order */
-	uint32_t nr_acl;                   /* 0 in ms_pool_add(): DAOS's default pool ACL */
 };
 
 /*
@@ -286,17 +275,16 @@ struct ms_pool {
  */
 bool ms_label_is_valid(const char *label);
 /*
- * Add a copy of @pool (its rank lists, properties and ACL copied; created 0 means now).
- * Properties may come in any order; none may be "label" (the record's label is the
- * label) and no name may appear twice. An empty ACL (nr_acl 0) means DAOS's default pool
- * ACL, A::OWNER@:rw and A:G:GROUP@:rw; any other is checked as by ms_pool_acl_overwrite().
- * -DER_INVAL (bad label, null uuid, too many tiers, a bad property or ACE), -DER_EXIST
- * (label or uuid taken), -DER_NOMEM.
+ * Add a copy of @pool (its rank lists copied; created 0 means now). -DER_INVAL (bad
+ * label, null uuid, bad state, too many tiers), -DER_EXIST (label or uuid taken),
+ * -DER_NOMEM.
  */
 int ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_len);
 /*
- * Check @nr ACE strings as a pool ACL (syntax, duplicates, size): 0 or -DER_INVAL with
- * the entry at fault named in @err, -DER_NOMEM.
+ * Check @nr ACE strings ("A::OWNER@:rw") as a pool ACL: each a valid ACE with pool
+ * permissions only (r w c d t), one per principal, all within DAOS's 64 KiB. 0, -DER_NOMEM
+ * or -DER_INVAL with the entry at fault named in @err ('invalid ACE "A::bob"'). The db
+ * keeps no ACL: daos_server checks what it passes on to the pool service.
  */
 int ms_acl_check(const char *const *strs, uint32_t nr, char *err, size_t err_len);
 /* The pool whose label or uuid (text) is @id: 0 or -DER_NONEXIST. */
@@ -304,62 +292,17 @@ int ms_pool_lookup(const struct ms_db *db, const char *id, const struct ms_pool 
 int ms_pool_set_state(struct ms_db *db, const uuid_t uuid, enum ms_pool_state state);
 /* Replace the service ranks of a pool (after a PS replica change). */
 int ms_pool_set_svc_ranks(struct ms_db *db, const uuid_t uuid, const d_rank_list_t *ranks);
+/*
+ * Rename pool @uuid to @label (dmg pool set-prop label:<new>, once the pool service took
+ * it). The label must obey ms_label_is_valid() (-DER_INVAL) and be free (-DER_EXIST; the
+ * pool's own label is a no-op). -DER_NONEXIST for an unknown pool. The record moves to its
+ * new place in ms_pool_list()'s order.
+ */
+int ms_pool_set_label(struct ms_db *db, const uuid_t uuid, const char *label, char *err,
+		      size_t err_len);
 int ms_pool_remove(struct ms_db *db, const uuid_t uuid);
 /* All pools sorted by label; their number in *nr. */
 const struct ms_pool *ms_pool_list(const struct ms_db *db, uint32_t *nr);
-
-/* --- pool properties (dmg pool get-prop / set-prop); a pool's are p->props[0..nr_props) --- */
-
-/*
- * Set property @key of pool @uuid to @value, adding it or replacing its value. "label"
- * renames the pool: the new label must obey ms_label_is_valid() (-DER_INVAL) and be free
- * (-DER_EXIST; the pool's own label is a no-op). Other keys are checked for form only
- * (see struct ms_pool_prop; -DER_INVAL, also beyond MS_POOL_PROPS_MAX). -DER_NONEXIST for
- * an unknown pool, -DER_NOMEM. A rename moves the record in ms_pool_list()'s order.
- */
-int ms_pool_prop_set(struct ms_db *db, const uuid_t uuid, const char *key, const char *value,
-		     char *err, size_t err_len);
-/*
- * The value (the db's) of property @key of pool @uuid; the label for "label". NULL if the
- * pool is unknown or the property was never set (the caller then shows its default).
- */
-const char *ms_pool_prop_get(const struct ms_db *db, const uuid_t uuid, const char *key);
-
-/* --- pool ACLs (dmg pool get-acl / overwrite-acl / update-acl / delete-acl) --- */
-
-/*
- * The ACL of pool @uuid: *strs (the db's) holds *nr ACE strings in display order.
- * 0 or -DER_NONEXIST.
- */
-int ms_pool_acl_get(const struct ms_db *db, const uuid_t uuid, const char *const **strs,
-		    uint32_t *nr);
-/*
- * Replace the ACL of pool @uuid by the @nr ACE strings @strs (any order; nr 0: an empty
- * ACL, which lets no one in). Each must be a valid ACE ("TYPE:FLAGS:PRINCIPAL:PERMS") with
- * pool permissions only (r w c d t), one per principal, all within DAOS's 64 KiB: else
- * -DER_INVAL naming the entry ('invalid ACE "A::bob"'). -DER_NONEXIST, -DER_NOMEM.
- */
-int ms_pool_acl_overwrite(struct ms_db *db, const uuid_t uuid, const char *const *strs, uint32_t nr,
-			  char *err, size_t err_len);
-/*
- * dmg pool update-acl: each of the @nr ACEs (checked as above) is added to the ACL of
- * pool @uuid, replacing the entry of the same principal if there is one.
- */
-int ms_pool_acl_update(struct ms_db *db, const uuid_t uuid, const char *const *strs, uint32_t nr,
-		       char *err, size_t err_len);
-/*
- * dmg pool delete-acl: remove the entry of @principal ("u:name@", "g:name@", "OWNER@",
- * "GROUP@" or "EVERYONE@") from the ACL of pool @uuid. -DER_INVAL for a malformed
- * principal, -DER_NONEXIST for an unknown pool or a principal without an entry.
- */
-int ms_pool_acl_delete(struct ms_db *db, const uuid_t uuid, const char *principal, char *err,
-		       size_t err_len);
-/*
- * Set the owner user and/or group of pool @uuid ("name@"; NULL leaves one as it is).
- * -DER_INVAL for a malformed name, -DER_NONEXIST, -DER_NOMEM.
- */
-int ms_pool_set_owner(struct ms_db *db, const uuid_t uuid, const char *user, const char *group,
-		      char *err, size_t err_len);
 
 /* --- system properties (dmg system get-prop / set-prop) --- */
 

@@ -18,21 +18,16 @@
  *   members      array     of {rank, uuid, addr, uri, nr_ctxs, fault_domain, state,
  *                          info, incarnation, engine_idx, hostname, last_update}
  *   pools        array     of {uuid, label, state, svc_ranks, tgt_ranks, tier_bytes,
- *                          owner, group, created, properties, acl}
+ *                          created}
  *   properties   object    {self_heal, pool_scrub_mode, pool_scrub_thresh}
  *   attributes   object    name -> string value
  *
- * In a pool:
+ * Earlier files of version 1 also kept a pool's owner, group, properties and ACL (fields
+ * "owner", "group", "properties", "acl"), which now live in the pool service. The loader
+ * accepts these four fields in a pool whatever they hold and ignores them; the next save
+ * drops them. An earlier daos_server refuses a file without "owner" (a missing field),
+ * so the version stays 1.
  *
- *   properties   object    optional: property name -> value in wire form ("rd_fac": "1");
- *                          at most MS_POOL_PROPS_MAX, names [a-z0-9_]{1,63} but not
- *                          "label", values 1-255 printable characters; absent: none
- *   acl          array     optional: ACE strings ("A::OWNER@:rw"), a valid pool ACL
- *                          (sec_acl_from_strs, sec_acl_pool_validate), kept in canonical
- *                          form and display order; absent: DAOS's default pool ACL
- *
- * The two pool fields came after the first files of version 1 were written; such files
- * load as pools with no properties and the default ACL, and this code always writes both.
  * States are written by name ("Joined", "Ready"). Integers are 0 to 2^63 - 1 (JSON
  * numbers as jansson reads them). The file is outside input: the loader checks every
  * field and the invariants across them (unique ranks below next_rank, unique uuids and
@@ -194,8 +189,6 @@ pool_encode(const struct ms_pool *p)
 {
 	json_t *o = json_object();
 	json_t *tiers;
-	json_t *props = NULL;
-	json_t *acl = NULL;
 	uint32_t i;
 	int rc = 0;
 
@@ -211,22 +204,7 @@ pool_encode(const struct ms_pool *p)
 	rc = rc ?: put(o, "state", json_string(ms_pool_state_name(p->state)));
 	rc = rc ?: put(o, "svc_ranks", json_ranks(p->svc_ranks));
 	rc = rc ?: put(o, "tgt_ranks", json_ranks(p->tgt_ranks));
-	rc = rc ?: put(o, "owner", json_string(p->owner));
-	rc = rc ?: put(o, "group", json_string(p->group));
 	rc = rc ?: put(o, "created", json_u64(p->created));
-	/* As for the tiers: each container belongs to o before it is filled. */
-	if (rc == 0) {
-		props = json_object();
-		rc = put(o, "properties", props);
-	}
-	for (i = 0; i < p->nr_props && rc == 0; i++)
-		rc = put(props, p->props[i].key, json_string(p->props[i].value));
-	if (rc == 0) {
-		acl = json_array();
-		rc = put(o, "acl", acl);
-	}
-	for (i = 0; i < p->nr_acl && rc == 0; i++)
-		rc = append(acl, json_string(p->acl[i]));
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -550,99 +528,11 @@ member_decode(struct dec *d, const char *path, json_t *o, struct ms_member *m)
 	return 0;
 }
 
+/* The last four are fields of earlier files (see the format above): accepted, ignored. */
 static const char *const pool_keys[] = {
-	"uuid",  "label", "state",   "svc_ranks",  "tgt_ranks", "tier_bytes",
-	"owner", "group", "created", "properties", "acl",       NULL,
+	"uuid",    "label", "state", "svc_ranks",  "tgt_ranks", "tier_bytes",
+	"created", "owner", "group", "properties", "acl",       NULL,
 };
-
-/* A pool's "properties": checked for form only, as ms_pool_prop_set() does. */
-static int
-pool_props_decode(struct dec *d, const char *path, json_t *o, struct ms_pool *p)
-{
-	char msg[192];
-	const char *k;
-	json_t *v;
-
-	if (!json_is_object(o))
-		return bad_field(d, path, "properties", "expected an object");
-	if (json_object_size(o) > MS_POOL_PROPS_MAX)
-		return bad_field(d, path, "properties", "more than %d properties",
-				 MS_POOL_PROPS_MAX);
-	if (json_object_size(o) == 0)
-		return 0;
-	p->props = d_calloc(json_object_size(o), sizeof(*p->props));
-	if (p->props == NULL)
-		return -DER_NOMEM;
-	json_object_foreach(o, k, v)
-	{
-		struct ms_pool_prop *pp = &p->props[p->nr_props];
-
-		if (!json_is_string(v))
-			return bad_field(d, path, "properties", "%.64s: expected a string",
-					 ms_text_is_valid(k, 64) ? k : "?");
-		if (strcmp(k, "label") == 0)
-			return bad_field(d, path, "properties",
-					 "label: not a property, the pool's label field is");
-		if (!ms_pool_prop_is_valid(k, json_string_value(v), msg, sizeof(msg)))
-			return bad_field(d, path, "properties", "%s", msg);
-		pp->key = d_strdup(k);
-		pp->value = d_strdup(json_string_value(v));
-		/* Counted at once, so that a half-made pair is freed with the pool. */
-		p->nr_props++;
-		if (pp->key == NULL || pp->value == NULL)
-			return -DER_NOMEM;
-	}
-	ms_pool_props_sort(p->props, p->nr_props);
-	return 0;
-}
-
-/* A pool's "acl" (@a NULL: absent, the default ACL), stored in canonical form. */
-static int
-pool_acl_decode(struct dec *d, const char *path, json_t *a, struct ms_pool *p)
-{
-	struct daos_acl *acl = NULL;
-	const char **strs;
-	char sub[96];
-	char msg[192];
-	uint32_t at;
-	json_t *v;
-	size_t i;
-	int rc;
-
-	if (a == NULL) {
-		rc = sec_acl_default_pool(&acl);
-	} else {
-		if (!json_is_array(a))
-			return bad_field(d, path, "acl", "expected an array of ACE strings");
-		if (json_array_size(a) > MS_POOL_ACES_MAX)
-			return bad_field(d, path, "acl", "more than %zu entries",
-					 (size_t)MS_POOL_ACES_MAX);
-		strs = d_calloc(json_array_size(a) + 1, sizeof(*strs));
-		if (strs == NULL)
-			return -DER_NOMEM;
-		json_array_foreach(a, i, v)
-		{
-			if (!json_is_string(v)) {
-				d_free(strs);
-				snprintf(sub, sizeof(sub), "%s.acl[%zu]", path, i);
-				return bad(d, sub, "expected a string");
-			}
-			strs[i] = json_string_value(v);
-		}
-		rc = ms_acl_parse(strs, (uint32_t)json_array_size(a), &acl, &at, msg, sizeof(msg));
-		d_free(strs);
-		if (rc == -DER_INVAL) {
-			if (at == UINT32_MAX)
-				return bad_field(d, path, "acl", "%s", msg);
-			snprintf(sub, sizeof(sub), "%s.acl[%u]", path, at);
-			return bad(d, sub, "%s", msg);
-		}
-	}
-	if (rc == 0)
-		rc = ms_acl_strs(acl, &p->acl, &p->nr_acl);
-	sec_acl_free(acl);
-	return rc;
-}
 
 static int
 pool_decode(struct dec *d, const char *path, json_t *o, struct ms_pool *p)
@@ -659,8 +549,6 @@ pool_decode(struct dec *d, const char *path, json_t *o, struct ms_pool *p)
 	rc = rc ?: get_uuid(d, path, o, "uuid", p->uuid);
 	rc = rc ?: get_str(d, path, o, "label", p->label, sizeof(p->label), NULL);
 	rc = rc ?: get_str(d, path, o, "state", NULL, 32, &state);
-	rc = rc ?: get_str(d, path, o, "owner", p->owner, sizeof(p->owner), NULL);
-	rc = rc ?: get_str(d, path, o, "group", p->group, sizeof(p->group), NULL);
 	rc = rc ?: get_u64(d, path, o, "created", INT64_MAX, &p->created);
 	rc = rc ?: get_field(d, path, o, "tier_bytes", &tiers);
 	if (rc != 0)
@@ -683,16 +571,7 @@ pool_decode(struct dec *d, const char *path, json_t *o, struct ms_pool *p)
 	/* Allocations last: before them nothing needs freeing on error; after them the
 	 * caller frees the half-decoded pool. */
 	rc = get_ranks(d, path, o, "svc_ranks", &p->svc_ranks);
-	rc = rc ?: get_ranks(d, path, o, "tgt_ranks", &p->tgt_ranks);
-	if (rc != 0)
-		return rc;
-	v = json_object_get(o, "properties");
-	if (v != NULL) {
-		rc = pool_props_decode(d, path, v, p);
-		if (rc != 0)
-			return rc;
-	}
-	return pool_acl_decode(d, path, json_object_get(o, "acl"), p);
+	return rc ?: get_ranks(d, path, o, "tgt_ranks", &p->tgt_ranks);
 }
 
 static int

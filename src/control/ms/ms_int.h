@@ -11,10 +11,6 @@
 #define CONTROL_MS_INT_H
 
 #include "control/ms/ms.h"
-#include "security/security.h"
-
-/* ACEs per pool ACL: what DAOS's 64 KiB of entries can hold at the smallest entry size. */
-#define MS_POOL_ACES_MAX (DAOS_ACL_MAX_ACE_LEN / sizeof(struct daos_ace))
 
 /* A system attribute. */
 struct ms_attr {
@@ -63,31 +59,8 @@ void ms_props_reset(struct ms_db *db);
 void ms_pools_attrs_free(struct ms_db *db);
 /* The pool of uuid @uuid, or NULL. */
 struct ms_pool *ms_pool_find(const struct ms_db *db, const uuid_t uuid);
-/* Free what a pool record owns (rank lists, properties, ACL); the record stays. */
+/* Free what a pool record owns (its rank lists); the record stays. */
 void ms_pool_fini(struct ms_pool *p);
-/*
- * Whether (@key, @value) has the form of a pool property (struct ms_pool_prop). If not,
- * @err gets the reason ('invalid pool property name "Rd Fac"').
- */
-bool ms_pool_prop_is_valid(const char *key, const char *value, char *err, size_t err_len);
-/* Sort @nr properties by name. */
-void ms_pool_props_sort(struct ms_pool_prop *props, uint32_t nr);
-/* Free @nr properties and their array (may be NULL). */
-void ms_pool_props_free(struct ms_pool_prop *props, uint32_t nr);
-/*
- * Parse @nr ACE strings into a pool ACL in *out (sec_acl_free() it). 0, -DER_NOMEM, or
- * -DER_INVAL with the reason in @err and in *bad the index of the entry at fault
- * (UINT32_MAX when the list as a whole is: too large).
- */
-int ms_acl_parse(const char *const *strs, uint32_t nr, struct daos_acl **out, uint32_t *bad,
-		 char *err, size_t err_len);
-/*
- * The entries of @acl as canonical strings in *strs, their number in *nr. 0, -DER_INVAL
- * or -DER_NOMEM (sec_acl_to_strs()).
- */
-int ms_acl_strs(const struct daos_acl *acl, char ***strs, uint32_t *nr);
-/* Free what ms_acl_strs() made (@strs may be NULL). */
-void ms_acl_strs_free(char **strs, uint32_t nr);
 /* Fault domain levels: "/" 0, "/host" 1, "/rack/host" 2. */
 int ms_fd_depth(const char *fd);
 /* Whether @s is a well-formed UUID string. */

@@ -4,9 +4,10 @@
  *
  * Pools live in one array sorted by label (dmg pool list's order), attributes in one
  * array sorted by key; both are small (tens to thousands), so lookups by uuid scan and
- * inserts move the tail. Labels and uuids are unique (checked on add and at load).
- * A pool's properties, ACL and owner are changed in ms_pool_prop.c; here they are only
- * copied in by ms_pool_add() and freed with the record.
+ * inserts move the tail. Labels and uuids are unique (checked on add, rename and at
+ * load). A record holds what DAOS's MS keeps of a pool (uuid, label, service ranks,
+ * state) and its targets' ranks and sizes; properties, the ACL and the owner are the pool
+ * service's (engine/engine_psvc.c).
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
@@ -106,14 +107,8 @@ ms_pool_fini(struct ms_pool *p)
 {
 	d_rank_list_free(p->svc_ranks);
 	d_rank_list_free(p->tgt_ranks);
-	ms_pool_props_free(p->props, p->nr_props);
-	ms_acl_strs_free(p->acl, p->nr_acl);
 	p->svc_ranks = NULL;
 	p->tgt_ranks = NULL;
-	p->props = NULL;
-	p->nr_props = 0;
-	p->acl = NULL;
-	p->nr_acl = 0;
 }
 
 static int
@@ -124,75 +119,6 @@ ranks_dup(const d_rank_list_t *src, d_rank_list_t **out)
 		return *out == NULL ? -DER_NOMEM : 0;
 	}
 	return d_rank_list_dup(out, src);
-}
-
-/* Checked, sorted copies of the @nr properties @src into *out. */
-static int
-props_dup(const struct ms_pool_prop *src, uint32_t nr, struct ms_pool_prop **out, char *msg,
-	  size_t msg_len)
-{
-	struct ms_pool_prop *props;
-	uint32_t i;
-	uint32_t j;
-
-	*out = NULL;
-	if (nr > 0 && src == NULL) {
-		ms_errf(msg, msg_len, "%u properties announced, none given", nr);
-		return -DER_INVAL;
-	}
-	if (nr > MS_POOL_PROPS_MAX) {
-		ms_errf(msg, msg_len, "%u properties, at most %d", nr, MS_POOL_PROPS_MAX);
-		return -DER_INVAL;
-	}
-	for (i = 0; i < nr; i++) {
-		if (!ms_pool_prop_is_valid(src[i].key, src[i].value, msg, msg_len))
-			return -DER_INVAL;
-		if (strcmp(src[i].key, "label") == 0) {
-			ms_errf(msg, msg_len,
-				"property label is the record's label, not a property");
-			return -DER_INVAL;
-		}
-		for (j = 0; j < i; j++) {
-			if (strcmp(src[i].key, src[j].key) == 0) {
-				ms_errf(msg, msg_len, "duplicate property %s", src[i].key);
-				return -DER_INVAL;
-			}
-		}
-	}
-	if (nr == 0)
-		return 0;
-	props = d_calloc(nr, sizeof(*props));
-	if (props == NULL)
-		return -DER_NOMEM;
-	for (i = 0; i < nr; i++) {
-		props[i].key = d_strdup(src[i].key);
-		props[i].value = d_strdup(src[i].value);
-		if (props[i].key == NULL || props[i].value == NULL) {
-			ms_pool_props_free(props, i + 1);
-			return -DER_NOMEM;
-		}
-	}
-	ms_pool_props_sort(props, nr);
-	*out = props;
-	return 0;
-}
-
-/* The canonical strings of the ACL @src of @nr ACEs (0: the default) into @p. */
-static int
-acl_dup(char *const *src, uint32_t nr, struct ms_pool *p, char *msg, size_t msg_len)
-{
-	struct daos_acl *acl = NULL;
-	uint32_t bad;
-	int rc;
-
-	if (nr == 0)
-		rc = sec_acl_default_pool(&acl);
-	else
-		rc = ms_acl_parse((const char *const *)src, nr, &acl, &bad, msg, msg_len);
-	if (rc == 0)
-		rc = ms_acl_strs(acl, &p->acl, &p->nr_acl);
-	sec_acl_free(acl);
-	return rc;
 }
 
 static bool
@@ -210,17 +136,12 @@ int
 ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_len)
 {
 	struct ms_pool p = *pool;
-	char msg[384];
 	char us[37];
 	uint32_t pos;
 	int rc;
 
 	p.svc_ranks = NULL;
 	p.tgt_ranks = NULL;
-	p.props = NULL;
-	p.nr_props = 0;
-	p.acl = NULL;
-	p.nr_acl = 0;
 	uuid_unparse_lower(pool->uuid, us);
 	if (!ms_label_is_valid(pool->label)) {
 		ms_errf(err, err_len,
@@ -230,11 +151,9 @@ ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_
 	}
 	/* Integers are kept below 2^63 and text printable, as the file format needs. */
 	if (uuid_is_null(pool->uuid) || pool->nr_tiers > MS_TIERS_MAX ||
-	    (unsigned int)pool->state > MS_POOL_UNKNOWN ||
-	    !ms_text_is_valid(pool->owner, MS_NAME_MAX - 1) ||
-	    !ms_text_is_valid(pool->group, MS_NAME_MAX - 1) || pool->created > INT64_MAX ||
+	    (unsigned int)pool->state > MS_POOL_UNKNOWN || pool->created > INT64_MAX ||
 	    !tiers_are_valid(pool)) {
-		ms_errf(err, err_len, "pool %s: invalid record (uuid, state, tiers or owner)",
+		ms_errf(err, err_len, "pool %s: invalid record (uuid, state or tiers)",
 			pool->label);
 		return -DER_INVAL;
 	}
@@ -256,14 +175,6 @@ ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_
 	rc = ranks_dup(pool->tgt_ranks, &p.tgt_ranks);
 	if (rc != 0)
 		goto out_fini;
-	msg[0] = '\0';
-	rc = props_dup(pool->props, pool->nr_props, &p.props, msg, sizeof(msg));
-	if (rc != 0)
-		goto out_msg;
-	p.nr_props = pool->nr_props;
-	rc = acl_dup(pool->acl, pool->nr_acl, &p, msg, sizeof(msg));
-	if (rc != 0)
-		goto out_msg;
 	if (p.created == 0)
 		p.created = (uint64_t)time(NULL);
 
@@ -277,10 +188,6 @@ ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t err_
 	}
 	db->nr_pools--;
 	memmove(&db->pools[pos], &db->pools[pos + 1], (db->nr_pools - pos) * sizeof(*db->pools));
-	goto out_fini;
-out_msg:
-	if (rc == -DER_INVAL)
-		ms_errf(err, err_len, "pool %s: %s", pool->label, msg);
 out_fini:
 	ms_pool_fini(&p);
 	return rc;
@@ -348,6 +255,59 @@ ms_pool_set_svc_ranks(struct ms_db *db, const uuid_t uuid, const d_rank_list_t *
 		return rc;
 	}
 	d_rank_list_free(old);
+	return 0;
+}
+
+static int
+cmp_pool_label(const void *a, const void *b)
+{
+	return strcmp(((const struct ms_pool *)a)->label, ((const struct ms_pool *)b)->label);
+}
+
+int
+ms_pool_set_label(struct ms_db *db, const uuid_t uuid, const char *label, char *err, size_t err_len)
+{
+	struct ms_pool *p = ms_pool_find(db, uuid);
+	const struct ms_pool *other;
+	char old[MS_LABEL_MAX + 1];
+	char us[37];
+	uuid_t id;
+	int rc;
+
+	if (p == NULL) {
+		uuid_unparse_lower(uuid, us);
+		ms_errf(err, err_len, "pool %s not found", us);
+		return -DER_NONEXIST;
+	}
+	if (!ms_label_is_valid(label)) {
+		ms_errf(err, err_len,
+			"invalid pool label \"%.*s\": 1-127 characters of A-Z a-z 0-9 : . _ -, not a UUID",
+			(int)strnlen(label, MS_LABEL_MAX), label);
+		return -DER_INVAL;
+	}
+	if (strcmp(p->label, label) == 0)
+		return 0;
+	if (ms_pool_lookup(db, label, &other) == 0) {
+		ms_errf(err, err_len, "pool label %s is already in use", label);
+		return -DER_EXIST;
+	}
+	/*
+	 * Labels are unique, so sorting gives one order; pools are few, qsort is enough. The
+	 * sort moves records, @uuid among them if the caller passed a record's own: keep a copy.
+	 */
+	uuid_copy(id, p->uuid);
+	memcpy(old, p->label, sizeof(old));
+	snprintf(p->label, sizeof(p->label), "%s", label);
+	qsort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool_label);
+	rc = ms_db_save(db);
+	if (rc != 0) {
+		ms_errf(err, err_len, "could not save the system database: " DF_RC, DP_RC(rc));
+		p = ms_pool_find(db, id);
+		memcpy(p->label, old, sizeof(old));
+		qsort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool_label);
+		return rc;
+	}
+	D_INFO("system %s: pool %s renamed to %s", db->system, old, label);
 	return 0;
 }
 

@@ -254,6 +254,8 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	char *tgt_str = NULL;
 	char *svc_str = NULL;
 	struct create_ctx *cc = NULL;
+	char *owner;
+	char *group;
 	Mgmt__PoolProperty *eprops = NULL;
 	Mgmt__PoolProperty **epp = NULL;
 	uint32_t i;
@@ -269,6 +271,16 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 			 "invalid pool label \"%.128s\": 1 to 127 characters of "
 			 "A-Z a-z 0-9 : . _ -, not a UUID",
 			 in->label);
+		rc = -DER_INVAL;
+		goto out;
+	}
+	owner = in->user[0] ? in->user : (char *)"root@";
+	group = in->group[0] ? in->group : (char *)"root@";
+	if (!sec_principal_is_valid(owner) || !sec_principal_is_valid(group)) {
+		snprintf(msg, sizeof(msg),
+			 "invalid pool owner \"%.128s\" or group \"%.128s\": name@ or "
+			 "name@domain",
+			 owner, group);
 		rc = -DER_INVAL;
 		goto out;
 	}
@@ -412,8 +424,6 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	pool.nr_tiers = 2;
 	pool.tier_bytes[0] = per_rank[0];
 	pool.tier_bytes[1] = per_rank[1];
-	snprintf(pool.owner, sizeof(pool.owner), "%s", in->user[0] ? in->user : "root@");
-	snprintf(pool.group, sizeof(pool.group), "%s", in->group[0] ? in->group : "root@");
 	rc = ms_acl_check((const char *const *)in->acl, (uint32_t)in->n_acl, msg, sizeof(msg));
 	if (rc != 0)
 		goto out;
@@ -428,8 +438,8 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	ereq.svc_ranks = svc_str != NULL ? svc_str : (char *)"";
 	ereq.scm_bytes = per_rank[0];
 	ereq.nvme_bytes = per_rank[1];
-	ereq.owner_user = pool.owner;
-	ereq.owner_group = pool.group;
+	ereq.owner_user = owner;
+	ereq.owner_group = group;
 	ereq.acl = in->acl;
 	ereq.n_acl = in->n_acl;
 	ereq.num_svc_reps = in->num_svc_reps;
@@ -899,7 +909,7 @@ set_prop_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg
 
 	(void)presp;
 	if (rc == 0 && pc->new_label[0] != '\0') {
-		rc = ms_pool_prop_set(srv->ms, pc->uuid, "label", pc->new_label, err, sizeof(err));
+		rc = ms_pool_set_label(srv->ms, pc->uuid, pc->new_label, err, sizeof(err));
 		msg = err;
 	}
 	reply_pool(pc->req, rc, rc != 0 ? msg : NULL);

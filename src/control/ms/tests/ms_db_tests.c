@@ -93,8 +93,6 @@ pool_init(struct ms_pool *p, const char *label)
 	p->nr_tiers = 2;
 	p->tier_bytes[0] = 1 << 30;
 	p->tier_bytes[1] = (uint64_t)10 << 30;
-	snprintf(p->owner, sizeof(p->owner), "alice@");
-	snprintf(p->group, sizeof(p->group), "users@");
 }
 
 /* --- pools --- */
@@ -193,7 +191,6 @@ pool_add_lookup_remove(void **state)
 	assert_ptr_not_equal(p->svc_ranks, svc);
 	assert_int_equal(p->tgt_ranks->rl_nr, 0);
 	assert_true(p->created > 0);
-	assert_string_equal(p->owner, "alice@");
 	uuid_unparse(b.uuid, us);
 	assert_int_equal(ms_pool_lookup(e->db, us, &p), 0);
 	assert_string_equal(p->label, "alpha");
@@ -457,7 +454,7 @@ failed_save_is_undone(void **state)
 #define POOL(label, uuidc)                                                                    \
 	"{\"uuid\":\"" uuidc "aaaaaaa-2222-3333-4444-555555555555\",\"label\":\"" label "\"," \
 	"\"state\":\"Ready\",\"svc_ranks\":[0],\"tgt_ranks\":[0,1],\"tier_bytes\":[1,2],"     \
-	"\"owner\":\"u@\",\"group\":\"g@\",\"created\":1}"
+	"\"created\":1}"
 
 static void
 damaged_files(void **state)

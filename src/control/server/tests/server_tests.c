@@ -479,6 +479,19 @@ format_start_stop(void **state)
 		assert_int_equal(pool_create("a bad label", 512 << 20, other, sizeof(other), msg,
 					     sizeof(msg)),
 				 -DER_INVAL);
+		{
+			/* An owner that is no principal, from a client other than dmg */
+			Mgmt__PoolCreateReq req = MGMT__POOL_CREATE_REQ__INIT;
+			struct ctl_reply cr;
+
+			req.label = (char *)"p3";
+			req.total_bytes = 512 << 20;
+			req.user = (char *)"alice";
+			assert_int_equal(call(CTL_POOL_CREATE, &req.base, &cr), 0);
+			assert_int_equal(cr.status, -DER_INVAL);
+			assert_non_null(strstr(cr.message, "invalid pool owner"));
+			ctl_reply_fini(&cr);
+		}
 		assert_int_equal(pool_id_call(CTL_POOL_QUERY, "p1", &q, msg, sizeof(msg)), 0);
 		assert_string_equal(q->info->uuid, uuid);
 		assert_int_equal(q->info->total_targets, 1);
