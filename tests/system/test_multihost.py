@@ -192,6 +192,16 @@ def test_two_hosts_then_a_third(hosts):
     m = hosts.wait_joined([0, 1, 2])
     assert m[2]["addr"].split(":")[0] == hosts.addr(3), m
 
+    # A pool whose service lives on another host than the MS: its calls go through
+    # that host's daos_server (EngineForward).
+    hosts.dmg("pool", "create", "--size=2GB", "--ranks=2", "far")
+    q = hosts.dmg("pool", "query", "far")
+    assert "leader=2, version=1" in q.out and "Target count:1" in q.out, q.out
+    hosts.dmg("pool", "set-prop", "far", "reclaim:disabled")
+    props = hosts.dmg("pool", "get-prop", "far", "reclaim").out
+    assert "disabled" in props, props
+    hosts.dmg("pool", "destroy", "far")
+
     # An engine of another host dies: the MS shows it Errored, then starts it again
     hosts.dmg("system", "stop", "--ranks", "1")
     end = time.monotonic() + STATE_TIMEOUT
