@@ -85,3 +85,27 @@ def test_pool_owner_and_group(formatted):
     bad = sys_.dmg("pool", "create", "--size=256MB", "--user=al ice", "nope", check=False)
     assert bad.rc != 0 and "invalid --user" in bad.err, repr(bad)
     assert "nope" not in sys_.dmg("pool", "list").out
+
+
+def test_pool_left_creating_can_be_destroyed(formatted):
+    """A create that died with its daos_server leaves a Creating record: destroy clears it."""
+    import json
+    import os
+    sys_ = formatted
+    assert sys_.stop_server() == 0
+    db = os.path.join(sys_.root, "control", "daos_control", "control_raft", "daos_system.db")
+    with open(db) as f:
+        doc = json.load(f)
+    doc["pools"] = doc.get("pools", []) + [{
+        "uuid": "5e1f0000-2222-3333-4444-555555555555", "label": "ghost",
+        "state": "Creating", "svc_ranks": [0], "tgt_ranks": [0],
+        "tier_bytes": [33554432, 67108864], "created": 1700000000}]
+    with open(db, "w") as f:
+        json.dump(doc, f)
+    sys_.start_server()
+    sys_.wait_state([0], "Joined")
+    assert "Creating" in sys_.dmg("pool", "list", "--no-query").out
+    q = sys_.dmg("pool", "query", "ghost", check=False)
+    assert q.rc != 0 and "being created" in q.err, repr(q)
+    sys_.dmg("pool", "destroy", "ghost")
+    assert "No pools in system" in sys_.dmg("pool", "list").out

@@ -81,6 +81,7 @@ struct server {
 	char ctl_addr[300]; /* our control address as members record it */
 	char ms_dir[PATH_MAX];
 	struct ms_db *ms; /* open once storage is formatted */
+	d_list_t creates; /* pool creates waiting for their pool service (server_pool.c) */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	bool stopping;

@@ -394,6 +394,7 @@ main(int argc, char **argv)
 	srv.hostname[strcspn(srv.hostname, ".")] = '\0';
 	srv.engine_bin = find_engine();
 	srv.loop = uv_default_loop();
+	D_INIT_LIST_HEAD(&srv.creates);
 	rc = make_dir(srv.cfg->socket_dir);
 	if (rc == 0) {
 		write_active_config(&srv);

@@ -192,8 +192,9 @@ pick_ranks(struct server *srv, const Mgmt__PoolCreateReq *in, d_rank_list_t **ou
 	return 0;
 }
 
-/* A pool create waiting for its PS. */
+/* A pool create waiting for its PS (on srv->creates). */
 struct create_ctx {
+	d_list_t link;
 	struct ctl_req *req;
 	uuid_t uuid;
 	uint64_t per_rank[2];
@@ -210,6 +211,7 @@ create_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, 
 	char uuid[37];
 
 	(void)presp;
+	d_list_del(&cc->link);
 	uuid_unparse_lower(cc->uuid, uuid);
 	if (rc != 0) {
 		ms_pool_remove(srv->ms, cc->uuid);
@@ -467,8 +469,10 @@ srv_pool_create(struct server *srv, struct ctl_req *req)
 	cc->svc_str = svc_str;
 	tgt_str = NULL;
 	svc_str = NULL;
+	d_list_add_tail(&cc->link, &srv->creates);
 	rc = srv_rank_call(srv, cc->svc, DRPC_METHOD_MGMT_POOL_CREATE, &ereq.base, create_done, cc);
 	if (rc != 0) {
+		d_list_del(&cc->link);
 		snprintf(msg, sizeof(msg), "rank %u (the pool service) cannot be reached: " DF_RC,
 			 cc->svc, DP_RC(rc));
 		ms_pool_remove(srv->ms, pool.uuid);
@@ -499,6 +503,17 @@ out:
 
 /* --- calls to the pool service --- */
 
+static bool
+create_in_flight(struct server *srv, const struct ms_pool *p)
+{
+	struct create_ctx *cc;
+
+	d_list_for_each_entry(cc, &srv->creates, link)
+		if (uuid_compare(cc->uuid, p->uuid) == 0)
+			return true;
+	return false;
+}
+
 /* Decode a PoolIdReq naming a pool of the MS; NULL after answering if it cannot be served. */
 static Mgmt__PoolIdReq *
 pool_req(struct server *srv, struct ctl_req *req, const struct ms_pool **p)
@@ -515,7 +530,12 @@ pool_req(struct server *srv, struct ctl_req *req, const struct ms_pool **p)
 	if (ms_pool_lookup(srv->ms, in->id, p) != 0) {
 		snprintf(msg, sizeof(msg), "unknown pool \"%.128s\"", in->id);
 		reply_pool(req, -DER_NONEXIST, msg);
-	} else if ((*p)->state == MS_POOL_CREATING) {
+	} else if ((*p)->state == MS_POOL_CREATING &&
+		   (ctl_req_info(req)->method != CTL_POOL_DESTROY || create_in_flight(srv, *p))) {
+		/*
+		 * Only destroy may touch a Creating pool, and only one whose create died with
+		 * an earlier daos_server (nothing here waits for it any more).
+		 */
 		snprintf(msg, sizeof(msg), "pool %s is being created", (*p)->label);
 		reply_pool(req, -DER_BUSY, msg);
 	} else {
