@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -199,6 +200,8 @@ proc_spawn(struct agent_proc *p, const char *env)
 	p->pid = fork();
 	assert_true(p->pid >= 0);
 	if (p->pid == 0) {
+		/* A failed assertion ends the test without proc_stop(): take the agent too. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		fd = open(p->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0)
 			_exit(126);
