@@ -84,8 +84,6 @@ int engine_parse_env(struct engine_args *args);
 /* Start the dRPC server on the system xstream and register the handlers (sys xstream). */
 int engine_drpc_start(struct engine *eng);
 void engine_drpc_stop(struct engine *eng);
-/* Answer a dRPC call with a DaosResp carrying @status and @msg (may be NULL). */
-void engine_reply_status(struct drpc_req *req, int status, const char *msg);
 /* Tell daos_server we are up (blocking dRPC call; main thread). */
 int engine_notify_ready(struct engine *eng);
 

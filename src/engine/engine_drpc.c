@@ -17,22 +17,6 @@
 
 #define NOTIFY_TIMEOUT_MS 30000
 
-void
-engine_reply_status(struct drpc_req *req, int status, const char *msg)
-{
-	Mgmt__DaosResp resp = MGMT__DAOS_RESP__INIT;
-	uint8_t buf[512];
-	size_t len;
-
-	resp.status = status;
-	resp.message = (char *)(msg != NULL ? msg : "");
-	if (mgmt__daos_resp__get_packed_size(&resp) > sizeof(buf)) {
-		resp.message = (char *)"";
-	}
-	len = mgmt__daos_resp__pack(&resp, buf);
-	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, len);
-}
-
 static void
 print_started(struct engine *eng)
 {
@@ -62,13 +46,13 @@ h_set_rank(struct drpc_req *req, void *arg)
 		return;
 	}
 	if (in->rank == CRT_NO_RANK) {
-		engine_reply_status(req, -DER_INVAL, "SetRank: not a rank");
+		drpc_req_reply_status(req, -DER_INVAL, "SetRank: not a rank");
 	} else if (eng->has_rank && eng->rank != in->rank) {
 		char msg[128];
 
 		snprintf(msg, sizeof(msg), "SetRank: this engine is rank %u already, not %u",
 			 eng->rank, in->rank);
-		engine_reply_status(req, -DER_INVAL, msg);
+		drpc_req_reply_status(req, -DER_INVAL, msg);
 	} else {
 		bool first = !eng->has_rank;
 
@@ -78,7 +62,7 @@ h_set_rank(struct drpc_req *req, void *arg)
 		       in->map_version);
 		if (first)
 			print_started(eng);
-		engine_reply_status(req, 0, NULL);
+		drpc_req_reply_status(req, 0, NULL);
 	}
 	mgmt__set_rank_req__free_unpacked(in, &proto_allocator);
 }
@@ -89,11 +73,11 @@ h_set_up(struct drpc_req *req, void *arg)
 	struct engine *eng = arg;
 
 	if (!eng->has_rank) {
-		engine_reply_status(req, -DER_UNINIT, "SetUp: no rank yet");
+		drpc_req_reply_status(req, -DER_UNINIT, "SetUp: no rank yet");
 		return;
 	}
 	eng->set_up = true;
-	engine_reply_status(req, 0, NULL);
+	drpc_req_reply_status(req, 0, NULL);
 }
 
 static void
@@ -132,7 +116,7 @@ h_group_update(struct drpc_req *req, void *arg)
 	else
 		D_ERROR("engine %u: group map version %u refused: " DF_RC, eng->args.idx,
 			in->map_version, DP_RC(rc));
-	engine_reply_status(req, rc, rc == 0 ? NULL : "GroupUpdate refused");
+	drpc_req_reply_status(req, rc, rc == 0 ? NULL : "GroupUpdate refused");
 	d_free(ranks);
 	d_free(uris);
 	mgmt__group_update_req__free_unpacked(in, &proto_allocator);
@@ -145,14 +129,14 @@ h_prep_shutdown(struct drpc_req *req, void *arg)
 
 	eng->shutting_down = true;
 	D_INFO("engine %u: preparing to shut down", eng->args.idx);
-	engine_reply_status(req, 0, NULL);
+	drpc_req_reply_status(req, 0, NULL);
 }
 
 static void
 h_ping(struct drpc_req *req, void *arg)
 {
 	(void)arg;
-	engine_reply_status(req, 0, NULL);
+	drpc_req_reply_status(req, 0, NULL);
 }
 
 int

@@ -83,28 +83,13 @@ db_attr(struct engine *eng, const uuid_t uuid, struct rdb_attr *attr)
 /* --- replies --- */
 
 static void
-reply_packed(struct drpc_req *req, const ProtobufCMessage *msg)
-{
-	size_t len = protobuf_c_message_get_packed_size(msg);
-	uint8_t *buf = d_malloc(len + 1);
-
-	if (buf == NULL) {
-		engine_reply_status(req, -DER_NOMEM, NULL);
-		return;
-	}
-	protobuf_c_message_pack(msg, buf);
-	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, len);
-	d_free(buf);
-}
-
-static void
 reply_pool(struct drpc_req *req, int rc, const char *msg)
 {
 	Mgmt__PoolResp resp = MGMT__POOL_RESP__INIT;
 
 	resp.status = rc;
 	resp.message = (char *)(msg != NULL ? msg : "");
-	reply_packed(req, &resp.base);
+	drpc_req_reply_msg(req, &resp.base);
 }
 
 /* A NUL-terminated string value of the store, or NULL. d_free() it. */
@@ -384,7 +369,7 @@ create_reply(struct psop *op, int rc)
 		psvc_free(op->ps);
 		op->ps = NULL;
 	}
-	engine_reply_status(op->req, rc, op->msg);
+	drpc_req_reply_status(op->req, rc, op->msg);
 	psop_free(op);
 }
 
@@ -433,7 +418,7 @@ create_committed(void *arg, int rc)
 	op->ps = NULL;
 	D_INFO("pool " DF_UUID ": service up on rank %u, map version %u, %u targets",
 	       DP_UUID(op->uuid), op->eng->rank, ps->map->version, ps->map->nr_targets);
-	engine_reply_status(op->req, 0, NULL);
+	drpc_req_reply_status(op->req, 0, NULL);
 	psop_free(op);
 }
 
@@ -568,9 +553,12 @@ h_pool_create(struct drpc_req *req, void *arg)
 		snprintf(msg, sizeof(msg), "pool %s exists", in->uuid);
 		rc = -DER_EXIST;
 	} else if (in->tgt_ranks[0] == '\0') {
-		rc = d_rank_list_parse("", 0, &ranks) == 0 ? 0 : -DER_NOMEM;
-		if (rc == 0)
-			rc = d_rank_list_append(ranks, eng->rank);
+		/* No ranks named: this engine's pool alone. */
+		ranks = d_rank_list_alloc(1);
+		if (ranks == NULL)
+			rc = -DER_NOMEM;
+		else
+			ranks->rl_ranks[0] = eng->rank;
 	} else if (d_rank_list_parse(in->tgt_ranks, strlen(in->tgt_ranks), &ranks) != 0 ||
 		   ranks->rl_nr == 0) {
 		snprintf(msg, sizeof(msg), "PoolCreate: bad rank list \"%.64s\"", in->tgt_ranks);
@@ -584,7 +572,7 @@ h_pool_create(struct drpc_req *req, void *arg)
 			rc = -DER_NOMEM;
 	}
 	if (rc != 0) {
-		engine_reply_status(req, rc, msg);
+		drpc_req_reply_status(req, rc, msg);
 		mgmt__engine_pool_create_req__free_unpacked(in, &proto_allocator);
 		d_rank_list_free(ranks);
 		if (op != NULL)
@@ -822,7 +810,7 @@ query_done(struct psop *op)
 		resp.info = &info;
 		resp.message = (char *)"";
 	}
-	reply_packed(op->req, &resp.base);
+	drpc_req_reply_msg(op->req, &resp.base);
 	d_free(label);
 	d_free(strs[0]);
 	d_free(strs[1]);
@@ -946,7 +934,7 @@ h_pool_get_prop(struct drpc_req *req, void *arg)
 		resp.owner_user = strs[1] != NULL ? strs[1] : (char *)"";
 		resp.owner_group = strs[2] != NULL ? strs[2] : (char *)"";
 		resp.message = (char *)"";
-		reply_packed(req, &resp.base);
+		drpc_req_reply_msg(req, &resp.base);
 	}
 	prop_list_fini(&pl);
 	for (i = 0; i < 3; i++)
@@ -1051,7 +1039,7 @@ reply_acl(struct drpc_req *req, struct psvc *ps, const struct daos_acl *acl)
 		resp.owner_user = owner != NULL ? owner : (char *)"";
 		resp.owner_group = group != NULL ? group : (char *)"";
 		resp.message = (char *)"";
-		reply_packed(req, &resp.base);
+		drpc_req_reply_msg(req, &resp.base);
 		sec_acl_strs_free(strs, nr);
 	}
 	d_free(owner);

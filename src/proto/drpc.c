@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "mgmt.pb-c.h"
 #include "proto/proto_int.h"
 
 struct drpc_handler_ent {
@@ -225,6 +226,31 @@ drpc_req_reply(struct drpc_req *req, int status, const void *body, size_t len)
 	drpc__call__free_unpacked(req->call, &proto_allocator);
 	d_free(req);
 	dconn_put(conn);
+}
+
+void
+drpc_req_reply_msg(struct drpc_req *req, const ProtobufCMessage *msg)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = d_malloc(len + 1);
+
+	if (buf == NULL) {
+		drpc_req_reply(req, DRPC__STATUS__FAILED_MARSHAL, NULL, 0);
+		return;
+	}
+	protobuf_c_message_pack(msg, buf);
+	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, len);
+	d_free(buf);
+}
+
+void
+drpc_req_reply_status(struct drpc_req *req, int status, const char *text)
+{
+	Mgmt__DaosResp resp = MGMT__DAOS_RESP__INIT;
+
+	resp.status = status;
+	resp.message = (char *)(text != NULL ? text : "");
+	drpc_req_reply_msg(req, &resp.base);
 }
 
 static struct drpc_handler_ent *

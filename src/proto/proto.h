@@ -316,6 +316,10 @@ typedef void (*drpc_handler_t)(struct drpc_req *req, void *arg);
 const struct drpc_req_info *drpc_req_info(const struct drpc_req *req);
 /* Answer @req once with a Drpc__Status value and body, and free it. */
 void drpc_req_reply(struct drpc_req *req, int status, const void *body, size_t len);
+/* drpc_req_reply() with SUCCESS and @msg packed (FAILED_MARSHAL if it cannot be). */
+void drpc_req_reply_msg(struct drpc_req *req, const ProtobufCMessage *msg);
+/* drpc_req_reply_msg() with a mgmt DaosResp of @status and @text (may be NULL). */
+void drpc_req_reply_status(struct drpc_req *req, int status, const char *text);
 
 /* Listen on @path (a stale socket file is removed first), chmod to @mode. */
 int drpc_server_start(uv_loop_t *loop, const char *path, mode_t mode, struct drpc_server **out);

@@ -309,19 +309,6 @@ srv_engines_fini(struct server *srv)
 /* --- dRPC from engines --- */
 
 static void
-reply_daos(struct drpc_req *req, int status, const char *msg)
-{
-	Mgmt__DaosResp resp = MGMT__DAOS_RESP__INIT;
-	uint8_t buf[512];
-
-	resp.status = status;
-	resp.message = (char *)(msg != NULL ? msg : "");
-	if (mgmt__daos_resp__get_packed_size(&resp) > sizeof(buf))
-		resp.message = (char *)"";
-	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, mgmt__daos_resp__pack(&resp, buf));
-}
-
-static void
 h_notify_ready(struct drpc_req *req, void *arg)
 {
 	const struct drpc_req_info *ri = drpc_req_info(req);
@@ -338,7 +325,7 @@ h_notify_ready(struct drpc_req *req, void *arg)
 	    srv->engines[in->instance_idx].pid != (pid_t)ri->caller.pid) {
 		D_ERROR("NotifyReady from pid %d claiming engine %u: not an engine we started",
 			(int)ri->caller.pid, in->instance_idx);
-		reply_daos(req, -DER_NO_PERM, "not an engine this daos_server started");
+		drpc_req_reply_status(req, -DER_NO_PERM, "not an engine this daos_server started");
 		mgmt__notify_ready_req__free_unpacked(in, &proto_allocator);
 		return;
 	}
@@ -350,7 +337,7 @@ h_notify_ready(struct drpc_req *req, void *arg)
 	e->state = SRV_ENGINE_READY;
 	D_INFO("engine %u (pid %d) ready at %s, %u contexts", e->idx, (int)e->pid, e->uri,
 	       e->nr_contexts);
-	reply_daos(req, 0, NULL);
+	drpc_req_reply_status(req, 0, NULL);
 	mgmt__notify_ready_req__free_unpacked(in, &proto_allocator);
 	/* The engine serves its own socket from another thread: it can take SetRank now. */
 	srv_engine_join(e);
@@ -486,25 +473,15 @@ srv_engine_of_rank(struct server *srv, d_rank_t rank)
 /* --- credentials for engines --- */
 
 static void
-reply_cred(struct drpc_req *req, int status, const char *msg, const uint8_t *token, size_t len)
+reply_cred(struct drpc_req *req, int status, const char *msg, uint8_t *token, size_t len)
 {
 	Mgmt__ValidateCredResp resp = MGMT__VALIDATE_CRED_RESP__INIT;
-	size_t plen;
-	uint8_t *buf;
 
 	resp.status = status;
 	resp.message = (char *)(msg != NULL ? msg : "");
-	resp.token.data = (uint8_t *)token;
+	resp.token.data = token;
 	resp.token.len = len;
-	plen = mgmt__validate_cred_resp__get_packed_size(&resp);
-	buf = d_malloc(plen + 1);
-	if (buf == NULL) {
-		drpc_req_reply(req, DRPC__STATUS__FAILURE, NULL, 0);
-		return;
-	}
-	mgmt__validate_cred_resp__pack(&resp, buf);
-	drpc_req_reply(req, DRPC__STATUS__SUCCESS, buf, plen);
-	d_free(buf);
+	drpc_req_reply_msg(req, &resp.base);
 }
 
 /*

@@ -549,6 +549,7 @@ pool_req(struct server *srv, struct ctl_req *req, const struct ms_pool **p)
 struct ps_call {
 	struct ctl_req *req;
 	uuid_t uuid;
+	char id[37];     /* @uuid as text: how the PS knows the pool */
 	uint32_t method; /* CTL_POOL_* */
 	char label[MS_LABEL_MAX + 1];
 	char new_label[MS_LABEL_MAX + 1]; /* set-prop label */
@@ -594,6 +595,7 @@ ps_call_new(struct ctl_req *req, const struct ms_pool *p)
 	pc->req = req;
 	pc->method = ctl_req_info(req)->method;
 	uuid_copy(pc->uuid, p->uuid);
+	uuid_unparse_lower(p->uuid, pc->id);
 	snprintf(pc->label, sizeof(pc->label), "%s", p->label);
 	return pc;
 }
@@ -642,14 +644,12 @@ srv_pool_query(struct server *srv, struct ctl_req *req)
 	Mgmt__PoolIdReq *in = pool_req(srv, req, &p);
 	Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
 	struct ps_call *pc;
-	char uuid[37];
 
 	if (in == NULL)
 		return;
 	pc = ps_call_new(req, p);
 	if (pc != NULL) {
-		uuid_unparse_lower(p->uuid, uuid);
-		q.id = uuid;
+		q.id = pc->id;
 		q.query_mask = in->query_mask;
 		q.health_only = in->health_only;
 		ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_QUERY, &q.base, query_done);
@@ -813,17 +813,15 @@ static void
 destroy_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg, void *arg)
 {
 	struct ps_call *pc = arg;
-	char uuid[37];
 
 	(void)presp;
-	uuid_unparse_lower(pc->uuid, uuid);
 	if (rc == 0 || rc == -DER_NONEXIST) {
 		/* NONEXIST: the PS has no such pool: a create that died half way. */
 		ms_pool_remove(srv->ms, pc->uuid);
-		D_INFO("pool %s (%s) destroyed", pc->label, uuid);
+		D_INFO("pool %s (%s) destroyed", pc->label, pc->id);
 		reply_pool(pc->req, 0, NULL);
 	} else {
-		D_ERROR("pool %s: not destroyed: %s", uuid, msg);
+		D_ERROR("pool %s: not destroyed: %s", pc->id, msg);
 		reply_pool(pc->req, rc, msg);
 	}
 	ps_call_free(pc);
@@ -836,14 +834,12 @@ srv_pool_destroy(struct server *srv, struct ctl_req *req)
 	Mgmt__PoolIdReq *in = pool_req(srv, req, &p);
 	Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
 	struct ps_call *pc;
-	char uuid[37];
 
 	if (in == NULL)
 		return;
 	pc = ps_call_new(req, p);
 	if (pc != NULL) {
-		uuid_unparse_lower(p->uuid, uuid);
-		q.id = uuid;
+		q.id = pc->id;
 		q.force = in->force;
 		q.recursive = in->recursive;
 		ms_pool_set_state(srv->ms, p->uuid, MS_POOL_DESTROYING);
@@ -866,7 +862,6 @@ get_prop_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg
 	Mgmt__PoolProperty **ppp = d_calloc(n + 1, sizeof(*ppp));
 	char(*vals)[POOL_PROP_STR_MAX] = d_calloc(n + 1, sizeof(*vals));
 	const struct ms_pool *p = NULL;
-	char uuid[37];
 	char *svc = NULL;
 	unsigned int nr = 0;
 	unsigned int i;
@@ -880,8 +875,7 @@ get_prop_done(struct server *srv, int rc, Mgmt__PoolResp *presp, const char *msg
 		reply_pool(pc->req, -DER_NOMEM, "out of memory");
 		goto out;
 	}
-	uuid_unparse_lower(pc->uuid, uuid);
-	if (ms_pool_lookup(srv->ms, uuid, &p) == 0)
+	if (ms_pool_lookup(srv->ms, pc->id, &p) == 0)
 		d_rank_list_to_str(p->svc_ranks, &svc);
 	for (i = 0; i < n; i++) {
 		const struct pool_prop_def *def = pool_prop_at(i);
@@ -1007,7 +1001,6 @@ srv_pool_attrs(struct server *srv, struct ctl_req *req)
 	char *pname = NULL;
 	struct ps_call *pc;
 	char msg[512] = "";
-	char uuid[37];
 	char *id;
 	size_t i;
 	int rc = 0;
@@ -1018,9 +1011,8 @@ srv_pool_attrs(struct server *srv, struct ctl_req *req)
 	if (pc == NULL)
 		goto out;
 	/* The PS knows the pool by uuid. */
-	uuid_unparse_lower(p->uuid, uuid);
 	id = in->id;
-	in->id = uuid;
+	in->id = pc->id;
 	switch (pc->method) {
 	case CTL_POOL_GET_PROP:
 		for (i = 0; i < in->n_properties; i++) {
@@ -1034,7 +1026,7 @@ srv_pool_attrs(struct server *srv, struct ctl_req *req)
 			/* The PS answers every property it has; get_prop_done() picks. */
 			Mgmt__PoolIdReq q = MGMT__POOL_ID_REQ__INIT;
 
-			q.id = uuid;
+			q.id = pc->id;
 			in->id = id;
 			pc->names = in;
 			ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_GET_PROP, &q.base, get_prop_done);
@@ -1053,7 +1045,7 @@ srv_pool_attrs(struct server *srv, struct ctl_req *req)
 		if (rc == 0) {
 			for (i = 0; i < in->n_properties; i++)
 				pptrs[i] = &props[i];
-			q.id = uuid;
+			q.id = pc->id;
 			q.properties = pptrs;
 			q.n_properties = in->n_properties;
 			ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_SET_PROP, &q.base, set_prop_done);
