@@ -8,42 +8,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "common/test.h"
-#include "control/ms/ms.h"
-
-struct env {
-	char *dir;
-	struct ms_db *db;
-	char err[512];
-};
+#include "control/ms/tests/ms_test.h"
 
 static int
 setup(void **state)
 {
-	struct env *e = d_calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	e->dir = test_tmpdir("ms_member");
-	assert_non_null(e->dir);
-	assert_int_equal(ms_open(e->dir, "daos_server", &e->db, e->err, sizeof(e->err)), 0);
-	*state = e;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct env *e = *state;
-	char *path = NULL;
-
-	ms_close(e->db);
-	assert_true(d_asprintf(&path, "%s/%s", e->dir, MS_DB_FILE) > 0);
-	unlink(path);
-	d_free(path);
-	rmdir(e->dir);
-	d_free(e->dir);
-	d_free(e);
-	return 0;
+	return ms_test_setup(state, "ms_member");
 }
 
 /* A join request of engine @idx on host @host; uuid derived from @seed. */
@@ -752,14 +722,14 @@ main(void)
 		cmocka_unit_test(state_names_round_trip),
 		cmocka_unit_test(transition_table),
 		cmocka_unit_test(set_state_follows_table),
-		cmocka_unit_test_setup_teardown(ranks_follow_join_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(join_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(join_replace, setup, teardown),
-		cmocka_unit_test_setup_teardown(join_brings_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(group_map_versions, setup, teardown),
-		cmocka_unit_test_setup_teardown(query_filters, setup, teardown),
-		cmocka_unit_test_setup_teardown(exclude_clear_erase, setup, teardown),
-		cmocka_unit_test_setup_teardown(join_alloc_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(ranks_follow_join_order, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(join_refusals, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(join_replace, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(join_brings_back, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(group_map_versions, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(query_filters, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(exclude_clear_erase, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(join_alloc_failures, setup, ms_test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ms_member", tests, NULL, NULL);

@@ -10,46 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/test.h"
-#include "control/ms/ms.h"
-
-struct env {
-	char *dir;
-	char *path; /* <dir>/daos_system.db */
-	struct ms_db *db;
-	char err[512];
-};
+#include "control/ms/tests/ms_test.h"
 
 static int
 setup(void **state)
 {
-	struct env *e = d_calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	e->dir = test_tmpdir("ms_pool");
-	assert_non_null(e->dir);
-	assert_true(d_asprintf(&e->path, "%s/%s", e->dir, MS_DB_FILE) > 0);
-	assert_int_equal(ms_open(e->dir, "daos_server", &e->db, e->err, sizeof(e->err)), 0);
-	*state = e;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct env *e = *state;
-	char *tmp = NULL;
-
-	ms_close(e->db);
-	unlink(e->path);
-	assert_true(d_asprintf(&tmp, "%s.tmp", e->path) > 0);
-	unlink(tmp);
-	d_free(tmp);
-	rmdir(e->dir);
-	d_free(e->path);
-	d_free(e->dir);
-	d_free(e);
-	return 0;
+	return ms_test_setup(state, "ms_pool");
 }
 
 static void
@@ -477,14 +443,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(set_label, setup, teardown),
+		cmocka_unit_test_setup_teardown(set_label, setup, ms_test_teardown),
 		cmocka_unit_test(acl_check),
 		cmocka_unit_test(acl_check_size_limit),
-		cmocka_unit_test_setup_teardown(round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(old_fields_load_and_go, setup, teardown),
+		cmocka_unit_test_setup_teardown(round_trip, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(old_fields_load_and_go, setup, ms_test_teardown),
 		cmocka_unit_test(damaged_fields),
-		cmocka_unit_test_setup_teardown(failed_save_is_undone, setup, teardown),
-		cmocka_unit_test_setup_teardown(alloc_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_save_is_undone, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(alloc_failures, setup, ms_test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ms_pool", tests, NULL, NULL);
