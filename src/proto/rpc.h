@@ -18,7 +18,8 @@
  *
  * Every body starts with the fixed part of its struct below, then variable parts in the
  * order the struct lists them. Integers are little-endian (common/buf.h); "bytes" are a
- * u32 length and the bytes; strings are bytes without a terminator. Decoders take bytes
+ * u32 length and the bytes; strings are bytes with their terminating NUL (common/buf.h's
+ * buf_put_str; an empty string is zero bytes). Decoders take bytes
  * from the network: every length and count is checked against the body, against the
  * limits below, and a body that does not match gives -DER_PROTO. Decoded pointers point
  * into the body (valid while it is), except where a function says it allocates.
@@ -29,6 +30,8 @@
 #ifndef PROTO_RPC_H
 #define PROTO_RPC_H
 
+#include <daos_obj.h>
+#include <daos_pool.h>
 #include <daos_prop.h>
 #include <daos_types.h>
 #include <gurt/types.h>
@@ -270,7 +273,8 @@ struct rpc_cont_snap_in {
 
 /* ---- handles between the pool service and the targets ---- */
 
-/* RPC_HDL_LOOKUP request: pool (16), cont (16), coh (16). Reply: cont flags u64
+/* RPC_HDL_LOOKUP request: an rpc_hdl_info with pool, cont and coh set (the rest zero).
+ * Reply: an rpc_hdl_info, completed: cont flags u64
  * (DAOS_COO_* it was opened with), capabilities u64 (RPC_CAP_*), pool handle (16);
  * -DER_NO_HDL if the pool service knows no such open handle. */
 #define RPC_CAP_READ 1u
