@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * proto/rpc.h - bodies of the data-plane RPCs between libdaos and the engines (fabric,
+ * rpc/rpc.h - bodies of the data-plane RPCs between libdaos and the engines (fabric,
  * src/net), and of the engine-to-engine calls that serve them.
  *
  * Who serves what:
@@ -27,8 +27,8 @@
  * Errors travel as the RPC status (net_rpc_reply); a reply body may come with a non-zero
  * status where said (fetch: -DER_REC2BIG with the sizes needed; enumerate: -DER_KEY2BIG).
  */
-#ifndef PROTO_RPC_H
-#define PROTO_RPC_H
+#ifndef RPC_RPC_H
+#define RPC_RPC_H
 
 #include <daos_obj.h>
 #include <daos_pool.h>
@@ -523,4 +523,4 @@ int rpc_obj_enum_in_decode(const void *buf, size_t len, struct rpc_obj_enum_in *
 size_t rpc_obj_query_in_encode(const struct rpc_obj_query_in *in, void *buf, size_t len);
 int rpc_obj_query_in_decode(const void *buf, size_t len, struct rpc_obj_query_in *out);
 
-#endif /* PROTO_RPC_H */
+#endif /* RPC_RPC_H */

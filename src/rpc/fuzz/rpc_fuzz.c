@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "proto/rpc.h"
+#include "rpc/rpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

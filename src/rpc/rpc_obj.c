@@ -8,7 +8,7 @@
 #include <gurt/common.h>
 
 #include "common/buf.h"
-#include "proto/rpc.h"
+#include "rpc/rpc.h"
 
 static size_t
 finish_enc(const struct buf *b)

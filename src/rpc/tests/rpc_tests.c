@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
-#include "proto/rpc.h"
+#include "rpc/rpc.h"
 
 static uint8_t body[NET_BODY_MAX];
 
@@ -117,7 +117,7 @@ test_cont_open(void **state)
 	(void)state;
 	uuid_generate(in.hdr.pool);
 	uuid_generate(in.coh);
-	strcpy(in.id, "mycont");
+	snprintf(in.id, sizeof(in.id), "mycont");
 	in.prop = sample_prop();
 	len = rpc_cont_open_in_encode(&in, body, sizeof(body));
 	assert_true(len > 0);

@@ -9,7 +9,7 @@
 #include <gurt/common.h>
 
 #include "common/buf.h"
-#include "proto/rpc.h"
+#include "rpc/rpc.h"
 
 enum prop_kind {
 	PROP_VAL = 0,
