@@ -16,6 +16,16 @@ extern "C" {
 #endif
 
 #define DAOS_ACL_VERSION 1
+/* Longest principal "name@domain", without the NUL. */
+#define DAOS_ACL_MAX_PRINCIPAL_LEN (255)
+#define DAOS_ACL_MAX_PRINCIPAL_BUF_LEN (DAOS_ACL_MAX_PRINCIPAL_LEN + 1)
+#define DAOS_ACL_PRINCIPAL_OWNER "OWNER@"
+#define DAOS_ACL_PRINCIPAL_OWNER_GRP "GROUP@"
+#define DAOS_ACL_PRINCIPAL_EVERYONE "EVERYONE@"
+/* Largest dal_len: the bytes of all entries of one ACL. */
+#define DAOS_ACL_MAX_ACE_LEN (65536)
+/* Longest ACE string "<access>:<flags>:<principal>:<perms>". */
+#define DAOS_ACL_MAX_ACE_STR_LEN (DAOS_ACL_MAX_PRINCIPAL_LEN + 64)
 
 /* Whom an entry is about, in the order entries are kept. */
 enum daos_acl_principal_type {
@@ -33,12 +43,18 @@ enum daos_acl_access_type {
 	DAOS_ACL_ACCESS_ALARM = (1U << 2),
 };
 
+#define DAOS_ACL_ACCESS_ALL (DAOS_ACL_ACCESS_ALLOW | DAOS_ACL_ACCESS_AUDIT | DAOS_ACL_ACCESS_ALARM)
+
 enum daos_acl_flags {
 	DAOS_ACL_FLAG_GROUP = (1U << 0),
 	DAOS_ACL_FLAG_POOL_INHERIT = (1U << 1),
 	DAOS_ACL_FLAG_ACCESS_FAIL = (1U << 2),
 	DAOS_ACL_FLAG_ACCESS_SUCCESS = (1U << 3),
 };
+
+#define DAOS_ACL_FLAG_ALL                                                               \
+	(DAOS_ACL_FLAG_GROUP | DAOS_ACL_FLAG_POOL_INHERIT | DAOS_ACL_FLAG_ACCESS_FAIL | \
+	 DAOS_ACL_FLAG_ACCESS_SUCCESS)
 
 /* Permission bits of dae_*_perms. */
 #define DAOS_ACL_PERM_READ (1U << 0)
@@ -50,6 +66,15 @@ enum daos_acl_flags {
 #define DAOS_ACL_PERM_GET_ACL (1U << 6)
 #define DAOS_ACL_PERM_SET_ACL (1U << 7)
 #define DAOS_ACL_PERM_SET_OWNER (1U << 8)
+
+#define DAOS_ACL_PERM_POOL_ALL                                               \
+	(DAOS_ACL_PERM_READ | DAOS_ACL_PERM_GET_PROP | DAOS_ACL_PERM_WRITE | \
+	 DAOS_ACL_PERM_CREATE_CONT | DAOS_ACL_PERM_DEL_CONT)
+#define DAOS_ACL_PERM_CONT_ALL                                                     \
+	(DAOS_ACL_PERM_READ | DAOS_ACL_PERM_WRITE | DAOS_ACL_PERM_DEL_CONT |       \
+	 DAOS_ACL_PERM_GET_PROP | DAOS_ACL_PERM_SET_PROP | DAOS_ACL_PERM_GET_ACL | \
+	 DAOS_ACL_PERM_SET_ACL | DAOS_ACL_PERM_SET_OWNER)
+#define DAOS_ACL_PERM_ALL (DAOS_ACL_PERM_POOL_ALL | DAOS_ACL_PERM_CONT_ALL)
 
 /* One entry; dae_principal ("name@domain", NUL-padded) only for users and groups. */
 struct daos_ace {

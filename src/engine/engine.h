@@ -118,6 +118,16 @@ size_t engine_tgt_query_reply_encode(const struct vos_pool_info *info, uint32_t 
 int engine_tgt_query_reply_decode(const void *buf, size_t len, struct vos_pool_info **info,
 				  uint32_t *nr);
 
+/*
+ * Ask daos_server whether a client's credential (security's wire form) is genuine, on
+ * a libuv worker (system xstream only). @cb runs on the system xstream with 0 and the
+ * token it carries (security's token bytes, valid during the call) or an error
+ * (-DER_NO_PERM... as daos_server says; transport errors). 0, or nothing was started.
+ */
+typedef void (*engine_cred_cb)(void *arg, int rc, const void *token, size_t len);
+int engine_cred_validate(struct engine *eng, const void *cred, size_t len, engine_cred_cb cb,
+			 void *arg);
+
 /* engine_pool.c: devices and pool shards */
 int engine_storage_open(struct engine *eng);
 void engine_storage_close(struct engine *eng);

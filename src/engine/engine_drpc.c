@@ -248,3 +248,120 @@ engine_notify_ready(struct engine *eng)
 			DP_RC(rc));
 	return rc;
 }
+
+/* --- credentials: daos_server says whether a client's credential is genuine --- */
+
+#define VALIDATE_TIMEOUT_MS 10000
+
+struct cred_call {
+	uv_work_t work;
+	char path[PATH_MAX];
+	uint8_t *cred;
+	size_t len;
+	engine_cred_cb cb;
+	void *arg;
+	int rc;
+	uint8_t *token;
+	size_t token_len;
+};
+
+/* On a libuv worker thread: one blocking dRPC call on a connection of its own. */
+static void
+cred_work(uv_work_t *work)
+{
+	struct cred_call *c = work->data;
+	Mgmt__ValidateCredReq req = MGMT__VALIDATE_CRED_REQ__INIT;
+	Mgmt__ValidateCredResp *resp;
+	struct drpc_client *client;
+	uint8_t *body;
+	uint8_t *reply = NULL;
+	size_t reply_len = 0;
+	size_t len;
+	int status = 0;
+
+	req.cred.data = c->cred;
+	req.cred.len = c->len;
+	len = mgmt__validate_cred_req__get_packed_size(&req);
+	body = d_malloc(len);
+	if (body == NULL) {
+		c->rc = -DER_NOMEM;
+		return;
+	}
+	mgmt__validate_cred_req__pack(&req, body);
+	c->rc = drpc_client_connect(c->path, &client);
+	if (c->rc == 0) {
+		c->rc = drpc_client_call(client, DRPC_MODULE_SEC, DRPC_METHOD_SEC_VALIDATE_CREDS,
+					 body, len, VALIDATE_TIMEOUT_MS, &status, &reply,
+					 &reply_len);
+		drpc_client_close(client);
+	}
+	d_free(body);
+	if (c->rc == 0 && status != DRPC__STATUS__SUCCESS)
+		c->rc = -DER_MISC;
+	if (c->rc == 0) {
+		resp = mgmt__validate_cred_resp__unpack(&proto_allocator, reply_len, reply);
+		if (resp == NULL) {
+			c->rc = -DER_PROTO;
+		} else {
+			c->rc = resp->status;
+			if (c->rc != 0)
+				D_ERROR("daos_server refused a credential: %s", resp->message);
+			else if (resp->token.len == 0)
+				c->rc = -DER_PROTO;
+			if (c->rc == 0) {
+				c->token = d_malloc(resp->token.len);
+				if (c->token == NULL)
+					c->rc = -DER_NOMEM;
+				else
+					memcpy(c->token, resp->token.data, resp->token.len);
+				c->token_len = resp->token.len;
+			}
+			mgmt__validate_cred_resp__free_unpacked(resp, &proto_allocator);
+		}
+	} else {
+		D_ERROR("ValidateCredentials at %s failed: " DF_RC, c->path, DP_RC(c->rc));
+	}
+	d_free(reply);
+}
+
+/* Back on the system xstream. */
+static void
+cred_done(uv_work_t *work, int status)
+{
+	struct cred_call *c = work->data;
+
+	if (status != 0 && c->rc == 0)
+		c->rc = -DER_CANCELED;
+	c->cb(c->arg, c->rc, c->rc == 0 ? c->token : NULL, c->rc == 0 ? c->token_len : 0);
+	d_free(c->token);
+	d_free(c->cred);
+	d_free(c);
+}
+
+int
+engine_cred_validate(struct engine *eng, const void *cred, size_t len, engine_cred_cb cb, void *arg)
+{
+	struct cred_call *c = d_calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL)
+		return -DER_NOMEM;
+	c->cred = d_malloc(len > 0 ? len : 1);
+	if (c->cred == NULL) {
+		d_free(c);
+		return -DER_NOMEM;
+	}
+	memcpy(c->cred, cred, len);
+	c->len = len;
+	c->cb = cb;
+	c->arg = arg;
+	c->work.data = c;
+	snprintf(c->path, sizeof(c->path), "%s/%s", eng->args.socket_dir, ENGINE_SERVER_SOCK);
+	rc = uv_queue_work(eng_xs_uv(eng->sys), &c->work, cred_work, cred_done);
+	if (rc != 0) {
+		d_free(c->cred);
+		d_free(c);
+		return -DER_MISC;
+	}
+	return 0;
+}

@@ -30,6 +30,7 @@
 #include "common/buf.h"
 #include "engine/engine.h"
 #include "engine/pool_sizes.h"
+#include "engine/psvc_int.h"
 #include "mgmt.pb-c.h"
 #include "pool/pool_map.h"
 #include "rsvc/rdb.h"
@@ -38,17 +39,9 @@
 
 #define MSG_MAX 512
 
-struct psvc {
-	d_list_t link;
-	uuid_t uuid;
-	struct rdb *db;
-	struct pool_map *map;
-	bool busy; /* create or destroy in flight */
-};
-
 static D_LIST_HEAD(psvcs);
 
-static struct psvc *
+struct psvc *
 psvc_find(const uuid_t uuid)
 {
 	struct psvc *ps;
@@ -59,9 +52,23 @@ psvc_find(const uuid_t uuid)
 	return NULL;
 }
 
+static struct psvc *
+psvc_alloc(const uuid_t uuid)
+{
+	struct psvc *ps = d_calloc(1, sizeof(*ps));
+
+	if (ps == NULL)
+		return NULL;
+	uuid_copy(ps->uuid, uuid);
+	D_INIT_LIST_HEAD(&ps->hdls);
+	D_INIT_LIST_HEAD(&ps->chdls);
+	return ps;
+}
+
 static void
 psvc_free(struct psvc *ps)
 {
+	ps_hdls_free(ps);
 	if (ps->db != NULL)
 		rdb_close(ps->db);
 	pool_map_free(ps->map);
@@ -92,8 +99,7 @@ reply_pool(struct drpc_req *req, int rc, const char *msg)
 	drpc_req_reply_msg(req, &resp.base);
 }
 
-/* A NUL-terminated string value of the store, or NULL. d_free() it. */
-static char *
+char *
 db_get_str(struct rdb *db, const char *key)
 {
 	void *val;
@@ -148,7 +154,7 @@ tx_put_acl(struct rdb_tx *tx, const struct daos_acl *acl)
 	return rc;
 }
 
-static int
+int
 db_get_acl(struct rdb *db, struct daos_acl **acl)
 {
 	void *val;
@@ -167,38 +173,12 @@ db_get_acl(struct rdb *db, struct daos_acl **acl)
 
 /* --- asking the ranks of a pool --- */
 
-struct psop;
-typedef void (*psop_fn)(struct psop *op);
-
-/* One call per rank; @done runs when all have answered. */
-struct psop {
-	struct engine *eng;
-	struct psvc *ps;
-	struct drpc_req *req;
-	uuid_t uuid;
-	uint32_t opc;
-	uint64_t scm;
-	uint64_t nvme;
-	uint32_t nr;
-	d_rank_t *ranks;
-	int *rcs;
-	uint32_t *nr_targets;
-	struct vos_pool_info **info;
-	uint32_t left;
-	psop_fn done;
-	/* create */
-	Mgmt__EnginePoolCreateReq *create;
-	bool undoing;
-	int err;
-	char msg[MSG_MAX];
-};
-
 struct rank_call {
 	struct psop *op;
 	uint32_t i;
 };
 
-static void
+void
 psop_free(struct psop *op)
 {
 	uint32_t i;
@@ -214,7 +194,7 @@ psop_free(struct psop *op)
 	d_free(op);
 }
 
-static struct psop *
+struct psop *
 psop_new(struct engine *eng, struct drpc_req *req, const uuid_t uuid, uint32_t nr)
 {
 	struct psop *op = d_calloc(1, sizeof(*op));
@@ -323,7 +303,7 @@ rank_send(struct psop *op, uint32_t i)
 }
 
 /* Ask every rank of op->ranks; op->done runs when all have answered (maybe at once). */
-static void
+void
 psop_start(struct psop *op, uint32_t opc, psop_fn done)
 {
 	uint32_t i;
@@ -348,7 +328,7 @@ psop_start(struct psop *op, uint32_t opc, psop_fn done)
 }
 
 /* The first failed rank: its index, or op->nr if none. */
-static uint32_t
+uint32_t
 psop_failed(const struct psop *op, bool nonexist_ok)
 {
 	uint32_t i;
@@ -567,7 +547,7 @@ h_pool_create(struct drpc_req *req, void *arg)
 	if (rc == 0) {
 		op = psop_new(eng, req, uuid, ranks->rl_nr);
 		if (op != NULL)
-			op->ps = d_calloc(1, sizeof(*op->ps));
+			op->ps = psvc_alloc(uuid);
 		if (op == NULL || op->ps == NULL)
 			rc = -DER_NOMEM;
 	}
@@ -575,8 +555,10 @@ h_pool_create(struct drpc_req *req, void *arg)
 		drpc_req_reply_status(req, rc, msg);
 		mgmt__engine_pool_create_req__free_unpacked(in, &proto_allocator);
 		d_rank_list_free(ranks);
-		if (op != NULL)
+		if (op != NULL) {
+			d_free(op->ps);
 			psop_free(op);
+		}
 		return;
 	}
 	for (i = 0; i < ranks->rl_nr; i++)
@@ -585,7 +567,6 @@ h_pool_create(struct drpc_req *req, void *arg)
 	op->create = in;
 	op->scm = in->scm_bytes;
 	op->nvme = in->nvme_bytes;
-	uuid_copy(op->ps->uuid, uuid);
 	op->ps->busy = true;
 	d_list_add_tail(&op->ps->link, &psvcs);
 	psop_start(op, ENGINE_OPC_POOL_TGT_CREATE, create_shards_done);
@@ -628,7 +609,7 @@ psvc_for(struct drpc_req *req, Mgmt__PoolIdReq **in, bool change)
 }
 
 /* A psop over the ranks of @ps's map that are not DOWN. */
-static struct psop *
+struct psop *
 psop_for_map(struct engine *eng, struct drpc_req *req, struct psvc *ps)
 {
 	const struct pool_map *map = ps->map;
@@ -742,6 +723,41 @@ map_info(struct engine *eng, struct psvc *ps, Mgmt__PoolInfo *info, char *uuid, 
 	info->disabled_ranks = strs[1] != NULL ? strs[1] : (char *)"";
 }
 
+void
+psop_space(const struct psop *op, struct ps_space *sp)
+{
+	uint32_t i;
+	uint32_t t;
+	unsigned int k;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->min[0] = UINT64_MAX;
+	sp->min[1] = UINT64_MAX;
+	for (i = 0; i < op->nr; i++) {
+		for (t = 0; op->info[i] != NULL && t < op->nr_targets[i]; t++) {
+			const struct vos_pool_info *vi = &op->info[i][t];
+			uint64_t f[2] = {
+				vi->mem_limit > vi->mem_used ? vi->mem_limit - vi->mem_used : 0,
+				vi->data_free,
+			};
+			uint64_t tot[2] = { vi->mem_limit, vi->data_total };
+
+			for (k = 0; k < 2; k++) {
+				sp->total[k] += tot[k];
+				sp->free[k] += f[k];
+				sp->min[k] = D_MIN(sp->min[k], f[k]);
+				sp->max[k] = D_MAX(sp->max[k], f[k]);
+			}
+			sp->nr_targets++;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		if (sp->min[k] == UINT64_MAX)
+			sp->min[k] = 0;
+		sp->mean[k] = sp->nr_targets > 0 ? sp->free[k] / sp->nr_targets : 0;
+	}
+}
+
 static void
 query_done(struct psop *op)
 {
@@ -754,11 +770,9 @@ query_done(struct psop *op)
 	struct psvc *ps = psvc_find(op->uuid);
 	char *strs[2] = { NULL, NULL };
 	char *label = NULL;
+	struct ps_space sp;
 	char uuid[37];
 	char svc[16];
-	uint32_t n = 0;
-	uint32_t i;
-	uint32_t t;
 	unsigned int k;
 
 	if (ps == NULL || ps->busy) {
@@ -766,32 +780,15 @@ query_done(struct psop *op)
 		psop_free(op);
 		return;
 	}
+	psop_space(op, &sp);
 	for (k = 0; k < 2; k++) {
 		mgmt__storage_usage__init(&tiers[k]);
 		tiers[k].media_type = (char *)(k == 0 ? "SCM" : "NVMe");
-		tiers[k].min = UINT64_MAX;
-	}
-	for (i = 0; bad == op->nr && i < op->nr; i++) {
-		for (t = 0; t < op->nr_targets[i]; t++) {
-			const struct vos_pool_info *vi = &op->info[i][t];
-			uint64_t f0 =
-				vi->mem_limit > vi->mem_used ? vi->mem_limit - vi->mem_used : 0;
-
-			tiers[0].total += vi->mem_limit;
-			tiers[0].free += f0;
-			tiers[0].min = D_MIN(tiers[0].min, f0);
-			tiers[0].max = D_MAX(tiers[0].max, f0);
-			tiers[1].total += vi->data_total;
-			tiers[1].free += vi->data_free;
-			tiers[1].min = D_MIN(tiers[1].min, vi->data_free);
-			tiers[1].max = D_MAX(tiers[1].max, vi->data_free);
-			n++;
-		}
-	}
-	for (k = 0; k < 2; k++) {
-		if (tiers[k].min == UINT64_MAX)
-			tiers[k].min = 0;
-		tiers[k].mean = n > 0 ? tiers[k].free / n : 0;
+		tiers[k].total = sp.total[k];
+		tiers[k].free = sp.free[k];
+		tiers[k].min = sp.min[k];
+		tiers[k].max = sp.max[k];
+		tiers[k].mean = sp.mean[k];
 	}
 	map_info(op->eng, ps, &info, uuid, svc, sizeof(svc), strs);
 	label = db_get_str(ps->db, "label");
@@ -1205,17 +1202,29 @@ h_pool_exclude(struct drpc_req *req, void *arg)
 }
 
 static void
+evict_done(void *arg, int rc, uint32_t count)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "%u handle(s) evicted", count);
+	reply_pool(arg, rc, rc == 0 ? msg : "the pool service could not evict");
+}
+
+static void
 h_pool_evict(struct drpc_req *req, void *arg)
 {
+	struct engine *eng = arg;
 	Mgmt__PoolIdReq *in;
-	struct psvc *ps = psvc_for(req, &in, false);
+	struct psvc *ps = psvc_for(req, &in, true);
+	int rc;
 
-	(void)arg;
 	if (ps == NULL)
 		return;
-	/* Handles exist once clients connect (libdaos); none can be open before. */
-	D_INFO("pool " DF_UUID ": evict: no open handles", DP_UUID(ps->uuid));
-	reply_pool(req, 0, NULL);
+	rc = ps_evict(eng, ps, NULL, 0, evict_done, req);
+	if (rc != 0)
+		reply_pool(req, rc, "the pool service could not evict");
+	else
+		D_INFO("pool " DF_UUID ": evicting every handle", DP_UUID(ps->uuid));
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
 }
 
@@ -1244,6 +1253,10 @@ engine_psvc_register(struct engine *eng)
 	for (i = 0; rc == 0 && i < ARRAY_SIZE(calls); i++)
 		rc = drpc_server_register(eng->drpc, DRPC_MODULE_MGMT, calls[i].method, calls[i].fn,
 					  eng);
+	if (rc == 0)
+		rc = ps_register_fabric(eng);
+	if (rc == 0)
+		rc = cs_register_fabric(eng);
 	return rc;
 }
 
@@ -1252,7 +1265,7 @@ engine_psvc_register(struct engine *eng)
 static int
 psvc_load(struct engine *eng, const uuid_t uuid)
 {
-	struct psvc *ps = d_calloc(1, sizeof(*ps));
+	struct psvc *ps = psvc_alloc(uuid);
 	struct rdb_attr attr;
 	void *val = NULL;
 	size_t len;
@@ -1260,7 +1273,6 @@ psvc_load(struct engine *eng, const uuid_t uuid)
 
 	if (ps == NULL)
 		return -DER_NOMEM;
-	uuid_copy(ps->uuid, uuid);
 	db_attr(eng, uuid, &attr);
 	rc = rdb_open(&attr, &ps->db);
 	if (rc == 0)
@@ -1268,6 +1280,8 @@ psvc_load(struct engine *eng, const uuid_t uuid)
 	if (rc == 0)
 		rc = pool_map_decode(val, len, &ps->map);
 	d_free(val);
+	if (rc == 0)
+		rc = ps_hdls_load(ps);
 	if (rc != 0) {
 		D_ERROR("pool " DF_UUID ": service store cannot be opened: " DF_RC, DP_UUID(uuid),
 			DP_RC(rc));

@@ -31,90 +31,9 @@
 
 #include "common/buf.h"
 
-/* --- ACL interface facts (DAOS's daos_security.h names and values) --- */
+/* --- ACL interface facts: DAOS's daos_security.h, our public header --- */
 
-#define DAOS_ACL_VERSION (1)
-/* Longest principal "name@domain", without the NUL. */
-#define DAOS_ACL_MAX_PRINCIPAL_LEN (255)
-#define DAOS_ACL_MAX_PRINCIPAL_BUF_LEN (DAOS_ACL_MAX_PRINCIPAL_LEN + 1)
-#define DAOS_ACL_PRINCIPAL_OWNER "OWNER@"
-#define DAOS_ACL_PRINCIPAL_OWNER_GRP "GROUP@"
-#define DAOS_ACL_PRINCIPAL_EVERYONE "EVERYONE@"
-/* Largest dal_len: the bytes of all entries of one ACL. */
-#define DAOS_ACL_MAX_ACE_LEN (65536)
-/* Longest ACE string "<access>:<flags>:<principal>:<perms>". */
-#define DAOS_ACL_MAX_ACE_STR_LEN (DAOS_ACL_MAX_PRINCIPAL_LEN + 64)
-
-/* An ACL: this header, then dal_len bytes of entries. */
-struct daos_acl {
-	uint16_t dal_ver;    /* DAOS_ACL_VERSION */
-	uint16_t dal_reserv; /* zero */
-	uint32_t dal_len;    /* bytes in dal_ace */
-	uint8_t dal_ace[];   /* struct daos_ace entries, back to back */
-};
-
-/* Principal types, in display order. */
-enum daos_acl_principal_type {
-	DAOS_ACL_OWNER,       /* the owner user: OWNER@ */
-	DAOS_ACL_USER,        /* a named user: name@ */
-	DAOS_ACL_OWNER_GROUP, /* the owner group: GROUP@ */
-	DAOS_ACL_GROUP,       /* a named group: name@ with flag G */
-	DAOS_ACL_EVERYONE,    /* anyone: EVERYONE@ */
-	NUM_DAOS_ACL_TYPES
-};
-
-enum daos_acl_access_type {
-	DAOS_ACL_ACCESS_ALLOW = (1U << 0), /* A */
-	DAOS_ACL_ACCESS_AUDIT = (1U << 1), /* U */
-	DAOS_ACL_ACCESS_ALARM = (1U << 2), /* L */
-};
-
-#define DAOS_ACL_ACCESS_ALL (DAOS_ACL_ACCESS_ALLOW | DAOS_ACL_ACCESS_AUDIT | DAOS_ACL_ACCESS_ALARM)
-
-enum daos_acl_flags {
-	DAOS_ACL_FLAG_GROUP = (1U << 0),          /* G */
-	DAOS_ACL_FLAG_POOL_INHERIT = (1U << 1),   /* P */
-	DAOS_ACL_FLAG_ACCESS_FAIL = (1U << 2),    /* F */
-	DAOS_ACL_FLAG_ACCESS_SUCCESS = (1U << 3), /* S */
-};
-
-#define DAOS_ACL_FLAG_ALL                                                               \
-	(DAOS_ACL_FLAG_GROUP | DAOS_ACL_FLAG_POOL_INHERIT | DAOS_ACL_FLAG_ACCESS_FAIL | \
-	 DAOS_ACL_FLAG_ACCESS_SUCCESS)
-
-enum daos_acl_perm {
-	DAOS_ACL_PERM_READ = (1U << 0),        /* r */
-	DAOS_ACL_PERM_WRITE = (1U << 1),       /* w */
-	DAOS_ACL_PERM_CREATE_CONT = (1U << 2), /* c */
-	DAOS_ACL_PERM_DEL_CONT = (1U << 3),    /* d */
-	DAOS_ACL_PERM_GET_PROP = (1U << 4),    /* t */
-	DAOS_ACL_PERM_SET_PROP = (1U << 5),    /* T */
-	DAOS_ACL_PERM_GET_ACL = (1U << 6),     /* a */
-	DAOS_ACL_PERM_SET_ACL = (1U << 7),     /* A */
-	DAOS_ACL_PERM_SET_OWNER = (1U << 8),   /* o */
-};
-
-#define DAOS_ACL_PERM_POOL_ALL                                               \
-	(DAOS_ACL_PERM_READ | DAOS_ACL_PERM_GET_PROP | DAOS_ACL_PERM_WRITE | \
-	 DAOS_ACL_PERM_CREATE_CONT | DAOS_ACL_PERM_DEL_CONT)
-#define DAOS_ACL_PERM_CONT_ALL                                                     \
-	(DAOS_ACL_PERM_READ | DAOS_ACL_PERM_WRITE | DAOS_ACL_PERM_DEL_CONT |       \
-	 DAOS_ACL_PERM_GET_PROP | DAOS_ACL_PERM_SET_PROP | DAOS_ACL_PERM_GET_ACL | \
-	 DAOS_ACL_PERM_SET_ACL | DAOS_ACL_PERM_SET_OWNER)
-#define DAOS_ACL_PERM_ALL (DAOS_ACL_PERM_POOL_ALL | DAOS_ACL_PERM_CONT_ALL)
-
-/* One entry. The principal name follows, NUL-padded to a multiple of 8 bytes. */
-struct daos_ace {
-	uint8_t dae_access_types;   /* enum daos_acl_access_type bits */
-	uint8_t dae_principal_type; /* enum daos_acl_principal_type */
-	uint16_t dae_principal_len; /* bytes of dae_principal, padding included; 0 if special */
-	uint16_t dae_access_flags;  /* enum daos_acl_flags bits */
-	uint16_t dae_reserv;        /* zero */
-	uint64_t dae_allow_perms;   /* enum daos_acl_perm bits for ALLOW */
-	uint64_t dae_audit_perms;   /* ... for AUDIT */
-	uint64_t dae_alarm_perms;   /* ... for ALARM */
-	char dae_principal[];       /* "name@[domain]", NUL-terminated and padded */
-};
+#include <daos_security.h>
 
 /* --- ACEs --- */
 
