@@ -148,6 +148,34 @@ struct bw_state {
 	int errors;
 };
 
+static void bw_done(void *arg, int status, const void *body, size_t len);
+
+/* Rate of 64-byte echoes with @depth in flight, in RPCs per second. */
+static int
+bench_rate(struct net_ctx *ctx, struct net_peer *peer, int depth, double *ops)
+{
+	uint8_t body[64] = { 1 };
+	struct bw_state st = { 0 };
+	long sent = 0;
+	double t0 = now_s();
+	int rc;
+
+	while (sent < iters || st.inflight > 0) {
+		while (sent < iters && st.inflight < depth) {
+			rc = net_req_send(ctx, peer, ECHO_OPC_ECHO, body, sizeof(body), 5000,
+					  bw_done, &st);
+			if (rc != 0)
+				return rc;
+			st.inflight++;
+			sent++;
+		}
+		if (net_progress(ctx, 0) < 0)
+			return -DER_HG;
+	}
+	*ops = (double)iters / (now_s() - t0);
+	return st.errors ? -DER_IO : 0;
+}
+
 static void
 bw_done(void *arg, int status, const void *body, size_t len)
 {
@@ -292,7 +320,7 @@ main(int argc, char **argv)
 	char fi_prov[32];
 	struct net_ctx *ctx;
 	struct net_peer *peer;
-	double lat_mean = 0, lat_p99 = 0, pull1 = 0, pull8 = 0, push1 = 0, push8 = 0;
+	double lat_mean = 0, lat_p99 = 0, pull1 = 0, pull8 = 0, push1 = 0, push8 = 0, rate16 = 0;
 	double pp_lat = 0, pp_lat_mbs = 0, pp_bw_usec = 0, pp_bw = 0;
 	pid_t srv;
 	int c;
@@ -344,6 +372,8 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = bench_latency(ctx, peer, &lat_mean, &lat_p99);
 	if (rc == 0)
+		rc = bench_rate(ctx, peer, 16, &rate16);
+	if (rc == 0)
 		rc = bench_bulk(ctx, peer, ECHO_OPC_PULL, 1, &pull1);
 	if (rc == 0)
 		rc = bench_bulk(ctx, peer, ECHO_OPC_PULL, 8, &pull8);
@@ -372,6 +402,7 @@ main(int argc, char **argv)
 	printf("%-34s %10.2f us %10.2f us %7.2fx\n", "64 B round trip (mean)", lat_mean, pp_lat,
 	       lat_mean / pp_lat);
 	printf("%-34s %10.2f us %12s %8s\n", "64 B round trip (p99)", lat_p99, "-", "-");
+	printf("%-34s %8.0f op/s %12s %8s\n", "64 B RPCs, 16 in flight", rate16, "-", "-");
 	printf("%-34s %8.0f MB/s %7.0f MB/s %7.0f%%\n", "1 MiB bulk pull, 1 in flight", pull1,
 	       pp_bw, 100 * pull1 / pp_bw);
 	printf("%-34s %8.0f MB/s %7.0f MB/s %7.0f%%\n", "1 MiB bulk pull, 8 in flight", pull8,
