@@ -176,7 +176,6 @@ main(int argc, char **argv)
 	long big_ops;
 	int opt;
 	int i;
-	int rc;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
