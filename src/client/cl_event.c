@@ -1,0 +1,791 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cl_event.c - events, event queues, and the operation an event runs.
+ *
+ * An EQ owns one network context and a mutex. Whatever touches the context or the
+ * EQ's events happens under that mutex: launching an operation (its first sends), and
+ * progress (daos_eq_poll, daos_event_test), inside which reply callbacks run and
+ * operations complete. So several threads may launch on and poll one EQ, as DAOS
+ * allows; a poll holds the mutex for short slices so that launches get in.
+ *
+ * Events initialised without an EQ run on a hidden one (cl_g.noeq); blocking calls (no
+ * event) use a private event on the caller's stack and the thread's own context, and
+ * take no lock.
+ *
+ * Event states are DAOS's: READY (initialised or reaped), RUNNING (launched),
+ * COMPLETED (done, waiting to be reaped by a poll or a test, which make it READY
+ * again). A child event (initialised with a parent) never shows in its EQ: it counts
+ * in its parent, which completes once its own operation (or barrier) and all its
+ * children are done; its ev_error is its own, else its first failed child's.
+ *
+ * The private part of daos_event_t (struct cl_event) is checked to fit at compile time.
+ */
+#define D_LOGFAC DD_FAC(client)
+
+#include <errno.h>
+#include <time.h>
+
+#include "client/client_int.h"
+
+#define CL_EV_MAGIC 0xdae7e117u
+
+struct cl_eq {
+	struct cl_hlink hl;
+	pthread_mutex_t lock;
+	struct cl_ctx *ctx;
+	d_list_t running; /* launched top-level events */
+	d_list_t comp;    /* completed, not reaped */
+	uint32_t nr_running;
+	uint32_t nr_comp;
+	bool destroyed;
+};
+
+enum {
+	CL_EVF_BARRIER = 1,  /* parent launched as a barrier */
+	CL_EVF_OWN_DONE = 2, /* parent: its own operation has ended */
+	CL_EVF_PRIVATE = 4,  /* a blocking call's stack event */
+};
+
+struct cl_event {
+	uint32_t magic;
+	uint8_t state; /* daos_ev_status_t */
+	uint8_t flags; /* CL_EVF_* */
+	uint16_t nchild;
+	uint32_t nchild_running;
+	int own_rc;
+	struct cl_eq *eq;   /* reference; NULL for private events */
+	struct cl_ctx *ctx; /* private events */
+	daos_event_t *parent;
+	d_list_t eq_link;    /* in eq->running or eq->comp */
+	d_list_t children;   /* struct cl_event of children */
+	d_list_t child_link; /* in the parent's children */
+	daos_event_comp_cb_t cb;
+	void *cb_arg;
+};
+
+_Static_assert(sizeof(struct cl_event) <= sizeof(((daos_event_t *)0)->ev_private),
+	       "struct cl_event must fit in daos_event_t.ev_private");
+
+static inline struct cl_event *
+evx(daos_event_t *ev)
+{
+	return (struct cl_event *)(void *)&ev->ev_private;
+}
+
+static inline daos_event_t *
+evx2ev(struct cl_event *e)
+{
+	return container_of((void *)e, daos_event_t, ev_private);
+}
+
+static bool
+ev_is_valid(daos_event_t *ev)
+{
+	return ev != NULL && evx(ev)->magic == CL_EV_MAGIC;
+}
+
+static void
+eq_lock(struct cl_eq *eq)
+{
+	if (eq != NULL)
+		pthread_mutex_lock(&eq->lock);
+}
+
+static void
+eq_unlock(struct cl_eq *eq)
+{
+	if (eq != NULL)
+		pthread_mutex_unlock(&eq->lock);
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- EQs ---- */
+
+static void
+eq_free(struct cl_hlink *hl)
+{
+	struct cl_eq *eq = container_of(hl, struct cl_eq, hl);
+
+	if (eq->ctx != NULL)
+		cl_ctx_destroy(eq->ctx);
+	pthread_mutex_destroy(&eq->lock);
+	d_free(eq);
+}
+
+static int
+eq_create(struct cl_eq **out)
+{
+	struct cl_eq *eq;
+	int rc;
+
+	eq = d_calloc(1, sizeof(*eq));
+	if (eq == NULL)
+		return -DER_NOMEM;
+	cl_hlink_init(&eq->hl, DAOS_HTYPE_EQ, eq_free);
+	pthread_mutex_init(&eq->lock, NULL);
+	D_INIT_LIST_HEAD(&eq->running);
+	D_INIT_LIST_HEAD(&eq->comp);
+	rc = cl_ctx_create(&eq->ctx);
+	if (rc != 0) {
+		cl_hlink_put(&eq->hl);
+		return rc;
+	}
+	*out = eq;
+	return 0;
+}
+
+D_EXPORT int
+daos_eq_create(daos_handle_t *eqh)
+{
+	struct cl_eq *eq;
+	int rc;
+
+	if (eqh == NULL)
+		return -DER_INVAL;
+	rc = cl_check_init();
+	if (rc != 0)
+		return rc;
+	rc = eq_create(&eq);
+	if (rc != 0)
+		return rc;
+	rc = cl_hdl_insert(&eq->hl, eqh);
+	cl_hlink_put(&eq->hl);
+	return rc;
+}
+
+static struct cl_eq *
+eq_lookup(daos_handle_t eqh)
+{
+	struct cl_hlink *hl = cl_hdl_lookup(eqh, DAOS_HTYPE_EQ);
+
+	return hl == NULL ? NULL : container_of(hl, struct cl_eq, hl);
+}
+
+D_EXPORT int
+daos_eq_destroy(daos_handle_t eqh, int flags)
+{
+	struct cl_eq *eq;
+	struct cl_ctx *ctx;
+	struct cl_event *e;
+	struct cl_event *tmp;
+
+	eq = eq_lookup(eqh);
+	if (eq == NULL)
+		return -DER_NO_HDL;
+	pthread_mutex_lock(&eq->lock);
+	if ((eq->nr_running > 0 || eq->nr_comp > 0) && !(flags & DAOS_EQ_DESTROY_FORCE)) {
+		pthread_mutex_unlock(&eq->lock);
+		cl_hlink_put(&eq->hl);
+		return -DER_BUSY;
+	}
+	eq->destroyed = true;
+	/* Closing the context ends what is in flight with -DER_CANCELED, here. */
+	ctx = eq->ctx;
+	eq->ctx = NULL;
+	if (ctx != NULL)
+		cl_ctx_destroy(ctx);
+	d_list_for_each_entry_safe(e, tmp, &eq->comp, eq_link) {
+		d_list_del_init(&e->eq_link);
+		e->state = DAOS_EVS_READY;
+	}
+	eq->nr_comp = 0;
+	pthread_mutex_unlock(&eq->lock);
+	cl_hdl_remove(&eq->hl);
+	cl_hlink_put(&eq->hl);
+	return 0;
+}
+
+int
+cl_eq_init_noeq(void)
+{
+	return eq_create(&cl_g.noeq);
+}
+
+void
+cl_eq_fini_noeq(void)
+{
+	struct cl_eq *eq = cl_g.noeq;
+
+	if (eq == NULL)
+		return;
+	pthread_mutex_lock(&eq->lock);
+	eq->destroyed = true;
+	if (eq->ctx != NULL)
+		cl_ctx_destroy(eq->ctx);
+	eq->ctx = NULL;
+	pthread_mutex_unlock(&eq->lock);
+	cl_g.noeq = NULL;
+	cl_hlink_put(&eq->hl);
+}
+
+/* ---- completion (EQ lock held) ---- */
+
+static void ev_complete(struct cl_event *e, int rc);
+
+/* A parent whose own part is done completes when its last launched child has. */
+static void
+parent_check(struct cl_event *p)
+{
+	struct cl_event *c;
+	int rc = p->own_rc;
+
+	if (p->state != DAOS_EVS_RUNNING || !(p->flags & CL_EVF_OWN_DONE) || p->nchild_running > 0)
+		return;
+	/* every child, launched or not yet, must have completed (DAOS's rule) */
+	d_list_for_each_entry(c, &p->children, child_link) {
+		if (c->state != DAOS_EVS_COMPLETED)
+			return;
+	}
+	d_list_for_each_entry(c, &p->children, child_link) {
+		if (rc == 0 && evx2ev(c)->ev_error != 0)
+			rc = evx2ev(c)->ev_error;
+	}
+	ev_complete(p, rc);
+}
+
+static void
+ev_complete(struct cl_event *e, int rc)
+{
+	daos_event_t *ev = evx2ev(e);
+
+	if (!d_list_empty(&e->children) && !(e->flags & CL_EVF_OWN_DONE)) {
+		/* a parent's own operation ended: wait for its children */
+		e->flags |= CL_EVF_OWN_DONE;
+		e->own_rc = rc;
+		parent_check(e);
+		return;
+	}
+	ev->ev_error = rc;
+	if (e->cb != NULL) {
+		int crc = e->cb(e->cb_arg, ev, rc);
+
+		if (crc != 0 && ev->ev_error == 0)
+			ev->ev_error = crc;
+	}
+	e->state = DAOS_EVS_COMPLETED;
+	if (e->parent != NULL) {
+		struct cl_event *p = evx(e->parent);
+
+		p->nchild_running--;
+		parent_check(p);
+		return;
+	}
+	if (e->eq != NULL) {
+		d_list_del(&e->eq_link);
+		d_list_add_tail(&e->eq_link, &e->eq->comp);
+		e->eq->nr_running--;
+		e->eq->nr_comp++;
+	}
+}
+
+/* ---- events ---- */
+
+D_EXPORT int
+daos_event_init(daos_event_t *ev, daos_handle_t eqh, daos_event_t *parent)
+{
+	struct cl_event *e;
+	struct cl_event *p = NULL;
+	struct cl_eq *eq;
+	int rc;
+
+	if (ev == NULL)
+		return -DER_INVAL;
+	rc = cl_check_init();
+	if (rc != 0)
+		return rc;
+	if (parent != NULL) {
+		if (!ev_is_valid(parent))
+			return -DER_INVAL;
+		p = evx(parent);
+		if (p->parent != NULL || p->state != DAOS_EVS_READY)
+			return -DER_INVAL; /* one level of children, DAOS's rule */
+		eq = p->eq;
+		cl_hlink_get(&eq->hl);
+	} else if (daos_handle_is_valid(eqh)) {
+		eq = eq_lookup(eqh);
+		if (eq == NULL)
+			return -DER_NO_HDL;
+	} else {
+		eq = cl_g.noeq;
+		cl_hlink_get(&eq->hl);
+	}
+	memset(ev, 0, sizeof(*ev));
+	e = evx(ev);
+	e->magic = CL_EV_MAGIC;
+	e->state = DAOS_EVS_READY;
+	e->eq = eq;
+	D_INIT_LIST_HEAD(&e->eq_link);
+	D_INIT_LIST_HEAD(&e->children);
+	D_INIT_LIST_HEAD(&e->child_link);
+	if (p != NULL) {
+		eq_lock(eq);
+		e->parent = parent;
+		d_list_add_tail(&e->child_link, &p->children);
+		p->nchild++;
+		eq_unlock(eq);
+	}
+	return 0;
+}
+
+D_EXPORT int
+daos_event_fini(daos_event_t *ev)
+{
+	struct cl_event *e;
+	struct cl_eq *eq;
+	int rc = 0;
+
+	if (!ev_is_valid(ev))
+		return -DER_INVAL;
+	e = evx(ev);
+	eq = e->eq;
+	eq_lock(eq);
+	if (e->state == DAOS_EVS_RUNNING) {
+		rc = -DER_BUSY;
+		goto out_unlock;
+	}
+	/* Children go first, as DAOS does; a running child keeps its parent. */
+	while (!d_list_empty(&e->children)) {
+		struct cl_event *c = d_list_entry(e->children.next, struct cl_event, child_link);
+
+		if (c->state == DAOS_EVS_RUNNING) {
+			rc = -DER_BUSY;
+			goto out_unlock;
+		}
+		d_list_del_init(&c->child_link);
+		c->magic = 0;
+		c->parent = NULL;
+		cl_hlink_put(&c->eq->hl);
+		c->eq = NULL;
+	}
+	if (e->parent != NULL) {
+		struct cl_event *p = evx(e->parent);
+
+		d_list_del_init(&e->child_link);
+		p->nchild--;
+	}
+	if (e->state == DAOS_EVS_COMPLETED && !d_list_empty(&e->eq_link)) {
+		d_list_del_init(&e->eq_link);
+		eq->nr_comp--;
+	}
+	e->magic = 0;
+	e->eq = NULL;
+out_unlock:
+	eq_unlock(eq);
+	if (rc == 0 && eq != NULL)
+		cl_hlink_put(&eq->hl);
+	return rc;
+}
+
+D_EXPORT daos_event_t *
+daos_event_next(daos_event_t *parent, daos_event_t *child)
+{
+	struct cl_event *p;
+	d_list_t *next;
+
+	if (!ev_is_valid(parent))
+		return NULL;
+	p = evx(parent);
+	next = child == NULL ? p->children.next : evx(child)->child_link.next;
+	if (next == &p->children)
+		return NULL;
+	return evx2ev(d_list_entry(next, struct cl_event, child_link));
+}
+
+D_EXPORT int
+daos_event_register_comp_cb(daos_event_t *ev, daos_event_comp_cb_t cb, void *arg)
+{
+	struct cl_event *e;
+
+	if (!ev_is_valid(ev) || cb == NULL)
+		return -DER_INVAL;
+	e = evx(ev);
+	if (e->state == DAOS_EVS_RUNNING)
+		return -DER_BUSY;
+	e->cb = cb;
+	e->cb_arg = arg;
+	return 0;
+}
+
+D_EXPORT int
+daos_event_abort(daos_event_t *ev)
+{
+	/* As in DAOS: operations run to their end (or their timeout). */
+	return ev_is_valid(ev) ? 0 : -DER_INVAL;
+}
+
+/* Launch @e (EQ lock held). -DER_NO_PERM unless it is READY. */
+static int
+ev_launch(struct cl_event *e)
+{
+	if (e->state != DAOS_EVS_READY)
+		return -DER_NO_PERM;
+	if (e->eq != NULL && e->eq->destroyed)
+		return -DER_NO_HDL;
+	e->state = DAOS_EVS_RUNNING;
+	e->flags &= ~(CL_EVF_OWN_DONE | CL_EVF_BARRIER);
+	e->own_rc = 0;
+	evx2ev(e)->ev_error = 0;
+	if (e->parent != NULL) {
+		evx(e->parent)->nchild_running++;
+	} else if (e->eq != NULL) {
+		d_list_add_tail(&e->eq_link, &e->eq->running);
+		e->eq->nr_running++;
+	}
+	return 0;
+}
+
+D_EXPORT int
+daos_event_parent_barrier(daos_event_t *ev)
+{
+	struct cl_event *e;
+	int rc;
+
+	if (!ev_is_valid(ev))
+		return -DER_INVAL;
+	e = evx(ev);
+	if (d_list_empty(&e->children))
+		return -DER_INVAL;
+	eq_lock(e->eq);
+	rc = ev_launch(e);
+	if (rc == 0) {
+		e->flags |= CL_EVF_BARRIER | CL_EVF_OWN_DONE;
+		parent_check(e);
+	}
+	eq_unlock(e->eq);
+	return rc;
+}
+
+/* Progress @ctx for at most @wait_ms (the EQ lock, if any, held). */
+static int
+ctx_progress(struct cl_ctx *ctx, int wait_ms)
+{
+	int rc;
+
+	if (ctx == NULL)
+		return -DER_NO_HDL;
+	rc = net_progress(ctx->net, wait_ms);
+	return rc < 0 ? rc : 0;
+}
+
+/* The wait for one slice of a poll: never more than 10 ms, so that launches get in. */
+static int
+slice_ms(int64_t timeout, uint64_t deadline)
+{
+	uint64_t now;
+
+	if (timeout == DAOS_EQ_NOWAIT)
+		return 0;
+	if (timeout < 0)
+		return 10;
+	now = now_us();
+	if (now >= deadline)
+		return 0;
+	return (int)D_MIN((deadline - now + 999) / 1000, 10);
+}
+
+D_EXPORT int
+daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
+{
+	struct cl_event *e;
+	struct cl_eq *eq;
+	uint64_t deadline;
+	int rc = 0;
+
+	if (!ev_is_valid(ev) || flag == NULL)
+		return -DER_INVAL;
+	e = evx(ev);
+	eq = e->eq;
+	if (e->parent != NULL)
+		eq = evx(e->parent)->eq;
+	deadline = timeout > 0 ? now_us() + (uint64_t)timeout : 0;
+	*flag = false;
+	for (;;) {
+		eq_lock(eq);
+		if (e->state == DAOS_EVS_COMPLETED) {
+			if (e->parent == NULL && eq != NULL && !d_list_empty(&e->eq_link)) {
+				d_list_del_init(&e->eq_link);
+				eq->nr_comp--;
+			}
+			e->state = DAOS_EVS_READY;
+			*flag = true;
+			eq_unlock(eq);
+			return 0;
+		}
+		if (e->state != DAOS_EVS_RUNNING) {
+			/* never launched (or already reaped): nothing to wait for */
+			eq_unlock(eq);
+			return 0;
+		}
+		rc = ctx_progress(eq != NULL ? eq->ctx : e->ctx, slice_ms(timeout, deadline));
+		eq_unlock(eq);
+		if (rc != 0)
+			return rc;
+		if (timeout == DAOS_EQ_NOWAIT || (timeout > 0 && now_us() >= deadline))
+			break;
+	}
+	/* one more look after the last slice */
+	eq_lock(eq);
+	if (e->state == DAOS_EVS_COMPLETED) {
+		if (e->parent == NULL && eq != NULL && !d_list_empty(&e->eq_link)) {
+			d_list_del_init(&e->eq_link);
+			eq->nr_comp--;
+		}
+		e->state = DAOS_EVS_READY;
+		*flag = true;
+	}
+	eq_unlock(eq);
+	return 0;
+}
+
+D_EXPORT int
+daos_eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, unsigned int nevents,
+	     daos_event_t **events)
+{
+	struct cl_eq *eq;
+	uint64_t deadline;
+	int n = 0;
+	int rc = 0;
+
+	if (nevents == 0 || events == NULL)
+		return -DER_INVAL;
+	eq = eq_lookup(eqh);
+	if (eq == NULL)
+		return -DER_NO_HDL;
+	deadline = timeout > 0 ? now_us() + (uint64_t)timeout : 0;
+	for (;;) {
+		pthread_mutex_lock(&eq->lock);
+		while (n < (int)nevents && !d_list_empty(&eq->comp)) {
+			struct cl_event *e = d_list_entry(eq->comp.next, struct cl_event, eq_link);
+
+			d_list_del_init(&e->eq_link);
+			eq->nr_comp--;
+			e->state = DAOS_EVS_READY;
+			events[n++] = evx2ev(e);
+		}
+		if (n > 0 || (wait_running && eq->nr_running == 0) || timeout == DAOS_EQ_NOWAIT ||
+		    (timeout > 0 && now_us() >= deadline)) {
+			if (n == 0 && timeout == DAOS_EQ_NOWAIT && eq->nr_running > 0) {
+				/* NOWAIT still progresses once */
+				rc = ctx_progress(eq->ctx, 0);
+				while (rc == 0 && n < (int)nevents && !d_list_empty(&eq->comp)) {
+					struct cl_event *e = d_list_entry(eq->comp.next,
+									  struct cl_event, eq_link);
+
+					d_list_del_init(&e->eq_link);
+					eq->nr_comp--;
+					e->state = DAOS_EVS_READY;
+					events[n++] = evx2ev(e);
+				}
+			}
+			pthread_mutex_unlock(&eq->lock);
+			break;
+		}
+		rc = ctx_progress(eq->ctx, slice_ms(timeout, deadline));
+		pthread_mutex_unlock(&eq->lock);
+		if (rc != 0)
+			break;
+	}
+	cl_hlink_put(&eq->hl);
+	return rc != 0 ? rc : n;
+}
+
+D_EXPORT int
+daos_eq_query(daos_handle_t eqh, daos_eq_query_t query, unsigned int nevents, daos_event_t **events)
+{
+	struct cl_eq *eq;
+	struct cl_event *e;
+	unsigned int n = 0;
+
+	if ((query & DAOS_EQR_ALL) == 0)
+		return -DER_INVAL;
+	eq = eq_lookup(eqh);
+	if (eq == NULL)
+		return -DER_NO_HDL;
+	pthread_mutex_lock(&eq->lock);
+	if (query & DAOS_EQR_COMPLETED) {
+		d_list_for_each_entry(e, &eq->comp, eq_link) {
+			if (events != NULL && n < nevents)
+				events[n] = evx2ev(e);
+			n++;
+		}
+	}
+	if (query & DAOS_EQR_WAITING) {
+		d_list_for_each_entry(e, &eq->running, eq_link) {
+			if (events != NULL && n < nevents)
+				events[n] = evx2ev(e);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&eq->lock);
+	cl_hlink_put(&eq->hl);
+	if (events != NULL && n > nevents)
+		n = nevents;
+	return (int)n;
+}
+
+/* ---- operations ---- */
+
+static void
+op_end(struct cl_op *op, int rc)
+{
+	daos_event_t *ev = op->ev;
+
+	op->ops->fini(op);
+	ev_complete(evx(ev), rc);
+}
+
+static void
+op_req_cb(void *arg, int status, const void *body, size_t len)
+{
+	struct cl_op *op = *(struct cl_op **)arg;
+	uint32_t idx = *(uint32_t *)((char *)arg + sizeof(struct cl_op *));
+	int rc;
+
+	d_free(arg);
+	D_ASSERT(op->nr_inflight > 0);
+	op->nr_inflight--;
+	op->ops->reply(op, idx, status, body, len);
+	if (op->nr_inflight > 0)
+		return;
+	rc = op->ops->done(op);
+	if (rc == 1 && op->nr_inflight > 0)
+		return;
+	op_end(op, rc == 1 ? -DER_PROTO : rc);
+}
+
+int
+cl_op_send(struct cl_op *op, d_rank_t rank, uint32_t tag, uint32_t opc, const void *body,
+	   size_t len, uint32_t idx)
+{
+	struct net_peer *peer;
+	void *arg;
+	int rc;
+
+	rc = net_group_peer(cl_g.grp, op->ctx->net, rank, tag, &peer);
+	if (rc != 0) {
+		D_ERROR("no address for rank %u tag %u: " DF_RC, rank, tag, DP_RC(rc));
+		return rc == -DER_OOG ? -DER_UNREACH : rc;
+	}
+	arg = d_malloc(sizeof(struct cl_op *) + sizeof(uint32_t));
+	if (arg == NULL)
+		return -DER_NOMEM;
+	memcpy(arg, &op, sizeof(op));
+	memcpy((char *)arg + sizeof(op), &idx, sizeof(idx));
+	rc = net_req_send(op->ctx->net, peer, opc, body, len, cl_g.timeout_ms, op_req_cb, arg);
+	if (rc != 0) {
+		d_free(arg);
+		return rc;
+	}
+	op->nr_inflight++;
+	return 0;
+}
+
+/* Start @op (its event launched, the EQ lock held). */
+static void
+op_start(struct cl_op *op)
+{
+	int rc = op->ops->start(op);
+
+	if (rc == 0 && op->nr_inflight > 0)
+		return;
+	if (rc == 0) {
+		rc = op->ops->done(op);
+		if (rc == 1 && op->nr_inflight > 0)
+			return;
+		if (rc == 1)
+			rc = -DER_PROTO;
+	} else if (op->nr_inflight > 0) {
+		/* some requests left already: let them end, then report */
+		op->rc = rc;
+		return;
+	}
+	op_end(op, rc);
+}
+
+int
+cl_op_run(struct cl_op *op, const struct cl_op_ops *ops, daos_event_t *ev)
+{
+	daos_event_t priv;
+	struct cl_event *e;
+	struct cl_ctx *ctx;
+	int rc;
+
+	op->ops = ops;
+	if (ev == NULL) {
+		rc = cl_thread_ctx(&ctx);
+		if (rc != 0) {
+			ops->fini(op);
+			return rc;
+		}
+		memset(&priv, 0, sizeof(priv));
+		e = evx(&priv);
+		e->magic = CL_EV_MAGIC;
+		e->state = DAOS_EVS_RUNNING;
+		e->flags = CL_EVF_PRIVATE;
+		e->ctx = ctx;
+		D_INIT_LIST_HEAD(&e->eq_link);
+		D_INIT_LIST_HEAD(&e->children);
+		D_INIT_LIST_HEAD(&e->child_link);
+		op->ev = &priv;
+		op->ctx = ctx;
+		op_start(op);
+		/* Every request has a timeout, so this ends even if no engine answers. */
+		while (e->state == DAOS_EVS_RUNNING) {
+			rc = net_progress(ctx->net, 100);
+			if (rc < 0)
+				D_ERROR("progress failed: " DF_RC, DP_RC(rc));
+		}
+		return priv.ev_error;
+	}
+
+	if (!ev_is_valid(ev)) {
+		ops->fini(op);
+		return -DER_INVAL;
+	}
+	e = evx(ev);
+	{
+		struct cl_eq *eq = e->parent != NULL ? evx(e->parent)->eq : e->eq;
+
+		eq_lock(eq);
+		rc = ev_launch(e);
+		if (rc != 0) {
+			eq_unlock(eq);
+			ops->fini(op);
+			return rc;
+		}
+		op->ev = ev;
+		op->ctx = eq->ctx;
+		op_start(op);
+		eq_unlock(eq);
+	}
+	return 0;
+}
+
+int
+cl_op_local(daos_event_t *ev, int rc)
+{
+	struct cl_event *e;
+	struct cl_eq *eq;
+	int lrc;
+
+	if (ev == NULL)
+		return rc;
+	if (!ev_is_valid(ev))
+		return -DER_INVAL;
+	e = evx(ev);
+	eq = e->parent != NULL ? evx(e->parent)->eq : e->eq;
+	eq_lock(eq);
+	lrc = ev_launch(e);
+	if (lrc == 0)
+		ev_complete(e, rc);
+	eq_unlock(eq);
+	return lrc;
+}
