@@ -155,6 +155,53 @@ int engine_pool_register(struct engine *eng);
 int engine_pool_open_all(struct engine *eng);
 void engine_pool_close_all(struct engine *eng);
 
+/* The VOS pool of @pool's shard on target @tgt, or NULL (on that target's thread only). */
+struct vos_pool *engine_shard_pool(unsigned int tgt, const uuid_t pool);
+
+/*
+ * engine_obj.c, engine_hdl.c: the object data path on the targets (design:
+ * docs/design/engine-io.md). Each target serves RPC_OBJ_* on its own context; it learns
+ * container handles from the pool service (RPC_HDL_LOOKUP to the request's svc_rank,
+ * tag 0) and caches them until revoked; it creates a pool's VOS container on the first
+ * update that names it.
+ *
+ * engine_obj_tgt_start() runs on a target's thread (its xstream init): it sets up the
+ * target's caches and registers the handlers. engine_obj_tgt_stop() runs on the same
+ * thread from its fini, after the shards were closed: requests still waiting for the
+ * pool service are dropped without an answer.
+ */
+int engine_obj_tgt_start(struct engine *eng, struct eng_xs *xs);
+void engine_obj_tgt_stop(struct eng_xs *xs);
+/* Serve RPC_HDL_REVOKE and RPC_CONT_TGT_DESTROY on the system xstream's context. */
+int engine_obj_register(struct engine *eng);
+/* On a target's thread, before the shard of @pool closes: drop its handles and containers. */
+void engine_obj_shard_closing(const uuid_t pool);
+
+struct rpc_revoke_ent;
+
+/* Called on the system xstream once every target has done its part: 0 or the first error. */
+typedef void (*engine_tgts_cb)(void *arg, int rc);
+
+/*
+ * Revoke container handles on every target of this engine (system xstream only): per
+ * entry of @ents (RPC_REVOKE_*), a pool handle (every container handle opened through
+ * it), a container handle, or a container (all its handles), all in pool @pool. Requests
+ * already past their handle check finish; later ones, and waiting updates that resume,
+ * get -DER_NO_HDL until the pool service grants the handle again. @ents is copied. @cb
+ * runs once every target has applied the revoke. A non-zero return (-DER_NOMEM,
+ * -DER_INVAL) means nothing was started and @cb will not run.
+ */
+int engine_hdl_revoke(struct engine *eng, const uuid_t pool, const struct rpc_revoke_ent *ents,
+		      uint32_t nr, engine_tgts_cb cb, void *arg);
+
+/*
+ * Destroy container @cont of pool @pool on every target of this engine (system xstream
+ * only): its cached handles go, its VOS container is closed and destroyed (durably
+ * before @cb runs; a target without it counts as done). Returns as engine_hdl_revoke().
+ */
+int engine_cont_tgt_destroy(struct engine *eng, const uuid_t pool, const uuid_t cont,
+			    engine_tgts_cb cb, void *arg);
+
 /*
  * engine_psvc.c: the pool service of the pools whose service rank we are: its dRPC
  * handlers (pool create, destroy, query, properties, ACL, exclude, evict), and its

@@ -257,10 +257,14 @@ static int
 sys_init(struct eng_xs *xs, void *arg)
 {
 	struct engine *eng = arg;
+	int rc;
 
 	eng->sys = xs;
 	snprintf(eng->uri, sizeof(eng->uri), "%s", net_ctx_uri(eng_xs_net(xs)));
-	return engine_drpc_start(eng);
+	rc = engine_obj_register(eng);
+	if (rc == 0)
+		rc = engine_drpc_start(eng);
+	return rc;
 }
 
 static void
@@ -268,6 +272,20 @@ sys_fini(struct eng_xs *xs, void *arg)
 {
 	(void)xs;
 	engine_drpc_stop(arg);
+}
+
+/* A target serves the object RPCs from before NotifyReady on. */
+static int
+tgt_init(struct eng_xs *xs, void *arg)
+{
+	return engine_obj_tgt_start(arg, xs);
+}
+
+static void
+tgt_fini(struct eng_xs *xs, void *arg)
+{
+	(void)arg;
+	engine_obj_tgt_stop(xs);
 }
 
 static int
@@ -304,7 +322,10 @@ start_xstreams(struct engine *eng)
 		attr = (struct eng_xs_attr){ .idx = t + 1,
 					     .cpu = a->first_core + 1 + (int)t,
 					     .net = &net,
-					     .ioq_depth = ENGINE_IOQ_DEPTH };
+					     .ioq_depth = ENGINE_IOQ_DEPTH,
+					     .init = tgt_init,
+					     .fini = tgt_fini,
+					     .arg = eng };
 		rc = eng_xs_start(&attr, &eng->tgts[t]);
 		if (rc != 0) {
 			fprintf(stderr, "daos_engine: cannot start target %u on %s:%d: " DF_RC "\n",

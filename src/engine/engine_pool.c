@@ -13,6 +13,9 @@
  * queried and destroyed on their target's xstream (VOS counts index memory per thread);
  * at start every shard found on the devices is opened again.
  *
+ * Before a shard closes, the target's data path drops the handles and containers it
+ * holds of it (engine_obj_shard_closing(), engine_hdl.c).
+ *
  * The pool service (engine_psvc.c) asks for shards through engine_shards_*() on its own
  * rank and through the ENGINE_OPC_POOL_TGT_* fabric RPCs (served here, on the system
  * xstream) on the others; each completes once every target has done its part.
@@ -153,6 +156,17 @@ shard_find(unsigned int tgt, const uuid_t uuid)
 		if (uuid_compare(s->uuid, uuid) == 0)
 			return s;
 	return NULL;
+}
+
+struct vos_pool *
+engine_shard_pool(unsigned int tgt, const uuid_t uuid)
+{
+	struct shard *s;
+
+	if (tgts == NULL)
+		return NULL;
+	s = shard_find(tgt, uuid);
+	return s == NULL ? NULL : s->pool;
 }
 
 /* --- work spread over the targets --- */
@@ -302,6 +316,7 @@ op_destroy(struct fanout *f, unsigned int tgt)
 		return;
 	}
 	if (s != NULL) {
+		engine_obj_shard_closing(f->uuid);
 		vos_pool_close(s->pool);
 		d_list_del(&s->link);
 		d_free(s);
@@ -333,6 +348,7 @@ op_undo(struct fanout *f, unsigned int tgt)
 
 	if (s == NULL || !f->made[tgt])
 		return;
+	engine_obj_shard_closing(f->uuid);
 	vos_pool_close(s->pool);
 	d_list_del(&s->link);
 	d_free(s);
@@ -639,6 +655,7 @@ close_all(void *arg)
 	struct shard *s;
 
 	while ((s = d_list_pop_entry(&tgts[tgt].shards, struct shard, link)) != NULL) {
+		engine_obj_shard_closing(s->uuid);
 		vos_pool_close(s->pool);
 		d_free(s);
 	}

@@ -86,6 +86,8 @@ struct buf;
 #define RPC_HDL_BATCH_MAX 1024   /* handles per revoke */
 #define RPC_ANCHOR_SIZE 104      /* struct vos_anchor, carried opaque */
 #define RPC_ID_MAX 128           /* a container label or uuid string */
+/* Data bytes one update carries, or one fetch has room for (-DER_OVERFLOW beyond). */
+#define RPC_IO_MAX (256u << 20)
 
 /* ---- properties: daos_prop_t on the wire ---- */
 
@@ -386,6 +388,13 @@ struct rpc_obj_rw_in {
  * want_maps, per iod: count u32, lo and hi recx, count recxs (idx u64, nr u64; at most
  * RPC_IOM_MAX, count may say more); then data bytes when answered inline.
  * Holes in an array fetch are not written: with bulk, only present extents are pushed.
+ * An inline answer is each iod's produced bytes in turn (holes inside are zeros); when
+ * an array iod has holes there, the maps come too (even without want_maps) and the
+ * client copies only the extents they list. If that cannot be said in one reply body
+ * (maps beyond RPC_IOM_MAX extents, or too many bytes), the fetch fails with
+ * -DER_OVERFLOW: ask again with bulk. An iod with cap 0 (or data kind NONE) asks only
+ * for its size: it never causes -DER_REC2BIG. Array recxs must be non-empty and must
+ * not wrap (-DER_INVAL).
  */
 #define RPC_IOM_MAX 256
 struct rpc_iom {

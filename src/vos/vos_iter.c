@@ -120,6 +120,9 @@ anchor_key_get(const struct vos_anchor *anchor, enum vos_key_kind kind, struct v
 	sk->hash = buf_get_u64(&ab);
 	sk->kind = kind;
 	sk->buf = anchor->buf + ab.off;
+	/* Anchors come back from clients: a length the anchor cannot hold is a prefix too. */
+	if (sk->len > ANCHOR_KEY_MAX)
+		*truncated = true;
 	if (*truncated)
 		sk->len = ANCHOR_KEY_MAX; /* the prefix: entries equal to it are skipped */
 	return started;

@@ -1,0 +1,1441 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine_obj.c - the object RPCs on a target: update, fetch, punch, enumerate, query
+ * key (bodies in rpc/rpc.h; design in docs/design/engine-io.md).
+ *
+ * Every handler runs on its target's thread and never blocks. A request is decoded
+ * (-DER_PROTO for a body that does not decode), its handle is checked (engine_hdl.c:
+ * possibly after asking the pool service), then it runs as a chain of continuations:
+ *
+ *   update  pull the bulk segments into one buffer (inline data is used in place) ->
+ *           check the handle again -> open or create the VOS container -> vos_obj_update
+ *           -> answer with the epoch once VOS says the update is durable.
+ *   fetch   size-only iods are resolved first (VOS with no room: sizes, nothing read) ->
+ *           vos_obj_fetch of the others into one buffer, with their extent maps (again
+ *           with larger maps if they overflowed) -> answer inline, or push the present
+ *           extents to the client's buffers and answer. -DER_REC2BIG: every iod's size.
+ *   punch, enumerate, query key: one VOS call each.
+ *
+ * Epoch 0 means "now": d_hlc_get() when the request reaches VOS. A target without the
+ * container answers reads with "nothing there" (sizes 0, empty lists, -DER_NONEXIST for
+ * query key) and creates it on the first update.
+ *
+ * Layout of a fetch: iod i's room starts at lbase in our buffer and at cbase (the sum
+ * of the caps before it) in the client's; VOS writes the records of the recxs one after
+ * the other, skipping holes; the extents present (VOS's iom, sorted and merged here)
+ * say which byte ranges hold data, and only those are pushed or shown.
+ */
+#define D_LOGFAC DD_FAC(object)
+
+#include <gurt/common.h>
+#include <gurt/hlc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "engine/engine_tgt.h"
+
+/* The conditions VOS takes (DAOS_COND_* == VOS_COND_*). */
+#define COND_MASK 0xffu
+/* First guess of the extents an array iod's map needs, per recx asked. */
+#define IOM_GUESS 4
+
+_Static_assert(sizeof(struct vos_anchor) == RPC_ANCHOR_SIZE, "anchors travel as they are");
+_Static_assert(VOS_COND_PER_AKEY == DAOS_COND_PER_AKEY && VOS_COND_PUNCH == DAOS_COND_PUNCH,
+	       "condition flags are DAOS's");
+_Static_assert((int)VOS_IOD_SINGLE == (int)DAOS_IOD_SINGLE &&
+		       (int)VOS_IOD_ARRAY == (int)DAOS_IOD_ARRAY,
+	       "iod types are DAOS's");
+
+static struct vos_oid
+hdr_oid(const struct rpc_obj_hdr *hdr)
+{
+	struct vos_oid oid = { .lo = hdr->oid.lo, .hi = hdr->oid.hi, .shard = hdr->shard };
+
+	return oid;
+}
+
+static uint64_t
+hdr_epoch(const struct rpc_obj_hdr *hdr)
+{
+	return hdr->epoch != 0 ? hdr->epoch : d_hlc_get();
+}
+
+static void
+req_init(struct tgt_req *req, struct net_rpc *rpc, const struct rpc_obj_hdr *hdr, bool write,
+	 tgt_resume_fn resume, void (*free_fn)(struct tgt_req *))
+{
+	req->rpc = rpc;
+	req->hdr = hdr;
+	req->write = write;
+	req->resume = resume;
+	req->free = free_fn;
+}
+
+/* Answer @req with @status and, on success, the epoch it was applied at. */
+static void
+end_epoch(struct tgt_req *req, int status, uint64_t epoch)
+{
+	uint8_t body[8];
+	struct buf b = BUF_INIT(body, sizeof(body));
+
+	buf_put_u64(&b, epoch);
+	tgt_req_end(req, status, body, status == 0 ? sizeof(body) : 0);
+}
+
+/* VOS iods for @in's iods, in one allocation with their recxs. */
+static int
+iods_build(const struct rpc_obj_rw_in *in, struct vos_iod **out)
+{
+	struct vos_iod *iods;
+	struct vos_recx *recxs;
+	size_t nr_recxs = 0;
+	uint32_t i;
+	uint32_t r;
+
+	for (i = 0; i < in->nr; i++)
+		nr_recxs += in->iods[i].nr;
+	iods = d_calloc(1, in->nr * sizeof(*iods) + nr_recxs * sizeof(*recxs));
+	if (iods == NULL)
+		return -DER_NOMEM;
+	recxs = (struct vos_recx *)(iods + in->nr);
+	for (i = 0; i < in->nr; i++) {
+		const struct rpc_iod *ri = &in->iods[i];
+		struct vos_iod *vi = &iods[i];
+
+		vi->name = ri->name;
+		vi->type = (enum vos_iod_type)ri->type;
+		vi->size = ri->size;
+		vi->flags = ri->flags & COND_MASK;
+		vi->nr = ri->nr;
+		vi->recxs = ri->nr > 0 ? recxs : NULL;
+		for (r = 0; r < ri->nr; r++) {
+			recxs[r].idx = ri->recxs[r].rx_idx;
+			recxs[r].nr = ri->recxs[r].rx_nr;
+		}
+		recxs += ri->nr;
+	}
+	*out = iods;
+	return 0;
+}
+
+/*
+ * The bytes of data iod @iod carries in an update (single: its size; array: size times
+ * its records), or -DER_OVERFLOW past RPC_IO_MAX.
+ */
+static int
+iod_bytes(const struct rpc_iod *iod, uint64_t *out)
+{
+	uint64_t total = 0;
+	uint32_t r;
+
+	if (iod->type == DAOS_IOD_SINGLE) {
+		if (iod->size > RPC_IO_MAX)
+			return -DER_OVERFLOW;
+		*out = iod->size;
+		return 0;
+	}
+	for (r = 0; r < iod->nr && iod->size != 0; r++) {
+		if (iod->recxs[r].rx_nr > (RPC_IO_MAX - total) / iod->size)
+			return -DER_OVERFLOW;
+		total += iod->recxs[r].rx_nr * iod->size;
+	}
+	*out = total;
+	return 0;
+}
+
+/* ---- update ---- */
+
+struct upd_req {
+	struct tgt_req r;
+	struct rpc_obj_rw_in in;
+	struct vos_iod *iods;
+	d_sg_list_t *sgls; /* one per iod, each over one iov of @iovs */
+	d_iov_t *iovs;
+	uint8_t *buf; /* bulk data, pulled here */
+	uint64_t len; /* bytes of data */
+	uint64_t epoch;
+	uint32_t pending; /* pulls in flight, plus one while posting them */
+	int status;       /* the first pull error */
+};
+
+static void
+upd_free(struct tgt_req *req)
+{
+	struct upd_req *u = container_of(req, struct upd_req, r);
+
+	rpc_obj_rw_in_fini(&u->in);
+	d_free(u->iods);
+	d_free(u->sgls);
+	bio_buf_free(u->buf);
+	d_free(u);
+}
+
+static void
+upd_done(void *arg, int status)
+{
+	struct upd_req *u = arg;
+
+	end_epoch(&u->r, status, u->epoch);
+}
+
+/* The data is here: apply the update. @waited: the handle may have gone meanwhile. */
+static void
+upd_apply(struct upd_req *u, bool waited)
+{
+	const struct rpc_obj_hdr *hdr = &u->in.hdr;
+	struct eng_tgt *tgt = u->r.tgt;
+	struct vos_oid oid = hdr_oid(hdr);
+	struct vos_cont *vc;
+	int rc = 0;
+
+	if (waited)
+		rc = tgt_hdl_recheck(tgt, hdr, true);
+	if (rc == 0)
+		rc = tgt_cont_get(tgt, hdr->pool, hdr->cont, true, &vc);
+	if (rc == 0) {
+		u->epoch = hdr_epoch(hdr);
+		rc = vos_obj_update(vc, &oid, u->epoch, hdr->flags & COND_MASK, &hdr->dkey,
+				    u->in.nr, u->iods, u->sgls, upd_done, u);
+	}
+	if (rc != 0)
+		tgt_req_end(&u->r, rc, NULL, 0);
+}
+
+static void
+upd_pull_put(struct upd_req *u)
+{
+	if (--u->pending > 0)
+		return;
+	if (u->status != 0)
+		tgt_req_end(&u->r, u->status, NULL, 0);
+	else
+		upd_apply(u, true);
+}
+
+static void
+upd_pulled(struct net_rpc *rpc, int status, void *arg)
+{
+	struct upd_req *u = arg;
+
+	(void)rpc;
+	if (status != 0 && u->status == 0)
+		u->status = status;
+	upd_pull_put(u);
+}
+
+/* Pull every bulk segment, one after the other, into u->buf. */
+static void
+upd_pull(struct upd_req *u)
+{
+	const struct rpc_data *d = &u->in.data;
+	uint64_t off = 0;
+	uint32_t s;
+
+	u->pending = 1;
+	for (s = 0; s < d->nr_segs; s++) {
+		int rc;
+
+		if (d->segs[s].len == 0)
+			continue;
+		rc = net_bulk_transfer(u->r.rpc, NET_BULK_GET, &d->segs[s].desc, 0, u->buf + off,
+				       d->segs[s].len, upd_pulled, u);
+		if (rc != 0) {
+			u->status = rc;
+			break;
+		}
+		u->pending++;
+		off += d->segs[s].len;
+	}
+	upd_pull_put(u);
+}
+
+static void
+upd_resume(struct tgt_req *req, int rc)
+{
+	struct upd_req *u = container_of(req, struct upd_req, r);
+	const struct rpc_data *d = &u->in.data;
+	uint64_t seg_bytes = 0;
+	uint8_t *data = NULL;
+	uint64_t off = 0;
+	uint32_t i;
+
+	if (rc == 0)
+		rc = iods_build(&u->in, &u->iods);
+	if (rc != 0)
+		goto out;
+	u->sgls = d_calloc(u->in.nr, sizeof(*u->sgls) + sizeof(*u->iovs));
+	if (u->sgls == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	u->iovs = (d_iov_t *)(u->sgls + u->in.nr);
+	for (i = 0; i < u->in.nr; i++) {
+		uint64_t n;
+
+		rc = iod_bytes(&u->in.iods[i], &n);
+		if (rc == 0 && n > RPC_IO_MAX - u->len)
+			rc = -DER_OVERFLOW;
+		if (rc != 0)
+			goto out;
+		u->iovs[i].iov_len = n; /* for now: the length; placed below */
+		u->len += n;
+	}
+	/* The data must be exactly the iods' bytes. */
+	switch (d->kind) {
+	case RPC_DATA_INLINE:
+		if (d->inl.iov_len != u->len)
+			rc = -DER_PROTO;
+		data = d->inl.iov_buf;
+		break;
+	case RPC_DATA_BULK:
+		for (i = 0; i < d->nr_segs; i++) {
+			if (d->segs[i].len > RPC_IO_MAX - seg_bytes) {
+				rc = -DER_PROTO;
+				break;
+			}
+			seg_bytes += d->segs[i].len;
+		}
+		if (rc == 0 && (seg_bytes != u->len || u->len == 0))
+			rc = -DER_PROTO;
+		if (rc == 0) {
+			u->buf = bio_buf_alloc(u->len);
+			if (u->buf == NULL)
+				rc = -DER_NOMEM;
+			data = u->buf;
+		}
+		break;
+	default:
+		if (u->len != 0)
+			rc = -DER_PROTO;
+		break;
+	}
+	if (rc != 0)
+		goto out;
+	for (i = 0; i < u->in.nr; i++) {
+		d_iov_t *iov = &u->iovs[i];
+		uint64_t n = iov->iov_len;
+
+		d_iov_set(iov, n > 0 ? data + off : NULL, n);
+		u->sgls[i].sg_nr = 1;
+		u->sgls[i].sg_iovs = iov;
+		off += n;
+	}
+	if (d->kind == RPC_DATA_BULK)
+		upd_pull(u);
+	else
+		upd_apply(u, false);
+	return;
+out:
+	tgt_req_end(req, rc, NULL, 0);
+}
+
+static void
+h_update(struct net_rpc *rpc, void *arg)
+{
+	struct upd_req *u = d_calloc(1, sizeof(*u));
+	const void *body;
+	size_t len;
+	int rc;
+
+	if (u == NULL) {
+		net_rpc_reply(rpc, -DER_NOMEM, NULL, 0);
+		return;
+	}
+	body = net_rpc_body(rpc, &len);
+	rc = rpc_obj_rw_in_decode(body, len, false, &u->in);
+	if (rc != 0) {
+		d_free(u);
+		net_rpc_reply(rpc, rc, NULL, 0);
+		return;
+	}
+	req_init(&u->r, rpc, &u->in.hdr, true, upd_resume, upd_free);
+	tgt_req_start(arg, &u->r);
+}
+
+/* ---- fetch ---- */
+
+/* What a fetch knows of one iod. */
+struct fetch_iod {
+	uint64_t room;     /* bytes of f->buf for it (0: only its size is asked) */
+	uint64_t lbase;    /* where that room starts in f->buf */
+	uint64_t cbase;    /* where the client's room for it starts (bulk) */
+	uint64_t size;     /* value or record size found */
+	uint64_t data_len; /* bytes up to the end of the last data present */
+	daos_recx_t *ext;  /* extents present (arrays), sorted and merged */
+	uint32_t nr_ext;
+	bool holes; /* bytes inside data_len that hold no data */
+};
+
+/* Bytes of iod @iod's room holding data. */
+struct fetch_range {
+	uint32_t iod;
+	uint64_t off;
+	uint64_t len;
+};
+
+struct fetch_req {
+	struct tgt_req r;
+	struct rpc_obj_rw_in in;
+	uint64_t epoch;
+	struct vos_iod *iods; /* VOS's view of every iod */
+	struct fetch_iod *fi;
+	/* The iods fetched with data (room > 0), as VOS sees them. */
+	uint32_t nr_sel;
+	uint32_t *sel; /* their index in @iods */
+	struct vos_iod *viods;
+	d_sg_list_t *vsgls;
+	d_iov_t *viovs;
+	struct vos_iom *vioms;
+	uint8_t *buf;
+	uint64_t buf_len;
+	struct fetch_range *ranges;
+	uint32_t nr_ranges;
+	uint32_t cap_ranges;
+	bool again;       /* fetched a second time, with maps large enough */
+	uint32_t pending; /* pushes in flight, plus one while posting them */
+	int status;       /* the first push error */
+};
+
+static void
+fetch_free(struct tgt_req *req)
+{
+	struct fetch_req *f = container_of(req, struct fetch_req, r);
+	uint32_t i;
+
+	for (i = 0; f->fi != NULL && i < f->in.nr; i++)
+		d_free(f->fi[i].ext);
+	for (i = 0; f->vioms != NULL && i < f->nr_sel; i++)
+		d_free(f->vioms[i].recxs);
+	rpc_obj_rw_in_fini(&f->in);
+	d_free(f->iods);
+	d_free(f->fi);
+	d_free(f->sel);
+	d_free(f->viods);
+	d_free(f->vsgls);
+	d_free(f->viovs);
+	d_free(f->vioms);
+	bio_buf_free(f->buf);
+	d_free(f->ranges);
+	d_free(f);
+}
+
+/*
+ * Check the request: recxs that are empty or wrap (-DER_INVAL), client buffers smaller
+ * than the caps say (-DER_PROTO).
+ */
+static int
+fetch_check(struct fetch_req *f)
+{
+	const struct rpc_data *d = &f->in.data;
+	uint64_t caps = 0;
+	uint64_t segs = 0;
+	uint32_t i;
+	uint32_t r;
+	int rc;
+
+	rc = iods_build(&f->in, &f->iods);
+	if (rc != 0)
+		return rc;
+	f->fi = d_calloc(f->in.nr, sizeof(*f->fi));
+	f->sel = d_calloc(f->in.nr, sizeof(*f->sel));
+	if (f->fi == NULL || f->sel == NULL)
+		return -DER_NOMEM;
+	for (i = 0; i < f->in.nr; i++) {
+		const struct rpc_iod *iod = &f->in.iods[i];
+
+		for (r = 0; r < iod->nr; r++) {
+			const daos_recx_t *rx = &iod->recxs[r];
+
+			if (rx->rx_nr == 0 || rx->rx_idx > UINT64_MAX - rx->rx_nr + 1)
+				return -DER_INVAL;
+		}
+		if (f->in.caps[i] > UINT64_MAX - caps)
+			return -DER_PROTO;
+		f->fi[i].cbase = caps;
+		caps += f->in.caps[i];
+	}
+	if (d->kind == RPC_DATA_BULK) {
+		for (i = 0; i < d->nr_segs; i++)
+			segs += d->segs[i].len; /* each is at most its desc's length: no wrap */
+		if (segs < caps)
+			return -DER_PROTO;
+	}
+	return 0;
+}
+
+/* VOS never calls back a fetch that had no room to copy into. */
+static void
+probe_done(void *arg, int status)
+{
+	(void)arg;
+	(void)status;
+	D_ASSERT(0);
+}
+
+/* The size of iod @i (fi->size), asked of VOS with no room: nothing is read. */
+static int
+fetch_probe(struct fetch_req *f, struct vos_cont *vc, uint32_t i)
+{
+	const struct rpc_obj_hdr *hdr = &f->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	struct vos_iod iod = f->iods[i];
+	d_iov_t iov = { 0 };
+	d_sg_list_t sgl = { .sg_nr = 1, .sg_iovs = &iov };
+	int rc;
+
+	iod.size = 0;
+	rc = vos_obj_fetch(vc, &oid, f->epoch, hdr->flags & COND_MASK, &hdr->dkey, 1, &iod, &sgl,
+			   NULL, probe_done, NULL);
+	D_ASSERT(rc != 1);
+	if (rc != 0 && rc != -DER_REC2BIG)
+		return rc;
+	f->fi[i].size = iod.size;
+	return 0;
+}
+
+/* The records @iod asks for (saturated). */
+static uint64_t
+iod_records(const struct vos_iod *iod)
+{
+	uint64_t nr = 0;
+	uint32_t r;
+
+	for (r = 0; r < iod->nr; r++)
+		nr = iod->recxs[r].nr > UINT64_MAX - nr ? UINT64_MAX : nr + iod->recxs[r].nr;
+	return nr;
+}
+
+/* At most @cap bytes, and no more than records of @size bytes fill (0: unknown). */
+static uint64_t
+room_for(const struct vos_iod *iod, uint64_t size, uint64_t cap)
+{
+	uint64_t nr = iod->type == VOS_IOD_SINGLE ? 1 : iod_records(iod);
+
+	if (size == 0 || nr > UINT64_MAX / size)
+		return cap;
+	return D_MIN(cap, nr * size);
+}
+
+/*
+ * Give each iod its room in one buffer: no more than its cap, nor than its records can
+ * fill (a size asked as 0 with a large cap is asked of VOS first). Iods left without
+ * room only ask their size, found here. -DER_OVERFLOW past RPC_IO_MAX.
+ */
+static int
+fetch_rooms(struct fetch_req *f, struct vos_cont *vc)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < f->in.nr; i++) {
+		const struct vos_iod *iod = &f->iods[i];
+		struct fetch_iod *fi = &f->fi[i];
+		uint64_t cap = f->in.data.kind == RPC_DATA_NONE ? 0 : f->in.caps[i];
+		bool probed = false;
+
+		fi->room = room_for(iod, iod->size, cap);
+		if (iod->size == 0 && fi->room > NET_BODY_MAX) {
+			rc = fetch_probe(f, vc, i);
+			if (rc != 0)
+				return rc;
+			probed = true;
+			fi->room = fi->size == 0 ? 0 : room_for(iod, fi->size, cap);
+		}
+		if (fi->room == 0) {
+			rc = probed ? 0 : fetch_probe(f, vc, i);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (fi->room > RPC_IO_MAX - f->buf_len)
+			return -DER_OVERFLOW;
+		fi->lbase = f->buf_len;
+		f->buf_len += fi->room;
+		f->sel[f->nr_sel++] = i;
+	}
+	if (f->nr_sel == 0)
+		return 0;
+	f->buf = bio_buf_alloc(f->buf_len);
+	f->viods = d_calloc(f->nr_sel, sizeof(*f->viods));
+	f->vsgls = d_calloc(f->nr_sel, sizeof(*f->vsgls));
+	f->viovs = d_calloc(f->nr_sel, sizeof(*f->viovs));
+	f->vioms = d_calloc(f->nr_sel, sizeof(*f->vioms));
+	if (f->buf == NULL || f->viods == NULL || f->vsgls == NULL || f->viovs == NULL ||
+	    f->vioms == NULL)
+		return -DER_NOMEM;
+	for (i = 0; i < f->nr_sel; i++) {
+		const struct vos_iod *iod = &f->iods[f->sel[i]];
+		struct vos_iom *iom = &f->vioms[i];
+
+		if (iod->type != VOS_IOD_ARRAY)
+			continue;
+		iom->cap = iod->nr > RPC_RECX_MAX / IOM_GUESS ? RPC_RECX_MAX : iod->nr * IOM_GUESS;
+		iom->recxs = d_calloc(iom->cap, sizeof(*iom->recxs));
+		if (iom->recxs == NULL)
+			return -DER_NOMEM;
+	}
+	return 0;
+}
+
+/* Answer -DER_REC2BIG with every iod's size. */
+static void
+fetch_rec2big(struct fetch_req *f, struct vos_cont *vc)
+{
+	struct rpc_obj_fetch_out out = { .nr = f->in.nr };
+	uint8_t *body = NULL;
+	size_t len = 0;
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < f->in.nr && rc == 0; i++)
+		rc = fetch_probe(f, vc, i);
+	if (rc == 0) {
+		out.sizes = d_calloc(f->in.nr, sizeof(uint64_t));
+		out.data_lens = d_calloc(f->in.nr, sizeof(uint64_t));
+		body = d_malloc(NET_BODY_MAX);
+		if (out.sizes == NULL || out.data_lens == NULL || body == NULL)
+			rc = -DER_NOMEM;
+	}
+	if (rc == 0) {
+		for (i = 0; i < f->in.nr; i++)
+			out.sizes[i] = f->fi[i].size;
+		len = rpc_obj_fetch_out_encode(&out, body, NET_BODY_MAX);
+		rc = len > 0 ? -DER_REC2BIG : -DER_OVERFLOW;
+	}
+	tgt_req_end(&f->r, rc, body, rc == -DER_REC2BIG ? len : 0);
+	d_free(out.sizes);
+	d_free(out.data_lens);
+	d_free(body);
+}
+
+static int
+recx_by_idx(const void *a, const void *b)
+{
+	const struct vos_recx *x = a;
+	const struct vos_recx *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* @iom's extents, sorted and merged, into fi->ext. */
+static int
+ext_from_iom(struct fetch_iod *fi, struct vos_iom *iom)
+{
+	uint32_t n = 0;
+	uint32_t i;
+
+	if (iom->nr == 0)
+		return 0;
+	qsort(iom->recxs, iom->nr, sizeof(*iom->recxs), recx_by_idx);
+	fi->ext = d_calloc(iom->nr, sizeof(*fi->ext));
+	if (fi->ext == NULL)
+		return -DER_NOMEM;
+	for (i = 0; i < iom->nr; i++) {
+		const struct vos_recx *rx = &iom->recxs[i];
+		daos_recx_t *last = n > 0 ? &fi->ext[n - 1] : NULL;
+
+		/* Extents never wrap (VOS checks them on update). */
+		if (last != NULL && rx->idx <= last->rx_idx + last->rx_nr) {
+			uint64_t end = D_MAX(last->rx_idx + last->rx_nr, rx->idx + rx->nr);
+
+			last->rx_nr = end - last->rx_idx;
+			continue;
+		}
+		fi->ext[n].rx_idx = rx->idx;
+		fi->ext[n].rx_nr = rx->nr;
+		n++;
+	}
+	fi->nr_ext = n;
+	return 0;
+}
+
+static int
+range_add(struct fetch_req *f, uint32_t iod, uint64_t off, uint64_t len)
+{
+	struct fetch_range *last = f->nr_ranges > 0 ? &f->ranges[f->nr_ranges - 1] : NULL;
+
+	if (last != NULL && last->iod == iod && last->off + last->len == off) {
+		last->len += len;
+		return 0;
+	}
+	if (f->nr_ranges == f->cap_ranges) {
+		uint32_t cap = f->cap_ranges ? f->cap_ranges * 2 : 16;
+		struct fetch_range *r = d_reallocarray(f->ranges, cap, sizeof(*r));
+
+		if (r == NULL)
+			return -DER_NOMEM;
+		f->ranges = r;
+		f->cap_ranges = cap;
+	}
+	f->ranges[f->nr_ranges++] = (struct fetch_range){ iod, off, len };
+	return 0;
+}
+
+/* The first extent of @fi ending at or after @idx. */
+static uint32_t
+ext_seek(const struct fetch_iod *fi, uint64_t idx)
+{
+	uint32_t lo = 0;
+	uint32_t hi = fi->nr_ext;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const daos_recx_t *e = &fi->ext[mid];
+
+		if (e->rx_idx + e->rx_nr - 1 < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The byte ranges of array iod @i that hold data, as VOS laid them out: the recxs'
+ * records one after the other; while the record size is unknown (asked as 0) the
+ * recxs before the first data take no room.
+ */
+static int
+array_ranges(struct fetch_req *f, uint32_t i, uint64_t room)
+{
+	const struct vos_iod *iod = &f->iods[i];
+	struct fetch_iod *fi = &f->fi[i];
+	uint64_t rsize = fi->size;
+	bool known = iod->size != 0;
+	uint64_t present = 0;
+	uint64_t dst = 0;
+	uint32_t r;
+	int rc;
+
+	for (r = 0; r < iod->nr; r++) {
+		const struct vos_recx *rx = &iod->recxs[r];
+		uint64_t hi = rx->idx + rx->nr - 1;
+		uint32_t e;
+
+		for (e = ext_seek(fi, rx->idx); e < fi->nr_ext && fi->ext[e].rx_idx <= hi; e++) {
+			uint64_t a = D_MAX(fi->ext[e].rx_idx, rx->idx);
+			uint64_t b = D_MIN(fi->ext[e].rx_idx + fi->ext[e].rx_nr - 1, hi);
+			uint64_t off = dst + (a - rx->idx) * rsize;
+			uint64_t len = (b - a + 1) * rsize;
+
+			known = true;
+			if (rsize != 0 && rx->nr > RPC_IO_MAX / rsize)
+				return -DER_OVERFLOW; /* cannot have fitted any room */
+			/* VOS filled at most the room: anything else is not ours to show. */
+			if (len > room || off > room - len)
+				return -DER_OVERFLOW;
+			rc = range_add(f, i, off, len);
+			if (rc != 0)
+				return rc;
+			fi->data_len = D_MAX(fi->data_len, off + len);
+			present += len;
+		}
+		if (known && rsize != 0 && rx->nr > RPC_IO_MAX / rsize)
+			return -DER_OVERFLOW;
+		if (known)
+			dst += rx->nr * rsize;
+	}
+	fi->holes = present < fi->data_len;
+	return 0;
+}
+
+static void fetch_finish(struct fetch_req *f);
+static void fetch_vos_done(void *arg, int status);
+
+/* Fetch the selected iods from @vc. */
+static void
+fetch_vos(struct fetch_req *f, struct vos_cont *vc)
+{
+	const struct rpc_obj_hdr *hdr = &f->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	uint32_t k;
+	int rc;
+
+	for (k = 0; k < f->nr_sel; k++) {
+		struct fetch_iod *fi = &f->fi[f->sel[k]];
+
+		f->viods[k] = f->iods[f->sel[k]];
+		d_iov_set(&f->viovs[k], f->buf + fi->lbase, fi->room);
+		f->vsgls[k].sg_nr = 1;
+		f->vsgls[k].sg_nr_out = 0;
+		f->vsgls[k].sg_iovs = &f->viovs[k];
+		f->vioms[k].nr = 0;
+	}
+	rc = vos_obj_fetch(vc, &oid, f->epoch, hdr->flags & COND_MASK, &hdr->dkey, f->nr_sel,
+			   f->viods, f->vsgls, f->vioms, fetch_vos_done, f);
+	if (rc == 1)
+		return;
+	if (rc == 0)
+		fetch_vos_done(f, 0);
+	else if (rc == -DER_REC2BIG)
+		fetch_rec2big(f, vc);
+	else
+		tgt_req_end(&f->r, rc, NULL, 0);
+}
+
+/* Whether a map overflowed; if so, make room for all its extents. */
+static int
+fetch_grow_maps(struct fetch_req *f, bool *grown)
+{
+	uint32_t k;
+
+	*grown = false;
+	for (k = 0; k < f->nr_sel; k++) {
+		struct vos_iom *iom = &f->vioms[k];
+		struct vos_recx *recxs;
+
+		if (iom->nr <= iom->cap)
+			continue;
+		recxs = d_reallocarray(iom->recxs, iom->nr, sizeof(*recxs));
+		if (recxs == NULL)
+			return -DER_NOMEM;
+		iom->recxs = recxs;
+		iom->cap = iom->nr;
+		*grown = true;
+	}
+	return 0;
+}
+
+static void
+fetch_vos_done(void *arg, int status)
+{
+	struct fetch_req *f = arg;
+	struct vos_cont *vc;
+	bool grown;
+	uint32_t k;
+	int rc = status;
+
+	if (rc == 0)
+		rc = fetch_grow_maps(f, &grown);
+	if (rc == 0 && grown) {
+		/*
+		 * A map had more extents than we guessed: read again with room for all
+		 * of them (at the same epoch, so the same data), once.
+		 */
+		if (f->again) {
+			rc = -DER_AGAIN;
+		} else {
+			f->again = true;
+			rc = tgt_cont_get(f->r.tgt, f->in.hdr.pool, f->in.hdr.cont, false, &vc);
+			if (rc == 0) {
+				fetch_vos(f, vc);
+				return;
+			}
+		}
+	}
+	for (k = 0; k < f->nr_sel && rc == 0; k++) {
+		uint32_t i = f->sel[k];
+		struct fetch_iod *fi = &f->fi[i];
+
+		fi->size = f->viods[k].size;
+		if (f->iods[i].type == VOS_IOD_SINGLE) {
+			fi->data_len = f->viovs[k].iov_len;
+			if (fi->data_len > 0)
+				rc = range_add(f, i, 0, fi->data_len);
+			continue;
+		}
+		rc = ext_from_iom(fi, &f->vioms[k]);
+		if (rc == 0)
+			rc = array_ranges(f, i, fi->room);
+	}
+	if (rc != 0) {
+		tgt_req_end(&f->r, rc, NULL, 0);
+		return;
+	}
+	fetch_finish(f);
+}
+
+/*
+ * Encode the reply into @body: sizes, data lengths, maps (if @maps), and the inline
+ * data (@inl). Maps list at most @limit extents per iod, except iods with holes
+ * answered inline, which list all. Returns the length, 0 if it does not fit.
+ */
+static size_t
+fetch_encode(struct fetch_req *f, bool maps, uint32_t limit, const d_iov_t *inl, uint8_t *body)
+{
+	struct rpc_obj_fetch_out out = { .nr = f->in.nr };
+	size_t len = 0;
+	uint32_t i;
+
+	out.sizes = d_calloc(f->in.nr, sizeof(uint64_t));
+	out.data_lens = d_calloc(f->in.nr, sizeof(uint64_t));
+	if (maps)
+		out.maps = d_calloc(f->in.nr, sizeof(*out.maps));
+	if (out.sizes == NULL || out.data_lens == NULL || (maps && out.maps == NULL))
+		goto out;
+	for (i = 0; i < f->in.nr; i++) {
+		const struct fetch_iod *fi = &f->fi[i];
+
+		out.sizes[i] = fi->size;
+		out.data_lens[i] = fi->data_len;
+		if (!maps || fi->nr_ext == 0)
+			continue;
+		out.maps[i].nr = fi->nr_ext;
+		out.maps[i].lo = fi->ext[0];
+		out.maps[i].hi = fi->ext[fi->nr_ext - 1];
+		out.maps[i].nr_recxs =
+			inl != NULL && fi->holes ? fi->nr_ext : D_MIN(fi->nr_ext, limit);
+		out.maps[i].recxs = fi->ext;
+	}
+	if (inl != NULL)
+		out.inl = *inl;
+	len = rpc_obj_fetch_out_encode(&out, body, NET_BODY_MAX);
+out:
+	d_free(out.sizes);
+	d_free(out.data_lens);
+	d_free(out.maps);
+	return len;
+}
+
+/* Answer a fetch whose data is in place (inline: copied into the reply). */
+static void
+fetch_reply(struct fetch_req *f)
+{
+	bool inline_data = f->in.data.kind == RPC_DATA_INLINE;
+	bool maps = f->in.want_maps;
+	uint8_t *body = d_malloc(NET_BODY_MAX);
+	uint8_t *inl_buf = NULL;
+	uint64_t inl_len = 0;
+	d_iov_t inl;
+	uint32_t limit = RPC_IOM_MAX;
+	size_t len = 0;
+	uint32_t i;
+	int rc = 0;
+
+	if (body == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	if (inline_data) {
+		uint64_t *base = d_calloc(f->in.nr, sizeof(*base));
+
+		for (i = 0; i < f->in.nr; i++) {
+			const struct fetch_iod *fi = &f->fi[i];
+
+			/* Holes go as zeros, and the maps say where they are. */
+			if (fi->holes && fi->nr_ext > RPC_IOM_MAX)
+				rc = -DER_OVERFLOW;
+			if (fi->holes)
+				maps = true;
+			if (base != NULL)
+				base[i] = inl_len;
+			inl_len += fi->data_len;
+		}
+		if (rc == 0 && inl_len > NET_BODY_MAX)
+			rc = -DER_OVERFLOW;
+		if (rc == 0) {
+			inl_buf = d_calloc(1, inl_len + 1);
+			if (inl_buf == NULL || base == NULL)
+				rc = -DER_NOMEM;
+		}
+		for (i = 0; rc == 0 && i < f->nr_ranges; i++) {
+			const struct fetch_range *r = &f->ranges[i];
+
+			memcpy(inl_buf + base[r->iod] + r->off,
+			       f->buf + f->fi[r->iod].lbase + r->off, r->len);
+		}
+		d_free(base);
+		d_iov_set(&inl, inl_buf, inl_len);
+	}
+	/* Too many extents to list: list fewer (the counts still say how many there are). */
+	while (rc == 0 &&
+	       (len = fetch_encode(f, maps, limit, inline_data ? &inl : NULL, body)) == 0) {
+		if (!maps || limit == 0)
+			rc = inline_data ? -DER_OVERFLOW : -DER_NOMEM;
+		limit /= 2;
+	}
+out:
+	tgt_req_end(&f->r, rc, body, rc == 0 ? len : 0);
+	d_free(inl_buf);
+	d_free(body);
+}
+
+static void
+fetch_push_put(struct fetch_req *f)
+{
+	if (--f->pending > 0)
+		return;
+	if (f->status != 0)
+		tgt_req_end(&f->r, f->status, NULL, 0);
+	else
+		fetch_reply(f);
+}
+
+static void
+fetch_pushed(struct net_rpc *rpc, int status, void *arg)
+{
+	struct fetch_req *f = arg;
+
+	(void)rpc;
+	if (status != 0 && f->status == 0)
+		f->status = status;
+	fetch_push_put(f);
+}
+
+/* The segment holding byte @off of the client's buffers, and @off within it. */
+static uint32_t
+seg_find(const struct rpc_data *d, uint64_t *off)
+{
+	uint32_t s;
+
+	for (s = 0; s < d->nr_segs && *off >= d->segs[s].len; s++)
+		*off -= d->segs[s].len;
+	return s;
+}
+
+/* Push every range holding data to the client's buffers; answer once all are there. */
+static void
+fetch_push(struct fetch_req *f)
+{
+	const struct rpc_data *d = &f->in.data;
+	uint32_t i;
+
+	f->pending = 1;
+	for (i = 0; i < f->nr_ranges && f->status == 0; i++) {
+		const struct fetch_range *r = &f->ranges[i];
+		const struct fetch_iod *fi = &f->fi[r->iod];
+		uint8_t *src = f->buf + fi->lbase + r->off;
+		uint64_t coff = fi->cbase + r->off;
+		uint64_t left = r->len;
+		uint64_t in_seg = coff;
+		uint32_t s = seg_find(d, &in_seg);
+
+		/* fetch_check() made sure the segments cover every cap. */
+		while (left > 0 && s < d->nr_segs) {
+			uint64_t n = D_MIN(left, d->segs[s].len - in_seg);
+			int rc;
+
+			rc = net_bulk_transfer(f->r.rpc, NET_BULK_PUT, &d->segs[s].desc, in_seg,
+					       src, n, fetch_pushed, f);
+			if (rc != 0) {
+				f->status = rc;
+				break;
+			}
+			f->pending++;
+			src += n;
+			left -= n;
+			in_seg = 0;
+			s++;
+		}
+	}
+	fetch_push_put(f);
+}
+
+static void
+fetch_finish(struct fetch_req *f)
+{
+	if (f->in.data.kind == RPC_DATA_BULK && f->nr_ranges > 0)
+		fetch_push(f);
+	else
+		fetch_reply(f);
+}
+
+/* Whether a missing key is an error for this fetch (DAOS_COND_*_FETCH). */
+static bool
+fetch_needs_keys(const struct fetch_req *f)
+{
+	uint64_t flags = f->in.hdr.flags;
+	uint32_t i;
+
+	if (flags & (VOS_COND_DKEY_FETCH | VOS_COND_AKEY_FETCH))
+		return true;
+	for (i = 0; (flags & VOS_COND_PER_AKEY) && i < f->in.nr; i++)
+		if (f->in.iods[i].flags & VOS_COND_AKEY_FETCH)
+			return true;
+	return false;
+}
+
+static void
+fetch_resume(struct tgt_req *req, int rc)
+{
+	struct fetch_req *f = container_of(req, struct fetch_req, r);
+	struct vos_cont *vc = NULL;
+
+	if (rc == 0)
+		rc = fetch_check(f);
+	if (rc == 0)
+		rc = tgt_cont_get(req->tgt, f->in.hdr.pool, f->in.hdr.cont, false, &vc);
+	if (rc == -DER_NONEXIST && !fetch_needs_keys(f)) {
+		/* No container here: nothing was ever written. */
+		fetch_reply(f);
+		return;
+	}
+	f->epoch = hdr_epoch(&f->in.hdr);
+	if (rc == 0)
+		rc = fetch_rooms(f, vc);
+	if (rc != 0)
+		goto out;
+	if (f->nr_sel == 0)
+		fetch_finish(f);
+	else
+		fetch_vos(f, vc);
+	return;
+out:
+	tgt_req_end(req, rc, NULL, 0);
+}
+
+static void
+h_fetch(struct net_rpc *rpc, void *arg)
+{
+	struct fetch_req *f = d_calloc(1, sizeof(*f));
+	const void *body;
+	size_t len;
+	int rc;
+
+	if (f == NULL) {
+		net_rpc_reply(rpc, -DER_NOMEM, NULL, 0);
+		return;
+	}
+	body = net_rpc_body(rpc, &len);
+	rc = rpc_obj_rw_in_decode(body, len, true, &f->in);
+	if (rc != 0) {
+		d_free(f);
+		net_rpc_reply(rpc, rc, NULL, 0);
+		return;
+	}
+	req_init(&f->r, rpc, &f->in.hdr, false, fetch_resume, fetch_free);
+	tgt_req_start(arg, &f->r);
+}
+
+/* ---- punch ---- */
+
+struct punch_req {
+	struct tgt_req r;
+	struct rpc_obj_punch_in in;
+	uint64_t epoch;
+};
+
+static void
+punch_free(struct tgt_req *req)
+{
+	struct punch_req *p = container_of(req, struct punch_req, r);
+
+	rpc_obj_punch_in_fini(&p->in);
+	d_free(p);
+}
+
+static void
+punch_done(void *arg, int status)
+{
+	struct punch_req *p = arg;
+
+	end_epoch(&p->r, status, p->epoch);
+}
+
+static void
+punch_resume(struct tgt_req *req, int rc)
+{
+	struct punch_req *p = container_of(req, struct punch_req, r);
+	const struct rpc_obj_hdr *hdr = &p->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	uint64_t flags = hdr->flags & COND_MASK;
+	struct vos_cont *vc = NULL;
+
+	if (rc == 0)
+		rc = tgt_cont_get(req->tgt, hdr->pool, hdr->cont, false, &vc);
+	p->epoch = hdr_epoch(hdr);
+	if (rc == -DER_NONEXIST && !(flags & VOS_COND_PUNCH)) {
+		/* Nothing was written here: nothing to punch. */
+		end_epoch(req, 0, p->epoch);
+		return;
+	}
+	if (rc == 0)
+		rc = vos_obj_punch(
+			vc, &oid, p->epoch, flags, p->in.kind == RPC_PUNCH_OBJ ? NULL : &hdr->dkey,
+			p->in.kind == RPC_PUNCH_AKEYS ? p->in.nr : 0, p->in.akeys, punch_done, p);
+	if (rc != 0)
+		tgt_req_end(req, rc, NULL, 0);
+}
+
+static void
+h_punch(struct net_rpc *rpc, void *arg)
+{
+	struct punch_req *p = d_calloc(1, sizeof(*p));
+	const void *body;
+	size_t len;
+	int rc;
+
+	if (p == NULL) {
+		net_rpc_reply(rpc, -DER_NOMEM, NULL, 0);
+		return;
+	}
+	body = net_rpc_body(rpc, &len);
+	rc = rpc_obj_punch_in_decode(body, len, &p->in);
+	if (rc != 0) {
+		d_free(p);
+		net_rpc_reply(rpc, rc, NULL, 0);
+		return;
+	}
+	req_init(&p->r, rpc, &p->in.hdr, true, punch_resume, punch_free);
+	tgt_req_start(arg, &p->r);
+}
+
+/* ---- enumerate ---- */
+
+/* Reply bytes left for entries after the anchor and the count. */
+#define ENUM_ROOM (NET_BODY_MAX - RPC_ANCHOR_SIZE - 4)
+
+struct enum_req {
+	struct tgt_req r;
+	struct rpc_obj_enum_in in;
+};
+
+static void
+enum_free(struct tgt_req *req)
+{
+	d_free(container_of(req, struct enum_req, r));
+}
+
+/* Keys: at most in->nr of them, in->room bytes of keys, and what one body holds. */
+static int
+enum_keys(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, struct buf *b)
+{
+	const struct rpc_obj_hdr *hdr = &e->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	/* Each key costs its length and a u32 on the wire: at most 8 bytes for short ones. */
+	uint32_t nr = D_MIN(e->in.nr, ENUM_ROOM / 8);
+	size_t room = D_MIN((size_t)e->in.room, (size_t)(ENUM_ROOM - 4 * nr));
+	struct vos_key_desc *descs = NULL;
+	uint8_t *keys = NULL;
+	uint32_t i;
+	int rc;
+
+	descs = d_calloc(nr, sizeof(*descs));
+	keys = d_malloc(room + 1);
+	if (descs == NULL || keys == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	rc = vos_key_list(vc, &oid, e->in.kind == RPC_ENUM_AKEY ? &hdr->dkey : NULL, hdr_epoch(hdr),
+			  anchor, descs, &nr, keys, room);
+	if (rc == -DER_KEY2BIG) {
+		/* Not even the next key fits: say how long it is. */
+		buf_put_u32(b, descs[0].len);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	buf_put_bytes_raw(b, anchor, sizeof(*anchor));
+	buf_put_u32(b, nr);
+	for (i = 0; i < nr; i++)
+		buf_put_bytes(b, keys + descs[i].off, descs[i].len);
+out:
+	d_free(descs);
+	d_free(keys);
+	return rc;
+}
+
+static int
+enum_recxs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, struct buf *b)
+{
+	const struct rpc_obj_hdr *hdr = &e->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	uint32_t nr = D_MIN(e->in.nr, (ENUM_ROOM - 8) / 16);
+	struct vos_recx *recxs;
+	uint64_t rsize = 0;
+	uint32_t i;
+	int rc;
+
+	recxs = d_calloc(nr, sizeof(*recxs));
+	if (recxs == NULL)
+		return -DER_NOMEM;
+	rc = vos_recx_list(vc, &oid, &hdr->dkey, &e->in.akey, hdr_epoch(hdr), anchor, recxs, &nr,
+			   &rsize);
+	if (rc == 0) {
+		buf_put_bytes_raw(b, anchor, sizeof(*anchor));
+		buf_put_u32(b, nr);
+		buf_put_u64(b, rsize);
+		for (i = 0; i < nr; i++) {
+			buf_put_u64(b, recxs[i].idx);
+			buf_put_u64(b, recxs[i].nr);
+		}
+	}
+	d_free(recxs);
+	return rc;
+}
+
+static void
+enum_resume(struct tgt_req *req, int rc)
+{
+	struct enum_req *e = container_of(req, struct enum_req, r);
+	const struct rpc_obj_hdr *hdr = &e->in.hdr;
+	struct vos_anchor anchor;
+	struct vos_cont *vc = NULL;
+	uint8_t *body = d_malloc(NET_BODY_MAX);
+	struct buf b;
+
+	if (body == NULL) {
+		tgt_req_end(req, rc != 0 ? rc : -DER_NOMEM, NULL, 0);
+		return;
+	}
+	if (rc == 0)
+		rc = tgt_cont_get(req->tgt, hdr->pool, hdr->cont, false, &vc);
+	buf_init(&b, body, NET_BODY_MAX);
+	memcpy(&anchor, e->in.anchor, sizeof(anchor));
+	if (rc == -DER_NONEXIST) {
+		/* No container here: an empty list. */
+		anchor.flags |= VOS_ANCHOR_EOF;
+		buf_put_bytes_raw(&b, &anchor, sizeof(anchor));
+		buf_put_u32(&b, 0);
+		if (e->in.kind == RPC_ENUM_RECX)
+			buf_put_u64(&b, 0);
+		rc = 0;
+	} else if (rc == 0 && e->in.kind == RPC_ENUM_RECX) {
+		rc = enum_recxs(e, vc, &anchor, &b);
+	} else if (rc == 0) {
+		rc = enum_keys(e, vc, &anchor, &b);
+	}
+	/* The entries were sized to fit: an overflow here is ours. */
+	D_ASSERT(b.err == 0);
+	tgt_req_end(req, rc, body, rc == 0 || rc == -DER_KEY2BIG ? b.off : 0);
+	d_free(body);
+}
+
+static void
+h_enum(struct net_rpc *rpc, void *arg)
+{
+	struct enum_req *e = d_calloc(1, sizeof(*e));
+	const void *body;
+	size_t len;
+	int rc;
+
+	if (e == NULL) {
+		net_rpc_reply(rpc, -DER_NOMEM, NULL, 0);
+		return;
+	}
+	body = net_rpc_body(rpc, &len);
+	rc = rpc_obj_enum_in_decode(body, len, &e->in);
+	if (rc != 0) {
+		d_free(e);
+		net_rpc_reply(rpc, rc, NULL, 0);
+		return;
+	}
+	req_init(&e->r, rpc, &e->in.hdr, false, enum_resume, enum_free);
+	tgt_req_start(arg, &e->r);
+}
+
+/* ---- query key ---- */
+
+struct query_req {
+	struct tgt_req r;
+	struct rpc_obj_query_in in;
+};
+
+static void
+query_free(struct tgt_req *req)
+{
+	d_free(container_of(req, struct query_req, r));
+}
+
+/* DAOS_GET_* (the wire's) as VOS_GET_* (whose bits differ). */
+static uint32_t
+query_flags(uint32_t daos)
+{
+	uint32_t vos = 0;
+
+	if (daos & DAOS_GET_DKEY)
+		vos |= VOS_GET_DKEY;
+	if (daos & DAOS_GET_AKEY)
+		vos |= VOS_GET_AKEY;
+	if (daos & DAOS_GET_RECX)
+		vos |= VOS_GET_RECX;
+	if (daos & DAOS_GET_MAX)
+		vos |= VOS_GET_MAX;
+	if (daos & DAOS_GET_MIN)
+		vos |= VOS_GET_MIN;
+	return vos;
+}
+
+static void
+query_resume(struct tgt_req *req, int rc)
+{
+	struct query_req *q = container_of(req, struct query_req, r);
+	const struct rpc_obj_hdr *hdr = &q->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	uint32_t flags = query_flags(q->in.qflags);
+	struct vos_recx recx = { 0 };
+	struct vos_cont *vc = NULL;
+	d_iov_t dkey = hdr->dkey;
+	d_iov_t akey = q->in.akey;
+	uint8_t *body = NULL;
+	uint8_t *keys = NULL;
+	struct buf b;
+
+	if (rc == 0) {
+		/* The reply, then room for the two keys asked for. */
+		body = d_malloc(NET_BODY_MAX + 2 * RPC_KEY_MAX);
+		if (body == NULL)
+			rc = -DER_NOMEM;
+		else
+			keys = body + NET_BODY_MAX;
+	}
+	if (rc == 0)
+		rc = tgt_cont_get(req->tgt, hdr->pool, hdr->cont, false, &vc);
+	if (rc == 0 && (flags & VOS_GET_DKEY))
+		d_iov_set(&dkey, keys, RPC_KEY_MAX);
+	if (rc == 0 && (flags & VOS_GET_AKEY))
+		d_iov_set(&akey, keys + RPC_KEY_MAX, RPC_KEY_MAX);
+	if (rc == 0)
+		rc = vos_obj_query_key(vc, &oid, hdr_epoch(hdr), flags, &dkey, &akey, &recx);
+	if (rc != 0) {
+		tgt_req_end(req, rc, NULL, 0);
+		d_free(body);
+		return;
+	}
+	buf_init(&b, body, NET_BODY_MAX);
+	buf_put_bytes(&b, dkey.iov_buf, dkey.iov_len);
+	buf_put_bytes(&b, akey.iov_buf, akey.iov_len);
+	buf_put_u64(&b, recx.idx);
+	buf_put_u64(&b, recx.nr);
+	D_ASSERT(b.err == 0); /* two keys of at most RPC_KEY_MAX bytes */
+	tgt_req_end(req, 0, body, b.off);
+	d_free(body);
+}
+
+static void
+h_query(struct net_rpc *rpc, void *arg)
+{
+	struct query_req *q = d_calloc(1, sizeof(*q));
+	const void *body;
+	size_t len;
+	int rc;
+
+	if (q == NULL) {
+		net_rpc_reply(rpc, -DER_NOMEM, NULL, 0);
+		return;
+	}
+	body = net_rpc_body(rpc, &len);
+	rc = rpc_obj_query_in_decode(body, len, &q->in);
+	if (rc != 0) {
+		d_free(q);
+		net_rpc_reply(rpc, rc, NULL, 0);
+		return;
+	}
+	req_init(&q->r, rpc, &q->in.hdr, false, query_resume, query_free);
+	tgt_req_start(arg, &q->r);
+}
+
+int
+tgt_obj_register(struct eng_tgt *tgt)
+{
+	static const struct {
+		uint32_t opc;
+		const char *name;
+		net_handler_fn fn;
+	} handlers[] = {
+		{ RPC_OBJ_UPDATE, "obj_update", h_update },
+		{ RPC_OBJ_FETCH, "obj_fetch", h_fetch },
+		{ RPC_OBJ_PUNCH, "obj_punch", h_punch },
+		{ RPC_OBJ_ENUM, "obj_enum", h_enum },
+		{ RPC_OBJ_QUERY_KEY, "obj_query_key", h_query },
+	};
+	struct net_ctx *ctx = eng_xs_net(tgt->xs);
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(handlers) && rc == 0; i++)
+		rc = net_handler_register(ctx, handlers[i].opc, handlers[i].name, handlers[i].fn,
+					  tgt);
+	return rc;
+}
