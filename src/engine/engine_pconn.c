@@ -7,8 +7,9 @@
  *
  * Connect: daos_server checks the client's credential (engine_cred_validate: signed by
  * the agent, or a digest in insecure mode) and gives back the identity it carries; the
- * pool ACL decides (sec_acl_get_perms): DAOS_PC_RO needs r, DAOS_PC_RW and DAOS_PC_EX
- * need r and w; DAOS_PC_EX also needs no other handle (and refuses later ones). The
+ * pool ACL decides (sec_acl_get_perms, with DAOS's pool aliases: r = t, w = c + d):
+ * DAOS_PC_RO needs t, DAOS_PC_RW and DAOS_PC_EX also c or d; DAOS_PC_EX also needs no
+ * other handle (and refuses later ones). The
  * handle is stored ("phdl/<uuid>": flags, permissions, identity) before the answer, so
  * it survives restarts, and a connect retried with the same handle uuid succeeds again.
  * The answer is the pool map and the info asked for (space: every rank is asked).
@@ -649,9 +650,15 @@ connect_validated(void *arg, int rc, const void *token, size_t len)
 				       &who, &c->h->perms);
 	if (rc != 0)
 		goto fail;
-	need = (c->in.flags & DAOS_PC_RO) ? DAOS_ACL_PERM_READ
-					  : DAOS_ACL_PERM_READ | DAOS_ACL_PERM_WRITE;
-	if ((c->h->perms & need) != need) {
+	/* pool letters: r is an alias of t, w of c+d; connecting takes t, RW also c or d */
+	if (c->h->perms & DAOS_ACL_PERM_READ)
+		c->h->perms |= DAOS_ACL_PERM_GET_PROP;
+	if (c->h->perms & DAOS_ACL_PERM_WRITE)
+		c->h->perms |= DAOS_ACL_PERM_CREATE_CONT | DAOS_ACL_PERM_DEL_CONT;
+	need = DAOS_ACL_PERM_GET_PROP;
+	if (!(c->h->perms & need) ||
+	    (!(c->in.flags & DAOS_PC_RO) &&
+	     !(c->h->perms & (DAOS_ACL_PERM_CREATE_CONT | DAOS_ACL_PERM_DEL_CONT)))) {
 		D_ERROR("pool " DF_UUID ": %s may not connect with flags %#lx (ACL grants %#lx)",
 			DP_UUID(ps->uuid), who.user, (unsigned long)c->in.flags,
 			(unsigned long)c->h->perms);

@@ -1216,15 +1216,32 @@ h_pool_evict(struct drpc_req *req, void *arg)
 	struct engine *eng = arg;
 	Mgmt__PoolIdReq *in;
 	struct psvc *ps = psvc_for(req, &in, true);
-	int rc;
+	uuid_t *uuids = NULL;
+	size_t i;
+	int rc = 0;
 
 	if (ps == NULL)
 		return;
-	rc = ps_evict(eng, ps, NULL, 0, evict_done, req);
+	/* the agent names the handles of a client that went away; dmg names none: all */
+	if (in->n_handles > 0) {
+		uuids = d_calloc(in->n_handles, sizeof(*uuids));
+		if (uuids == NULL)
+			rc = -DER_NOMEM;
+		for (i = 0; rc == 0 && i < in->n_handles; i++)
+			if (uuid_parse(in->handles[i], uuids[i]) != 0)
+				rc = -DER_INVAL;
+	}
+	if (rc == 0)
+		rc = ps_evict(eng, ps, (const uuid_t *)uuids, in->n_handles, evict_done, req);
 	if (rc != 0)
 		reply_pool(req, rc, "the pool service could not evict");
+	else if (in->n_handles > 0)
+		D_INFO("pool " DF_UUID ": evicting %zu handle(s) of a client on %s",
+		       DP_UUID(ps->uuid), in->n_handles,
+		       in->machine != NULL && in->machine[0] != '\0' ? in->machine : "?");
 	else
 		D_INFO("pool " DF_UUID ": evicting every handle", DP_UUID(ps->uuid));
+	d_free(uuids);
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
 }
 

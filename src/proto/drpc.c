@@ -8,8 +8,10 @@
  * (module, method) to a registered handler, which answers with drpc_req_reply() now or
  * later. Unknown module or method and undecodable calls are answered with DAOS's
  * statuses; a packet that is not a valid chunk closes the connection. Handlers see the
- * caller's SO_PEERCRED. Output packets queue per connection and go out when the socket
- * is writable. Loop thread only; no locks. Connections are refcounted like ctl_server.c.
+ * caller's SO_PEERCRED and a connection id; a close hook tells the owner when a client
+ * connection ends (the daos_agent forgets, and evicts, what that client registered).
+ * Output packets queue per connection and go out when the socket is writable. Loop
+ * thread only; no locks. Connections are refcounted like ctl_server.c.
  */
 #define D_LOGFAC DD_FAC(control)
 
@@ -37,10 +39,13 @@ struct drpc_server {
 	uv_loop_t *loop;
 	uv_poll_t listen_poll; /* on lfd */
 	int lfd;
-	char *path;        /* socket file, unlinked at stop */
-	d_list_t handlers; /* struct drpc_handler_ent */
-	d_list_t conns;    /* struct drpc_conn.link */
-	int nr_handles;    /* open uv handles */
+	char *path;                   /* socket file, unlinked at stop */
+	d_list_t handlers;            /* struct drpc_handler_ent */
+	d_list_t conns;               /* struct drpc_conn.link */
+	int nr_handles;               /* open uv handles */
+	uint64_t next_id;             /* id of the next connection */
+	drpc_close_hook_t close_hook; /* may be NULL */
+	void *close_arg;
 	bool stopping;
 };
 
@@ -53,6 +58,7 @@ struct drpc_pkt {
 struct drpc_conn {
 	d_list_t link;           /* in server->conns while open */
 	struct drpc_server *srv; /* valid while !closed */
+	uint64_t id;             /* drpc_req_info.conn_id */
 	uv_poll_t poll;
 	int fd;
 	bool closed;
@@ -121,6 +127,8 @@ dconn_close(struct drpc_conn *conn, const char *why)
 	d_list_del_init(&conn->link);
 	uv_poll_stop(&conn->poll);
 	uv_close((uv_handle_t *)&conn->poll, dconn_closed_cb);
+	if (!conn->srv->stopping && conn->srv->close_hook != NULL)
+		conn->srv->close_hook(conn->id, &conn->caller, conn->srv->close_arg);
 }
 
 static void
@@ -309,6 +317,7 @@ dconn_dispatch(struct drpc_conn *conn, const uint8_t *msg, size_t len)
 	req->info.body = call->body.data;
 	req->info.len = call->body.len;
 	req->info.caller = conn->caller;
+	req->info.conn_id = conn->id;
 	ent->handler(req, ent->arg);
 }
 
@@ -394,6 +403,7 @@ dlisten_cb(uv_poll_t *h, int status, int events)
 	}
 	conn->fd = fd;
 	conn->srv = srv;
+	conn->id = ++srv->next_id;
 	conn->refs = 1;
 	conn->caller.uid = cred.uid;
 	conn->caller.gid = cred.gid;
@@ -482,6 +492,13 @@ drpc_server_register(struct drpc_server *srv, int32_t module, int32_t method,
 	ent->arg = arg;
 	d_list_add_tail(&ent->link, &srv->handlers);
 	return 0;
+}
+
+void
+drpc_server_set_close_hook(struct drpc_server *srv, drpc_close_hook_t hook, void *arg)
+{
+	srv->close_hook = hook;
+	srv->close_arg = arg;
 }
 
 static void

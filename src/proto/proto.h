@@ -147,6 +147,7 @@ enum ctl_role {
 	X(CTL_POOL_EVICT, 30, CTL_A | CTL_G, "PoolEvict")             \
 	X(CTL_POOL_DRAIN, 31, CTL_A | CTL_S, "PoolDrain")             \
 	X(CTL_POOL_REINTEGRATE, 32, CTL_A | CTL_S, "PoolReintegrate") \
+	X(CTL_POOL_FIND, 33, CTL_A | CTL_G, "PoolFind")               \
 	X(CTL_JOIN, 40, CTL_S, "Join")                                \
 	X(CTL_PREP_SHUTDOWN_RANKS, 41, CTL_S, "PrepShutdownRanks")    \
 	X(CTL_STOP_RANKS, 42, CTL_S, "StopRanks")                     \
@@ -309,6 +310,7 @@ struct drpc_req_info {
 	const uint8_t *body;
 	size_t len;
 	struct drpc_caller caller; /* SO_PEERCRED of the connection */
+	uint64_t conn_id;          /* the connection: 1, 2, ... per server, never reused */
 };
 
 /* Handles a (module, method); replies with drpc_req_reply() now or later. */
@@ -327,6 +329,15 @@ int drpc_server_start(uv_loop_t *loop, const char *path, mode_t mode, struct drp
 /* Register @handler for (@module, @method); -DER_EXIST if already registered. */
 int drpc_server_register(struct drpc_server *server, int32_t module, int32_t method,
 			 drpc_handler_t handler, void *arg);
+/*
+ * Called on the loop thread once per connection @conn_id, when it closes (the peer closed
+ * it or exited, or it broke); no request of it is dispatched afterwards, and replies to
+ * those still pending are dropped as usual. Not called for the connections that
+ * drpc_server_stop() closes: a server going down says nothing about its clients.
+ */
+typedef void (*drpc_close_hook_t)(uint64_t conn_id, const struct drpc_caller *caller, void *arg);
+/* Set (or with NULL clear) the close hook of @server. */
+void drpc_server_set_close_hook(struct drpc_server *server, drpc_close_hook_t hook, void *arg);
 /* Close everything and unlink the socket; memory released after the close callbacks. */
 void drpc_server_stop(struct drpc_server *server);
 

@@ -2,25 +2,36 @@
 /*
  * agent.c - the daos_agent daemon: one libuv loop serving libdaos on a UNIX socket.
  *
- * Design. The agent is the client host's trusted party. It answers two questions for
- * local processes, over dRPC on <runtime_dir>/daos_agent.sock (mode 0666, any local user):
+ * Design. The agent is the client host's trusted party. It answers local processes over
+ * dRPC on <runtime_dir>/daos_agent.sock (mode 0666, any local user):
  *
  *   MGMT/GET_ATTACH_INFO (206): body GetAttachInfoReq (mgmt.proto; empty means "the
  *     configured system"). Reply: drpc status SUCCESS and a GetAttachInfoResp whose
  *     status is 0 and which holds the MS's rank URIs, MS ranks and client net hint, the
- *     hint's interface/domain chosen here for the caller's NUMA node; or whose status is
- *     a DER code and message says why (e.g. the access points tried when no MS answered).
+ *     hint's interface/domain chosen here for the caller's NUMA node (the loopback
+ *     interface when every engine listens on a loopback address); or whose status is a
+ *     DER code and message says why (e.g. the access points tried when no MS answered).
+ *   MGMT/POOL_FIND (260): body PoolFindReq {id: label or uuid, system}. Reply: SUCCESS
+ *     and a PoolFindResp: the MS's uuid, label and service ranks of a Ready pool, or a
+ *     status (-DER_NONEXIST for unknown and not-Ready pools) and message. Never cached:
+ *     a label may name another pool after a destroy and create.
  *   SEC_AGENT/REQUEST_CREDS (101): no body. Reply: drpc status SUCCESS and the
  *     credential in sec_cred_encode() form; or drpc status FAILURE and a mgmt.DaosResp
  *     {status, message}. (We reuse DaosResp rather than a new message so that libdaos,
  *     which sits below the control module, needs only proto/ and security/ to decode it.)
- *   MGMT/NOTIFY_POOL_CONNECT, NOTIFY_POOL_DISCONNECT, NOTIFY_EXIT: acknowledged with an
- *     empty SUCCESS; handle tracking and eviction are not implemented.
+ *   MGMT/NOTIFY_POOL_CONNECT, NOTIFY_POOL_DISCONNECT (235, 236): body PoolMonitorReq.
+ *     Reply: SUCCESS and a DaosResp {status, message}. The agent remembers, per dRPC
+ *     connection, the (pool, handle) pairs connected (agent_handles.c). When a connection
+ *     closes with pairs left (its process died), or its process sends NOTIFY_EXIT (233,
+ *     any body, DaosResp reply), the agent asks the MS to PoolEvict exactly those
+ *     handles, one call per pool. When the agent stops (SIGINT/SIGTERM) it evicts all
+ *     handles still registered, as DAOS's agent does, unless disable_auto_evict.
  *
- * The MS is asked over the control transport, which blocks, so a fetch runs on libuv's
- * worker pool (uv_queue_work) and every client asking for the same system meanwhile
- * waits on that one fetch (struct fetch). All state is touched on the loop thread only;
- * the worker sees just its fetch and the read-only config.
+ * The MS is asked over the control transport, which blocks, so MS calls run on libuv's
+ * worker pool (uv_queue_work): for attach info every client asking for the same system
+ * meanwhile waits on one fetch (struct fetch); a PoolFind is one job per request (struct
+ * find_job); a closed connection's evictions are one job (struct evict_job). All state is
+ * touched on the loop thread only; a worker sees just its job and the read-only config.
  *
  * Signals: SIGINT/SIGTERM stop the loop (the socket is removed), SIGUSR2 flushes the
  * caches, SIGPIPE is ignored. Once the socket listens, the agent tells systemd READY=1
@@ -34,6 +45,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/notify.h"
 #include "control/agent/agent_int.h"
@@ -51,8 +63,10 @@ struct agent {
 	struct sec_key *key;       /* agent key (secure mode) */
 	struct agent_cache cache;  /* loop thread */
 	d_list_t fetches;          /* struct fetch in flight, loop thread */
+	struct agent_handles hdls; /* clients' open pool handles, loop thread */
 	bool stopping;
 	char sock_path[PATH_MAX];
+	char hostname[256]; /* PoolEvict's machine */
 };
 
 /* One question to the MS, and the clients waiting for its answer. */
@@ -89,21 +103,6 @@ reply_attach_error(struct drpc_req *req, int status, const char *msg)
 	d_free(body);
 }
 
-/* The provider of an MS answer into @out ("" if none). */
-static int
-attach_provider(const uint8_t *body, size_t len, char *out, size_t out_len)
-{
-	Mgmt__GetAttachInfoResp *resp;
-
-	resp = mgmt__get_attach_info_resp__unpack(&proto_allocator, len, body);
-	if (resp == NULL)
-		return -DER_PROTO;
-	snprintf(out, out_len, "%s",
-		 resp->client_net_hint != NULL ? resp->client_net_hint->provider : "");
-	mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
-	return 0;
-}
-
 /* (Re)build the interface set for @provider. */
 static int
 ifaces_load(struct agent *agent, const char *provider)
@@ -138,9 +137,10 @@ attach_serve(struct agent *agent, struct drpc_req *req, const uint8_t *body, siz
 	char msg[256];
 	uint8_t *out = NULL;
 	size_t out_len = 0;
+	bool on_lo = false;
 	int rc;
 
-	rc = attach_provider(body, len, provider, sizeof(provider));
+	rc = agent_attach_peek(body, len, provider, sizeof(provider), &on_lo);
 	if (rc != 0) {
 		reply_attach_error(req, rc, "malformed attach info from the management service");
 		return;
@@ -156,12 +156,12 @@ attach_serve(struct agent *agent, struct drpc_req *req, const uint8_t *body, siz
 			return;
 		}
 	}
-	rc = agent_iface_select(&cache->ifaces, numa_node, want, &fi);
+	rc = agent_iface_choose(&cache->ifaces, numa_node, want, on_lo, &fi);
 	if (rc == -DER_NONEXIST && want != NULL && !cache->ifaces.configured) {
 		/* A client asks for an interface we did not see: it may have come up since. */
 		rc = ifaces_load(agent, provider);
 		if (rc == 0)
-			rc = agent_iface_select(&cache->ifaces, numa_node, want, &fi);
+			rc = agent_iface_choose(&cache->ifaces, numa_node, want, on_lo, &fi);
 	}
 	if (rc != 0) {
 		if (want != NULL)
@@ -362,11 +362,287 @@ handle_request_creds(struct drpc_req *req, void *arg)
 	d_free(cred);
 }
 
+/* ---- PoolFind: one MS call per request, never cached ---- */
+
+struct find_job {
+	uv_work_t work;
+	struct agent *agent;
+	struct drpc_req *req;
+	char *id;
+	char *system;
+	int rc;       /* 0 or -DER_NOMEM, from the worker */
+	uint8_t *out; /* packed PoolFindResp, from the worker */
+	size_t out_len;
+};
+
 static void
-handle_notify(struct drpc_req *req, void *arg)
+find_job_free(struct find_job *job)
 {
-	(void)arg;
-	drpc_req_reply(req, DRPC__STATUS__SUCCESS, NULL, 0);
+	d_free(job->id);
+	d_free(job->system);
+	d_free(job->out);
+	d_free(job);
+}
+
+static void
+find_work(uv_work_t *work)
+{
+	struct find_job *job = container_of(work, struct find_job, work);
+	struct agent *agent = job->agent;
+
+	job->rc = agent_ms_pool_find(&agent->cfg->servers, agent->secure ? &agent->tls : NULL,
+				     job->id, job->system, &job->out, &job->out_len);
+}
+
+/* Answer a PoolFind without asking the MS (bad request, no memory). */
+static void
+reply_find_error(struct drpc_req *req, int status, const char *msg)
+{
+	Mgmt__PoolFindResp resp = MGMT__POOL_FIND_RESP__INIT;
+
+	resp.status = status;
+	resp.message = (char *)msg;
+	drpc_req_reply_msg(req, &resp.base);
+}
+
+static void
+find_done(uv_work_t *work, int status)
+{
+	struct find_job *job = container_of(work, struct find_job, work);
+	Mgmt__PoolFindResp *resp;
+
+	(void)status;
+	if (job->rc != 0) {
+		reply_find_error(job->req, job->rc, "out of memory");
+		find_job_free(job);
+		return;
+	}
+	/* Say in our log why a client was not told where its pool is. */
+	resp = mgmt__pool_find_resp__unpack(&proto_allocator, job->out_len, job->out);
+	if (resp != NULL && resp->status != 0)
+		D_INFO("PoolFind \"%s\" for pid %d: %s", job->id,
+		       (int)drpc_req_info(job->req)->caller.pid, resp->message);
+	else if (resp != NULL)
+		D_DEBUG(DB_MGMT, "PoolFind \"%s\" for pid %d: %s", job->id,
+			(int)drpc_req_info(job->req)->caller.pid, resp->uuid);
+	if (resp != NULL)
+		mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	drpc_req_reply(job->req, DRPC__STATUS__SUCCESS, job->out, job->out_len);
+	find_job_free(job);
+}
+
+static void
+handle_pool_find(struct drpc_req *req, void *arg)
+{
+	const struct drpc_req_info *info = drpc_req_info(req);
+	struct agent *agent = arg;
+	Mgmt__PoolFindReq *in;
+	struct find_job *job;
+	int rc;
+
+	in = mgmt__pool_find_req__unpack(&proto_allocator, info->len, info->body);
+	if (in == NULL) {
+		drpc_req_reply(req, DRPC__STATUS__FAILED_UNMARSHAL_PAYLOAD, NULL, 0);
+		return;
+	}
+	if (in->id[0] == '\0') {
+		reply_find_error(req, -DER_INVAL, "PoolFind: no pool label or uuid given");
+		goto out_free_in;
+	}
+	job = d_calloc(1, sizeof(*job));
+	if (job == NULL)
+		goto out_nomem;
+	job->agent = agent;
+	job->req = req;
+	job->id = d_strdup(in->id);
+	job->system = d_strdup(in->system[0] != '\0' ? in->system : agent->cfg->name);
+	if (job->id == NULL || job->system == NULL) {
+		find_job_free(job);
+		goto out_nomem;
+	}
+	rc = uv_queue_work(&agent->loop, &job->work, find_work, find_done);
+	if (rc != 0) {
+		D_ERROR("could not start a PoolFind request: %s", uv_strerror(rc));
+		find_job_free(job);
+		reply_find_error(req, -DER_MISC, "could not ask the management service");
+	}
+	goto out_free_in;
+
+out_nomem:
+	reply_find_error(req, -DER_NOMEM, "out of memory");
+out_free_in:
+	mgmt__pool_find_req__free_unpacked(in, &proto_allocator);
+}
+
+/* ---- pool handles: registered per connection, evicted when it closes with some left ---- */
+
+struct evict_job {
+	uv_work_t work;
+	struct agent *agent;
+	struct agent_client *client; /* detached: owned by the job */
+	unsigned int nr_failed;      /* from the worker */
+};
+
+static void
+evict_work(uv_work_t *work)
+{
+	struct evict_job *job = container_of(work, struct evict_job, work);
+	struct agent *agent = job->agent;
+	struct agent_client *c = job->client;
+	unsigned int start;
+	unsigned int n;
+	char err[1024];
+	char pool[37];
+	int rc;
+
+	for (start = 0; start < c->nr; start += n) {
+		n = agent_client_pool_run(c, start);
+		uuid_unparse_lower(c->hdls[start].pool, pool);
+		err[0] = '\0';
+		rc = agent_ms_pool_evict(&agent->cfg->servers, agent->secure ? &agent->tls : NULL,
+					 &c->hdls[start], n, agent->hostname, err, sizeof(err));
+		if (rc == 0) {
+			D_NOTE("pool %s: %u handle(s) of pid %d evicted", pool, n, (int)c->pid);
+		} else if (rc == -DER_NONEXIST) {
+			/* Destroyed meanwhile: nothing is left to evict. */
+			D_INFO("pool %s: %u handle(s) of pid %d not evicted, the pool is gone: %s",
+			       pool, n, (int)c->pid, err);
+		} else {
+			D_ERROR("pool %s: could not evict %u handle(s) of pid %d: %s", pool, n,
+				(int)c->pid, err);
+			job->nr_failed += n;
+		}
+	}
+}
+
+static void
+evict_done(uv_work_t *work, int status)
+{
+	struct evict_job *job = container_of(work, struct evict_job, work);
+
+	(void)status;
+	if (job->nr_failed > 0)
+		D_WARN("%u handle(s) of pid %d stay open in their pools until the pool service "
+		       "drops them (dmg pool evict removes them)",
+		       job->nr_failed, (int)job->client->pid);
+	agent_client_free(job->client);
+	d_free(job);
+}
+
+/* Evict the handles of client @c (detached from agent->hdls, freed here). */
+static void
+evict_client(struct agent *agent, struct agent_client *c, const char *why)
+{
+	struct evict_job *job;
+	int rc;
+
+	D_NOTE("pid %d %s with %u pool handle(s) still connected: evicting them", (int)c->pid, why,
+	       c->nr);
+	job = d_calloc(1, sizeof(*job));
+	if (job == NULL) {
+		D_ERROR("could not evict %u handle(s) of pid %d: out of memory", c->nr,
+			(int)c->pid);
+		agent_client_free(c);
+		return;
+	}
+	job->agent = agent;
+	job->client = c;
+	rc = uv_queue_work(&agent->loop, &job->work, evict_work, evict_done);
+	if (rc != 0) {
+		D_ERROR("could not evict %u handle(s) of pid %d: %s", c->nr, (int)c->pid,
+			uv_strerror(rc));
+		agent_client_free(c);
+		d_free(job);
+	}
+}
+
+/* Connection @conn_id is gone (or its process said it exits): evict what it left open. */
+static void
+evict_leftovers(struct agent *agent, uint64_t conn_id, const char *why)
+{
+	struct agent_client *c = agent_handles_detach(&agent->hdls, conn_id);
+
+	if (c != NULL)
+		evict_client(agent, c, why);
+}
+
+static void
+on_conn_close(uint64_t conn_id, const struct drpc_caller *caller, void *arg)
+{
+	(void)caller;
+	evict_leftovers(arg, conn_id, "went away");
+}
+
+/* Decode a PoolMonitorReq's two uuids; 0, or -DER_INVAL with @msg naming the bad one. */
+static int
+monitor_uuids(const Mgmt__PoolMonitorReq *in, uuid_t pool, uuid_t hdl, char *msg, size_t len)
+{
+	if (strlen(in->pool_uuid) != 36 || uuid_parse(in->pool_uuid, pool) != 0) {
+		snprintf(msg, len, "invalid pool uuid \"%.64s\"", in->pool_uuid);
+		return -DER_INVAL;
+	}
+	if (strlen(in->pool_handle_uuid) != 36 || uuid_parse(in->pool_handle_uuid, hdl) != 0) {
+		snprintf(msg, len, "invalid pool handle uuid \"%.64s\"", in->pool_handle_uuid);
+		return -DER_INVAL;
+	}
+	return 0;
+}
+
+static void
+handle_pool_notify(struct drpc_req *req, void *arg)
+{
+	const struct drpc_req_info *info = drpc_req_info(req);
+	bool connect = info->method == DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT;
+	struct agent *agent = arg;
+	Mgmt__PoolMonitorReq *in;
+	uuid_t pool;
+	uuid_t hdl;
+	char msg[256] = "";
+	int rc;
+
+	in = mgmt__pool_monitor_req__unpack(&proto_allocator, info->len, info->body);
+	if (in == NULL) {
+		drpc_req_reply(req, DRPC__STATUS__FAILED_UNMARSHAL_PAYLOAD, NULL, 0);
+		return;
+	}
+	rc = monitor_uuids(in, pool, hdl, msg, sizeof(msg));
+	if (rc == 0 && connect) {
+		rc = agent_handles_add(&agent->hdls, info->conn_id, info->caller.pid, pool, hdl);
+		if (rc == -DER_OVERFLOW)
+			snprintf(msg, sizeof(msg),
+				 "more than %u pool handles registered on one connection",
+				 AGENT_CONN_HANDLES_MAX);
+		else if (rc != 0)
+			snprintf(msg, sizeof(msg), "could not register pool handle %s: %s",
+				 in->pool_handle_uuid, d_errdesc(rc));
+	} else if (rc == 0) {
+		rc = agent_handles_remove(&agent->hdls, info->conn_id, pool, hdl);
+		if (rc != 0)
+			snprintf(msg, sizeof(msg),
+				 "pool handle %s of pool %s is not registered on this connection",
+				 in->pool_handle_uuid, in->pool_uuid);
+	}
+	/* The client hears why; a log at INFO is enough (any local user can send these). */
+	if (rc != 0)
+		D_INFO("NotifyPool%s from pid %d (job %.64s): %s",
+		       connect ? "Connect" : "Disconnect", (int)info->caller.pid, in->jobid, msg);
+	else
+		D_DEBUG(DB_MGMT, "pid %d (job %s) %s handle %s of pool %s; %u registered",
+			(int)info->caller.pid, in->jobid, connect ? "opened" : "closed",
+			in->pool_handle_uuid, in->pool_uuid,
+			agent_handles_count(&agent->hdls, info->conn_id));
+	drpc_req_reply_status(req, rc, rc != 0 ? msg : NULL);
+	mgmt__pool_monitor_req__free_unpacked(in, &proto_allocator);
+}
+
+/* NotifyExit: the process leaves (daos_fini); what it did not disconnect goes now. */
+static void
+handle_notify_exit(struct drpc_req *req, void *arg)
+{
+	const struct drpc_req_info *info = drpc_req_info(req);
+
+	evict_leftovers(arg, info->conn_id, "exits");
+	drpc_req_reply_status(req, 0, NULL);
 }
 
 static void
@@ -394,6 +670,16 @@ on_signal(uv_signal_t *sig, int signum)
 		return;
 	}
 	D_NOTE("%s received, stopping", strsignal(signum));
+	/*
+	 * As DAOS's agent: nobody will watch these processes any more, so their handles go
+	 * now, unless disable_auto_evict. The loop runs until the evictions are done.
+	 */
+	if (!agent->cfg->disable_auto_evict) {
+		struct agent_client *c;
+
+		while ((c = agent_handles_pop(&agent->hdls)) != NULL)
+			evict_client(agent, c, "outlives the agent");
+	}
 	agent_stop(agent);
 }
 
@@ -435,9 +721,10 @@ register_all(struct agent *agent)
 		{ DRPC_MODULE_SEC_AGENT, DRPC_METHOD_SEC_AGENT_REQUEST_CREDS,
 		  handle_request_creds },
 		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_GET_ATTACH_INFO, handle_attach_info },
-		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, handle_notify },
-		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_POOL_DISCONNECT, handle_notify },
-		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_EXIT, handle_notify },
+		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_POOL_FIND, handle_pool_find },
+		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, handle_pool_notify },
+		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_POOL_DISCONNECT, handle_pool_notify },
+		{ DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_EXIT, handle_notify_exit },
 	};
 	size_t i;
 	int rc;
@@ -448,6 +735,7 @@ register_all(struct agent *agent)
 		if (rc != 0)
 			return rc;
 	}
+	drpc_server_set_close_hook(agent->drpc, on_conn_close, agent);
 	return 0;
 }
 
@@ -490,6 +778,9 @@ agent_run(struct config_agent *cfg)
 	agent->cfg = cfg;
 	agent->secure = !tc->allow_insecure;
 	D_INIT_LIST_HEAD(&agent->fetches);
+	agent_handles_init(&agent->hdls);
+	if (gethostname(agent->hostname, sizeof(agent->hostname) - 1) != 0)
+		snprintf(agent->hostname, sizeof(agent->hostname), "unknown");
 	rc = agent_cache_init(&agent->cache, cfg);
 	if (rc != 0)
 		goto out_free;
@@ -570,6 +861,8 @@ out_loop:
 out_key:
 	sec_key_free(agent->key);
 out_cache:
+	/* Left only with disable_auto_evict: they stay open in their pools. */
+	agent_handles_fini(&agent->hdls);
 	agent_cache_fini(&agent->cache);
 out_free:
 	d_free(agent);

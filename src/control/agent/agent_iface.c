@@ -13,6 +13,13 @@
  * Selection spreads clients over the interfaces of their NUMA node round-robin; a node
  * without interfaces borrows from all. A client that names its interface (D_INTERFACE)
  * gets that one or an error. Loop thread only (the round-robin state is unlocked).
+ *
+ * Engines on loopback: when every rank URI is a loopback address (127.0.0.0/8, ::1) the
+ * engines can only be reached from their own host, over the loopback interface; offering
+ * eth0 there (as detection would, since it prefers other interfaces) leaves the client
+ * with an interface that cannot reach them. So the set also remembers the loopback
+ * interface it saw (if it passed the include/exclude filters, or was configured), and
+ * agent_iface_choose() offers it to such clients, unless they name an interface.
  */
 #define D_LOGFAC DD_FAC(control)
 
@@ -72,6 +79,10 @@ agent_ifaces_from_config(const struct config_agent *cfg, struct agent_ifaces *ou
 									    : nf->devices[j].iface);
 			fi->numa_node = nf->numa_node;
 			fi->loopback = strcmp(fi->name, "lo") == 0;
+			if (fi->loopback && !out->has_lo) {
+				out->lo = *fi;
+				out->has_lo = true;
+			}
 		}
 	}
 	return 0;
@@ -88,6 +99,15 @@ list_has(const struct config_strlist *list, const char *name)
 	return false;
 }
 
+static bool
+filter_keeps(const char *name, const struct config_strlist *include,
+	     const struct config_strlist *exclude)
+{
+	if (include != NULL && include->nr > 0 && !list_has(include, name))
+		return false;
+	return !list_has(exclude, name);
+}
+
 void
 agent_ifaces_filter(struct agent_ifaces *set, const struct config_strlist *include,
 		    const struct config_strlist *exclude)
@@ -95,14 +115,69 @@ agent_ifaces_filter(struct agent_ifaces *set, const struct config_strlist *inclu
 	unsigned int i;
 	unsigned int n = 0;
 
-	for (i = 0; i < set->nr; i++) {
-		if (include != NULL && include->nr > 0 && !list_has(include, set->ifs[i].name))
-			continue;
-		if (list_has(exclude, set->ifs[i].name))
-			continue;
-		set->ifs[n++] = set->ifs[i];
-	}
+	for (i = 0; i < set->nr; i++)
+		if (filter_keeps(set->ifs[i].name, include, exclude))
+			set->ifs[n++] = set->ifs[i];
 	set->nr = n;
+	if (set->has_lo && !filter_keeps(set->lo.name, include, exclude))
+		set->has_lo = false;
+}
+
+int
+agent_iface_loopback(const struct agent_ifaces *set, const struct agent_fabric_if **out)
+{
+	if (!set->has_lo)
+		return -DER_NONEXIST;
+	*out = &set->lo;
+	return 0;
+}
+
+int
+agent_iface_choose(struct agent_ifaces *set, int numa_node, const char *want, bool on_lo,
+		   const struct agent_fabric_if **out)
+{
+	/*
+	 * Engines that listen on loopback only are reachable from this host only, and only
+	 * through the loopback interface: offer that one, unless the client chose its own.
+	 */
+	if ((want == NULL || want[0] == '\0') && on_lo && agent_iface_loopback(set, out) == 0)
+		return 0;
+	return agent_iface_select(set, numa_node, want, out);
+}
+
+bool
+agent_uri_is_loopback(const char *uri)
+{
+	const char *host = strstr(uri, "://");
+	const char *end;
+	char addr[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n;
+
+	if (host == NULL)
+		return false;
+	host += 3;
+	if (host[0] == '[') {
+		host++;
+		end = strchr(host, ']');
+		if (end == NULL)
+			return false;
+	} else {
+		end = strchr(host, ':');
+		if (end == NULL)
+			end = host + strlen(host);
+	}
+	n = (size_t)(end - host);
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, host, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
 }
 
 int
@@ -318,6 +393,11 @@ agent_ifaces_detect(const char *provider, const struct config_strlist *include,
 		fi->numa_node = iface_numa_node(ifa->ifa_name);
 		if (fi->loopback)
 			nr_lo++;
+		if (fi->loopback && !set.has_lo) {
+			/* Kept aside for clients of engines on loopback (agent_iface_loopback). */
+			set.lo = *fi;
+			set.has_lo = true;
+		}
 	}
 	agent_ifaces_filter(&set, include, exclude);
 	/* Loopback only if it is all there is (or the only one the filters kept). */

@@ -246,6 +246,7 @@ cmd_dump_attachinfo(const struct opts *o)
 	size_t out_len = 0;
 	char err[1200] = "";
 	char prov[AGENT_NAME_LEN] = "";
+	bool on_lo = false;
 	int rc;
 
 	rc = config_load(o, &cfg);
@@ -260,18 +261,15 @@ cmd_dump_attachinfo(const struct opts *o)
 		fprintf(stderr, "daos_agent: %s\n", err);
 		goto out_cfg;
 	}
-	resp = mgmt__get_attach_info_resp__unpack(&proto_allocator, len, body);
-	if (resp != NULL && resp->client_net_hint != NULL)
-		snprintf(prov, sizeof(prov), "%s", resp->client_net_hint->provider);
-	if (resp != NULL)
-		mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
+	if (agent_attach_peek(body, len, prov, sizeof(prov), &on_lo) != 0)
+		prov[0] = '\0';
 	/* What the agent would hand a client on NUMA node 0. */
 	if (cfg->nr_fabric_ifaces > 0)
 		rc = agent_ifaces_from_config(cfg, &set);
 	else
 		rc = agent_ifaces_detect(prov, &cfg->include_fabric_ifaces,
 					 &cfg->exclude_fabric_ifaces, &set);
-	if (rc != 0 || agent_iface_select(&set, 0, NULL, &fi) != 0)
+	if (rc != 0 || agent_iface_choose(&set, 0, NULL, on_lo, &fi) != 0)
 		fi = &none;
 	rc = agent_attach_reply(body, len, fi, &out, &out_len);
 	if (rc != 0)

@@ -289,6 +289,14 @@ int ms_pool_add(struct ms_db *db, const struct ms_pool *pool, char *err, size_t 
 int ms_acl_check(const char *const *strs, uint32_t nr, char *err, size_t err_len);
 /* The pool whose label or uuid (text) is @id: 0 or -DER_NONEXIST. */
 int ms_pool_lookup(const struct ms_db *db, const char *id, const struct ms_pool **out);
+/*
+ * PoolFind (a client about to connect, through its agent): the pool named @id (label or
+ * uuid text) if it is Ready. -DER_INVAL for an empty @id; -DER_NONEXIST for an unknown
+ * pool and for one that is Creating, Destroying or Unknown, with @err saying which ("pool
+ * tank is not ready to be used: its state is Destroying"). *out as ms_pool_lookup's.
+ */
+int ms_pool_resolve(const struct ms_db *db, const char *id, const struct ms_pool **out, char *err,
+		    size_t err_len);
 int ms_pool_set_state(struct ms_db *db, const uuid_t uuid, enum ms_pool_state state);
 /* Replace the service ranks of a pool (after a PS replica change). */
 int ms_pool_set_svc_ranks(struct ms_db *db, const uuid_t uuid, const d_rank_list_t *ranks);

@@ -215,6 +215,30 @@ ms_pool_lookup(const struct ms_db *db, const char *id, const struct ms_pool **ou
 }
 
 int
+ms_pool_resolve(const struct ms_db *db, const char *id, const struct ms_pool **out, char *err,
+		size_t err_len)
+{
+	const struct ms_pool *p;
+
+	if (id == NULL || id[0] == '\0') {
+		ms_errf(err, err_len, "no pool label or uuid given");
+		return -DER_INVAL;
+	}
+	if (ms_pool_lookup(db, id, &p) != 0) {
+		ms_errf(err, err_len, "no pool \"%.128s\" in system %s", id, db->system);
+		return -DER_NONEXIST;
+	}
+	/* A pool half created or half destroyed cannot be connected to: it is not there. */
+	if (p->state != MS_POOL_READY) {
+		ms_errf(err, err_len, "pool %s is not ready to be used: its state is %s", p->label,
+			ms_pool_state_name(p->state));
+		return -DER_NONEXIST;
+	}
+	*out = p;
+	return 0;
+}
+
+int
 ms_pool_set_state(struct ms_db *db, const uuid_t uuid, enum ms_pool_state state)
 {
 	struct ms_pool *p = ms_pool_find(db, uuid);

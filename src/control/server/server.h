@@ -168,8 +168,12 @@ void srv_pool_create(struct server *srv, struct ctl_req *req);
 void srv_pool_list(struct server *srv, struct ctl_req *req);
 void srv_pool_query(struct server *srv, struct ctl_req *req);
 void srv_pool_destroy(struct server *srv, struct ctl_req *req);
-/* get-prop, set-prop and the ACL calls */
+/* get-prop, set-prop, the ACL calls and evict */
 void srv_pool_attrs(struct server *srv, struct ctl_req *req);
+/* PoolFind: a Ready pool's uuid, label and service ranks from the MS's record */
+void srv_pool_find(struct server *srv, struct ctl_req *req);
+/* Pool handles one PoolEvict may name (an agent sends one call per pool and client). */
+#define SRV_EVICT_HANDLES_MAX 65536
 
 /* server_storage.c: control API handlers */
 void srv_storage_scan(struct server *srv, struct ctl_req *req);

@@ -4,7 +4,7 @@
  * mgmt_svc_replicas (a single replica for now): engines join it (ranks in join order,
  * kept in their superblocks), it pushes the rank -> URI map to the engines, and it serves
  * the system calls of the control API (query, leader query, stop, start, exclude,
- * clear-exclude, erase) and GetAttachInfo for agents.
+ * clear-exclude, erase) and GetAttachInfo and PoolFind for agents.
  *
  * The database (src/control/ms) lives in <control_metadata.path>/daos_control/control_raft
  * or, without control metadata, in <first engine's scm_mount>/control_raft, as DAOS
@@ -1145,6 +1145,7 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 	case CTL_POOL_UPDATE_ACL:
 	case CTL_POOL_DELETE_ACL:
 	case CTL_POOL_EVICT:
+	case CTL_POOL_FIND:
 	case CTL_JOIN:
 	case CTL_CLUSTER_EVENT:
 		break;
@@ -1201,6 +1202,9 @@ srv_ms_handle(struct server *srv, struct ctl_req *req)
 		break;
 	case CTL_POOL_DESTROY:
 		srv_pool_destroy(srv, req);
+		break;
+	case CTL_POOL_FIND:
+		srv_pool_find(srv, req);
 		break;
 	case CTL_POOL_GET_PROP:
 	case CTL_POOL_SET_PROP:

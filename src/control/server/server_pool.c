@@ -10,7 +10,10 @@
  * (Creating), then one call to the PS rank's engine, which makes the shards on every
  * rank and its own store; the answer marks the record Ready or removes it. Query, list,
  * destroy, get/set-prop, the ACL calls, evict and exclude are calls to the PS. Every
- * engine call is asynchronous (server_rank.c): the MS keeps serving meanwhile.
+ * engine call is asynchronous (server_rank.c): the MS keeps serving meanwhile. Find
+ * (agents, for their clients' connects) is answered from the record alone. Evict may
+ * name pool handles (an agent whose client died): they go to the PS in
+ * PoolIdReq.handles.
  *
  * Sizes: tier 0 ("SCM") is the index memory of the pool's shards, bounded by each
  * engine's scm_size less what other pools took; tier 1 ("NVMe") is data on the engine's
@@ -988,6 +991,28 @@ set_prop_check(struct server *srv, const Mgmt__PoolIdReq *in, struct ps_call *pc
 	return 0;
 }
 
+/* evict: the handles named, if any, must be UUIDs; a client has few of them. */
+static int
+evict_check(const Mgmt__PoolIdReq *in, const struct ms_pool *p, char *msg, size_t len)
+{
+	uuid_t u;
+	size_t i;
+
+	if (in->n_handles > SRV_EVICT_HANDLES_MAX) {
+		snprintf(msg, len, "pool %s: %zu handles to evict, more than %u in one call",
+			 p->label, in->n_handles, SRV_EVICT_HANDLES_MAX);
+		return -DER_INVAL;
+	}
+	for (i = 0; i < in->n_handles; i++) {
+		if (strlen(in->handles[i]) != 36 || uuid_parse(in->handles[i], u) != 0) {
+			snprintf(msg, len, "pool %s: invalid pool handle \"%.64s\" (not a UUID)",
+				 p->label, in->handles[i]);
+			return -DER_INVAL;
+		}
+	}
+	return 0;
+}
+
 /* get-prop, set-prop, get-acl, overwrite-acl, update-acl, delete-acl, evict */
 void
 srv_pool_attrs(struct server *srv, struct ctl_req *req)
@@ -1072,6 +1097,14 @@ srv_pool_attrs(struct server *srv, struct ctl_req *req)
 				&in->base, pass_done);
 		break;
 	case CTL_POOL_EVICT:
+		rc = evict_check(in, p, msg, sizeof(msg));
+		if (rc != 0)
+			break;
+		if (in->n_handles > 0)
+			D_INFO("pool %s: evicting %zu handle(s) for %s (agent on %.64s)", p->label,
+			       in->n_handles, ctl_req_info(req)->peer,
+			       in->machine[0] != '\0' ? in->machine : "an unnamed host");
+		/* The handles travel to the PS in PoolIdReq.handles as they came. */
 		ps_send(srv, p, pc, DRPC_METHOD_MGMT_POOL_EVICT, &in->base, pass_done);
 		break;
 	default: /* CTL_POOL_DELETE_ACL */
@@ -1101,6 +1134,47 @@ out:
 	d_free(props);
 	d_free(pptrs);
 	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+}
+
+/* --- find: where a client connects (through its agent); the MS's record is the answer --- */
+
+void
+srv_pool_find(struct server *srv, struct ctl_req *req)
+{
+	const struct ctl_req_info *ri = ctl_req_info(req);
+	Mgmt__PoolFindResp resp = MGMT__POOL_FIND_RESP__INIT;
+	const struct ms_pool *p = NULL;
+	Mgmt__PoolFindReq *in;
+	char msg[256] = "";
+	char uuid[37];
+	int rc;
+
+	in = mgmt__pool_find_req__unpack(&proto_allocator, ri->len, ri->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "PoolFind: malformed request", NULL, NULL, 0);
+		return;
+	}
+	if (in->system[0] != '\0' && strcmp(in->system, ms_system_name(srv->ms)) != 0) {
+		snprintf(msg, sizeof(msg), "system \"%.64s\" asked for, but this is system %s",
+			 in->system, ms_system_name(srv->ms));
+		rc = -DER_INVAL;
+	} else {
+		rc = ms_pool_resolve(srv->ms, in->id, &p, msg, sizeof(msg));
+	}
+	if (rc == 0) {
+		uuid_unparse_lower(p->uuid, uuid);
+		resp.uuid = uuid;
+		resp.label = (char *)p->label;
+		resp.svc_ranks = p->svc_ranks != NULL ? p->svc_ranks->rl_ranks : NULL;
+		resp.n_svc_ranks = p->svc_ranks != NULL ? p->svc_ranks->rl_nr : 0;
+		D_DEBUG(DB_MGMT, "PoolFind %s from %s: %s", in->id, ri->peer, uuid);
+	} else {
+		D_DEBUG(DB_MGMT, "PoolFind %s from %s: %s", in->id, ri->peer, msg);
+	}
+	resp.status = rc;
+	resp.message = msg;
+	srv_reply_packed(req, rc, rc != 0 ? msg : NULL, &resp.base);
+	mgmt__pool_find_req__free_unpacked(in, &proto_allocator);
 }
 
 /* --- exclude: the PSs of the pools with these ranks mark their targets DOWN --- */

@@ -3,7 +3,8 @@
  * drpc_tests.c - dRPC over UNIX SOCK_SEQPACKET: a server on a libuv loop in its own
  * thread and blocking clients. Covers call/response, DAOS's statuses for unknown
  * modules, methods and undecodable calls, 1 MiB messages through chunking, peer
- * credentials, malformed packets, socket mode and a stale socket file.
+ * credentials, connection ids and the close hook, malformed packets, socket mode and a
+ * stale socket file.
  */
 #define D_LOGFAC DD_FAC(tests)
 
@@ -31,6 +32,10 @@ struct tsrv {
 };
 
 static struct drpc_caller seen;
+static uint64_t seen_conn;   /* conn_id of the last echo, atomic */
+static uint64_t closed_conn; /* conn_id of the last close hook call, atomic */
+static pid_t closed_pid;     /* its caller's pid, atomic */
+static int nr_closed;        /* close hook calls, atomic */
 
 static void
 echo(struct drpc_req *req, void *arg)
@@ -39,7 +44,17 @@ echo(struct drpc_req *req, void *arg)
 
 	(void)arg;
 	seen = info->caller;
+	__atomic_store_n(&seen_conn, info->conn_id, __ATOMIC_SEQ_CST);
 	drpc_req_reply(req, DRPC__STATUS__SUCCESS, info->body, info->len);
+}
+
+static void
+on_close(uint64_t conn_id, const struct drpc_caller *caller, void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&closed_conn, conn_id, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&closed_pid, caller->pid, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&nr_closed, 1, __ATOMIC_SEQ_CST);
 }
 
 static void
@@ -91,6 +106,8 @@ tsrv_start(struct tsrv *ts)
 	assert_int_equal(drpc_server_register(ts->srv, DRPC_MODULE_SEC_AGENT,
 					      DRPC_METHOD_SEC_AGENT_REQUEST_CREDS, refuse, NULL),
 			 0);
+	drpc_server_set_close_hook(ts->srv, on_close, NULL);
+	__atomic_store_n(&nr_closed, 0, __ATOMIC_SEQ_CST);
 	uv_async_init(&ts->loop, &ts->stop, stop_cb);
 	ts->stop.data = ts;
 	assert_int_equal(pthread_create(&ts->thread, NULL, loop_thread, ts), 0);
@@ -148,6 +165,64 @@ call_response(void **state)
 	d_free(reply);
 	drpc_client_close(c);
 	tsrv_stop(&ts);
+	TEST_ALLOC_CHECK();
+}
+
+static uint64_t
+echo_conn(struct drpc_client *c)
+{
+	uint8_t *reply;
+	size_t len;
+	int status;
+
+	assert_int_equal(drpc_client_call(c, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_GET_ATTACH_INFO,
+					  "x", 1, TIMEOUT, &status, &reply, &len),
+			 0);
+	assert_int_equal(status, DRPC__STATUS__SUCCESS);
+	d_free(reply);
+	return __atomic_load_n(&seen_conn, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Each connection has its own id; the close hook names the one a client closed, with
+ * its caller; stopping the server calls no hook for the connections it closes.
+ */
+static void
+conn_ids_and_close_hook(void **state)
+{
+	struct drpc_client *c1;
+	struct drpc_client *c2;
+	struct tsrv ts;
+	uint64_t id1;
+	uint64_t id2;
+	int i;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	tsrv_start(&ts);
+	assert_int_equal(drpc_client_connect(ts.path, &c1), 0);
+	assert_int_equal(drpc_client_connect(ts.path, &c2), 0);
+	id1 = echo_conn(c1);
+	id2 = echo_conn(c2);
+	assert_true(id1 != 0 && id2 != 0 && id1 != id2);
+	assert_int_equal(echo_conn(c1), id1);
+	assert_int_equal(__atomic_load_n(&nr_closed, __ATOMIC_SEQ_CST), 0);
+
+	drpc_client_close(c1);
+	for (i = 0; i < 1000 && __atomic_load_n(&nr_closed, __ATOMIC_SEQ_CST) == 0; i++)
+		usleep(10000);
+	assert_int_equal(__atomic_load_n(&nr_closed, __ATOMIC_SEQ_CST), 1);
+	assert_int_equal(__atomic_load_n(&closed_conn, __ATOMIC_SEQ_CST), id1);
+	assert_int_equal(__atomic_load_n(&closed_pid, __ATOMIC_SEQ_CST), getpid());
+	assert_int_equal(echo_conn(c2), id2);
+
+	/* a new connection gets a new id, never a reused one */
+	assert_int_equal(drpc_client_connect(ts.path, &c1), 0);
+	assert_true(echo_conn(c1) > id2);
+	tsrv_stop(&ts);
+	assert_int_equal(__atomic_load_n(&nr_closed, __ATOMIC_SEQ_CST), 1);
+	drpc_client_close(c1);
+	drpc_client_close(c2);
 	TEST_ALLOC_CHECK();
 }
 
@@ -334,9 +409,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(call_response),   cmocka_unit_test(unknown_module_and_method),
-		cmocka_unit_test(big_message),     cmocka_unit_test(malformed_packets),
-		cmocka_unit_test(assembler_rules), cmocka_unit_test(connect_missing),
+		cmocka_unit_test(call_response),
+		cmocka_unit_test(unknown_module_and_method),
+		cmocka_unit_test(big_message),
+		cmocka_unit_test(malformed_packets),
+		cmocka_unit_test(assembler_rules),
+		cmocka_unit_test(connect_missing),
+		cmocka_unit_test(conn_ids_and_close_hook),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

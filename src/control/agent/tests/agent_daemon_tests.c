@@ -2,16 +2,20 @@
 /*
  * agent_daemon_tests.c - the real daos_agent binary ($DAOS_AGENT_BIN) against a fake
  * MS that runs in this process (a ctl_server on a libuv loop in a thread, plain TCP on
- * 127.0.0.1, answering GetAttachInfo with canned data and counting calls). Each test
- * writes a daos_agent.yml into a temporary directory, starts the agent, talks dRPC to
- * its socket and stops it with SIGTERM, checking that the socket is gone.
+ * 127.0.0.1, answering GetAttachInfo and PoolFind with canned data, recording PoolEvicts
+ * and counting calls). Each test writes a daos_agent.yml into a temporary directory,
+ * starts the agent, talks dRPC to its socket and stops it with SIGTERM, checking that the
+ * socket is gone.
  *
- * Covers: attach info content, the cache (a second call does not reach the MS, another
- * system name does, DAOS_AGENT_DISABLE_CACHE=true makes every call reach it), insecure
- * and signed credentials (keys from utils/certs/gen_certificates.sh, checked against
- * agent.crt), an MS that is down (the status names the access point), a bad config and
- * an uncreatable runtime_dir (non-zero exit, message naming the problem), and systemd's
- * READY=1 on $NOTIFY_SOCKET.
+ * Covers: attach info content (the lo hint for engines on 127.0.0.1, the usual choice
+ * otherwise), the cache (a second call does not reach the MS, another system name does,
+ * DAOS_AGENT_DISABLE_CACHE=true makes every call reach it), PoolFind (found by label and
+ * uuid, refusals passed on, never cached), pool handle tracking (the handles left by a
+ * closed connection evicted per pool, NotifyExit, the agent stopping, disable_auto_evict),
+ * insecure and signed credentials (keys from utils/certs/gen_certificates.sh, checked
+ * against agent.crt), an MS that is down (the status names the access point), a bad
+ * config and an uncreatable runtime_dir (non-zero exit, message naming the problem), and
+ * systemd's READY=1 on $NOTIFY_SOCKET.
  */
 #define D_LOGFAC DD_FAC(tests)
 
@@ -40,14 +44,96 @@
 
 /* ---- the fake MS ---- */
 
+#define FAKE_POOL_UUID "11111111-2222-3333-4444-555555555555"
+#define FAKE_EVICTS_MAX 8
+
+/* A PoolEvict the fake MS received. */
+struct fake_evict {
+	char id[64];
+	char machine[256];
+	char handles[512]; /* comma separated */
+	unsigned int nr_handles;
+};
+
 struct fake_ms {
 	uv_loop_t loop;
 	uv_async_t stop;
 	pthread_t thread;
 	struct ctl_server *srv;
 	uint16_t port;
-	int calls; /* GetAttachInfo calls, atomic */
+	const char *uri_host; /* host of the rank URIs; 127.0.0.1 by default */
+	int calls;            /* GetAttachInfo calls, atomic */
+	int finds;            /* PoolFind calls, atomic */
+	pthread_mutex_t lock; /* protects evicts and nr_evicts */
+	struct fake_evict evicts[FAKE_EVICTS_MAX];
+	unsigned int nr_evicts;
 };
+
+/* PoolFind: "tank" (or its uuid) is Ready, "gone" is being destroyed, nothing else exists. */
+static void
+fake_pool_find(struct ctl_req *req, struct fake_ms *ms)
+{
+	const struct ctl_req_info *info = ctl_req_info(req);
+	Mgmt__PoolFindResp resp = MGMT__POOL_FIND_RESP__INIT;
+	uint32_t svc[] = { 0, 2 };
+	Mgmt__PoolFindReq *in;
+	uint8_t buf[512];
+	size_t len;
+
+	__atomic_add_fetch(&ms->finds, 1, __ATOMIC_SEQ_CST);
+	in = mgmt__pool_find_req__unpack(&proto_allocator, info->len, info->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "bad body", NULL, NULL, 0);
+		return;
+	}
+	if (strcmp(in->system, "daos_server") != 0) {
+		resp.status = -DER_INVAL;
+		resp.message = "wrong system";
+	} else if (strcmp(in->id, "tank") == 0 || strcmp(in->id, FAKE_POOL_UUID) == 0) {
+		resp.uuid = FAKE_POOL_UUID;
+		resp.label = "tank";
+		resp.svc_ranks = svc;
+		resp.n_svc_ranks = 2;
+	} else if (strcmp(in->id, "gone") == 0) {
+		resp.status = -DER_NONEXIST;
+		resp.message = "pool gone is not ready to be used: its state is Destroying";
+	} else {
+		resp.status = -DER_NONEXIST;
+		resp.message = "no such pool";
+	}
+	len = mgmt__pool_find_resp__pack(&resp, buf);
+	ctl_req_reply(req, resp.status, resp.status != 0 ? resp.message : NULL, NULL, buf, len);
+	mgmt__pool_find_req__free_unpacked(in, &proto_allocator);
+}
+
+static void
+fake_pool_evict(struct ctl_req *req, struct fake_ms *ms)
+{
+	const struct ctl_req_info *info = ctl_req_info(req);
+	Mgmt__PoolIdReq *in;
+	struct fake_evict *ev;
+	size_t i;
+
+	in = mgmt__pool_id_req__unpack(&proto_allocator, info->len, info->body);
+	if (in == NULL) {
+		ctl_req_reply(req, -DER_PROTO, "bad body", NULL, NULL, 0);
+		return;
+	}
+	pthread_mutex_lock(&ms->lock);
+	if (ms->nr_evicts < FAKE_EVICTS_MAX) {
+		ev = &ms->evicts[ms->nr_evicts++];
+		snprintf(ev->id, sizeof(ev->id), "%s", in->id);
+		snprintf(ev->machine, sizeof(ev->machine), "%s", in->machine);
+		ev->nr_handles = (unsigned int)in->n_handles;
+		for (i = 0; i < in->n_handles; i++)
+			snprintf(ev->handles + strlen(ev->handles),
+				 sizeof(ev->handles) - strlen(ev->handles), "%s%s",
+				 i > 0 ? "," : "", in->handles[i]);
+	}
+	pthread_mutex_unlock(&ms->lock);
+	mgmt__pool_id_req__free_unpacked(in, &proto_allocator);
+	ctl_req_reply(req, 0, NULL, NULL, NULL, 0);
+}
 
 static void
 fake_handler(struct ctl_req *req, void *arg)
@@ -55,6 +141,8 @@ fake_handler(struct ctl_req *req, void *arg)
 	const struct ctl_req_info *info = ctl_req_info(req);
 	struct fake_ms *ms = arg;
 	Mgmt__GetAttachInfoReq *in;
+	char uri0[64];
+	char uri1[64];
 	Mgmt__GetAttachInfoResp resp = MGMT__GET_ATTACH_INFO_RESP__INIT;
 	Mgmt__ClientNetHint hint = MGMT__CLIENT_NET_HINT__INIT;
 	Mgmt__RankUri r0 = MGMT__RANK_URI__INIT;
@@ -64,6 +152,14 @@ fake_handler(struct ctl_req *req, void *arg)
 	uint8_t buf[1024];
 	size_t len;
 
+	if (info->method == CTL_POOL_FIND) {
+		fake_pool_find(req, ms);
+		return;
+	}
+	if (info->method == CTL_POOL_EVICT) {
+		fake_pool_evict(req, ms);
+		return;
+	}
 	if (info->method != CTL_GET_ATTACH_INFO) {
 		ctl_req_reply(req, -DER_NOSYS, "fake MS", NULL, NULL, 0);
 		return;
@@ -74,10 +170,12 @@ fake_handler(struct ctl_req *req, void *arg)
 		ctl_req_reply(req, -DER_PROTO, "bad body", NULL, NULL, 0);
 		return;
 	}
+	snprintf(uri0, sizeof(uri0), "ofi+tcp://%s:31416", ms->uri_host);
+	snprintf(uri1, sizeof(uri1), "ofi+tcp://%s:31516", ms->uri_host);
 	r0.rank = 0;
-	r0.uri = "ofi+tcp://127.0.0.1:31416";
+	r0.uri = uri0;
 	r1.rank = 1;
-	r1.uri = "ofi+tcp://127.0.0.1:31516";
+	r1.uri = uri1;
 	hint.provider = "ofi+tcp";
 	hint.interface = "srv_iface";
 	hint.crt_timeout = 30;
@@ -116,6 +214,8 @@ static void
 fake_start(struct fake_ms *ms)
 {
 	memset(ms, 0, sizeof(*ms));
+	ms->uri_host = "127.0.0.1";
+	pthread_mutex_init(&ms->lock, NULL);
 	assert_int_equal(uv_loop_init(&ms->loop), 0);
 	assert_int_equal(ctl_server_start(&ms->loop, "127.0.0.1", 0, NULL, DAOS_VERSION,
 					  fake_handler, ms, &ms->srv),
@@ -132,6 +232,37 @@ fake_stop(struct fake_ms *ms)
 	uv_async_send(&ms->stop);
 	pthread_join(ms->thread, NULL);
 	assert_int_equal(uv_loop_close(&ms->loop), 0);
+	pthread_mutex_destroy(&ms->lock);
+}
+
+/* The evictions the fake MS received so far. */
+static unsigned int
+fake_nr_evicts(struct fake_ms *ms)
+{
+	unsigned int have;
+
+	pthread_mutex_lock(&ms->lock);
+	have = ms->nr_evicts;
+	pthread_mutex_unlock(&ms->lock);
+	return have;
+}
+
+/* Wait until the fake MS received @nr evictions (or the timeout); returns how many it has. */
+static unsigned int
+fake_wait_evicts(struct fake_ms *ms, unsigned int nr)
+{
+	unsigned int have = 0;
+	int i;
+
+	for (i = 0; i < TIMEOUT_MS / 10; i++) {
+		pthread_mutex_lock(&ms->lock);
+		have = ms->nr_evicts;
+		pthread_mutex_unlock(&ms->lock);
+		if (have >= nr)
+			break;
+		usleep(10000);
+	}
+	return have;
 }
 
 static int
@@ -320,7 +451,7 @@ call(struct agent_proc *p, int32_t module, int32_t method, const void *body, siz
 }
 
 static Mgmt__GetAttachInfoResp *
-attach_info(struct agent_proc *p, const char *system)
+attach_info_iface(struct agent_proc *p, const char *system, const char *iface)
 {
 	Mgmt__GetAttachInfoReq req = MGMT__GET_ATTACH_INFO_REQ__INIT;
 	Mgmt__GetAttachInfoResp *resp;
@@ -331,6 +462,8 @@ attach_info(struct agent_proc *p, const char *system)
 
 	if (system != NULL)
 		req.system = (char *)system;
+	if (iface != NULL)
+		req.interface = (char *)iface;
 	len = mgmt__get_attach_info_req__pack(&req, buf);
 	assert_int_equal(call(p, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_GET_ATTACH_INFO, buf, len,
 			      &reply, &reply_len),
@@ -339,6 +472,12 @@ attach_info(struct agent_proc *p, const char *system)
 	assert_non_null(resp);
 	d_free(reply);
 	return resp;
+}
+
+static Mgmt__GetAttachInfoResp *
+attach_info(struct agent_proc *p, const char *system)
+{
+	return attach_info_iface(p, system, NULL);
 }
 
 static struct sec_cred *
@@ -373,11 +512,14 @@ check_identity(const struct sec_auth_sys *sys)
 	}
 }
 
+static Mgmt__PoolFindResp *pool_find(struct agent_proc *p, const char *id, const char *system);
+
 /* ---- tests ---- */
 
 static void
 attach_info_and_cache(void **state)
 {
+	struct agent_ifaces set;
 	struct fake_ms ms;
 	struct agent_proc p;
 	Mgmt__GetAttachInfoResp *resp;
@@ -399,11 +541,19 @@ attach_info_and_cache(void **state)
 	assert_non_null(resp->client_net_hint);
 	assert_string_equal(resp->client_net_hint->provider, "ofi+tcp");
 	assert_int_equal(resp->client_net_hint->crt_timeout, 30);
-	/* the agent's own interface, not the server's */
-	assert_string_not_equal(resp->client_net_hint->interface, "srv_iface");
-	assert_true(resp->client_net_hint->interface[0] != '\0');
-	assert_true(resp->client_net_hint->domain[0] != '\0');
+	/* the agent's own interface, not the server's: engines on 127.0.0.1 mean lo */
+	assert_string_equal(resp->client_net_hint->interface, "lo");
+	assert_string_equal(resp->client_net_hint->domain, "lo");
 	mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
+	assert_int_equal(fake_calls(&ms), 1);
+	/* a client that names its interface gets that one all the same */
+	assert_int_equal(agent_ifaces_detect("ofi+tcp", NULL, NULL, &set), 0);
+	assert_true(set.nr > 0);
+	resp = attach_info_iface(&p, NULL, set.ifs[0].name);
+	assert_int_equal(resp->status, 0);
+	assert_string_equal(resp->client_net_hint->interface, set.ifs[0].name);
+	mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
+	agent_ifaces_fini(&set);
 	assert_int_equal(fake_calls(&ms), 1);
 
 	/* from the cache */
@@ -431,6 +581,38 @@ attach_info_and_cache(void **state)
 	mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
 	assert_int_equal(fake_calls(&ms), 3);
 
+	proc_stop(&p);
+	proc_fini(&p);
+	fake_stop(&ms);
+}
+
+/* Engines on another address: DAOS's choice (lo only if the host has nothing else). */
+static void
+attach_info_not_loopback(void **state)
+{
+	struct agent_ifaces set;
+	struct fake_ms ms;
+	struct agent_proc p;
+	Mgmt__GetAttachInfoResp *resp;
+	bool others;
+
+	(void)state;
+	assert_int_equal(agent_ifaces_detect("ofi+tcp", NULL, NULL, &set), 0);
+	others = set.nr > 0 && !set.ifs[0].loopback;
+	agent_ifaces_fini(&set);
+	fake_start(&ms);
+	ms.uri_host = "10.0.0.1";
+	proc_init(&p, "agent_notlo");
+	write_cfg(&p, ms.port, "transport_config:\n  allow_insecure: true\n");
+	proc_spawn(&p, NULL);
+	proc_wait_ready(&p);
+	resp = attach_info(&p, NULL);
+	assert_int_equal(resp->status, 0);
+	assert_string_equal(resp->rank_uris[0]->uri, "ofi+tcp://10.0.0.1:31416");
+	assert_true(resp->client_net_hint->interface[0] != '\0');
+	if (others)
+		assert_string_not_equal(resp->client_net_hint->interface, "lo");
+	mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
 	proc_stop(&p);
 	proc_fini(&p);
 	fake_stop(&ms);
@@ -591,6 +773,7 @@ ms_down(void **state)
 {
 	struct agent_proc p;
 	Mgmt__GetAttachInfoResp *resp;
+	Mgmt__PoolFindResp *find;
 	char ap[64];
 	int port = closed_port();
 
@@ -604,8 +787,271 @@ ms_down(void **state)
 	snprintf(ap, sizeof(ap), "127.0.0.1:%d", port);
 	assert_non_null(strstr(resp->message, ap));
 	mgmt__get_attach_info_resp__free_unpacked(resp, &proto_allocator);
+	find = pool_find(&p, "tank", NULL);
+	assert_int_equal(find->status, -DER_UNREACH);
+	assert_non_null(strstr(find->message, ap));
+	mgmt__pool_find_resp__free_unpacked(find, &proto_allocator);
 	proc_stop(&p);
 	proc_fini(&p);
+}
+
+/* ---- pools: PoolFind and the handles of clients that go away ---- */
+
+static Mgmt__PoolFindResp *
+pool_find(struct agent_proc *p, const char *id, const char *system)
+{
+	Mgmt__PoolFindReq req = MGMT__POOL_FIND_REQ__INIT;
+	Mgmt__PoolFindResp *resp;
+	uint8_t buf[256];
+	uint8_t *reply = NULL;
+	size_t len;
+	size_t reply_len = 0;
+
+	req.id = (char *)id;
+	if (system != NULL)
+		req.system = (char *)system;
+	len = mgmt__pool_find_req__pack(&req, buf);
+	assert_int_equal(
+		call(p, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_POOL_FIND, buf, len, &reply, &reply_len),
+		DRPC__STATUS__SUCCESS);
+	resp = mgmt__pool_find_resp__unpack(&proto_allocator, reply_len, reply);
+	assert_non_null(resp);
+	d_free(reply);
+	return resp;
+}
+
+/* Found by label and by uuid, refusals passed on, and every lookup asks the MS. */
+static void
+pool_find_via_ms(void **state)
+{
+	struct fake_ms ms;
+	struct agent_proc p;
+	Mgmt__PoolFindResp *resp;
+
+	(void)state;
+	fake_start(&ms);
+	proc_init(&p, "agent_find");
+	write_cfg(&p, ms.port, "transport_config:\n  allow_insecure: true\n");
+	proc_spawn(&p, NULL);
+	proc_wait_ready(&p);
+
+	resp = pool_find(&p, "tank", NULL);
+	assert_int_equal(resp->status, 0);
+	assert_string_equal(resp->uuid, FAKE_POOL_UUID);
+	assert_string_equal(resp->label, "tank");
+	assert_int_equal(resp->n_svc_ranks, 2);
+	assert_int_equal(resp->svc_ranks[1], 2);
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	resp = pool_find(&p, FAKE_POOL_UUID, "daos_server");
+	assert_int_equal(resp->status, 0);
+	assert_string_equal(resp->label, "tank");
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	assert_int_equal(__atomic_load_n(&ms.finds, __ATOMIC_SEQ_CST), 2);
+
+	resp = pool_find(&p, "reef", NULL);
+	assert_int_equal(resp->status, -DER_NONEXIST);
+	assert_string_equal(resp->message, "no such pool");
+	assert_string_equal(resp->uuid, "");
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	resp = pool_find(&p, "gone", NULL);
+	assert_int_equal(resp->status, -DER_NONEXIST);
+	assert_non_null(strstr(resp->message, "Destroying"));
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	/* the system name goes to the MS, which judges it */
+	resp = pool_find(&p, "tank", "other_sys");
+	assert_int_equal(resp->status, -DER_INVAL);
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	assert_int_equal(__atomic_load_n(&ms.finds, __ATOMIC_SEQ_CST), 5);
+	/* no id: refused here */
+	resp = pool_find(&p, "", NULL);
+	assert_int_equal(resp->status, -DER_INVAL);
+	assert_non_null(strstr(resp->message, "no pool label or uuid"));
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	assert_int_equal(__atomic_load_n(&ms.finds, __ATOMIC_SEQ_CST), 5);
+	/* not cached */
+	resp = pool_find(&p, "tank", NULL);
+	assert_int_equal(resp->status, 0);
+	mgmt__pool_find_resp__free_unpacked(resp, &proto_allocator);
+	assert_int_equal(__atomic_load_n(&ms.finds, __ATOMIC_SEQ_CST), 6);
+
+	proc_stop(&p);
+	proc_fini(&p);
+	fake_stop(&ms);
+}
+
+/* Send a PoolMonitorReq on @c; returns the DaosResp status, its message in @msg. */
+static int
+notify(struct drpc_client *c, int32_t method, const char *pool, const char *hdl, char *msg,
+       size_t msg_len)
+{
+	Mgmt__PoolMonitorReq req = MGMT__POOL_MONITOR_REQ__INIT;
+	Mgmt__DaosResp *resp;
+	uint8_t buf[256];
+	uint8_t *reply = NULL;
+	size_t reply_len = 0;
+	size_t len;
+	int status;
+	int rc;
+
+	req.pool_uuid = (char *)pool;
+	req.pool_handle_uuid = (char *)hdl;
+	req.jobid = "daemon_tests";
+	req.sys = "daos_server";
+	len = mgmt__pool_monitor_req__pack(&req, buf);
+	assert_int_equal(drpc_client_call(c, DRPC_MODULE_MGMT, method, buf, len, TIMEOUT_MS,
+					  &status, &reply, &reply_len),
+			 0);
+	assert_int_equal(status, DRPC__STATUS__SUCCESS);
+	resp = mgmt__daos_resp__unpack(&proto_allocator, reply_len, reply);
+	assert_non_null(resp);
+	rc = resp->status;
+	if (msg != NULL)
+		snprintf(msg, msg_len, "%s", resp->message);
+	mgmt__daos_resp__free_unpacked(resp, &proto_allocator);
+	d_free(reply);
+	return rc;
+}
+
+#define POOL_A "aaaaaaaa-0000-0000-0000-000000000000"
+#define POOL_B "bbbbbbbb-0000-0000-0000-000000000000"
+#define HDL(n) "0000000" #n "-1111-1111-1111-111111111111"
+
+/*
+ * A client that closes its connection with handles registered has exactly those evicted,
+ * one PoolEvict per pool, with the agent's host name; one that disconnected everything
+ * has none; NotifyExit evicts at once; the agent stopping evicts what is left.
+ */
+static void
+handles_evicted_on_close(void **state)
+{
+	struct drpc_client *c;
+	struct fake_ms ms;
+	struct agent_proc p;
+	char host[256] = "";
+	char msg[256];
+	struct fake_evict *a;
+	struct fake_evict *b;
+	uint8_t *reply;
+	size_t reply_len;
+	int status;
+
+	(void)state;
+	gethostname(host, sizeof(host) - 1);
+	fake_start(&ms);
+	proc_init(&p, "agent_evict");
+	write_cfg(&p, ms.port, "transport_config:\n  allow_insecure: true\n");
+	proc_spawn(&p, NULL);
+	proc_wait_ready(&p);
+
+	/* a client connects three handles in two pools, disconnects one, then dies */
+	assert_int_equal(drpc_client_connect(p.sock, &c), 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_A, HDL(1), NULL, 0),
+			 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_B, HDL(3), NULL, 0),
+			 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_A, HDL(2), NULL, 0),
+			 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_A, HDL(2), NULL, 0),
+			 0);
+	assert_int_equal(
+		notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_DISCONNECT, POOL_A, HDL(2), NULL, 0), 0);
+	/* refusals, with what was wrong */
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_DISCONNECT, POOL_A, HDL(2), msg,
+				sizeof(msg)),
+			 -DER_NONEXIST);
+	assert_non_null(strstr(msg, "not registered"));
+	assert_int_equal(
+		notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, "tank", HDL(4), msg, sizeof(msg)),
+		-DER_INVAL);
+	assert_string_equal(msg, "invalid pool uuid \"tank\"");
+	assert_int_equal(
+		notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_A, "", msg, sizeof(msg)),
+		-DER_INVAL);
+	assert_non_null(strstr(msg, "invalid pool handle uuid"));
+	assert_int_equal(drpc_client_call(c, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT,
+					  "\xff\xff", 2, TIMEOUT_MS, &status, &reply, &reply_len),
+			 0);
+	assert_int_equal(status, DRPC__STATUS__FAILED_UNMARSHAL_PAYLOAD);
+	d_free(reply);
+	assert_int_equal(fake_nr_evicts(&ms), 0);
+	drpc_client_close(c);
+
+	assert_int_equal(fake_wait_evicts(&ms, 2), 2);
+	usleep(100000);
+	assert_int_equal(fake_nr_evicts(&ms), 2);
+	a = &ms.evicts[0];
+	b = &ms.evicts[1];
+	if (strcmp(a->id, POOL_A) != 0) {
+		a = &ms.evicts[1];
+		b = &ms.evicts[0];
+	}
+	assert_string_equal(a->id, POOL_A);
+	assert_int_equal(a->nr_handles, 1);
+	assert_string_equal(a->handles, HDL(1));
+	assert_string_equal(a->machine, host);
+	assert_string_equal(b->id, POOL_B);
+	assert_string_equal(b->handles, HDL(3));
+
+	/* a client that disconnected everything leaves nothing to evict */
+	assert_int_equal(drpc_client_connect(p.sock, &c), 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_B, HDL(5), NULL, 0),
+			 0);
+	assert_int_equal(
+		notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_DISCONNECT, POOL_B, HDL(5), NULL, 0), 0);
+	drpc_client_close(c);
+	usleep(200000);
+	assert_int_equal(fake_nr_evicts(&ms), 2);
+
+	/* NotifyExit: evicted at once, and the close after it finds nothing */
+	assert_int_equal(drpc_client_connect(p.sock, &c), 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_B, HDL(6), NULL, 0),
+			 0);
+	assert_int_equal(drpc_client_call(c, DRPC_MODULE_MGMT, DRPC_METHOD_MGMT_NOTIFY_EXIT, NULL,
+					  0, TIMEOUT_MS, &status, &reply, &reply_len),
+			 0);
+	assert_int_equal(status, DRPC__STATUS__SUCCESS);
+	d_free(reply);
+	assert_int_equal(fake_wait_evicts(&ms, 3), 3);
+	assert_string_equal(ms.evicts[2].handles, HDL(6));
+	drpc_client_close(c);
+	usleep(200000);
+	assert_int_equal(fake_nr_evicts(&ms), 3);
+
+	/* handles still registered when the agent stops are evicted before it exits */
+	assert_int_equal(drpc_client_connect(p.sock, &c), 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_A, HDL(7), NULL, 0),
+			 0);
+	proc_stop(&p);
+	drpc_client_close(c);
+	assert_int_equal(fake_nr_evicts(&ms), 4);
+	assert_string_equal(ms.evicts[3].handles, HDL(7));
+	proc_fini(&p);
+	fake_stop(&ms);
+}
+
+/* disable_auto_evict: an agent that stops leaves its clients' handles open. */
+static void
+handles_kept_with_disable_auto_evict(void **state)
+{
+	struct drpc_client *c;
+	struct fake_ms ms;
+	struct agent_proc p;
+
+	(void)state;
+	fake_start(&ms);
+	proc_init(&p, "agent_noevict");
+	write_cfg(&p, ms.port,
+		  "disable_auto_evict: true\ntransport_config:\n  allow_insecure: true\n");
+	proc_spawn(&p, NULL);
+	proc_wait_ready(&p);
+	assert_int_equal(drpc_client_connect(p.sock, &c), 0);
+	assert_int_equal(notify(c, DRPC_METHOD_MGMT_NOTIFY_POOL_CONNECT, POOL_A, HDL(8), NULL, 0),
+			 0);
+	proc_stop(&p);
+	drpc_client_close(c);
+	assert_int_equal(fake_nr_evicts(&ms), 0);
+	proc_fini(&p);
+	fake_stop(&ms);
 }
 
 static void
@@ -660,6 +1106,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attach_info_and_cache),
+		cmocka_unit_test(attach_info_not_loopback),
+		cmocka_unit_test(pool_find_via_ms),
+		cmocka_unit_test(handles_evicted_on_close),
+		cmocka_unit_test(handles_kept_with_disable_auto_evict),
 		cmocka_unit_test(cache_disabled_by_env),
 		cmocka_unit_test(systemd_ready),
 		cmocka_unit_test(creds_insecure),

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent_unit_tests.c - the agent's pure parts: interface selection (round-robin per NUMA
- * node, fallback to other nodes, a named interface, filters), the attach info cache
- * (hit, other system, expiry, disabled, environment switch), the reply shaping and
- * credentials (host user, client_user_map fallback).
+ * node, fallback to other nodes, a named interface, filters, the loopback interface for
+ * engines on loopback), the attach info cache (hit, other system, expiry, disabled,
+ * environment switch), the reply shaping, credentials (host user, client_user_map
+ * fallback) and the clients' pool handles (per connection, grouped by pool when a
+ * connection closes, the per-connection limit, allocation failures).
  */
 #define D_LOGFAC DD_FAC(tests)
 
@@ -339,6 +341,359 @@ creds_host_and_map(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* ---- engines on loopback ---- */
+
+static void
+uri_is_loopback(void **state)
+{
+	(void)state;
+	assert_true(agent_uri_is_loopback("ofi+tcp://127.0.0.1:31416"));
+	assert_true(agent_uri_is_loopback("ofi+tcp;ofi_rxm://127.1.2.3:1"));
+	assert_true(agent_uri_is_loopback("ofi+tcp://[::1]:31416"));
+	assert_true(agent_uri_is_loopback("ofi+tcp://127.0.0.1"));
+	assert_false(agent_uri_is_loopback("ofi+tcp://10.0.0.1:31416"));
+	assert_false(agent_uri_is_loopback("ofi+tcp://[fd00::2]:31416"));
+	assert_false(agent_uri_is_loopback("ofi+tcp://128.0.0.1:31416"));
+	/* a name is not resolved: DAOS's choice stands */
+	assert_false(agent_uri_is_loopback("ofi+tcp://localhost:31416"));
+	assert_false(agent_uri_is_loopback("127.0.0.1:31416"));
+	assert_false(agent_uri_is_loopback("ofi+tcp://"));
+	assert_false(agent_uri_is_loopback("ofi+tcp://[::1"));
+	assert_false(agent_uri_is_loopback(""));
+}
+
+/*
+ * The loopback interface is remembered apart from the selection set: detected, even when
+ * other interfaces hide it from selection; configured; and gone if filtered out.
+ */
+static void
+loopback_iface(void **state)
+{
+	static const char yml[] = "fabric_ifaces:\n"
+				  "- numa_node: 0\n"
+				  "  devices:\n"
+				  "  - iface: eth0\n"
+				  "  - iface: lo\n";
+	static const char *const lo_name[] = { "lo" };
+	struct config_strlist exclude = { .str = (char **)lo_name, .nr = 1 };
+	const struct agent_fabric_if *fi = NULL;
+	struct config_agent *cfg;
+	struct agent_ifaces set;
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	/* detected: every Linux host has lo with 127.0.0.1, which tcp serves */
+	assert_int_equal(agent_ifaces_detect("ofi+tcp", NULL, NULL, &set), 0);
+	assert_int_equal(agent_iface_loopback(&set, &fi), 0);
+	assert_true(fi->loopback);
+	assert_string_equal(fi->name, "lo");
+	assert_string_equal(fi->domain, "lo");
+	/* ... while selection keeps offering the others, if there are any */
+	for (i = 0; i < set.nr && set.nr > 1; i++)
+		assert_false(set.ifs[i].loopback);
+	agent_ifaces_fini(&set);
+	assert_int_equal(agent_iface_loopback(&set, &fi), -DER_NONEXIST);
+	/* excluded: none */
+	assert_int_equal(agent_ifaces_detect("ofi+tcp", NULL, &exclude, &set), 0);
+	assert_int_equal(agent_iface_loopback(&set, &fi), -DER_NONEXIST);
+	agent_ifaces_fini(&set);
+
+	/* configured */
+	assert_int_equal(config_agent_parse("t.yml", yml, sizeof(yml) - 1, &cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(agent_ifaces_from_config(cfg, &set), 0);
+	assert_int_equal(agent_iface_loopback(&set, &fi), 0);
+	assert_string_equal(fi->name, "lo");
+	agent_ifaces_filter(&set, NULL, &exclude);
+	assert_int_equal(set.nr, 1);
+	assert_int_equal(agent_iface_loopback(&set, &fi), -DER_NONEXIST);
+	agent_ifaces_fini(&set);
+	config_agent_free(cfg);
+	/* configured without lo: the admin's list stands */
+	set_make(&set, (const char *const[]){ "eth0" }, (const int[]){ 0 }, 1);
+	assert_int_equal(agent_iface_loopback(&set, &fi), -DER_NONEXIST);
+	agent_ifaces_fini(&set);
+	TEST_ALLOC_CHECK();
+}
+
+/* An MS answer with @nr URIs on @hosts, packed into @buf; returns its length. */
+static size_t
+ms_answer(const char *const *hosts, unsigned int nr, uint8_t *buf)
+{
+	Mgmt__GetAttachInfoResp resp = MGMT__GET_ATTACH_INFO_RESP__INIT;
+	Mgmt__ClientNetHint hint = MGMT__CLIENT_NET_HINT__INIT;
+	Mgmt__RankUri ru[4];
+	Mgmt__RankUri *rup[4];
+	char uris[4][64];
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		mgmt__rank_uri__init(&ru[i]);
+		snprintf(uris[i], sizeof(uris[i]), "ofi+tcp://%s:%u", hosts[i], 31416 + i);
+		ru[i].rank = i;
+		ru[i].uri = uris[i];
+		rup[i] = &ru[i];
+	}
+	hint.provider = "ofi+tcp";
+	resp.rank_uris = rup;
+	resp.n_rank_uris = nr;
+	resp.client_net_hint = &hint;
+	return mgmt__get_attach_info_resp__pack(&resp, buf);
+}
+
+/* Engines all on loopback get the loopback interface; any other address, DAOS's choice. */
+static void
+choose_for_loopback_engines(void **state)
+{
+	static const char *const lo4[] = { "127.0.0.1", "127.0.0.1" };
+	static const char *const lo6[] = { "[::1]" };
+	static const char *const mixed[] = { "127.0.0.1", "10.0.0.2" };
+	static const char *const names[] = { "eth0", "eth1" };
+	static const int numa[] = { 0, 0 };
+	const struct agent_fabric_if *fi;
+	struct agent_ifaces set;
+	char prov[AGENT_NAME_LEN];
+	uint8_t buf[512];
+	size_t len;
+	bool on_lo;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	len = ms_answer(lo4, 2, buf);
+	assert_int_equal(agent_attach_peek(buf, len, prov, sizeof(prov), &on_lo), 0);
+	assert_true(on_lo);
+	assert_string_equal(prov, "ofi+tcp");
+	len = ms_answer(lo6, 1, buf);
+	assert_int_equal(agent_attach_peek(buf, len, prov, sizeof(prov), &on_lo), 0);
+	assert_true(on_lo);
+	len = ms_answer(mixed, 2, buf);
+	assert_int_equal(agent_attach_peek(buf, len, prov, sizeof(prov), &on_lo), 0);
+	assert_false(on_lo);
+	len = ms_answer(NULL, 0, buf);
+	assert_int_equal(agent_attach_peek(buf, len, prov, sizeof(prov), &on_lo), 0);
+	assert_false(on_lo);
+	assert_int_equal(agent_attach_peek("\xff\xff", 2, prov, sizeof(prov), &on_lo), -DER_PROTO);
+
+	/* a host with eth0, eth1 and (kept aside) lo */
+	set_make(&set, names, numa, 2);
+	snprintf(set.lo.name, AGENT_NAME_LEN, "lo");
+	snprintf(set.lo.domain, AGENT_NAME_LEN, "lo");
+	set.lo.loopback = true;
+	set.has_lo = true;
+	assert_int_equal(agent_iface_choose(&set, 0, NULL, true, &fi), 0);
+	assert_string_equal(fi->name, "lo");
+	assert_int_equal(agent_iface_choose(&set, 0, "", true, &fi), 0);
+	assert_string_equal(fi->name, "lo");
+	/* the round-robin was not consumed by those */
+	assert_int_equal(agent_iface_choose(&set, 0, NULL, false, &fi), 0);
+	assert_string_equal(fi->name, "eth0");
+	assert_int_equal(agent_iface_choose(&set, 0, NULL, false, &fi), 0);
+	assert_string_equal(fi->name, "eth1");
+	/* a named interface wins; an unknown one is an error, as before */
+	assert_int_equal(agent_iface_choose(&set, 0, "eth1", true, &fi), 0);
+	assert_string_equal(fi->name, "eth1");
+	assert_int_equal(agent_iface_choose(&set, 0, "ib0", true, &fi), -DER_NONEXIST);
+	/* no loopback interface: DAOS's choice */
+	set.has_lo = false;
+	assert_int_equal(agent_iface_choose(&set, 0, NULL, true, &fi), 0);
+	assert_string_equal(fi->name, "eth0");
+	agent_ifaces_fini(&set);
+	TEST_ALLOC_CHECK();
+}
+
+/* ---- clients' pool handles ---- */
+
+static void
+uuid_of(uuid_t u, unsigned char tag)
+{
+	memset(u, 0, sizeof(uuid_t));
+	u[0] = tag;
+	u[15] = tag;
+}
+
+/* Handles are kept per connection; repeats count once; removals must match exactly. */
+static void
+handles_add_remove(void **state)
+{
+	struct agent_handles set;
+	uuid_t pa, pb, h1, h2, h3;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	uuid_of(pa, 0xa0);
+	uuid_of(pb, 0xb0);
+	uuid_of(h1, 1);
+	uuid_of(h2, 2);
+	uuid_of(h3, 3);
+	agent_handles_init(&set);
+	assert_int_equal(agent_handles_add(&set, 7, 100, pa, h1), 0);
+	assert_int_equal(agent_handles_add(&set, 7, 100, pb, h2), 0);
+	assert_int_equal(agent_handles_add(&set, 7, 100, pa, h1), 0); /* again: no-op */
+	assert_int_equal(agent_handles_add(&set, 8, 200, pa, h3), 0);
+	assert_int_equal(set.nr_clients, 2);
+	assert_int_equal(agent_handles_count(&set, 7), 2);
+	assert_int_equal(agent_handles_count(&set, 8), 1);
+	assert_int_equal(agent_handles_count(&set, 9), 0);
+
+	/* another connection's handle, the wrong pool, an unknown connection */
+	assert_int_equal(agent_handles_remove(&set, 7, pa, h3), -DER_NONEXIST);
+	assert_int_equal(agent_handles_remove(&set, 7, pb, h1), -DER_NONEXIST);
+	assert_int_equal(agent_handles_remove(&set, 9, pa, h1), -DER_NONEXIST);
+	assert_int_equal(agent_handles_count(&set, 7), 2);
+
+	assert_int_equal(agent_handles_remove(&set, 7, pa, h1), 0);
+	assert_int_equal(agent_handles_remove(&set, 7, pa, h1), -DER_NONEXIST);
+	assert_int_equal(agent_handles_count(&set, 7), 1);
+	/* the last one gone, the client is forgotten: its close evicts nothing */
+	assert_int_equal(agent_handles_remove(&set, 7, pb, h2), 0);
+	assert_int_equal(set.nr_clients, 1);
+	assert_null(agent_handles_detach(&set, 7));
+	/* a connection may reopen what it closed */
+	assert_int_equal(agent_handles_add(&set, 7, 100, pb, h2), 0);
+	assert_int_equal(agent_handles_count(&set, 7), 1);
+	agent_handles_fini(&set);
+	assert_int_equal(set.nr_clients, 0);
+	TEST_ALLOC_CHECK();
+}
+
+/* A closed connection's handles come out grouped by pool, one eviction per pool. */
+static void
+handles_detach_by_pool(void **state)
+{
+	struct agent_handles set;
+	struct agent_client *c;
+	uuid_t pa, pb, h[5];
+	unsigned int i;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	uuid_of(pa, 0xa0);
+	uuid_of(pb, 0xb0);
+	for (i = 0; i < 5; i++)
+		uuid_of(h[i], (unsigned char)(i + 1));
+	agent_handles_init(&set);
+	/* pools interleaved: b, a, b, a; and another connection on a */
+	assert_int_equal(agent_handles_add(&set, 1, 100, pb, h[3]), 0);
+	assert_int_equal(agent_handles_add(&set, 1, 100, pa, h[1]), 0);
+	assert_int_equal(agent_handles_add(&set, 1, 100, pb, h[2]), 0);
+	assert_int_equal(agent_handles_add(&set, 1, 100, pa, h[0]), 0);
+	assert_int_equal(agent_handles_add(&set, 2, 300, pa, h[4]), 0);
+
+	c = agent_handles_detach(&set, 1);
+	assert_non_null(c);
+	assert_int_equal(c->pid, 100);
+	assert_int_equal(c->nr, 4);
+	assert_int_equal(set.nr_clients, 1);
+	assert_null(agent_handles_detach(&set, 1));
+	assert_int_equal(agent_handles_count(&set, 2), 1);
+	/* pool a's run (h1, h2), then pool b's (h3, h4) */
+	assert_int_equal(agent_client_pool_run(c, 0), 2);
+	assert_int_equal(uuid_compare(c->hdls[0].pool, pa), 0);
+	assert_int_equal(uuid_compare(c->hdls[0].hdl, h[0]), 0);
+	assert_int_equal(uuid_compare(c->hdls[1].hdl, h[1]), 0);
+	assert_int_equal(agent_client_pool_run(c, 2), 2);
+	assert_int_equal(uuid_compare(c->hdls[2].pool, pb), 0);
+	assert_int_equal(uuid_compare(c->hdls[3].hdl, h[3]), 0);
+	assert_int_equal(agent_client_pool_run(c, 3), 1);
+	agent_client_free(c);
+
+	/* the agent stopping takes the clients one by one */
+	assert_int_equal(agent_handles_add(&set, 3, 400, pb, h[4]), 0);
+	c = agent_handles_pop(&set);
+	assert_non_null(c);
+	assert_int_equal(c->conn_id, 2);
+	assert_int_equal(agent_client_pool_run(c, 0), 1);
+	agent_client_free(c);
+	c = agent_handles_pop(&set);
+	assert_non_null(c);
+	assert_int_equal(c->pid, 400);
+	agent_client_free(c);
+	assert_null(agent_handles_pop(&set));
+	assert_int_equal(set.nr_clients, 0);
+	agent_client_free(NULL);
+	agent_handles_fini(&set);
+	TEST_ALLOC_CHECK();
+}
+
+/* One connection cannot register without bound. */
+static void
+handles_limit(void **state)
+{
+	struct agent_handles set;
+	uuid_t pool, hdl;
+	unsigned int i;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	agent_handles_init(&set);
+	uuid_of(pool, 0xa0);
+	for (i = 0; i < AGENT_CONN_HANDLES_MAX; i++) {
+		uuid_of(hdl, 0);
+		memcpy(hdl + 4, &i, sizeof(i));
+		assert_int_equal(agent_handles_add(&set, 1, 1, pool, hdl), 0);
+	}
+	uuid_of(hdl, 0xff);
+	assert_int_equal(agent_handles_add(&set, 1, 1, pool, hdl), -DER_OVERFLOW);
+	/* a repeat of a registered one is still fine; other connections are not affected */
+	uuid_of(hdl, 0);
+	i = 5;
+	memcpy(hdl + 4, &i, sizeof(i));
+	assert_int_equal(agent_handles_add(&set, 1, 1, pool, hdl), 0);
+	assert_int_equal(agent_handles_add(&set, 2, 1, pool, hdl), 0);
+	assert_int_equal(agent_handles_count(&set, 1), AGENT_CONN_HANDLES_MAX);
+	agent_handles_fini(&set);
+	TEST_ALLOC_CHECK();
+}
+
+/* Allocation k = 1, 2, ... fails until registering works: the set is as before each time. */
+static void
+handles_alloc_failures(void **state)
+{
+	struct agent_handles set;
+	uuid_t pool, hdl;
+	unsigned int k;
+	unsigned int i;
+	int rc;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	uuid_of(pool, 0xa0);
+	for (k = 1;; k++) {
+		agent_handles_init(&set);
+		/* four fit in the first array; the fifth makes it grow */
+		for (i = 0; i < 4; i++) {
+			uuid_of(hdl, (unsigned char)(i + 1));
+			assert_int_equal(agent_handles_add(&set, 1, 1, pool, hdl), 0);
+		}
+		uuid_of(hdl, 0x10);
+		d_alloc_fail_nth(k);
+		rc = agent_handles_add(&set, 1, 1, pool, hdl);
+		if (d_alloc_fail_pending() != 0) {
+			d_alloc_fail_nth(0);
+			assert_int_equal(rc, 0);
+			assert_int_equal(agent_handles_count(&set, 1), 5);
+			agent_handles_fini(&set);
+			break;
+		}
+		assert_int_equal(rc, -DER_NOMEM);
+		assert_int_equal(agent_handles_count(&set, 1), 4);
+		/* a new connection's first handle */
+		d_alloc_fail_nth(1);
+		assert_int_equal(agent_handles_add(&set, 2, 1, pool, hdl), -DER_NOMEM);
+		assert_int_equal(set.nr_clients, 1);
+		d_alloc_fail_nth(2);
+		assert_int_equal(agent_handles_add(&set, 2, 1, pool, hdl), -DER_NOMEM);
+		assert_int_equal(set.nr_clients, 1);
+		assert_int_equal(agent_handles_count(&set, 2), 0);
+		d_alloc_fail_nth(0);
+		agent_handles_fini(&set);
+	}
+	assert_true(k > 1);
+	TEST_ALLOC_CHECK();
+}
+
 int
 main(void)
 {
@@ -353,6 +708,13 @@ main(void)
 		cmocka_unit_test(cache_disabled),
 		cmocka_unit_test(attach_reply_sets_hint),
 		cmocka_unit_test(creds_host_and_map),
+		cmocka_unit_test(uri_is_loopback),
+		cmocka_unit_test(loopback_iface),
+		cmocka_unit_test(choose_for_loopback_engines),
+		cmocka_unit_test(handles_add_remove),
+		cmocka_unit_test(handles_detach_by_pool),
+		cmocka_unit_test(handles_limit),
+		cmocka_unit_test(handles_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ms_pool_tests.c - a pool record beyond add/lookup/remove (ms_db_tests.c): renames with
- * their refusals, the ACL check daos_server makes before the pool service gets an ACL,
- * the record's fields in the file, files of the previous version (with owner, group,
- * properties and ACL) loading and losing those fields at the next save, failed saves
- * undone and allocation failures.
+ * their refusals, PoolFind's resolution (Ready pools only, each refusal's message), the
+ * ACL check daos_server makes before the pool service gets an ACL, the record's fields in
+ * the file, files of the previous version (with owner, group, properties and ACL) loading
+ * and losing those fields at the next save, failed saves undone and allocation failures.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -128,6 +129,68 @@ set_label(void **state)
 	assert_string_equal(list[0].label, "aquarium");
 	assert_string_equal(list[1].label, "zoo");
 	assert_int_equal(uuid_compare(list[1].uuid, b.uuid), 0);
+}
+
+/* --- PoolFind: only Ready pools are found, by label or uuid --- */
+
+static void
+resolve(void **state)
+{
+	struct env *e = *state;
+	const struct ms_pool *p = NULL;
+	struct ms_pool a;
+	struct ms_pool b;
+	char id[37];
+	char upper[37];
+	size_t i;
+
+	pool_init(&a, "tank");
+	pool_init(&b, "pond");
+	b.state = MS_POOL_CREATING;
+	assert_int_equal(ms_pool_add(e->db, &a, NULL, 0), 0);
+	assert_int_equal(ms_pool_add(e->db, &b, NULL, 0), 0);
+
+	TEST_ALLOC_MARK();
+	/* by label, by uuid, by uuid in capitals */
+	assert_int_equal(ms_pool_resolve(e->db, "tank", &p, e->err, sizeof(e->err)), 0);
+	assert_int_equal(uuid_compare(p->uuid, a.uuid), 0);
+	uuid_unparse_lower(a.uuid, id);
+	p = NULL;
+	assert_int_equal(ms_pool_resolve(e->db, id, &p, e->err, sizeof(e->err)), 0);
+	assert_string_equal(p->label, "tank");
+	for (i = 0; i < sizeof(id); i++)
+		upper[i] = (char)toupper((unsigned char)id[i]);
+	p = NULL;
+	assert_int_equal(ms_pool_resolve(e->db, upper, &p, NULL, 0), 0);
+	assert_string_equal(p->label, "tank");
+
+	/* unknown, empty: *out untouched */
+	p = NULL;
+	assert_int_equal(ms_pool_resolve(e->db, "reef", &p, e->err, sizeof(e->err)), -DER_NONEXIST);
+	assert_string_equal(e->err, "no pool \"reef\" in system daos_server");
+	assert_null(p);
+	uuid_generate(b.uuid);
+	uuid_unparse_lower(b.uuid, id);
+	assert_int_equal(ms_pool_resolve(e->db, id, &p, NULL, 0), -DER_NONEXIST);
+	assert_int_equal(ms_pool_resolve(e->db, "", &p, e->err, sizeof(e->err)), -DER_INVAL);
+	assert_string_equal(e->err, "no pool label or uuid given");
+	assert_null(p);
+
+	/* Creating, then Destroying: not found, and the message says why */
+	assert_int_equal(ms_pool_resolve(e->db, "pond", &p, e->err, sizeof(e->err)), -DER_NONEXIST);
+	assert_string_equal(e->err, "pool pond is not ready to be used: its state is Creating");
+	assert_null(p);
+	TEST_ALLOC_CHECK();
+	assert_int_equal(ms_pool_set_state(e->db, a.uuid, MS_POOL_DESTROYING), 0);
+	assert_int_equal(ms_pool_resolve(e->db, "tank", &p, e->err, sizeof(e->err)), -DER_NONEXIST);
+	assert_string_equal(e->err, "pool tank is not ready to be used: its state is Destroying");
+	/* destroyed, then created again under the same label: the new uuid is found */
+	assert_int_equal(ms_pool_remove(e->db, a.uuid), 0);
+	pool_init(&b, "tank");
+	assert_int_equal(ms_pool_add(e->db, &b, NULL, 0), 0);
+	assert_int_equal(ms_pool_resolve(e->db, "tank", &p, NULL, 0), 0);
+	assert_int_equal(uuid_compare(p->uuid, b.uuid), 0);
+	assert_int_equal(uuid_compare(p->uuid, a.uuid) != 0, 1);
 }
 
 /* --- the ACL check --- */
@@ -444,6 +507,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(set_label, setup, ms_test_teardown),
+		cmocka_unit_test_setup_teardown(resolve, setup, ms_test_teardown),
 		cmocka_unit_test(acl_check),
 		cmocka_unit_test(acl_check_size_limit),
 		cmocka_unit_test_setup_teardown(round_trip, setup, ms_test_teardown),
