@@ -111,4 +111,30 @@ test_wait_exit(pid_t pid, int timeout_ms)
 	return -1;
 }
 
+/*
+ * Run @call, which prints to `f` (a FILE * it may name), and leave what it printed in
+ * @buf, a new string for free(): TEST_CAPTURE(out, print_table(f, &t)).
+ */
+#define TEST_CAPTURE(buf, call)                          \
+	do {                                             \
+		size_t len_ = 0;                         \
+		FILE *f = open_memstream(&(buf), &len_); \
+		assert_non_null(f);                      \
+		call;                                    \
+		fclose(f);                               \
+	} while (0)
+
+/* Split @line in place at blanks into at most @max words in @argv; the number of words. */
+static inline int
+test_split_words(char *line, char **argv, int max)
+{
+	char *save = NULL, *p;
+	int argc = 0;
+
+	for (p = strtok_r(line, " ", &save); p != NULL && argc < max;
+	     p = strtok_r(NULL, " ", &save))
+		argv[argc++] = p;
+	return argc;
+}
+
 #endif /* COMMON_TEST_H */

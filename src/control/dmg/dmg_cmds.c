@@ -46,7 +46,7 @@ fanout_json(const struct dmg_host_reply *r, unsigned int nr)
 
 /* After a fan-out: the command fails if any host did, naming the first that did. */
 static int
-fanout_status(struct dmg_ctx *ctx, const struct dmg_host_reply *r, unsigned int nr)
+fanout_status(struct cli_ctx *ctx, const struct dmg_host_reply *r, unsigned int nr)
 {
 	unsigned int i, bad = 0, first = 0;
 
@@ -65,7 +65,7 @@ fanout_status(struct dmg_ctx *ctx, const struct dmg_host_reply *r, unsigned int 
 }
 
 static int
-run_fanout(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+run_fanout(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 	   const ProtobufCMessageDescriptor *desc, struct dmg_host_reply **r)
 {
 	int rc = dmg_fanout(ctx, method, req, desc, r);
@@ -76,7 +76,7 @@ run_fanout(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 }
 
 int
-dmg_storage_scan(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_storage_scan(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__StorageScanReq req = MGMT__STORAGE_SCAN_REQ__INIT;
 	struct dmg_host_reply *r;
@@ -97,7 +97,7 @@ dmg_storage_scan(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_storage_format(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_storage_format(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__StorageFormatReq req = MGMT__STORAGE_FORMAT_REQ__INIT;
 	struct dmg_host_reply *r;
@@ -120,7 +120,7 @@ dmg_storage_format(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_storage_usage(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_storage_usage(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__StorageScanReq req = MGMT__STORAGE_SCAN_REQ__INIT;
 	struct dmg_host_reply *r;
@@ -141,7 +141,7 @@ dmg_storage_usage(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_network_scan(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_network_scan(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__NetworkScanReq req = MGMT__NETWORK_SCAN_REQ__INIT;
 	struct dmg_host_reply *r;
@@ -164,7 +164,7 @@ dmg_network_scan(struct dmg_ctx *ctx, const struct dmg_args *a)
 
 /* --ranks must be a rank set; sent on as the user wrote it once it parses. */
 static int
-ranks_check(struct dmg_ctx *ctx, const char *ranks)
+ranks_check(struct cli_ctx *ctx, const char *ranks)
 {
 	d_rank_list_t *rl = NULL;
 	int rc;
@@ -181,7 +181,7 @@ ranks_check(struct dmg_ctx *ctx, const char *ranks)
 }
 
 static int
-ms_call(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+ms_call(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **resp)
 {
 	int rc = dmg_ms_call(ctx, method, req, desc, resp);
@@ -192,7 +192,7 @@ ms_call(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 }
 
 int
-dmg_system_query(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_query(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__SystemQueryReq req = MGMT__SYSTEM_QUERY_REQ__INIT;
 	Mgmt__SystemQueryResp *resp;
@@ -223,7 +223,7 @@ dmg_system_query(struct dmg_ctx *ctx, const struct dmg_args *a)
 
 /* start, stop, exclude, clear-exclude, erase: a rank selection in, rank results out. */
 static int
-system_ranks(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, bool need_sel,
+system_ranks(struct cli_ctx *ctx, const struct cli_args *a, uint32_t method, bool need_sel,
 	     bool updated_line)
 {
 	Mgmt__SystemRanksReq req = MGMT__SYSTEM_RANKS_REQ__INIT;
@@ -256,7 +256,7 @@ system_ranks(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, boo
 			if (!resp->results[i]->errored)
 				d_rank_list_append(rl, resp->results[i]->rank);
 		if (rl != NULL)
-			s = dmg_ranks_str(rl, false);
+			s = cli_ranks_str(rl, false);
 		fprintf(ctx->out, "updated ranks: %s\n", s ? s : "?");
 		d_free(s);
 		d_rank_list_free(rl);
@@ -269,7 +269,7 @@ system_ranks(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, boo
 
 		/* DAOS: "Unknown 3 ranks: 7-9", the set bare here */
 		if (d_rank_list_parse(resp->absent_ranks, strlen(resp->absent_ranks), &rl) == 0 &&
-		    (s = dmg_ranks_str(rl, true)) != NULL) {
+		    (s = cli_ranks_str(rl, true)) != NULL) {
 			fprintf(stderr, "Unknown %u rank%s: %s\n", rl->rl_nr,
 				rl->rl_nr == 1 ? "" : "s", s);
 			d_free(s);
@@ -293,37 +293,37 @@ system_ranks(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, boo
 }
 
 int
-dmg_system_stop(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_stop(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return system_ranks(ctx, a, CTL_SYSTEM_STOP, false, false);
 }
 
 int
-dmg_system_start(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_start(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return system_ranks(ctx, a, CTL_SYSTEM_START, false, false);
 }
 
 int
-dmg_system_exclude(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_exclude(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return system_ranks(ctx, a, CTL_SYSTEM_EXCLUDE, true, true);
 }
 
 int
-dmg_system_clear_exclude(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_clear_exclude(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return system_ranks(ctx, a, CTL_SYSTEM_CLEAR_EXCLUDE, true, true);
 }
 
 int
-dmg_system_erase(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_erase(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return system_ranks(ctx, a, CTL_SYSTEM_ERASE, false, false);
 }
 
 int
-dmg_system_leader_query(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_system_leader_query(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__LeaderQueryReq req = MGMT__LEADER_QUERY_REQ__INIT;
 	Mgmt__LeaderQueryResp *resp;
@@ -340,7 +340,7 @@ dmg_system_leader_query(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_version(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_version(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	(void)a;
 	if (ctx->json)

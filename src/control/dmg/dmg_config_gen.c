@@ -218,7 +218,7 @@ pick_iface(const struct dmg_hw *hw, int numa, int want_ib, const bool *used)
 }
 
 int
-dmg_config_gen_yaml(struct dmg_ctx *ctx, const struct dmg_hw *hw, const struct dmg_args *a,
+dmg_config_gen_yaml(struct cli_ctx *ctx, const struct dmg_hw *hw, const struct cli_args *a,
 		    char **out)
 {
 	struct out_buf o = { 0 };
@@ -237,13 +237,13 @@ dmg_config_gen_yaml(struct dmg_ctx *ctx, const struct dmg_hw *hw, const struct d
 	const char *p;
 
 	if (a->val[DMG_OPT_NUM_ENGINES] != NULL &&
-	    (dmg_uint_parse(a->val[DMG_OPT_NUM_ENGINES], 64, &engines) != 0 || engines == 0)) {
+	    (cli_uint_parse(a->val[DMG_OPT_NUM_ENGINES], 64, &engines) != 0 || engines == 0)) {
 		dmg_errf(ctx, "invalid --num-engines \"%s\": expected 1-64",
 			 a->val[DMG_OPT_NUM_ENGINES]);
 		return -DER_INVAL;
 	}
 	if (a->val[DMG_OPT_MIN_SSDS] != NULL &&
-	    dmg_uint_parse(a->val[DMG_OPT_MIN_SSDS], 64, &min_ssds) != 0) {
+	    cli_uint_parse(a->val[DMG_OPT_MIN_SSDS], 64, &min_ssds) != 0) {
 		dmg_errf(ctx, "invalid --min-ssds \"%s\": expected 0-64", a->val[DMG_OPT_MIN_SSDS]);
 		return -DER_INVAL;
 	}
@@ -379,7 +379,7 @@ dmg_config_gen_yaml(struct dmg_ctx *ctx, const struct dmg_hw *hw, const struct d
 }
 
 int
-dmg_config_generate(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_config_generate(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct dmg_hw hw;
 	char *yaml = NULL;

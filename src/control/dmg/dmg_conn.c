@@ -25,7 +25,7 @@
 #define DMG_CONNECT_TIMEOUT_MS 5000
 
 void
-dmg_errf(struct dmg_ctx *ctx, const char *fmt, ...)
+dmg_errf(struct cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -42,7 +42,7 @@ host_split(const char *addr, int default_port, char *host, size_t len, uint16_t 
 	uint64_t p = (uint64_t)default_port;
 	size_t n = colon ? (size_t)(colon - addr) : strlen(addr);
 
-	if (colon != NULL && dmg_uint_parse(colon + 1, 65535, &p) != 0)
+	if (colon != NULL && cli_uint_parse(colon + 1, 65535, &p) != 0)
 		return -DER_INVAL;
 	if (n > 0 && addr[0] == '[' && addr[n - 1] == ']') {
 		addr++;
@@ -187,13 +187,13 @@ pack_req(const ProtobufCMessage *req, uint8_t **buf, size_t *len)
 }
 
 static const struct ctl_tls_config *
-ctx_tls(struct dmg_ctx *ctx)
+ctx_tls(struct cli_ctx *ctx)
 {
 	return ctx->insecure ? NULL : &ctx->tls;
 }
 
 int
-dmg_ms_call(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+dmg_ms_call(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 	    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **resp)
 {
 	struct one_call c = { 0 };
@@ -263,7 +263,7 @@ fanout_thread(void *arg)
 #define DMG_FANOUT_MAX 64
 
 int
-dmg_fanout(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+dmg_fanout(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 	   const ProtobufCMessageDescriptor *desc, struct dmg_host_reply **out)
 {
 	struct dmg_host_reply *r;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * control/dmg/dmg_int.h - private to dmg: the option and command tables, the argument
- * parser, the transport to daos_server, the text printers and the JSON converter.
+ * control/dmg/dmg_int.h - private to dmg: the option and command tables, the session,
+ * the transport to daos_server, the text printers and the JSON converter. The parser and
+ * the tables of text are control/cli.h's, shared with daos.
  *
- * A command runs in four steps: dmg_args_parse() turns argv into a struct dmg_args and
- * the struct dmg_cmd to run; the command's run function builds a mgmt.proto request and
- * sends it with dmg_ms_call() (the MS leader) or dmg_fanout() (every host); a printer
- * writes the decoded response as text (printers are pure: a response in, text out), or,
- * with -j, dmg_json_from_pb() turns it into the "response" of the JSON envelope.
+ * A command runs in four steps: cli_args_parse(&dmg_cli, ...) turns argv into a struct
+ * cli_args and the struct cli_cmd to run; the command's run function builds a mgmt.proto
+ * request and sends it with dmg_ms_call() (the MS leader) or dmg_fanout() (every host); a
+ * printer writes the decoded response as text (printers are pure: a response in, text
+ * out), or, with -j, dmg_json_from_pb() turns it into the "response" of the JSON envelope.
  */
 #ifndef CONTROL_DMG_DMG_INT_H
 #define CONTROL_DMG_DMG_INT_H
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "control/cli.h"
 #include "control/config.h"
 #include "control/dmg/pool_prop.h"
 #include "mgmt.pb-c.h"
@@ -72,61 +74,15 @@
 #define DMG_OPT_ENUM(id, s, l, v, h) DMG_OPT_##id,
 enum dmg_opt { DMG_OPT_TABLE(DMG_OPT_ENUM) DMG_OPT_NR };
 
-struct dmg_opt_def {
-	char short_name;  /* 0: long form only */
-	const char *name; /* long form, without "--" */
-	bool has_arg;     /* takes a value */
-	const char *help;
-};
-extern const struct dmg_opt_def dmg_opts[DMG_OPT_NR];
+extern const struct cli_opt dmg_opts[DMG_OPT_NR];
 
-#define DMG_POS_MAX 4
-
-/* What the command line said. Strings point into argv. */
-struct dmg_args {
-	bool set[DMG_OPT_NR];        /* the option was given */
-	const char *val[DMG_OPT_NR]; /* its value (last one wins) */
-	const char *pos[DMG_POS_MAX];
-	unsigned int nr_pos;
-};
-
-struct dmg_ctx;
-
-/* A node of the command tree. A node has subcommands or a run function. */
-struct dmg_cmd {
-	const char *name;
-	const char *alias; /* NULL if none */
-	const char *help;
-	const int *opts;            /* DMG_OPT_* it accepts, -1 terminated; NULL: none */
-	const struct dmg_cmd *subs; /* NULL-name terminated */
-	const char *pos_name;       /* "<pool>" for help and errors; NULL: no arguments */
-	unsigned int nr_pos_min;    /* required positional arguments */
-	unsigned int nr_pos_max;    /* allowed positional arguments */
-	bool needs_conn;            /* loads the config and talks to servers */
-	int (*run)(struct dmg_ctx *ctx, const struct dmg_args *args);
-};
-
-extern const struct dmg_cmd dmg_root;
-
-/*
- * Parse @argc/@argv (argv[0] is the program) against dmg_root. On success *cmd is the
- * command to run (its path in @path, "pool create") and @args holds what was given;
- * a --help request returns 0 with args->set[DMG_OPT_HELP]. Returns -DER_INVAL with a
- * one-line message in @err naming the problem (unknown command or flag, missing value,
- * missing or extra argument).
- */
-int dmg_args_parse(int argc, char **argv, struct dmg_args *args, const struct dmg_cmd **cmd,
-		   char *path, size_t path_len, char *err, size_t err_len);
-
-/* Write the usage text of @cmd (reached by @path) to @f. */
-void dmg_cmd_help(FILE *f, const struct dmg_cmd *cmd, const char *path);
-
-/* Parse an unsigned decimal option value into *out (bounded by @max); -DER_INVAL. */
-int dmg_uint_parse(const char *str, uint64_t max, uint64_t *out);
+/* dmg's options and command tree, for cli_args_parse() and cli_cmd_help(). */
+extern const struct cli_spec dmg_cli;
 
 /* ---- the session ---- */
 
-struct dmg_ctx {
+/* dmg's struct cli_ctx: what every run function gets. */
+struct cli_ctx {
 	FILE *out;      /* command output (stdout, or a tee with --log-file) */
 	bool json;      /* -j: collect the response, print the envelope */
 	bool debug;     /* -d */
@@ -142,7 +98,7 @@ struct dmg_ctx {
 };
 
 /* Record a failure message in @ctx (printed by main as "ERROR: dmg: ..."). */
-void dmg_errf(struct dmg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dmg_errf(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- transport (dmg_conn.c) ---- */
 
@@ -153,7 +109,7 @@ void dmg_errf(struct dmg_ctx *ctx, const char *fmt, ...) __attribute__((format(p
  * from the server, in the reply or in the body's "status" field, is returned with the
  * server's message in ctx->errmsg. Transport failures name each host tried.
  */
-int dmg_ms_call(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+int dmg_ms_call(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 		const ProtobufCMessageDescriptor *desc, ProtobufCMessage **resp);
 
 /* One host's answer to a fanned-out call. */
@@ -169,41 +125,17 @@ struct dmg_host_reply {
  * host order (free with dmg_host_replies_free()). Returns 0 (per-host errors are in the
  * replies) or -DER_NOMEM.
  */
-int dmg_fanout(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+int dmg_fanout(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 	       const ProtobufCMessageDescriptor *desc, struct dmg_host_reply **out);
 void dmg_host_replies_free(struct dmg_host_reply *r, unsigned int nr);
 
-/* ---- text helpers (dmg_print.c) ---- */
-
-/* A table: a header row and body rows; columns padded to the widest cell, one space apart,
- * dashes under each header as long as the header. */
-struct dmg_table {
-	unsigned int nr_cols;
-	unsigned int nr_rows; /* including the header */
-	char **cells;         /* nr_rows * nr_cols strings */
-	int rc;               /* -DER_NOMEM if a row could not be added */
-};
-void dmg_table_init(struct dmg_table *t, unsigned int nr_cols, const char *const *hdr);
-/* Add a row of nr_cols strings (copied). */
-void dmg_table_row(struct dmg_table *t, ...);
-void dmg_table_print(FILE *f, const struct dmg_table *t, const char *indent);
-void dmg_table_fini(struct dmg_table *t);
+/* ---- text helpers (dmg_print.c; tables and rank sets are in control/cli.h) ---- */
 
 /*
  * Compress "host:port" strings into DAOS's host set form ("node[1-4]", "10.8.1.[20-21]"),
  * dropping ":@default_port". *out is d_free()d by the caller. 0 or -DER_NOMEM.
  */
 int dmg_hostset_str(char *const *hosts, unsigned int nr, int default_port, char **out);
-
-/*
- * A rank set as DAOS's dmg prints it (its host set form without a host name): one rank
- * bare ("3"), more in brackets ("[0-3]", "[0,2,5-6]"), "" for none. With @bare, never
- * brackets ("0-3,5"), as pool query shows enabled and disabled ranks. A new string for
- * d_free(), or NULL when out of memory.
- */
-char *dmg_ranks_str(const d_rank_list_t *rl, bool bare);
-/* The same for a rank set in text ("[0-3]" or "0-3", from a reply); other text as it is. */
-char *dmg_ranks_text(const char *in, bool bare);
 
 /* ---- printers (dmg_print.c): pure functions, response in, text out ---- */
 
@@ -232,37 +164,37 @@ json_t *dmg_json_from_pb(const ProtobufCMessage *msg);
 
 /* ---- commands ---- */
 
-int dmg_storage_scan(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_storage_format(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_storage_usage(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_network_scan(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_query(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_stop(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_start(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_exclude(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_clear_exclude(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_erase(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_system_leader_query(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_create(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_list(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_query(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_destroy(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_get_prop(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_set_prop(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_get_acl(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_update_acl(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_overwrite_acl(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_delete_acl(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_pool_evict(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_config_generate(struct dmg_ctx *ctx, const struct dmg_args *a);
-int dmg_version(struct dmg_ctx *ctx, const struct dmg_args *a);
+int dmg_storage_scan(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_storage_format(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_storage_usage(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_network_scan(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_stop(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_start(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_exclude(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_clear_exclude(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_erase(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_system_leader_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_create(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_list(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_destroy(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_get_prop(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_set_prop(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_get_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_update_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_overwrite_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_delete_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_pool_evict(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_config_generate(struct cli_ctx *ctx, const struct cli_args *a);
+int dmg_version(struct cli_ctx *ctx, const struct cli_args *a);
 
 /*
  * Build a PoolCreateReq from the create flags and @label (client-side checks of reference
  * §3.4: one sizing style, label rules, sizes, ranks, properties). On failure the reason is
  * in ctx->errmsg. Free with dmg_pool_create_req_fini().
  */
-int dmg_pool_create_req(struct dmg_ctx *ctx, const struct dmg_args *a, Mgmt__PoolCreateReq *req);
+int dmg_pool_create_req(struct cli_ctx *ctx, const struct cli_args *a, Mgmt__PoolCreateReq *req);
 void dmg_pool_create_req_fini(Mgmt__PoolCreateReq *req);
 
 /*
@@ -291,7 +223,7 @@ struct dmg_hw {
 	unsigned int nr_pmem;
 };
 void dmg_hw_detect(struct dmg_hw *hw);
-int dmg_config_gen_yaml(struct dmg_ctx *ctx, const struct dmg_hw *hw, const struct dmg_args *a,
+int dmg_config_gen_yaml(struct cli_ctx *ctx, const struct dmg_hw *hw, const struct cli_args *a,
 			char **out);
 
 #endif /* CONTROL_DMG_DMG_INT_H */

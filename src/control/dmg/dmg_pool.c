@@ -23,7 +23,7 @@
 
 /* A property list being turned into PoolProperty messages. */
 struct prop_acc {
-	struct dmg_ctx *ctx;
+	struct cli_ctx *ctx;
 	bool create;
 	Mgmt__PoolProperty **props;
 	size_t nr;
@@ -82,7 +82,7 @@ props_free(Mgmt__PoolProperty **props, size_t nr)
 }
 
 static int
-props_parse(struct dmg_ctx *ctx, const char *str, bool create, struct prop_acc *acc)
+props_parse(struct cli_ctx *ctx, const char *str, bool create, struct prop_acc *acc)
 {
 	int rc;
 
@@ -102,7 +102,7 @@ props_parse(struct dmg_ctx *ctx, const char *str, bool create, struct prop_acc *
 
 /* An ACL from a file, as ACE strings in *strs (sec_acl_strs_free()). */
 static int
-acl_file_strs(struct dmg_ctx *ctx, const char *path, char ***strs, size_t *nr)
+acl_file_strs(struct cli_ctx *ctx, const char *path, char ***strs, size_t *nr)
 {
 	struct daos_acl *acl = NULL;
 	int rc;
@@ -161,7 +161,7 @@ principal(const char *given, bool group)
 
 /* --tier-ratio "6,94" or "6" (the rest goes to NVMe). */
 static int
-tier_ratio_parse(struct dmg_ctx *ctx, const char *str, double *r)
+tier_ratio_parse(struct cli_ctx *ctx, const char *str, double *r)
 {
 	char *end;
 	double a, b;
@@ -215,7 +215,7 @@ dmg_pool_create_req_fini(Mgmt__PoolCreateReq *req)
 }
 
 static int
-parse_size_flag(struct dmg_ctx *ctx, const struct dmg_args *a, int id, uint64_t *out)
+parse_size_flag(struct cli_ctx *ctx, const struct cli_args *a, int id, uint64_t *out)
 {
 	if (pool_prop_size_parse(a->val[id], out) != 0) {
 		dmg_errf(ctx, "invalid --%s \"%s\": expected a size such as 10G, 1.5TB or 512MiB",
@@ -226,7 +226,7 @@ parse_size_flag(struct dmg_ctx *ctx, const struct dmg_args *a, int id, uint64_t 
 }
 
 int
-dmg_pool_create_req(struct dmg_ctx *ctx, const struct dmg_args *a, Mgmt__PoolCreateReq *req)
+dmg_pool_create_req(struct cli_ctx *ctx, const struct cli_args *a, Mgmt__PoolCreateReq *req)
 {
 	const char *label = a->pos[0];
 	const char *size = a->val[DMG_OPT_SIZE];
@@ -278,7 +278,7 @@ dmg_pool_create_req(struct dmg_ctx *ctx, const struct dmg_args *a, Mgmt__PoolCre
 			goto out_bad_pct;
 		memcpy(num, size, n);
 		num[n] = '\0';
-		if (dmg_uint_parse(num, 100, &v) != 0 || v == 0)
+		if (cli_uint_parse(num, 100, &v) != 0 || v == 0)
 			goto out_bad_pct;
 		req->size_percent = (uint32_t)v;
 	} else if (size != NULL) {
@@ -327,7 +327,7 @@ dmg_pool_create_req(struct dmg_ctx *ctx, const struct dmg_args *a, Mgmt__PoolCre
 
 	rc = -DER_INVAL;
 	if (a->set[DMG_OPT_NRANKS]) {
-		if (dmg_uint_parse(a->val[DMG_OPT_NRANKS], UINT32_MAX, &v) != 0 || v == 0) {
+		if (cli_uint_parse(a->val[DMG_OPT_NRANKS], UINT32_MAX, &v) != 0 || v == 0) {
 			dmg_errf(ctx, "invalid --nranks \"%s\": expected a number of ranks",
 				 a->val[DMG_OPT_NRANKS]);
 			goto out_fini;
@@ -351,7 +351,7 @@ dmg_pool_create_req(struct dmg_ctx *ctx, const struct dmg_args *a, Mgmt__PoolCre
 			goto out_nomem;
 	}
 	if (a->set[DMG_OPT_NSVC]) {
-		if (dmg_uint_parse(a->val[DMG_OPT_NSVC], DMG_NSVC_MAX, &v) != 0 || v == 0) {
+		if (cli_uint_parse(a->val[DMG_OPT_NSVC], DMG_NSVC_MAX, &v) != 0 || v == 0) {
 			dmg_errf(ctx, "invalid --nsvc \"%s\": expected 1-%d", a->val[DMG_OPT_NSVC],
 				 DMG_NSVC_MAX);
 			goto out_fini;
@@ -406,7 +406,7 @@ out_fini:
 }
 
 static int
-ms_call(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
+ms_call(struct cli_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **resp)
 {
 	int rc = dmg_ms_call(ctx, method, req, desc, resp);
@@ -417,7 +417,7 @@ ms_call(struct dmg_ctx *ctx, uint32_t method, const ProtobufCMessage *req,
 }
 
 int
-dmg_pool_create(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_create(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__PoolCreateReq req;
 	Mgmt__PoolCreateResp *resp;
@@ -440,7 +440,7 @@ dmg_pool_create(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_pool_list(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__ListPoolsReq req = MGMT__LIST_POOLS_REQ__INIT;
 	Mgmt__ListPoolsResp *resp;
@@ -460,21 +460,21 @@ dmg_pool_list(struct dmg_ctx *ctx, const struct dmg_args *a)
 
 /* Send a PoolIdReq; *resp is the PoolResp. */
 static int
-pool_call(struct dmg_ctx *ctx, uint32_t method, Mgmt__PoolIdReq *req, Mgmt__PoolResp **resp)
+pool_call(struct cli_ctx *ctx, uint32_t method, Mgmt__PoolIdReq *req, Mgmt__PoolResp **resp)
 {
 	return ms_call(ctx, method, &req->base, &mgmt__pool_resp__descriptor,
 		       (ProtobufCMessage **)resp);
 }
 
 static void
-pool_req_init(Mgmt__PoolIdReq *req, const struct dmg_args *a)
+pool_req_init(Mgmt__PoolIdReq *req, const struct cli_args *a)
 {
 	mgmt__pool_id_req__init(req);
 	req->id = (char *)a->pos[0];
 }
 
 int
-dmg_pool_query(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_query(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__PoolIdReq req;
 	Mgmt__PoolResp *resp;
@@ -497,7 +497,7 @@ dmg_pool_query(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 static int
-pool_simple(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, const char *done)
+pool_simple(struct cli_ctx *ctx, const struct cli_args *a, uint32_t method, const char *done)
 {
 	Mgmt__PoolIdReq req;
 	Mgmt__PoolResp *resp;
@@ -516,19 +516,19 @@ pool_simple(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, cons
 }
 
 int
-dmg_pool_destroy(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_destroy(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return pool_simple(ctx, a, CTL_POOL_DESTROY, "Pool-destroy command succeeded");
 }
 
 int
-dmg_pool_evict(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_evict(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return pool_simple(ctx, a, CTL_POOL_EVICT, "Pool-evict command succeeded");
 }
 
 int
-dmg_pool_get_prop(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_get_prop(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__PoolIdReq req;
 	Mgmt__PoolResp *resp;
@@ -578,7 +578,7 @@ out_free:
 }
 
 int
-dmg_pool_set_prop(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_set_prop(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	Mgmt__PoolIdReq req;
 	Mgmt__PoolResp *resp;
@@ -603,7 +603,7 @@ dmg_pool_set_prop(struct dmg_ctx *ctx, const struct dmg_args *a)
 
 /* The ACL of a PoolResp as get-acl prints it. */
 static int
-acl_text(struct dmg_ctx *ctx, const Mgmt__PoolResp *resp, bool verbose, char **out)
+acl_text(struct cli_ctx *ctx, const Mgmt__PoolResp *resp, bool verbose, char **out)
 {
 	struct daos_acl *acl = NULL;
 	int rc;
@@ -622,7 +622,7 @@ acl_text(struct dmg_ctx *ctx, const Mgmt__PoolResp *resp, bool verbose, char **o
 }
 
 static int
-acl_show(struct dmg_ctx *ctx, const Mgmt__PoolResp *resp, bool verbose)
+acl_show(struct cli_ctx *ctx, const Mgmt__PoolResp *resp, bool verbose)
 {
 	char *text = NULL;
 	int rc;
@@ -637,7 +637,7 @@ acl_show(struct dmg_ctx *ctx, const Mgmt__PoolResp *resp, bool verbose)
 }
 
 int
-dmg_pool_get_acl(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_get_acl(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	const char *outfile = a->val[DMG_OPT_OUTFILE];
 	Mgmt__PoolIdReq req;
@@ -685,7 +685,7 @@ out_resp:
 }
 
 static int
-acl_send(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, char **strs, size_t nr)
+acl_send(struct cli_ctx *ctx, const struct cli_args *a, uint32_t method, char **strs, size_t nr)
 {
 	Mgmt__PoolIdReq req;
 	Mgmt__PoolResp *resp;
@@ -705,7 +705,7 @@ acl_send(struct dmg_ctx *ctx, const struct dmg_args *a, uint32_t method, char **
 }
 
 int
-dmg_pool_update_acl(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_update_acl(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct daos_ace *ace = NULL;
 	char **strs = NULL;
@@ -741,7 +741,7 @@ dmg_pool_update_acl(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_pool_overwrite_acl(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_overwrite_acl(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	char **strs = NULL;
 	size_t nr = 0;
@@ -760,7 +760,7 @@ dmg_pool_overwrite_acl(struct dmg_ctx *ctx, const struct dmg_args *a)
 }
 
 int
-dmg_pool_delete_acl(struct dmg_ctx *ctx, const struct dmg_args *a)
+dmg_pool_delete_acl(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	enum daos_acl_principal_type type;
 	char *name = NULL;

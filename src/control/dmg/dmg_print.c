@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dmg_print.c - dmg's text output: tables, host sets and one printer per response, shaped
+ * dmg_print.c - dmg's text output: host sets and one printer per response, shaped
  * as DAOS's dmg prints them (reference §3.6-3.10). Printers are pure: they read a decoded
  * response and write text to a FILE *, so tests compare them with expected text.
  *
@@ -16,112 +16,6 @@
 #include <string.h>
 
 #include "control/dmg/dmg_int.h"
-
-/* ---- tables ---- */
-
-void
-dmg_table_init(struct dmg_table *t, unsigned int nr_cols, const char *const *hdr)
-{
-	unsigned int i;
-
-	memset(t, 0, sizeof(*t));
-	t->nr_cols = nr_cols;
-	t->cells = d_calloc(nr_cols, sizeof(char *));
-	if (t->cells == NULL) {
-		t->rc = -DER_NOMEM;
-		return;
-	}
-	t->nr_rows = 1;
-	for (i = 0; i < nr_cols; i++) {
-		t->cells[i] = d_strdup(hdr[i]);
-		if (t->cells[i] == NULL)
-			t->rc = -DER_NOMEM;
-	}
-}
-
-void
-dmg_table_row(struct dmg_table *t, ...)
-{
-	char **cells;
-	unsigned int i;
-	va_list ap;
-
-	if (t->rc != 0)
-		return;
-	cells = d_reallocarray(t->cells, (size_t)(t->nr_rows + 1) * t->nr_cols, sizeof(char *));
-	if (cells == NULL) {
-		t->rc = -DER_NOMEM;
-		return;
-	}
-	t->cells = cells;
-	va_start(ap, t);
-	for (i = 0; i < t->nr_cols; i++) {
-		const char *s = va_arg(ap, const char *);
-
-		cells[t->nr_rows * t->nr_cols + i] = d_strdup(s ? s : "");
-		if (cells[t->nr_rows * t->nr_cols + i] == NULL)
-			t->rc = -DER_NOMEM;
-	}
-	va_end(ap);
-	t->nr_rows++;
-}
-
-void
-dmg_table_print(FILE *f, const struct dmg_table *t, const char *indent)
-{
-	size_t width[32] = { 0 };
-	unsigned int r, c;
-
-	if (t->rc != 0 || t->nr_cols > ARRAY_SIZE(width)) {
-		fprintf(f, "%s(out of memory)\n", indent);
-		return;
-	}
-	for (r = 0; r < t->nr_rows; r++)
-		for (c = 0; c < t->nr_cols; c++)
-			width[c] = D_MAX(width[c], strlen(t->cells[r * t->nr_cols + c]));
-	for (r = 0; r < t->nr_rows + 1; r++) {
-		unsigned int row = r == 0 ? 0 : r - 1; /* line 1 is the dashes */
-
-		fputs(indent, f);
-		for (c = 0; c < t->nr_cols; c++) {
-			const char *s = t->cells[row * t->nr_cols + c];
-			bool last = true;
-			size_t n = strlen(s), k;
-
-			/* no trailing blanks: pad only if something follows on this line */
-			for (k = c + 1; k < t->nr_cols && r != 1; k++)
-				if (t->cells[row * t->nr_cols + k][0] != '\0')
-					last = false;
-			if (r == 1)
-				last = c + 1 == t->nr_cols;
-
-			if (r == 1) {
-				size_t hl = strlen(t->cells[c]);
-
-				for (k = 0; k < hl; k++)
-					fputc('-', f);
-				n = hl;
-			} else {
-				fputs(s, f);
-			}
-			if (!last)
-				fprintf(f, "%*s", (int)(width[c] - n + 1), "");
-		}
-		fputc('\n', f);
-	}
-}
-
-void
-dmg_table_fini(struct dmg_table *t)
-{
-	unsigned int i;
-
-	if (t->cells != NULL)
-		for (i = 0; i < t->nr_rows * t->nr_cols; i++)
-			d_free(t->cells[i]);
-	d_free(t->cells);
-	memset(t, 0, sizeof(*t));
-}
 
 /* ---- host sets ---- */
 
@@ -344,7 +238,7 @@ void
 dmg_print_host_errors(FILE *f, const struct dmg_host_reply *r, unsigned int nr, int port)
 {
 	static const char *const hdr[] = { "Hosts", "Error" };
-	struct dmg_table t;
+	struct cli_table t;
 	bool *done;
 	char **hosts;
 	unsigned int i, j, n;
@@ -357,7 +251,7 @@ dmg_print_host_errors(FILE *f, const struct dmg_host_reply *r, unsigned int nr, 
 	hosts = d_calloc(nr, sizeof(*hosts));
 	if (done == NULL || hosts == NULL)
 		goto out_free;
-	dmg_table_init(&t, 2, hdr);
+	cli_table_init(&t, 2, hdr);
 	for (i = 0; i < nr; i++) {
 		char *hs = NULL;
 
@@ -372,13 +266,13 @@ dmg_print_host_errors(FILE *f, const struct dmg_host_reply *r, unsigned int nr, 
 			}
 		}
 		dmg_hostset_str(hosts, n, port, &hs);
-		dmg_table_row(&t, hs ? hs : r[i].host, host_err_text(&r[i]));
+		cli_table_row(&t, hs ? hs : r[i].host, host_err_text(&r[i]));
 		d_free(hs);
 	}
 	fprintf(f, "Errors:\n");
-	dmg_table_print(f, &t, "  ");
+	cli_table_print(f, &t, "  ");
 	fputc('\n', f);
-	dmg_table_fini(&t);
+	cli_table_fini(&t);
 out_free:
 	d_free(done);
 	d_free(hosts);
@@ -484,12 +378,12 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 	const Mgmt__StorageScanResp *s = (const Mgmt__StorageScanResp *)m;
 	const struct scan_args *sa = arg;
 	bool pmem = scan_has_pmem(s);
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int i;
 	size_t j;
 	char cap[32], sock[16];
 
-	dmg_table_init(&t, 3, scm_hdr);
+	cli_table_init(&t, 3, scm_hdr);
 	for (i = 0; i < s->n_devices; i++) {
 		const Mgmt__HostDevice *d = s->devices[i];
 
@@ -497,7 +391,7 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 			continue;
 		pool_prop_bytes_str(d->size, cap, sizeof(cap));
 		snprintf(sock, sizeof(sock), "%d", d->socket);
-		dmg_table_row(&t, d->name, sock, cap);
+		cli_table_row(&t, d->name, sock, cap);
 	}
 	for (i = 0; !pmem && i < s->n_tiers; i++) {
 		const Mgmt__TierState *ts = s->tiers[i];
@@ -506,16 +400,16 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 			continue;
 		pool_prop_bytes_str(ts->total_bytes, cap, sizeof(cap));
 		snprintf(sock, sizeof(sock), "%d", ts->socket);
-		dmg_table_row(&t, ts->path, sock, cap);
+		cli_table_row(&t, ts->path, sock, cap);
 	}
 	if (t.nr_rows > 1)
-		dmg_table_print(f, &t, "");
+		cli_table_print(f, &t, "");
 	else
 		fprintf(f, "\tNo SCM devices found\n");
-	dmg_table_fini(&t);
+	cli_table_fini(&t);
 	fputc('\n', f);
 
-	dmg_table_init(&t, 5, nvme_hdr);
+	cli_table_init(&t, 5, nvme_hdr);
 	for (i = 0; i < s->n_devices; i++) {
 		const Mgmt__HostDevice *d = s->devices[i];
 
@@ -523,7 +417,7 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 			continue;
 		pool_prop_bytes_str(d->size, cap, sizeof(cap));
 		snprintf(sock, sizeof(sock), "%d", d->socket);
-		dmg_table_row(&t, *d->pci_addr ? d->pci_addr : d->name, d->model, d->fw_rev, sock,
+		cli_table_row(&t, *d->pci_addr ? d->pci_addr : d->name, d->model, d->fw_rev, sock,
 			      cap);
 	}
 	for (i = 0; i < s->n_tiers; i++) {
@@ -534,14 +428,14 @@ render_scan_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 		snprintf(sock, sizeof(sock), "%d", ts->socket);
 		for (j = 0; j < ts->n_devices; j++) {
 			pool_prop_bytes_str(tier_dev_bytes(ts, j), cap, sizeof(cap));
-			dmg_table_row(&t, ts->devices[j], "", "", sock, cap);
+			cli_table_row(&t, ts->devices[j], "", "", sock, cap);
 		}
 	}
 	if (t.nr_rows > 1)
-		dmg_table_print(f, &t, "");
+		cli_table_print(f, &t, "");
 	else
 		fprintf(f, "\tNo NVMe devices found\n");
-	dmg_table_fini(&t);
+	cli_table_fini(&t);
 
 	if (!sa->nvme_health)
 		return;
@@ -568,7 +462,7 @@ dmg_print_storage_scan(FILE *f, const struct dmg_host_reply *r, unsigned int nr,
 	static const char *const hdr[] = { "Hosts", "SCM Total", "NVMe Total" };
 	struct scan_args sa = { verbose, nvme_health };
 	struct host_group *g;
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int ng, i;
 
 	dmg_print_host_errors(f, r, nr, port);
@@ -583,17 +477,17 @@ dmg_print_storage_scan(FILE *f, const struct dmg_host_reply *r, unsigned int nr,
 			fputc('\n', f);
 		}
 	} else if (ng > 0) {
-		dmg_table_init(&t, 3, hdr);
+		cli_table_init(&t, 3, hdr);
 		for (i = 0; i < ng; i++) {
 			char *tab = strchr(g[i].text, '\t');
 
 			if (tab == NULL)
 				continue;
 			*tab = '\0';
-			dmg_table_row(&t, g[i].hostset, g[i].text, tab + 1);
+			cli_table_row(&t, g[i].hostset, g[i].text, tab + 1);
 		}
-		dmg_table_print(f, &t, "");
-		dmg_table_fini(&t);
+		cli_table_print(f, &t, "");
+		cli_table_fini(&t);
 	}
 	groups_free(g, ng);
 }
@@ -620,28 +514,28 @@ render_format_verbose(FILE *f, const ProtobufCMessage *m, const void *arg)
 	static const char *const scm_hdr[] = { "SCM Mount", "Format Result" };
 	static const char *const nvme_hdr[] = { "NVMe PCI", "Format Result", "Role(s)" };
 	const Mgmt__StorageFormatResp *s = (const Mgmt__StorageFormatResp *)m;
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int i;
 
 	(void)arg;
-	dmg_table_init(&t, 2, scm_hdr);
+	cli_table_init(&t, 2, scm_hdr);
 	for (i = 0; i < s->n_scm; i++)
-		dmg_table_row(&t, s->scm[i]->device,
+		cli_table_row(&t, s->scm[i]->device,
 			      s->scm[i]->status == 0 ? "CTL_SUCCESS" : "CTL_ERR_SCM");
-	dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+	cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 	fputc('\n', f);
 	if (s->n_bdev == 0) {
 		fprintf(f, "\tNo NVMe devices were formatted\n");
 		return;
 	}
-	dmg_table_init(&t, 3, nvme_hdr);
+	cli_table_init(&t, 3, nvme_hdr);
 	for (i = 0; i < s->n_bdev; i++)
-		dmg_table_row(&t, s->bdev[i]->device,
+		cli_table_row(&t, s->bdev[i]->device,
 			      s->bdev[i]->status == 0 ? "CTL_SUCCESS" : "CTL_ERR_NVME",
 			      *s->bdev[i]->roles ? s->bdev[i]->roles : "NA");
-	dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+	cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 }
 
 void
@@ -650,7 +544,7 @@ dmg_print_storage_format(FILE *f, const struct dmg_host_reply *r, unsigned int n
 {
 	static const char *const hdr[] = { "Hosts", "SCM Devices", "NVMe Devices" };
 	struct host_group *g;
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int ng, i, j;
 
 	dmg_print_host_errors(f, r, nr, port);
@@ -683,17 +577,17 @@ dmg_print_storage_format(FILE *f, const struct dmg_host_reply *r, unsigned int n
 		return;
 	if (ng > 0) {
 		fprintf(f, "Format Summary:\n");
-		dmg_table_init(&t, 3, hdr);
+		cli_table_init(&t, 3, hdr);
 		for (i = 0; i < ng; i++) {
 			char *tab = strchr(g[i].text, '\t');
 
 			if (tab == NULL)
 				continue;
 			*tab = '\0';
-			dmg_table_row(&t, g[i].hostset, g[i].text, tab + 1);
+			cli_table_row(&t, g[i].hostset, g[i].text, tab + 1);
 		}
-		dmg_table_print(f, &t, "  ");
-		dmg_table_fini(&t);
+		cli_table_print(f, &t, "  ");
+		cli_table_fini(&t);
 	}
 	groups_free(g, ng);
 }
@@ -714,11 +608,11 @@ dmg_print_storage_usage(FILE *f, const struct dmg_host_reply *r, unsigned int nr
 {
 	static const char *const hdr[] = { "Hosts",      "SCM-Total", "SCM-Free", "SCM-Used",
 					   "NVMe-Total", "NVMe-Free", "NVMe-Used" };
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int i, j;
 
 	dmg_print_host_errors(f, r, nr, port);
-	dmg_table_init(&t, 7, hdr);
+	cli_table_init(&t, 7, hdr);
 	for (i = 0; i < nr; i++) {
 		const Mgmt__StorageScanResp *s = (const Mgmt__StorageScanResp *)r[i].resp;
 		uint64_t st = 0, sf = 0, nt = 0, nf = 0;
@@ -743,12 +637,12 @@ dmg_print_storage_usage(FILE *f, const struct dmg_host_reply *r, unsigned int nr
 		pool_prop_bytes_str(nf, e, sizeof(e));
 		pct_str(nt - D_MIN(nf, nt), nt, g, sizeof(g));
 		dmg_hostset_str(&r[i].host, 1, port, &hs);
-		dmg_table_row(&t, hs ? hs : r[i].host, a, b, c, d, e, g);
+		cli_table_row(&t, hs ? hs : r[i].host, a, b, c, d, e, g);
 		d_free(hs);
 	}
 	if (t.nr_rows > 1)
-		dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+		cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 }
 
 /* ---- network scan ---- */
@@ -764,10 +658,10 @@ render_net(FILE *f, const ProtobufCMessage *m, const void *arg)
 	for (i = 0; i < s->n_interfaces; i++)
 		max_numa = D_MAX(max_numa, s->interfaces[i]->numa_node);
 	for (numa = 0; numa <= max_numa; numa++) {
-		struct dmg_table t;
+		struct cli_table t;
 		bool any = false;
 
-		dmg_table_init(&t, 2, hdr);
+		cli_table_init(&t, 2, hdr);
 		/* one row per provider: its interfaces on this NUMA node, in order */
 		for (i = 0; i < s->n_interfaces; i++) {
 			const Mgmt__FabricInterface *fi = s->interfaces[i];
@@ -793,14 +687,14 @@ render_net(FILE *f, const ProtobufCMessage *m, const void *arg)
 					used += (size_t)snprintf(list + used, sizeof(list) - used,
 								 "%s%s", used ? ", " : "",
 								 s->interfaces[j]->device);
-			dmg_table_row(&t, fi->provider, list);
+			cli_table_row(&t, fi->provider, list);
 			any = true;
 		}
 		if (any) {
 			fprintf(f, "\n    NUMA Socket %u\n\n", numa);
-			dmg_table_print(f, &t, "        ");
+			cli_table_print(f, &t, "        ");
 		}
-		dmg_table_fini(&t);
+		cli_table_fini(&t);
 	}
 }
 
@@ -820,39 +714,6 @@ dmg_print_network_scan(FILE *f, const struct dmg_host_reply *r, unsigned int nr,
 		fputc('\n', f);
 	}
 	groups_free(g, ng);
-}
-
-/* ---- rank sets ---- */
-
-char *
-dmg_ranks_str(const d_rank_list_t *rl, bool bare)
-{
-	char *s = NULL;
-	size_t n;
-
-	/* gurt's form is always bracketed, "[]" for none: DAOS's C side prints it so. */
-	if (d_rank_list_to_str((d_rank_list_t *)rl, &s) != 0)
-		return NULL;
-	n = strlen(s);
-	if (bare || strpbrk(s, ",-") == NULL) {
-		memmove(s, s + 1, n - 2);
-		s[n - 2] = '\0';
-	}
-	return s;
-}
-
-char *
-dmg_ranks_text(const char *in, bool bare)
-{
-	d_rank_list_t *rl = NULL;
-	char *s;
-
-	if (in != NULL && d_rank_list_parse(in, strlen(in), &rl) == 0)
-		s = dmg_ranks_str(rl, bare);
-	else
-		s = d_strdup(in != NULL ? in : "");
-	d_rank_list_free(rl);
-	return s;
 }
 
 /* ---- pools ---- */
@@ -919,8 +780,8 @@ dmg_print_pool_create(FILE *f, const Mgmt__PoolCreateResp *resp)
 	for (i = 0; i < strlen(title); i++)
 		fputc('-', f);
 	fputc('\n', f);
-	svc = dmg_ranks_text(resp->svc_reps, false);
-	tgt = dmg_ranks_text(resp->tgt_ranks, false);
+	svc = cli_ranks_text(resp->svc_reps, false);
+	tgt = cli_ranks_text(resp->tgt_ranks, false);
 	fprintf(f, "  UUID                 : %s\n", resp->uuid);
 	fprintf(f, "  Service Leader       : %u\n", resp->svc_ldr);
 	fprintf(f, "  Service Ranks        : %s\n", svc ? svc : "?");
@@ -986,7 +847,7 @@ dmg_print_pool_list(FILE *f, const Mgmt__ListPoolsResp *resp, bool verbose, bool
 		"SCM Used", "SCM Imbalance",  "NVME Size",     "NVME Used", "NVME Imbalance",
 		"Disabled", "UpgradeNeeded?", "Rebuild State",
 	};
-	struct dmg_table t;
+	struct cli_table t;
 	bool upgrade = false;
 	unsigned int i;
 
@@ -1005,18 +866,18 @@ dmg_print_pool_list(FILE *f, const Mgmt__ListPoolsResp *resp, bool verbose, bool
 			upgrade = true;
 
 	if (no_query)
-		dmg_table_init(&t, 2, nq_hdr);
+		cli_table_init(&t, 2, nq_hdr);
 	else if (verbose)
-		dmg_table_init(&t, 13, v_hdr);
+		cli_table_init(&t, 13, v_hdr);
 	else
-		dmg_table_init(&t, upgrade ? 7 : 6, hdr);
+		cli_table_init(&t, upgrade ? 7 : 6, hdr);
 	for (i = 0; i < resp->n_pools; i++) {
 		const Mgmt__PoolInfo *p = resp->pools[i];
 		const char *label = *p->label ? p->label : "-";
 		char s0[32], u0[32], i0[32], s1[32], u1[32], i1[32], dis[32], up[32], *svc;
 
 		if (no_query) {
-			dmg_table_row(&t, label, p->state);
+			cli_table_row(&t, label, p->state);
 			continue;
 		}
 		snprintf(dis, sizeof(dis), "%u/%u", p->disabled_targets, p->total_targets);
@@ -1024,17 +885,17 @@ dmg_print_pool_list(FILE *f, const Mgmt__ListPoolsResp *resp, bool verbose, bool
 		if (verbose) {
 			usage_cols(p, list_tier(p, 0), s0, u0, i0, sizeof(s0));
 			usage_cols(p, list_tier(p, 1), s1, u1, i1, sizeof(s1));
-			svc = dmg_ranks_text(p->svc_reps, false);
-			dmg_table_row(&t, label, p->uuid, p->state, svc ? svc : "?", s0, u0, i0, s1,
+			svc = cli_ranks_text(p->svc_reps, false);
+			cli_table_row(&t, label, p->uuid, p->state, svc ? svc : "?", s0, u0, i0, s1,
 				      u1, i1, dis, up, p->rebuild ? p->rebuild->state : "idle");
 			d_free(svc);
 			continue;
 		}
 		usage_cols(p, list_tier(p, p->n_tier_stats > 1 ? 1 : 0), s1, u1, i1, sizeof(s1));
-		dmg_table_row(&t, label, s1, p->state, u1, i1, dis, up);
+		cli_table_row(&t, label, s1, p->state, u1, i1, dis, up);
 	}
-	dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+	cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 	fputc('\n', f);
 }
 
@@ -1042,61 +903,54 @@ void
 dmg_print_pool_query(FILE *f, const Mgmt__PoolInfo *p, bool show_enabled, bool health_only)
 {
 	static const char *const tier_names[] = { "SCM", "NVME" };
+	struct cli_pool_info info = {
+		.uuid = p->uuid,
+		.label = p->label,
+		.state = p->state,
+		.total_targets = p->total_targets,
+		.active_targets = p->active_targets,
+		.disabled_targets = p->disabled_targets,
+		.leader = p->svc_ldr,
+		.version = p->version,
+		.pool_layout_ver = p->pool_layout_ver,
+		.upgrade_layout_ver = p->upgrade_layout_ver,
+		.enabled_ranks = p->enabled_ranks,
+		.disabled_ranks = p->disabled_ranks,
+		.has_rebuild = p->rebuild != NULL,
+	};
 	unsigned int i;
-	char a[32], b[32], c[32], d[32], *r;
 
-	fprintf(f, "Pool %s, ntarget=%u, disabled=%u, leader=%u, version=%u, state=%s\n", p->uuid,
-		p->total_targets, p->disabled_targets, p->svc_ldr, p->version, p->state);
-	if (p->upgrade_layout_ver > p->pool_layout_ver)
-		fprintf(f,
-			"Pool layout out of date (%u < %u) -- see `dmg pool upgrade` for details.\n",
-			p->pool_layout_ver, p->upgrade_layout_ver);
-	fprintf(f, "Pool health info:\n");
-	/* These two are bare ranges in DAOS ("0-6"), unlike the other rank sets. */
-	if (show_enabled) {
-		r = dmg_ranks_text(p->enabled_ranks, true);
-		fprintf(f, "- Enabled ranks: %s\n", r ? r : "?");
-		d_free(r);
+	if (p->rebuild != NULL) {
+		info.rebuild_state = p->rebuild->state;
+		info.rebuild_status = p->rebuild->status;
+		info.rebuild_objects = p->rebuild->objects;
+		info.rebuild_records = p->rebuild->records;
 	}
-	r = dmg_ranks_text(p->disabled_ranks, true);
-	if (r == NULL || *r != '\0')
-		fprintf(f, "- Disabled ranks: %s\n", r ? r : "?");
-	d_free(r);
-	if (p->rebuild == NULL)
-		fprintf(f, "No rebuild status available.\n");
-	else if (p->rebuild->status != 0)
-		fprintf(f, "- Rebuild failed (state=%s, status=%d)\n", p->rebuild->state,
-			p->rebuild->status);
-	else
-		fprintf(f, "- Rebuild %s, %" PRIu64 " objs, %" PRIu64 " recs\n", p->rebuild->state,
-			p->rebuild->objects, p->rebuild->records);
-	if (health_only)
-		return;
-	fprintf(f, "Pool space info:\n- Target count:%u\n", p->active_targets);
-	for (i = 0; i < p->n_tier_stats; i++) {
+	for (i = 0; i < p->n_tier_stats && i < ARRAY_SIZE(info.tiers); i++) {
 		const Mgmt__StorageUsage *u = p->tier_stats[i];
 
-		fprintf(f, "- Storage tier %u (%s):\n", i,
-			*u->media_type ? u->media_type : tier_names[D_MIN(i, 1)]);
-		pool_prop_bytes_str(u->total, a, sizeof(a));
-		fprintf(f, "  Total size: %s\n", a);
-		pool_prop_bytes_str(u->free, a, sizeof(a));
-		pool_prop_bytes_str(u->min, b, sizeof(b));
-		pool_prop_bytes_str(u->max, c, sizeof(c));
-		pool_prop_bytes_str(u->mean, d, sizeof(d));
-		fprintf(f, "  Free: %s, min:%s, max:%s, mean:%s\n", a, b, c, d);
+		info.tiers[i] = (struct cli_pool_tier){
+			.media = *u->media_type ? u->media_type : tier_names[i],
+			.total = u->total,
+			.free = u->free,
+			.min = u->min,
+			.max = u->max,
+			.mean = u->mean,
+		};
 	}
+	info.nr_tiers = i;
+	cli_print_pool_query(f, &info, show_enabled, health_only);
 }
 
 void
 dmg_print_pool_props(FILE *f, const char *pool, const Mgmt__PoolResp *resp)
 {
 	static const char *const hdr[] = { "Name", "Value" };
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int i;
 
 	fprintf(f, "Pool %s properties:\n", pool);
-	dmg_table_init(&t, 2, hdr);
+	cli_table_init(&t, 2, hdr);
 	for (i = 0; i < resp->n_properties; i++) {
 		const Mgmt__PoolProperty *p = resp->properties[i];
 		const struct pool_prop_def *def = pool_prop_lookup(p->name);
@@ -1110,10 +964,10 @@ dmg_print_pool_props(FILE *f, const char *pool, const Mgmt__PoolResp *resp)
 			snprintf(val, sizeof(val), "not set");
 		else if (pool_prop_value_display(p->name, p->value, val, sizeof(val)) != 0)
 			snprintf(val, sizeof(val), "%s", p->value);
-		dmg_table_row(&t, name, val);
+		cli_table_row(&t, name, val);
 	}
-	dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+	cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 }
 
 /* ---- system ---- */
@@ -1133,7 +987,7 @@ dmg_print_system_query(FILE *f, const Mgmt__SystemQueryResp *resp, bool verbose)
 	static const char *const v_hdr[] = { "Rank",         "UUID",  "Control Address",
 					     "Fault Domain", "State", "Reason" };
 	Mgmt__Member **m;
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int i, j;
 	bool *done;
 
@@ -1148,16 +1002,16 @@ dmg_print_system_query(FILE *f, const Mgmt__SystemQueryResp *resp, bool verbose)
 	memcpy(m, resp->members, resp->n_members * sizeof(*m));
 	qsort(m, resp->n_members, sizeof(*m), member_cmp);
 	if (verbose) {
-		dmg_table_init(&t, 6, v_hdr);
+		cli_table_init(&t, 6, v_hdr);
 		for (i = 0; i < resp->n_members; i++) {
 			char rank[16];
 
 			snprintf(rank, sizeof(rank), "%u", m[i]->rank);
-			dmg_table_row(&t, rank, m[i]->uuid, m[i]->addr, m[i]->fault_domain,
+			cli_table_row(&t, rank, m[i]->uuid, m[i]->addr, m[i]->fault_domain,
 				      m[i]->state, m[i]->info);
 		}
 	} else {
-		dmg_table_init(&t, 2, hdr);
+		cli_table_init(&t, 2, hdr);
 		for (i = 0; i < resp->n_members; i++) {
 			d_rank_list_t *rl;
 			char *s;
@@ -1171,23 +1025,23 @@ dmg_print_system_query(FILE *f, const Mgmt__SystemQueryResp *resp, bool verbose)
 					done[j] = true;
 				}
 			}
-			s = dmg_ranks_str(rl, false);
-			dmg_table_row(&t, s ? s : "?", m[i]->state);
+			s = cli_ranks_str(rl, false);
+			cli_table_row(&t, s ? s : "?", m[i]->state);
 			d_free(s);
 			d_rank_list_free(rl);
 		}
 	}
 	if (*resp->absent_ranks != '\0') {
-		char *r = dmg_ranks_text(resp->absent_ranks, false);
+		char *r = cli_ranks_text(resp->absent_ranks, false);
 
 		if (verbose)
-			dmg_table_row(&t, r ? r : "?", "", "", "", "Unknown Rank", "");
+			cli_table_row(&t, r ? r : "?", "", "", "", "Unknown Rank", "");
 		else
-			dmg_table_row(&t, r ? r : "?", "Unknown Rank");
+			cli_table_row(&t, r ? r : "?", "Unknown Rank");
 		d_free(r);
 	}
-	dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+	cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 	if (*resp->self_heal_disabled != '\0')
 		fprintf(f, "\nSystem property self_heal flag(s) disabled: %s\n",
 			resp->self_heal_disabled);
@@ -1200,7 +1054,7 @@ void
 dmg_print_rank_results(FILE *f, const Mgmt__SystemRanksResp *resp)
 {
 	static const char *const hdr[] = { "Rank", "Operation", "Result" };
-	struct dmg_table t;
+	struct cli_table t;
 	unsigned int i, j;
 	bool *done;
 
@@ -1211,7 +1065,7 @@ dmg_print_rank_results(FILE *f, const Mgmt__SystemRanksResp *resp)
 	done = d_calloc(resp->n_results, sizeof(*done));
 	if (done == NULL)
 		return;
-	dmg_table_init(&t, 3, hdr);
+	cli_table_init(&t, 3, hdr);
 	for (i = 0; i < resp->n_results; i++) {
 		const Mgmt__RankResult *a = resp->results[i];
 		const char *res_a = a->errored ? a->message : "OK";
@@ -1231,13 +1085,13 @@ dmg_print_rank_results(FILE *f, const Mgmt__SystemRanksResp *resp)
 				done[j] = true;
 			}
 		}
-		s = dmg_ranks_str(rl, false);
-		dmg_table_row(&t, s ? s : "?", a->action, res_a);
+		s = cli_ranks_str(rl, false);
+		cli_table_row(&t, s ? s : "?", a->action, res_a);
 		d_free(s);
 		d_rank_list_free(rl);
 	}
-	dmg_table_print(f, &t, "");
-	dmg_table_fini(&t);
+	cli_table_print(f, &t, "");
+	cli_table_fini(&t);
 	d_free(done);
 }
 

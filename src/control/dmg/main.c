@@ -21,7 +21,7 @@
 /* -o, else ~/.daos_control.yml if present, else the system file; a missing default file
  * means DAOS's defaults (localhost:10001). */
 static int
-config_load(struct dmg_ctx *ctx, const struct dmg_args *a, struct config_control **cfg)
+config_load(struct cli_ctx *ctx, const struct cli_args *a, struct config_control **cfg)
 {
 	const char *home = getenv("HOME");
 	char path[4096], err[512];
@@ -45,7 +45,7 @@ config_load(struct dmg_ctx *ctx, const struct dmg_args *a, struct config_control
 }
 
 static int
-hosts_setup(struct dmg_ctx *ctx, const struct dmg_args *a, struct config_control *cfg,
+hosts_setup(struct cli_ctx *ctx, const struct cli_args *a, struct config_control *cfg,
 	    struct config_strlist *list)
 {
 	char err[512];
@@ -76,31 +76,12 @@ hosts_setup(struct dmg_ctx *ctx, const struct dmg_args *a, struct config_control
 	return 0;
 }
 
-static void
-print_envelope(FILE *f, struct dmg_ctx *ctx, int rc)
-{
-	json_t *env;
-	char *s;
-
-	env = json_pack("{s:o, s:o, s:i}", "response",
-			ctx->json_resp ? json_incref(ctx->json_resp) : json_null(), "error",
-			rc != 0 ? json_string(ctx->errmsg) : json_null(), "status", rc);
-	if (env == NULL)
-		return;
-	s = json_dumps(env, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s != NULL) {
-		fprintf(f, "%s\n", s);
-		free(s);
-	}
-	json_decref(env);
-}
-
 int
 main(int argc, char **argv)
 {
-	struct dmg_ctx ctx = { 0 };
-	struct dmg_args args;
-	const struct dmg_cmd *cmd = NULL;
+	struct cli_ctx ctx = { 0 };
+	struct cli_args args;
+	const struct cli_cmd *cmd = NULL;
 	struct config_control *cfg = NULL;
 	struct config_strlist list = { 0 };
 	char path[128], err[512];
@@ -113,7 +94,8 @@ main(int argc, char **argv)
 	ctx.timeout_ms = DMG_TIMEOUT_MS;
 	ctx.port = CONFIG_DEFAULT_PORT;
 
-	rc = dmg_args_parse(argc, argv, &args, &cmd, path, sizeof(path), err, sizeof(err));
+	rc = cli_args_parse(&dmg_cli, argc, argv, &args, &cmd, path, sizeof(path), err,
+			    sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "ERROR: dmg: %s\n", err);
 		if (cmd != NULL && cmd->subs == NULL)
@@ -124,7 +106,7 @@ main(int argc, char **argv)
 	if (!args.set[DMG_OPT_DEBUG] && getenv("D_LOG_MASK") == NULL)
 		d_log_setmasks("FATAL");
 	if (args.set[DMG_OPT_HELP]) {
-		dmg_cmd_help(stdout, cmd, path);
+		cli_cmd_help(&dmg_cli, stdout, cmd, path);
 		goto out;
 	}
 	ctx.json = args.set[DMG_OPT_JSON];
@@ -171,7 +153,7 @@ out_print:
 		outlen = 0;
 		mem = open_memstream(&outbuf, &outlen);
 		if (mem != NULL) {
-			print_envelope(mem, &ctx, rc);
+			cli_json_envelope(mem, ctx.json_resp, rc != 0 ? ctx.errmsg : NULL, rc);
 			fclose(mem);
 		}
 	}

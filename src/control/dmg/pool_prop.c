@@ -477,9 +477,9 @@ flags_str(const struct pool_prop_choice *ch, uint64_t bits, char *buf, size_t le
 	return 0;
 }
 
-static int
-value_parse(const struct pool_prop_def *def, const char *value, struct pool_prop_val *out,
-	    char *err, size_t err_len)
+int
+pool_prop_def_parse(const struct pool_prop_def *def, const char *value, struct pool_prop_val *out,
+		    char *err, size_t err_len)
 {
 	char tmp[POOL_PROP_STR_MAX];
 	uint64_t v = 0;
@@ -566,7 +566,7 @@ pool_prop_parse(const char *key, const char *value, bool create, struct pool_pro
 		set_err(err, err_len, "property %s can only be set at pool create", def->key);
 		return -DER_INVAL;
 	}
-	rc = value_parse(def, value, &val, err, err_len);
+	rc = pool_prop_def_parse(def, value, &val, err, err_len);
 	if (rc != 0)
 		return rc;
 	*out = val;
@@ -638,7 +638,7 @@ pool_prop_value_display(const char *key, const char *value, char *buf, size_t le
 		return -DER_NONEXIST;
 	if (def->kind == POOL_PROP_KIND_RANKS || def->kind == POOL_PROP_KIND_LABEL)
 		return fit(snprintf(buf, len, "%s", value), len);
-	rc = value_parse(def, value, &val, NULL, 0);
+	rc = pool_prop_def_parse(def, value, &val, NULL, 0);
 	if (rc != 0)
 		return rc;
 	return pool_prop_val_display(&val, buf, len);

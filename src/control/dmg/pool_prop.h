@@ -90,6 +90,15 @@ const struct pool_prop_def *pool_prop_lookup(const char *key);
 int pool_prop_parse(const char *key, const char *value, bool create, struct pool_prop_val *out,
 		    char *err, size_t err_len);
 
+/*
+ * Parse @value by the rules of @def alone (its kind, choices and bounds; not its access),
+ * for tables built of the same rows: daos's container property table reuses them. @out is
+ * overwritten, and meaningful only on success. 0 or -DER_INVAL with the message of
+ * pool_prop_parse() in @err.
+ */
+int pool_prop_def_parse(const struct pool_prop_def *def, const char *value,
+			struct pool_prop_val *out, char *err, size_t err_len);
+
 /* The default of @def in @out; -DER_NONEXIST if it has none (svc_list, label). */
 int pool_prop_default(const struct pool_prop_def *def, struct pool_prop_val *out);
 

@@ -7,27 +7,19 @@
  */
 #include "common/test.h"
 #include "control/dmg/dmg_int.h"
+#include "control/tests/cli_test.h"
 
 static int
-parse(const char *line, struct dmg_args *a, const struct dmg_cmd **cmd, char *err, size_t len)
+parse(const char *line, struct cli_args *a, const struct cli_cmd **cmd, char *err, size_t len)
 {
-	static char buf[1024];
-	char *argv[32], *save = NULL, *p;
-	char path[128];
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (p = strtok_r(buf, " ", &save); p != NULL && argc < 32; p = strtok_r(NULL, " ", &save))
-		argv[argc++] = p;
-	err[0] = '\0';
-	return dmg_args_parse(argc, argv, a, cmd, path, sizeof(path), err, len);
+	return cli_test_parse(&dmg_cli, line, a, cmd, err, len);
 }
 
 static void
 args_ok(void **state)
 {
-	const struct dmg_cmd *cmd;
-	struct dmg_args a;
+	const struct cli_cmd *cmd;
+	struct cli_args a;
 	char err[256];
 
 	(void)state;
@@ -58,10 +50,7 @@ args_ok(void **state)
 static void
 args_bad(void **state)
 {
-	static const struct {
-		const char *line;
-		const char *msg;
-	} bad[] = {
+	static const struct cli_test_bad bad[] = {
 		{ "dmg", "Please specify one command of: storage, system, pool" },
 		{ "dmg frob", "Unknown command `frob'" },
 		{ "dmg pool create --size", "expected argument for flag `-z, --size'" },
@@ -73,17 +62,9 @@ args_bad(void **state)
 		{ "dmg system query --not-ok=1", "does not take a value" },
 		{ "dmg storage scan --nsvc 3", "unknown flag `nsvc'" },
 	};
-	const struct dmg_cmd *cmd;
-	struct dmg_args a;
-	char err[256];
-	unsigned int i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		assert_int_equal(parse(bad[i].line, &a, &cmd, err, sizeof(err)), -DER_INVAL);
-		if (strstr(err, bad[i].msg) == NULL)
-			fail_msg("%s: got \"%s\"", bad[i].line, err);
-	}
+	cli_test_refused(&dmg_cli, bad, ARRAY_SIZE(bad));
 }
 
 static void
@@ -108,16 +89,6 @@ hostsets(void **state)
 	assert_string_equal(s, "node3");
 	d_free(s);
 }
-
-/* Run a printer into a string. */
-#define CAPTURE(buf, call)                               \
-	do {                                             \
-		size_t len_ = 0;                         \
-		FILE *f = open_memstream(&(buf), &len_); \
-		assert_non_null(f);                      \
-		call;                                    \
-		fclose(f);                               \
-	} while (0)
 
 /* DAOS's rank sets: one rank bare, several in brackets; pool query's always bare. */
 static void
@@ -145,13 +116,13 @@ rank_sets(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		s = dmg_ranks_text(cases[i].in, false);
+		s = cli_ranks_text(cases[i].in, false);
 		assert_non_null(s);
 		if (strcmp(s, cases[i].set) != 0)
 			fail_msg("\"%s\": got \"%s\", expected \"%s\"", cases[i].in, s,
 				 cases[i].set);
 		d_free(s);
-		s = dmg_ranks_text(cases[i].in, true);
+		s = cli_ranks_text(cases[i].in, true);
 		assert_non_null(s);
 		assert_string_equal(s, cases[i].bare);
 		d_free(s);
@@ -159,11 +130,11 @@ rank_sets(void **state)
 	rl = d_rank_list_alloc(0);
 	assert_non_null(rl);
 	assert_int_equal(d_rank_list_append(rl, 4), 0);
-	s = dmg_ranks_str(rl, false);
+	s = cli_ranks_str(rl, false);
 	assert_string_equal(s, "4");
 	d_free(s);
 	assert_int_equal(d_rank_list_append(rl, 5), 0);
-	s = dmg_ranks_str(rl, false);
+	s = cli_ranks_str(rl, false);
 	assert_string_equal(s, "[4-5]");
 	d_free(s);
 	d_rank_list_free(rl);
@@ -189,7 +160,7 @@ print_pool_create(void **state)
 	q.total_bytes = 1000000000000ull;
 	q.tier_ratio = ratio;
 	q.n_tier_ratio = 2;
-	CAPTURE(out, (dmg_print_pool_create_intro(f, &q), dmg_print_pool_create(f, &r)));
+	TEST_CAPTURE(out, (dmg_print_pool_create_intro(f, &q), dmg_print_pool_create(f, &r)));
 	assert_string_equal(
 		out,
 		"Creating DAOS pool with automatic storage allocation: 1.0 TB total, 6.00% storage tier ratio\n"
@@ -206,7 +177,7 @@ print_pool_create(void **state)
 	/* one service rank: bare, as DAOS prints it */
 	r.svc_reps = "[0]";
 	r.tgt_ranks = "[0-1]";
-	CAPTURE(out, dmg_print_pool_create(f, &r));
+	TEST_CAPTURE(out, dmg_print_pool_create(f, &r));
 	assert_non_null(
 		strstr(out, "  Service Ranks        : 0\n  Storage Ranks        : [0-1]\n"));
 	free(out);
@@ -237,7 +208,7 @@ print_system_query(void **state)
 		mp[7 - i] = member(&m[i], i, i < 6 ? "Joined" : "Excluded");
 	r.members = mp;
 	r.n_members = 8;
-	CAPTURE(out, dmg_print_system_query(f, &r, false));
+	TEST_CAPTURE(out, dmg_print_system_query(f, &r, false));
 	assert_string_equal(out, "Rank  State\n"
 				 "----  -----\n"
 				 "[0-5] Joined\n"
@@ -245,7 +216,7 @@ print_system_query(void **state)
 	free(out);
 	m[7].state = "Stopped";
 	r.absent_ranks = "[9]";
-	CAPTURE(out, dmg_print_system_query(f, &r, false));
+	TEST_CAPTURE(out, dmg_print_system_query(f, &r, false));
 	assert_string_equal(out, "Rank  State\n"
 				 "----  -----\n"
 				 "[0-5] Joined\n"
@@ -257,7 +228,7 @@ print_system_query(void **state)
 	r.n_members = 1;
 	mp[0] = member(&m[0], 1, "Errored");
 	m[0].info = "DAOS engine 1 exited unexpectedly";
-	CAPTURE(out, dmg_print_system_query(f, &r, true));
+	TEST_CAPTURE(out, dmg_print_system_query(f, &r, true));
 	assert_string_equal(
 		out,
 		"Rank UUID                                 Control Address Fault Domain State   Reason\n"
@@ -300,17 +271,17 @@ print_pool_list(void **state)
 	u[3].free = 47000000000ull;
 	r.pools = pp;
 	r.n_pools = 2;
-	CAPTURE(out, dmg_print_pool_list(f, &r, false, false));
+	TEST_CAPTURE(out, dmg_print_pool_list(f, &r, false, false));
 	assert_string_equal(out, "Pool    Size   State Used Imbalance Disabled\n"
 				 "----    ----   ----- ---- --------- --------\n"
 				 "tank    940 GB Ready 12%  1%        0/64\n"
 				 "scratch 47 GB  Ready 0%   0%        8/64\n\n");
 	free(out);
-	CAPTURE(out, dmg_print_pool_list(f, &r, false, true));
+	TEST_CAPTURE(out, dmg_print_pool_list(f, &r, false, true));
 	assert_string_equal(out, "Pool    State\n----    -----\ntank    Ready\nscratch Ready\n\n");
 	free(out);
 	r.n_pools = 0;
-	CAPTURE(out, dmg_print_pool_list(f, &r, false, false));
+	TEST_CAPTURE(out, dmg_print_pool_list(f, &r, false, false));
 	assert_string_equal(out, "No pools in system\n");
 	free(out);
 }
@@ -327,13 +298,13 @@ print_pool_query_ranks(void **state)
 	p.state = "TargetsExcluded";
 	p.enabled_ranks = "[0-6]";
 	p.disabled_ranks = "[7]";
-	CAPTURE(out, dmg_print_pool_query(f, &p, true, true));
+	TEST_CAPTURE(out, dmg_print_pool_query(f, &p, true, true));
 	assert_non_null(strstr(out, "Pool health info:\n"
 				    "- Enabled ranks: 0-6\n"
 				    "- Disabled ranks: 7\n"));
 	free(out);
 	p.disabled_ranks = "";
-	CAPTURE(out, dmg_print_pool_query(f, &p, false, true));
+	TEST_CAPTURE(out, dmg_print_pool_query(f, &p, false, true));
 	assert_null(strstr(out, "ranks"));
 	free(out);
 }
@@ -359,7 +330,7 @@ print_get_prop(void **state)
 	}
 	r.properties = pp;
 	r.n_properties = 5;
-	CAPTURE(out, dmg_print_pool_props(f, "tank", &r));
+	TEST_CAPTURE(out, dmg_print_pool_props(f, "tank", &r));
 	assert_string_equal(out, "Pool tank properties:\n"
 				 "Name                                      Value\n"
 				 "----                                      -----\n"
@@ -392,7 +363,7 @@ print_ranks_and_leader(void **state)
 	res[3].message = "timed out";
 	r.results = rp;
 	r.n_results = 4;
-	CAPTURE(out, dmg_print_rank_results(f, &r));
+	TEST_CAPTURE(out, dmg_print_rank_results(f, &r));
 	assert_string_equal(out, "Rank  Operation Result\n"
 				 "----  --------- ------\n"
 				 "[0-2] stop      OK\n"
@@ -401,7 +372,7 @@ print_ranks_and_leader(void **state)
 	l.current_leader = "a:10001";
 	l.replicas = reps;
 	l.n_replicas = 2;
-	CAPTURE(out, dmg_print_leader(f, &l, false));
+	TEST_CAPTURE(out, dmg_print_leader(f, &l, false));
 	assert_string_equal(out, "Current Leader: a:10001\nReplica Set: a:10001, b:10001\n");
 	free(out);
 }
@@ -439,7 +410,7 @@ print_storage(void **state)
 	r[2].host = "wolf-73:10001";
 	r[2].rc = -DER_UNREACH;
 	r[2].error = "wolf-73:10001: cannot connect";
-	CAPTURE(out, dmg_print_storage_scan(f, r, 3, 10001, false, false));
+	TEST_CAPTURE(out, dmg_print_storage_scan(f, r, 3, 10001, false, false));
 	assert_string_equal(out, "Errors:\n"
 				 "  Hosts   Error\n"
 				 "  -----   -----\n"
@@ -461,7 +432,7 @@ print_storage(void **state)
 	fr.n_bdev = 1;
 	r[0].resp = &fr.base;
 	r[1].resp = &fr.base;
-	CAPTURE(out, dmg_print_storage_format(f, r, 2, 10001, false));
+	TEST_CAPTURE(out, dmg_print_storage_format(f, r, 2, 10001, false));
 	assert_string_equal(out, "Format Summary:\n"
 				 "  Hosts        SCM Devices NVMe Devices\n"
 				 "  -----        ----------- ------------\n"
@@ -503,12 +474,12 @@ print_storage_emulated(void **state)
 	s.n_tiers = 2;
 	r.host = "wolf-71:10001";
 	r.resp = &s.base;
-	CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, false, false));
+	TEST_CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, false, false));
 	assert_string_equal(out, "Hosts   SCM Total            NVMe Total\n"
 				 "-----   ---------            ----------\n"
 				 "wolf-71 2.1 GB (1 namespace) 5.0 GB (2 controllers)\n");
 	free(out);
-	CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, true, false));
+	TEST_CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, true, false));
 	assert_string_equal(out, "-------\n"
 				 "wolf-71\n"
 				 "-------\n"
@@ -524,7 +495,7 @@ print_storage_emulated(void **state)
 	free(out);
 	/* A server that sent only the tier's total: split evenly */
 	t[1].n_device_bytes = 0;
-	CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, true, false));
+	TEST_CAPTURE(out, dmg_print_storage_scan(f, &r, 1, 10001, true, false));
 	assert_non_null(strstr(out, "/srv/daos/bdev1                   0      2.5 GB\n"));
 	free(out);
 }
@@ -556,9 +527,9 @@ json_conversion(void **state)
 static int
 create_req(const char *line, Mgmt__PoolCreateReq *req, char *err, size_t len)
 {
-	struct dmg_ctx ctx = { 0 };
-	const struct dmg_cmd *cmd;
-	struct dmg_args a;
+	struct cli_ctx ctx = { 0 };
+	const struct cli_cmd *cmd;
+	struct cli_args a;
 	char perr[256];
 	int rc;
 
@@ -632,10 +603,10 @@ static void
 config_gen(void **state)
 {
 	struct dmg_hw hw = { 0 };
-	struct dmg_ctx ctx = { 0 };
+	struct cli_ctx ctx = { 0 };
 	struct config_server *cfg = NULL;
-	const struct dmg_cmd *cmd;
-	struct dmg_args a;
+	const struct cli_cmd *cmd;
+	struct cli_args a;
 	char err[256], *yaml = NULL;
 
 	(void)state;
@@ -703,10 +674,10 @@ static void
 config_gen_this_host(void **state)
 {
 	struct dmg_hw hw;
-	struct dmg_ctx ctx = { 0 };
+	struct cli_ctx ctx = { 0 };
 	struct config_server *cfg = NULL;
-	const struct dmg_cmd *cmd;
-	struct dmg_args a;
+	const struct cli_cmd *cmd;
+	struct cli_args a;
 	char err[256], *yaml = NULL;
 
 	(void)state;

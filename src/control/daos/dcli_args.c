@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dcli_args.c - the daos CLI's options and command tree (reference §4), as data for the
+ * parser shared with dmg (control/cli_args.c). Names, aliases, flags and positional
+ * arguments are DAOS's; a command's flags are listed with it.
+ */
+#define D_LOGFAC DD_FAC(control)
+
+#include "control/daos/dcli_int.h"
+
+#define DCLI_OPT_ROW(id, s, l, v, h) [DCLI_OPT_##id] = { s, l, v, h },
+const struct cli_opt dcli_opts[DCLI_OPT_NR] = { DCLI_OPT_TABLE(DCLI_OPT_ROW) };
+
+/* Accepted by every command. */
+static const int global_opts[] = { DCLI_OPT_HELP, DCLI_OPT_JSON, DCLI_OPT_DEBUG, DCLI_OPT_SYS_NAME,
+				   -1 };
+
+static const int pool_query_opts[] = { DCLI_OPT_SHOW_ENABLED, DCLI_OPT_HEALTH_ONLY, -1 };
+static const int verbose_opts[] = { DCLI_OPT_VERBOSE, -1 };
+static const int verbose_v_opts[] = { DCLI_OPT_VERBOSE_V, -1 };
+static const int autotest_opts[] = { DCLI_OPT_SKIP_BIG, DCLI_OPT_DEADLINE, -1 };
+static const int cont_create_opts[] = {
+	DCLI_OPT_TYPE,
+	DCLI_OPT_LABEL,
+	DCLI_OPT_PROPERTIES,
+	DCLI_OPT_CHUNK_SIZE,
+	DCLI_OPT_OCLASS,
+	DCLI_OPT_DIR_OCLASS,
+	DCLI_OPT_FILE_OCLASS,
+	DCLI_OPT_CREATE_ACL_FILE,
+	DCLI_OPT_USER,
+	DCLI_OPT_GROUP,
+	-1,
+};
+static const int force_opts[] = { DCLI_OPT_FORCE, -1 };
+static const int props_opts[] = { DCLI_OPT_PROPERTIES, -1 };
+static const int get_acl_opts[] = { DCLI_OPT_OUTFILE, DCLI_OPT_FORCE, DCLI_OPT_VERBOSE_V, -1 };
+static const int update_acl_opts[] = { DCLI_OPT_ENTRY, DCLI_OPT_ACL_FILE, -1 };
+static const int overwrite_acl_opts[] = { DCLI_OPT_ACL_FILE, -1 };
+static const int delete_acl_opts[] = { DCLI_OPT_PRINCIPAL, -1 };
+static const int set_owner_opts[] = { DCLI_OPT_USER, DCLI_OPT_GROUP, -1 };
+static const int create_snap_opts[] = { DCLI_OPT_SNAP, -1 };
+static const int destroy_snap_opts[] = { DCLI_OPT_EPC, DCLI_OPT_EPC_RANGE, DCLI_OPT_SNAP, -1 };
+
+/* name, aliases, help, options, argument names, min and max arguments, needs DAOS, run */
+#define LEAF(n, al, h, o, pn, pmin, pmax, c, fn)                                   \
+	{                                                                          \
+		.name = n, .aliases = al, .help = h, .opts = o, .pos_name = pn,    \
+		.nr_pos_min = pmin, .nr_pos_max = pmax, .needs_conn = c, .run = fn \
+	}
+#define NODE(n, al, h, s)                                      \
+	{                                                      \
+		.name = n, .aliases = al, .help = h, .subs = s \
+	}
+#define POOL "<pool>"
+#define CONT "<pool> <container>"
+
+static const struct cli_cmd pool_cmds[] = {
+	LEAF("query", NULL, "Query a DAOS pool", pool_query_opts, POOL, 1, 1, true,
+	     dcli_pool_query),
+	LEAF("list-containers", "list-cont list", "List containers in a pool", verbose_opts, POOL,
+	     1, 1, true, dcli_pool_list_cont),
+	LEAF("list-attrs", "list-attr lsattr", "List pool user-defined attributes", verbose_v_opts,
+	     POOL, 1, 1, true, dcli_pool_list_attrs),
+	LEAF("get-attr", "getattr", "Get pool user-defined attributes", NULL,
+	     POOL " [<name>[,<name>...]]", 1, 2, true, dcli_pool_get_attr),
+	LEAF("set-attr", "setattr", "Set pool user-defined attributes", NULL,
+	     POOL " <name>:<value>[,<name>:<value>...]", 2, 2, true, dcli_pool_set_attr),
+	LEAF("del-attr", "delattr", "Delete pool user-defined attributes", NULL,
+	     POOL " <name>[,<name>...]", 2, 2, true, dcli_pool_del_attr),
+	/* autotest starts libdaos itself: it is its step 0 */
+	LEAF("autotest", NULL, "Verify setup with smoke tests", autotest_opts, POOL, 1, 1, false,
+	     dcli_pool_autotest),
+	{ NULL },
+};
+
+static const struct cli_cmd cont_cmds[] = {
+	LEAF("create", NULL, "Create a container", cont_create_opts, POOL " [<label>]", 1, 2, true,
+	     dcli_cont_create),
+	LEAF("destroy", NULL, "Destroy a container", force_opts, CONT, 2, 2, true,
+	     dcli_cont_destroy),
+	LEAF("list", "ls", "List containers", verbose_opts, POOL, 1, 1, true, dcli_pool_list_cont),
+	LEAF("query", NULL, "Query a container", NULL, CONT, 2, 2, true, dcli_cont_query),
+	LEAF("get-prop", "getprop", "Get container properties", props_opts,
+	     CONT " [<name>[,<name>...]]", 2, 3, true, dcli_cont_get_prop),
+	LEAF("set-prop", "setprop", "Set container properties", props_opts,
+	     CONT " <key>:<value>[,<key>:<value>...]", 2, 3, true, dcli_cont_set_prop),
+	LEAF("get-acl", NULL, "Get a container's ACL", get_acl_opts, CONT, 2, 2, true,
+	     dcli_cont_get_acl),
+	LEAF("update-acl", NULL, "Add or update entries in a container's ACL", update_acl_opts,
+	     CONT, 2, 2, true, dcli_cont_update_acl),
+	LEAF("overwrite-acl", "replace", "Replace a container's ACL", overwrite_acl_opts, CONT, 2,
+	     2, true, dcli_cont_overwrite_acl),
+	LEAF("delete-acl", NULL, "Delete an entry from a container's ACL", delete_acl_opts, CONT, 2,
+	     2, true, dcli_cont_delete_acl),
+	LEAF("set-owner", "chown", "Change the owner of a container", set_owner_opts, CONT, 2, 2,
+	     true, dcli_cont_set_owner),
+	LEAF("create-snap", "snap", "Create a container snapshot", create_snap_opts, CONT, 2, 2,
+	     true, dcli_cont_create_snap),
+	LEAF("list-snaps", "list-snap", "List container snapshots", NULL, CONT, 2, 2, true,
+	     dcli_cont_list_snaps),
+	LEAF("destroy-snap", NULL, "Destroy container snapshots", destroy_snap_opts, CONT, 2, 2,
+	     true, dcli_cont_destroy_snap),
+	LEAF("list-attrs", "list-attr lsattr", "List container user-defined attributes",
+	     verbose_v_opts, CONT, 2, 2, true, dcli_cont_list_attrs),
+	LEAF("get-attr", "getattr", "Get container user-defined attributes", NULL,
+	     CONT " [<name>[,<name>...]]", 2, 3, true, dcli_cont_get_attr),
+	LEAF("set-attr", "setattr", "Set container user-defined attributes", NULL,
+	     CONT " <name>:<value>[,<name>:<value>...]", 3, 3, true, dcli_cont_set_attr),
+	LEAF("del-attr", "delattr", "Delete container user-defined attributes", NULL,
+	     CONT " <name>[,<name>...]", 3, 3, true, dcli_cont_del_attr),
+	{ NULL },
+};
+
+static const struct cli_cmd obj_cmds[] = {
+	LEAF("query", NULL, "Query an object's layout", NULL, CONT " <oid hi.lo>", 3, 3, true,
+	     dcli_obj_query),
+	{ NULL },
+};
+
+static const struct cli_cmd root_cmds[] = {
+	NODE("container", "cont", "Perform tasks related to DAOS containers", cont_cmds),
+	NODE("pool", NULL, "Perform tasks related to DAOS pools", pool_cmds),
+	NODE("object", "obj", "Perform tasks related to DAOS objects", obj_cmds),
+	LEAF("version", NULL, "Print daos version", NULL, NULL, 0, 0, false, dcli_version),
+	{ NULL },
+};
+
+static const struct cli_cmd dcli_root = {
+	.name = "daos",
+	.help = "Command to manage DAOS pools, containers and objects",
+	.subs = root_cmds,
+};
+
+_Static_assert(DCLI_OPT_NR <= CLI_OPT_MAX, "daos has more options than struct cli_args holds");
+
+const struct cli_spec dcli_cli = {
+	.prog = "daos",
+	.opts = dcli_opts,
+	.nr_opts = DCLI_OPT_NR,
+	.global_opts = global_opts,
+	.help_opt = DCLI_OPT_HELP,
+	.root = &dcli_root,
+};

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * control/daos/dcli_int.h - private to the `daos` user CLI: options, command tree, the
+ * session, the table of libdaos calls, the container property table, printers, commands.
+ *
+ * Names start with dcli_ because daos_ is libdaos's public namespace.
+ *
+ * A command runs as: dcli_run() parses argv with cli_args_parse(&dcli_cli, ...), calls
+ * ops->init() for commands that talk to DAOS, runs the command, which calls libdaos only
+ * through ctx->ops (struct dcli_ops: libdaos itself in the binary, a fake in the tests)
+ * and prints text to ctx->out or, with -j, leaves a JSON response in ctx->json_resp;
+ * dcli_run() then prints the envelope or the error line
+ *	ERROR: daos: <what failed>: DER_NONEXIST(-1005): entity does not exist
+ * and returns the exit code (1 on any error, as DAOS's daos does).
+ *
+ * This header includes <daos.h>. ACL text comes from security/ through dcli_acl.h, in a
+ * file of its own, because security/security.h defines the same ACL types as daos.h.
+ */
+#ifndef CONTROL_DAOS_DCLI_INT_H
+#define CONTROL_DAOS_DCLI_INT_H
+
+#include <daos.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "control/cli.h"
+#include "control/daos/dcli_acl.h"
+#include "control/dmg/pool_prop.h"
+
+/* ---- options: id, short letter (0: none), long name, takes a value, help ---- */
+
+#define DCLI_OPT_TABLE(X)                                                                        \
+	X(HELP, 'h', "help", false, "Show this help message")                                    \
+	X(JSON, 'j', "json", false, "Enable JSON output")                                        \
+	X(DEBUG, 0, "debug", false, "Enable debug output")                                       \
+	X(SYS_NAME, 'G', "sys-name", true, "DAOS system name")                                   \
+	X(VERBOSE, 'v', "verbose", false, "Show more detail")                                    \
+	X(VERBOSE_V, 'V', "verbose", false, "Show values or verbose descriptions")               \
+	X(SHOW_ENABLED, 'e', "show-enabled", false, "Show the ranks that are enabled")           \
+	X(HEALTH_ONLY, 't', "health-only", false, "Only show pool health, not space")            \
+	X(SKIP_BIG, 'S', "skip-big", false, "Skip the steps with big values")                    \
+	X(DEADLINE, 'D', "deadline-limit", true, "Seconds the time-bound steps may take")        \
+	X(TYPE, 't', "type", true, "Container type (POSIX, HDF5, PYTHON, SPARK, DATABASE, ...)") \
+	X(LABEL, 'l', "label", true, "Container label (deprecated: give it as an argument)")     \
+	X(PROPERTIES, 0, "properties", true, "Container properties (key:val[,key:val...])")      \
+	X(CHUNK_SIZE, 'z', "chunk-size", true, "POSIX: file chunk size (bytes, or with suffix)") \
+	X(OCLASS, 'o', "oclass", true, "POSIX: default object class")                            \
+	X(DIR_OCLASS, 'd', "dir-oclass", true, "POSIX: object class of directories")             \
+	X(FILE_OCLASS, 'f', "file-oclass", true, "POSIX: object class of files")                 \
+	X(CREATE_ACL_FILE, 'A', "acl-file", true, "Access Control List file path")               \
+	X(ACL_FILE, 'f', "acl-file", true, "Access Control List file path")                      \
+	X(USER, 'u', "user", true, "Owner user (name@)")                                         \
+	X(GROUP, 'g', "group", true, "Owner group (name@)")                                      \
+	X(FORCE, 'f', "force", false, "Destroy with open handles; overwrite the output file")    \
+	X(OUTFILE, 'O', "outfile", true, "Write the ACL to this file")                           \
+	X(ENTRY, 'e', "entry", true, "A single ACE (TYPE:FLAGS:PRINCIPAL:PERMS)")                \
+	X(PRINCIPAL, 'P', "principal", true, "u:name@, g:name@, OWNER@, GROUP@ or EVERYONE@")    \
+	X(SNAP, 's', "snap", true, "Snapshot name")                                              \
+	X(EPC, 'e', "epc", true, "Snapshot epoch")                                               \
+	X(EPC_RANGE, 'r', "epcrange", true, "Range of snapshot epochs, a-b")
+
+#define DCLI_OPT_ENUM(id, s, l, v, h) DCLI_OPT_##id,
+enum dcli_opt { DCLI_OPT_TABLE(DCLI_OPT_ENUM) DCLI_OPT_NR };
+
+extern const struct cli_opt dcli_opts[DCLI_OPT_NR];
+/* daos's options and command tree, for cli_args_parse() and cli_cmd_help(). */
+extern const struct cli_spec dcli_cli;
+
+/* ---- libdaos, as a table: the binary points it at libdaos, tests at a fake ---- */
+
+/* What `daos container create --type POSIX` hands to libdfs (dfs_attr_t's fields). */
+struct dcli_posix_attr {
+	uint64_t chunk_size;          /* 0: DFS's default (1 MiB) */
+	daos_oclass_id_t oclass;      /* 0: chosen from the container's rd_fac */
+	daos_oclass_id_t dir_oclass;  /* 0: oclass */
+	daos_oclass_id_t file_oclass; /* 0: oclass */
+};
+
+/*
+ * Every libdaos call the CLI makes, with libdaos's signatures (the members are named after
+ * the functions without "daos_"). All are required except posix_cont_create: NULL means
+ * this build cannot create POSIX containers (see dcli_libdaos.c).
+ */
+struct dcli_ops {
+	int (*init)(void);
+	int (*fini)(void);
+
+	int (*pool_connect)(const char *pool, const char *sys, unsigned int flags,
+			    daos_handle_t *poh, daos_pool_info_t *info, daos_event_t *ev);
+	int (*pool_disconnect)(daos_handle_t poh, daos_event_t *ev);
+	int (*pool_query)(daos_handle_t poh, d_rank_list_t **ranks, daos_pool_info_t *info,
+			  daos_prop_t *pool_prop, daos_event_t *ev);
+	int (*pool_list_cont)(daos_handle_t poh, daos_size_t *ncont,
+			      struct daos_pool_cont_info *cbuf, daos_event_t *ev);
+	int (*pool_list_attr)(daos_handle_t poh, char *buffer, size_t *size, daos_event_t *ev);
+	int (*pool_get_attr)(daos_handle_t poh, int n, char const *const names[],
+			     void *const buffers[], size_t sizes[], daos_event_t *ev);
+	int (*pool_set_attr)(daos_handle_t poh, int n, char const *const names[],
+			     void const *const values[], size_t const sizes[], daos_event_t *ev);
+	int (*pool_del_attr)(daos_handle_t poh, int n, char const *const names[], daos_event_t *ev);
+
+	int (*cont_create)(daos_handle_t poh, uuid_t *uuid, daos_prop_t *cont_prop,
+			   daos_event_t *ev);
+	int (*cont_create_with_label)(daos_handle_t poh, const char *label, daos_prop_t *cont_prop,
+				      uuid_t *uuid, daos_event_t *ev);
+	int (*cont_open)(daos_handle_t poh, const char *cont, unsigned int flags,
+			 daos_handle_t *coh, daos_cont_info_t *info, daos_event_t *ev);
+	int (*cont_close)(daos_handle_t coh, daos_event_t *ev);
+	int (*cont_destroy)(daos_handle_t poh, const char *cont, int force, daos_event_t *ev);
+	int (*cont_query)(daos_handle_t coh, daos_cont_info_t *info, daos_prop_t *cont_prop,
+			  daos_event_t *ev);
+	int (*cont_get_acl)(daos_handle_t coh, daos_prop_t **acl_prop, daos_event_t *ev);
+	int (*cont_set_prop)(daos_handle_t coh, daos_prop_t *prop, daos_event_t *ev);
+	int (*cont_overwrite_acl)(daos_handle_t coh, struct daos_acl *acl, daos_event_t *ev);
+	int (*cont_update_acl)(daos_handle_t coh, struct daos_acl *acl, daos_event_t *ev);
+	int (*cont_delete_acl)(daos_handle_t coh, enum daos_acl_principal_type type,
+			       d_string_t name, daos_event_t *ev);
+	int (*cont_set_owner)(daos_handle_t coh, d_string_t user, d_string_t group,
+			      daos_event_t *ev);
+	int (*cont_list_attr)(daos_handle_t coh, char *buffer, size_t *size, daos_event_t *ev);
+	int (*cont_get_attr)(daos_handle_t coh, int n, char const *const names[],
+			     void *const buffers[], size_t sizes[], daos_event_t *ev);
+	int (*cont_set_attr)(daos_handle_t coh, int n, char const *const names[],
+			     void const *const values[], size_t const sizes[], daos_event_t *ev);
+	int (*cont_del_attr)(daos_handle_t coh, int n, char const *const names[], daos_event_t *ev);
+	int (*cont_create_snap)(daos_handle_t coh, daos_epoch_t *epoch, char *name,
+				daos_event_t *ev);
+	int (*cont_list_snap)(daos_handle_t coh, int *nr, daos_epoch_t *epochs, char **names,
+			      daos_anchor_t *anchor, daos_event_t *ev);
+	int (*cont_destroy_snap)(daos_handle_t coh, daos_epoch_range_t epr, daos_event_t *ev);
+
+	daos_prop_t *(*prop_alloc)(uint32_t entries_nr);
+	void (*prop_free)(daos_prop_t *prop);
+
+	int (*oclass_name2id)(const char *name);
+	int (*oclass_id2name)(daos_oclass_id_t oc_id, char *name);
+
+	int (*obj_generate_oid)(daos_handle_t coh, daos_obj_id_t *oid, enum daos_otype_t type,
+				daos_oclass_id_t cid, daos_oclass_hints_t hints, uint32_t args);
+	int (*obj_open)(daos_handle_t coh, daos_obj_id_t oid, unsigned int mode, daos_handle_t *oh,
+			daos_event_t *ev);
+	int (*obj_close)(daos_handle_t oh, daos_event_t *ev);
+	int (*obj_punch)(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_event_t *ev);
+	int (*obj_query)(daos_handle_t oh, struct daos_obj_attr *oa, d_rank_list_t *ranks,
+			 daos_event_t *ev);
+	int (*obj_query_class)(daos_handle_t coh, daos_oclass_id_t cid,
+			       struct daos_oclass_attr *attr, daos_event_t *ev);
+	int (*obj_fetch)(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+			 unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
+			 daos_event_t *ev);
+	int (*obj_update)(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+			  unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_event_t *ev);
+
+	/*
+	 * Create a POSIX container: the DFS namespace (superblock, root directory) in a new
+	 * container with @props, the layout type set to POSIX, named @label (may be NULL).
+	 * libdfs's dfs_cont_create_with_label(). NULL: not available in this build.
+	 */
+	int (*posix_cont_create)(daos_handle_t poh, const char *label,
+				 const struct dcli_posix_attr *attr, daos_prop_t *props,
+				 uuid_t *uuid);
+};
+
+/* The libdaos calls of the daos binary (dcli_libdaos.c, built only with libdaos). */
+extern const struct dcli_ops dcli_libdaos_ops;
+
+/* ---- the session ---- */
+
+/* daos's struct cli_ctx: what every run function gets. */
+struct cli_ctx {
+	const struct dcli_ops *ops; /* libdaos */
+	FILE *out;                  /* command output */
+	bool json;                  /* -j: leave the response in json_resp, print nothing */
+	bool debug;                 /* --debug */
+	const char *sys;            /* -G: the system name, NULL: the default */
+	json_t *json_resp;          /* -j: the response (owned) */
+	int err_rc;                 /* the code printed after errmsg; 0: none */
+	char errmsg[1024];          /* what failed, printed as "ERROR: daos: ..." */
+};
+
+/*
+ * Record what failed. With @rc non-zero the error line ends with the code and its text
+ * (": DER_NONEXIST(-1005): entity does not exist"); 0 is for messages complete without
+ * one (bad arguments). Returns @rc, or -DER_INVAL if @rc is 0, for `return dcli_errf()`.
+ */
+int dcli_errf(struct cli_ctx *ctx, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Run the daos tool: parse @argv, initialise libdaos through @ops for commands that need
+ * it, run, write output to @out and the error line to @err. Returns the exit code.
+ */
+int dcli_run(const struct dcli_ops *ops, int argc, char **argv, FILE *out, FILE *err);
+
+/* Connect to @pool with DAOS_PC_* @flags; @info optional. The message names the pool. */
+int dcli_pool_connect(struct cli_ctx *ctx, const char *pool, unsigned int flags, daos_handle_t *poh,
+		      daos_pool_info_t *info);
+/*
+ * Connect to @pool (@pool_flags) and open @cont (DAOS_COO_* @cont_flags); @pinfo, @cinfo
+ * optional. On failure nothing stays open. Close both with dcli_cont_close().
+ */
+int dcli_cont_open(struct cli_ctx *ctx, const char *pool, const char *cont, unsigned int pool_flags,
+		   unsigned int cont_flags, daos_handle_t *poh, daos_handle_t *coh,
+		   daos_pool_info_t *pinfo, daos_cont_info_t *cinfo);
+void dcli_cont_close(struct cli_ctx *ctx, daos_handle_t poh, daos_handle_t coh);
+
+/* ---- container properties (dcli_prop.c) ---- */
+
+enum dcli_prop_kind {
+	DCLI_PROP_VALUE,  /* parsed and shown by the pool_prop rules in def */
+	DCLI_PROP_STRING, /* a principal (owner, group) */
+	DCLI_PROP_ACL,    /* struct daos_acl *, shown as its entries */
+	DCLI_PROP_STATUS, /* HEALTHY/UNCLEAN; only "healthy" may be set */
+	DCLI_PROP_ROOTS,  /* struct daos_prop_co_roots * */
+	DCLI_PROP_BOOL,   /* false/true */
+};
+
+/* One container property: DAOS's key, description and type, and its value's rules. */
+struct dcli_prop_def {
+	struct pool_prop_def def; /* key, description, legal values, access, value rules */
+	uint32_t type;            /* DAOS_PROP_CO_* */
+	enum dcli_prop_kind kind;
+	bool show_num; /* choices shown as "name (number)" */
+};
+
+unsigned int dcli_prop_count(void);
+const struct dcli_prop_def *dcli_prop_at(unsigned int i);
+/* By key (or a deprecated alias: rf, rf_lvl); NULL if unknown. */
+const struct dcli_prop_def *dcli_prop_lookup(const char *key);
+/* By DAOS_PROP_CO_* type; NULL if not in the table. */
+const struct dcli_prop_def *dcli_prop_by_type(uint32_t type);
+
+/* Container types, DAOS_PROP_CO_LAYOUT_*: the name shown and parsed ("POSIX"). */
+const char *dcli_layout_name(uint64_t type);
+/* "POSIX", "posix", "DB" (for DATABASE), ... into *type. 0 or -DER_INVAL. */
+int dcli_layout_parse(const char *name, uint64_t *type);
+
+/*
+ * Property lists the CLI builds (create, set-prop, get-prop's query list) are daos_prop_t
+ * whose memory is ours: d_calloc'd entries, strings and ACLs that dcli_props_fini() frees.
+ * Lists libdaos returns are freed with ops->prop_free() instead.
+ */
+int dcli_props_add_num(daos_prop_t *props, uint32_t type, uint64_t val);
+/* Adds a copy of @str. */
+int dcli_props_add_str(daos_prop_t *props, uint32_t type, const char *str);
+/* Adds @acl, which the list then owns (freed with dcli_acl_free()). */
+int dcli_props_add_acl(daos_prop_t *props, struct daos_acl *acl);
+struct daos_prop_entry *dcli_props_find(const daos_prop_t *props, uint32_t type);
+void dcli_props_fini(daos_prop_t *props);
+
+/*
+ * Parse "key:val[,key:val]" (--properties, set-prop) into entries appended to @props.
+ * @create: at container create (create-time keys allowed) or set-prop. A key given twice,
+ * an unknown key (-DER_NONEXIST), a bad value, or a key that may not be set now
+ * (-DER_INVAL) fail with one line in @err naming the property; @props then holds what was
+ * added before (free it with dcli_props_fini() either way).
+ */
+int dcli_props_parse(const char *str, bool create, daos_prop_t *props, char *err, size_t err_len);
+/* Parse "key[,key]" (get-prop) into entries of those types. Same errors. */
+int dcli_props_parse_names(const char *str, daos_prop_t *props, char *err, size_t err_len);
+
+/* The display text of @e ("128 KiB", "HEALTHY", "A::OWNER@:rwdtTaAo, ..."); "not set" if
+ * the entry carries no value. A new string for d_free(), NULL if out of memory. */
+char *dcli_prop_entry_str(const struct daos_prop_entry *e);
+/* The same as JSON: a number for numeric values, else the display text. */
+json_t *dcli_prop_entry_json(const struct daos_prop_entry *e);
+
+/* ---- printers and JSON (dcli_print.c): pure, values in, text out ---- */
+
+/* "2024-03-01 10:20:30", local time, of an HLC timestamp. */
+void dcli_hlc_str(uint64_t hlc, char *buf, size_t len);
+/* An OID as DAOS prints it, "<hi>.<lo>" in decimal; and back (0 or -DER_INVAL). */
+void dcli_oid_str(daos_obj_id_t oid, char *buf, size_t len);
+int dcli_oid_parse(const char *str, daos_obj_id_t *oid);
+/* An epoch: decimal or 0x-hex. 0 or -DER_INVAL. */
+int dcli_epoch_parse(const char *str, uint64_t *epoch);
+
+/* "Properties for container X", then a Name/Value table: "<desc> (<key>)" rows sorted by
+ * key, the ACL last; entries of types outside the table are skipped. */
+void dcli_print_cont_props(FILE *f, const char *cont, const daos_prop_t *prop);
+json_t *dcli_json_cont_props(const daos_prop_t *prop);
+
+void dcli_print_cont_create(FILE *f, const char *uuid, const char *label, const char *type);
+
+/* One container of a listing: label (may be ""), UUID string, layout (only with -v). */
+struct dcli_cont_row {
+	const char *label;
+	const char *uuid;
+	const char *layout;
+};
+void dcli_print_cont_list(FILE *f, const char *pool, const struct dcli_cont_row *rows, size_t nr,
+			  bool verbose);
+json_t *dcli_json_cont_list(const struct dcli_cont_row *rows, size_t nr, bool verbose);
+
+/* What `daos container query` shows. */
+struct dcli_cont_report {
+	const char *pool_uuid;
+	const char *cont_uuid;
+	const char *label;
+	const char *type;
+	uint64_t rd_fac;
+	uint32_t nhandles;
+	uint32_t nsnapshots;
+	uint64_t lsnapshot; /* 0: none */
+	uint64_t otime;     /* HLC */
+	uint64_t mtime;     /* HLC */
+};
+void dcli_print_cont_query(FILE *f, const struct dcli_cont_report *r);
+json_t *dcli_json_cont_query(const struct dcli_cont_report *r);
+
+/* One user attribute; value NULL when only names were listed. */
+struct dcli_attr {
+	char *name;
+	char *value;
+	size_t len;
+};
+/* "Attributes for <what> <id>:", then a Name (and Value) table, or "  No attributes." */
+void dcli_print_attrs(FILE *f, const char *what, const char *id, const struct dcli_attr *a,
+		      size_t nr, bool values);
+json_t *dcli_json_attrs(const struct dcli_attr *a, size_t nr, bool values);
+
+/* One snapshot. */
+struct dcli_snap {
+	uint64_t epoch;
+	char *name; /* "" if unnamed */
+};
+void dcli_print_snaps(FILE *f, const struct dcli_snap *s, size_t nr);
+json_t *dcli_json_snaps(const struct dcli_snap *s, size_t nr);
+
+/* What `daos object query` shows. */
+struct dcli_obj_report {
+	daos_obj_id_t oid;
+	uint64_t version;    /* the container's object layout version */
+	const char *oclass;  /* "RP_2G1" */
+	unsigned int nr_grp; /* redundancy groups */
+	unsigned int grp_size;
+	const struct daos_oclass_attr *attr; /* NULL if libdaos could not say */
+	const d_rank_list_t *ranks;          /* NULL if libdaos could not say */
+};
+void dcli_print_obj_query(FILE *f, const struct dcli_obj_report *r);
+json_t *dcli_json_obj_query(const struct dcli_obj_report *r);
+
+/* ---- shared by the pool and container attribute commands (dcli_attr.c) ---- */
+
+/* The attribute calls of a pool or a container handle. */
+struct dcli_attr_ops {
+	int (*list)(daos_handle_t h, char *buffer, size_t *size, daos_event_t *ev);
+	int (*get)(daos_handle_t h, int n, char const *const names[], void *const buffers[],
+		   size_t sizes[], daos_event_t *ev);
+	int (*set)(daos_handle_t h, int n, char const *const names[], void const *const values[],
+		   size_t const sizes[], daos_event_t *ev);
+	int (*del)(daos_handle_t h, int n, char const *const names[], daos_event_t *ev);
+};
+void dcli_attrs_free(struct dcli_attr *a, size_t nr);
+/*
+ * Split "k:v[,k:v]" (set-attr) or "k[,k]" (get-attr, del-attr; @with_values false) into a
+ * new array. Names may not be empty; values may hold ':'. 0, -DER_INVAL (message in @err),
+ * -DER_NOMEM.
+ */
+int dcli_attrs_split(const char *str, bool with_values, struct dcli_attr **out, size_t *nr,
+		     char *err, size_t err_len);
+enum dcli_attr_op {
+	DCLI_ATTR_LIST,        /* names */
+	DCLI_ATTR_LIST_VALUES, /* names and values (list-attrs -V) */
+	DCLI_ATTR_GET,         /* values of the names in the argument, all if NULL */
+	DCLI_ATTR_SET,         /* "name:value[,name:value]" */
+	DCLI_ATTR_DEL,         /* "name[,name]" */
+};
+/* One attribute command on an open handle; @what "pool"/"container", @id its name. */
+int dcli_attr_run(struct cli_ctx *ctx, const struct dcli_attr_ops *ops, daos_handle_t h,
+		  const char *what, const char *id, enum dcli_attr_op op, const char *arg);
+
+/* ---- commands ---- */
+
+int dcli_pool_query(struct cli_ctx *ctx, const struct cli_args *a);
+/* Also `daos container list`. */
+int dcli_pool_list_cont(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_pool_list_attrs(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_pool_get_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_pool_set_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_pool_del_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_pool_autotest(struct cli_ctx *ctx, const struct cli_args *a);
+
+int dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_destroy(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_get_prop(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_set_prop(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_get_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_update_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_overwrite_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_delete_acl(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_set_owner(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_create_snap(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_list_snaps(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_destroy_snap(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_list_attrs(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_get_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_set_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_del_attr(struct cli_ctx *ctx, const struct cli_args *a);
+
+int dcli_obj_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_version(struct cli_ctx *ctx, const struct cli_args *a);
+
+#endif /* CONTROL_DAOS_DCLI_INT_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dcli_prop_fuzz.c - the daos CLI's parsers of command-line text on any bytes: container
+ * property lists (for create and for set-prop; every entry that parses must print), name
+ * lists, attribute lists, OIDs, epochs, container types and ACE strings. Nothing may
+ * crash or leak; an OID or epoch that parses must print back to a string that parses to it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/daos/dcli_int.h"
+
+static void
+props_try(const char *s, bool create)
+{
+	daos_prop_t props = { 0 };
+	char err[512];
+	uint32_t i;
+
+	if (dcli_props_parse(s, create, &props, err, sizeof(err)) == 0)
+		for (i = 0; i < props.dpp_nr; i++)
+			d_free(dcli_prop_entry_str(&props.dpp_entries[i]));
+	dcli_props_fini(&props);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), err[512], buf[64];
+	struct dcli_attr *attrs = NULL;
+	struct daos_acl *acl = NULL;
+	daos_prop_t names = { 0 };
+	daos_obj_id_t oid, back;
+	uint64_t v, w;
+	size_t nr = 0;
+
+	if (s == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	props_try(s, true);
+	props_try(s, false);
+	dcli_props_parse_names(s, &names, err, sizeof(err));
+	dcli_props_fini(&names);
+	if (dcli_attrs_split(s, true, &attrs, &nr, err, sizeof(err)) == 0)
+		dcli_attrs_free(attrs, nr);
+	if (dcli_attrs_split(s, false, &attrs, &nr, err, sizeof(err)) == 0)
+		dcli_attrs_free(attrs, nr);
+	if (dcli_oid_parse(s, &oid) == 0) {
+		dcli_oid_str(oid, buf, sizeof(buf));
+		if (dcli_oid_parse(buf, &back) != 0 || back.hi != oid.hi || back.lo != oid.lo)
+			abort();
+	}
+	if (dcli_epoch_parse(s, &v) == 0) {
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+		if (dcli_epoch_parse(buf, &w) != 0 || w != v)
+			abort();
+	}
+	dcli_layout_parse(s, &v);
+	if (dcli_acl_from_entry(s, &acl, err, sizeof(err)) == 0)
+		dcli_acl_free(acl);
+	free(s);
+	return 0;
+}
