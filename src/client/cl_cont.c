@@ -304,10 +304,7 @@ daos_cont_open2(daos_handle_t poh, const char *cont, unsigned int flags, daos_ha
 	pool = cl_pool_lookup(poh);
 	if (pool == NULL)
 		return -DER_NO_HDL;
-	if (mode != DAOS_COO_RO && (pool->flags & DAOS_PC_RO)) {
-		cl_pool_put(pool);
-		return -DER_NO_PERM;
-	}
+	/* a read-only pool handle may open a container RW: the container ACL decides */
 	o = cl_psvc_alloc(sizeof(*o), pool, RPC_CONT_OPEN);
 	if (o == NULL) {
 		cl_pool_put(pool);

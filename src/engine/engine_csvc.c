@@ -736,9 +736,6 @@ h_cont_open(struct net_rpc *rpc, void *arg)
 			DP_UUID(ps->uuid), ph->who->user, in.id, (unsigned long)in.flags);
 		rc = -DER_NO_PERM;
 	}
-	if (rc == 0 && (mode == DAOS_COO_RW || mode == DAOS_COO_EX) &&
-	    !(ph->flags & (DAOS_PC_RW | DAOS_PC_EX)))
-		rc = -DER_NO_PERM; /* a read-only pool handle */
 	d_list_for_each_entry(h, &ps->chdls, link) {
 		if (rc == 0 && uuid_compare(h->cont, cont) == 0 &&
 		    ((h->flags & DAOS_COO_EX) || mode == DAOS_COO_EX))
