@@ -56,6 +56,7 @@ props_get(struct psvc *ps, const uuid_t cont, daos_prop_t **out)
 	struct buf b;
 	int rc;
 
+	*out = NULL;
 	ckey(key, "cont/", cont);
 	rc = rdb_get(ps->db, key, &val, &len);
 	if (rc != 0)
@@ -99,7 +100,7 @@ cont_find(struct psvc *ps, const char *id, uuid_t out)
 	char key[KEY_MAX];
 	void *val;
 	size_t len;
-	daos_prop_t *prop;
+	daos_prop_t *prop = NULL;
 	int rc;
 
 	if (uuid_parse(id, out) == 0) {
@@ -1189,10 +1190,13 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 		     : nr > 0    ? rdb_tx_put(tx, key, out, nr * 8)
 				 : rdb_tx_del(tx, key);
 		d_free(out);
-		if (rc == 0)
-			commit_u64(rpc, tx, in.op == RPC_SNAP_CREATE ? in.epoch : 0);
-		else
+		if (rc == 0 && in.op == RPC_SNAP_CREATE) {
+			commit_u64(rpc, tx, in.epoch);
+		} else if (rc == 0) {
+			rc = rdb_tx_commit(tx, committed_reply, rpc);
+		} else {
 			rdb_tx_abort(tx);
+		}
 	}
 	if (rc != 0)
 		ps_reply(rpc, rc);

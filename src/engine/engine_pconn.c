@@ -1020,9 +1020,14 @@ attr_collect(const char *key, const void *val, size_t len, void *arg)
 static int
 attr_key(char *key, size_t size, const char *prefix, const d_iov_t *name)
 {
-	if (memchr(name->iov_buf, '\0', name->iov_len) != NULL)
+	size_t len = name->iov_len;
+
+	/* a name may come with its terminating NUL */
+	if (len > 0 && ((const char *)name->iov_buf)[len - 1] == '\0')
+		len--;
+	if (len == 0 || memchr(name->iov_buf, '\0', len) != NULL)
 		return -DER_INVAL;
-	if ((size_t)snprintf(key, size, "%s%.*s", prefix, (int)name->iov_len,
+	if ((size_t)snprintf(key, size, "%s%.*s", prefix, (int)len,
 			     (const char *)name->iov_buf) >= size)
 		return -DER_INVAL;
 	return 0;
