@@ -633,13 +633,63 @@ daos_eq_query(daos_handle_t eqh, daos_eq_query_t query, unsigned int nevents, da
 
 /* ---- operations ---- */
 
+static void op_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t len);
+
+/* @op is over: free it and complete its event, or end it as its parent's request. */
 static void
 op_end(struct cl_op *op, int rc)
 {
+	struct cl_op *parent = op->parent;
 	daos_event_t *ev = op->ev;
+	uint32_t idx = op->idx;
 
 	op->ops->fini(op);
-	ev_complete(evx(ev), rc);
+	if (parent != NULL)
+		op_reply(parent, idx, rc, NULL, 0);
+	else
+		ev_complete(evx(ev), rc);
+}
+
+/*
+ * Nothing of @op is in flight and it is not inside start() or done(): ask done() what
+ * next. A sub-operation started by done() may end at once, so done() is asked again
+ * until something is in flight or it gives a result.
+ */
+static void
+op_settle(struct cl_op *op)
+{
+	uint32_t started;
+	int rc;
+
+	do {
+		started = op->nr_started;
+		op->busy = true;
+		rc = op->ops->done(op);
+		op->busy = false;
+		/* "sent more" without sending: a bug of the op, not a reason to spin */
+		if (rc == 1 && op->nr_started == started)
+			rc = -DER_PROTO;
+	} while (rc == 1 && op->nr_inflight == 0);
+	if (rc == 1)
+		return;
+	if (op->nr_inflight > 0) {
+		/* done() failed after starting something: report once that has ended */
+		op->rc = rc;
+		return;
+	}
+	op_end(op, rc);
+}
+
+/* One request or sub-operation of @op ended. */
+static void
+op_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t len)
+{
+	D_ASSERT(op->nr_inflight > 0);
+	op->nr_inflight--;
+	op->ops->reply(op, idx, status, body, len);
+	if (op->nr_inflight > 0 || op->busy)
+		return;
+	op_settle(op);
 }
 
 static void
@@ -647,18 +697,9 @@ op_req_cb(void *arg, int status, const void *body, size_t len)
 {
 	struct cl_op *op = *(struct cl_op **)arg;
 	uint32_t idx = *(uint32_t *)((char *)arg + sizeof(struct cl_op *));
-	int rc;
 
 	d_free(arg);
-	D_ASSERT(op->nr_inflight > 0);
-	op->nr_inflight--;
-	op->ops->reply(op, idx, status, body, len);
-	if (op->nr_inflight > 0)
-		return;
-	rc = op->ops->done(op);
-	if (rc == 1 && op->nr_inflight > 0)
-		return;
-	op_end(op, rc == 1 ? -DER_PROTO : rc);
+	op_reply(op, idx, status, body, len);
 }
 
 int
@@ -685,6 +726,7 @@ cl_op_send(struct cl_op *op, d_rank_t rank, uint32_t tag, uint32_t opc, const vo
 		return rc;
 	}
 	op->nr_inflight++;
+	op->nr_started++;
 	return 0;
 }
 
@@ -692,22 +734,35 @@ cl_op_send(struct cl_op *op, d_rank_t rank, uint32_t tag, uint32_t opc, const vo
 static void
 op_start(struct cl_op *op)
 {
-	int rc = op->ops->start(op);
+	int rc;
 
-	if (rc == 0 && op->nr_inflight > 0)
-		return;
+	op->busy = true;
+	rc = op->ops->start(op);
+	op->busy = false;
 	if (rc == 0) {
-		rc = op->ops->done(op);
-		if (rc == 1 && op->nr_inflight > 0)
-			return;
-		if (rc == 1)
-			rc = -DER_PROTO;
-	} else if (op->nr_inflight > 0) {
+		if (op->nr_inflight == 0)
+			op_settle(op);
+		return;
+	}
+	if (op->nr_inflight > 0) {
 		/* some requests left already: let them end, then report */
 		op->rc = rc;
 		return;
 	}
 	op_end(op, rc);
+}
+
+void
+cl_op_sub(struct cl_op *parent, struct cl_op *child, uint32_t idx)
+{
+	D_ASSERT(parent->busy && child->ops != NULL);
+	child->parent = parent;
+	child->idx = idx;
+	child->ctx = parent->ctx;
+	child->ev = NULL;
+	parent->nr_inflight++;
+	parent->nr_started++;
+	op_start(child);
 }
 
 int

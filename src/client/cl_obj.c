@@ -700,9 +700,9 @@ rw_check(daos_key_t *dkey, unsigned int nr, daos_iod_t *iods, bool fetch, d_sg_l
 	return 0;
 }
 
-D_EXPORT int
-daos_obj_update(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
-		unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_event_t *ev)
+int
+cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		 unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, struct cl_op **out)
 {
 	struct obj_op *o;
 	uint64_t *bytes;
@@ -724,13 +724,26 @@ daos_obj_update(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *
 	o->iods = iods;
 	o->sgls = sgls;
 	o->bytes = bytes;
-	return cl_op_run(&o->op, &update_ops, ev);
+	o->op.ops = &update_ops;
+	*out = &o->op;
+	return 0;
 }
 
 D_EXPORT int
-daos_obj_fetch(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
-	       unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
-	       daos_event_t *ev)
+daos_obj_update(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_event_t *ev)
+{
+	struct cl_op *op;
+	int rc;
+
+	rc = cl_obj_update_op(oh, th, flags, dkey, nr, iods, sgls, &op);
+	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
+}
+
+int
+cl_obj_fetch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
+		struct cl_op **out)
 {
 	struct obj_op *o;
 	uint64_t *bytes;
@@ -753,7 +766,21 @@ daos_obj_fetch(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *d
 	o->sgls = sgls;
 	o->ioms = ioms;
 	o->bytes = bytes;
-	return cl_op_run(&o->op, &fetch_ops, ev);
+	o->op.ops = &fetch_ops;
+	*out = &o->op;
+	return 0;
+}
+
+D_EXPORT int
+daos_obj_fetch(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+	       unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
+	       daos_event_t *ev)
+{
+	struct cl_op *op;
+	int rc;
+
+	rc = cl_obj_fetch_op(oh, th, flags, dkey, nr, iods, sgls, ioms, &op);
+	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
 }
 
 /* ---- punch ---- */
@@ -823,8 +850,8 @@ static const struct cl_op_ops punch_ops = {
 };
 
 static int
-punch(daos_handle_t oh, daos_handle_t th, uint64_t flags, uint8_t kind, daos_key_t *dkey,
-      unsigned int nr, daos_key_t *keys, daos_event_t *ev)
+punch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, uint8_t kind, daos_key_t *dkey,
+	 unsigned int nr, daos_key_t *keys, struct cl_op **out)
 {
 	struct obj_op *o;
 	unsigned int i;
@@ -845,7 +872,29 @@ punch(daos_handle_t oh, daos_handle_t th, uint64_t flags, uint8_t kind, daos_key
 	o->dkey = dkey;
 	o->keys = keys;
 	o->nr_keys = nr;
-	return cl_op_run(&o->op, &punch_ops, ev);
+	o->op.ops = &punch_ops;
+	*out = &o->op;
+	return 0;
+}
+
+int
+cl_obj_punch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, unsigned int nr,
+		daos_key_t *dkeys, struct cl_op **out)
+{
+	if (dkeys == NULL && nr == 0)
+		return punch_op(oh, th, flags, RPC_PUNCH_OBJ, NULL, 0, NULL, out);
+	return punch_op(oh, th, flags, RPC_PUNCH_DKEY, NULL, nr, dkeys, out);
+}
+
+static int
+punch(daos_handle_t oh, daos_handle_t th, uint64_t flags, uint8_t kind, daos_key_t *dkey,
+      unsigned int nr, daos_key_t *keys, daos_event_t *ev)
+{
+	struct cl_op *op;
+	int rc;
+
+	rc = punch_op(oh, th, flags, kind, dkey, nr, keys, &op);
+	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
 }
 
 D_EXPORT int
@@ -1048,9 +1097,9 @@ static const struct cl_op_ops enum_ops = {
 };
 
 static int
-list_keys(daos_handle_t oh, daos_handle_t th, uint8_t kind, daos_key_t *dkey, daos_key_t *akey,
-	  uint32_t *nr, daos_key_desc_t *kds, d_sg_list_t *sgl, daos_anchor_t *anchor,
-	  daos_size_t *size, daos_recx_t *recxs, daos_epoch_range_t *eprs, daos_event_t *ev)
+list_keys_op(daos_handle_t oh, daos_handle_t th, uint8_t kind, daos_key_t *dkey, daos_key_t *akey,
+	     uint32_t *nr, daos_key_desc_t *kds, d_sg_list_t *sgl, daos_anchor_t *anchor,
+	     daos_size_t *size, daos_recx_t *recxs, daos_epoch_range_t *eprs, struct cl_op **out)
 {
 	struct obj_op *o;
 	int rc;
@@ -1082,7 +1131,29 @@ list_keys(daos_handle_t oh, daos_handle_t th, uint8_t kind, daos_key_t *dkey, da
 	o->rsize = size;
 	o->recxs = recxs;
 	o->eprs = eprs;
-	return cl_op_run(&o->op, &enum_ops, ev);
+	o->op.ops = &enum_ops;
+	*out = &o->op;
+	return 0;
+}
+
+static int
+list_keys(daos_handle_t oh, daos_handle_t th, uint8_t kind, daos_key_t *dkey, daos_key_t *akey,
+	  uint32_t *nr, daos_key_desc_t *kds, d_sg_list_t *sgl, daos_anchor_t *anchor,
+	  daos_size_t *size, daos_recx_t *recxs, daos_epoch_range_t *eprs, daos_event_t *ev)
+{
+	struct cl_op *op;
+	int rc;
+
+	rc = list_keys_op(oh, th, kind, dkey, akey, nr, kds, sgl, anchor, size, recxs, eprs, &op);
+	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
+}
+
+int
+cl_obj_list_dkey_op(daos_handle_t oh, daos_handle_t th, uint32_t *nr, daos_key_desc_t *kds,
+		    d_sg_list_t *sgl, daos_anchor_t *anchor, struct cl_op **out)
+{
+	return list_keys_op(oh, th, RPC_ENUM_DKEY, NULL, NULL, nr, kds, sgl, anchor, NULL, NULL,
+			    NULL, out);
 }
 
 D_EXPORT int
@@ -1242,9 +1313,9 @@ static const struct cl_op_ops query_ops = {
 	.fini = obj_op_fini,
 };
 
-D_EXPORT int
-daos_obj_query_key(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
-		   daos_key_t *akey, daos_recx_t *recx, daos_event_t *ev)
+int
+cl_obj_query_key_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		    daos_key_t *akey, daos_recx_t *recx, struct cl_op **out)
 {
 	struct obj_op *o;
 	uint64_t dir = flags & (DAOS_GET_MAX | DAOS_GET_MIN);
@@ -1269,7 +1340,20 @@ daos_obj_query_key(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_
 	o->dkey = dkey;
 	o->akey = akey;
 	o->recx = recx;
-	return cl_op_run(&o->op, &query_ops, ev);
+	o->op.ops = &query_ops;
+	*out = &o->op;
+	return 0;
+}
+
+D_EXPORT int
+daos_obj_query_key(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		   daos_key_t *akey, daos_recx_t *recx, daos_event_t *ev)
+{
+	struct cl_op *op;
+	int rc;
+
+	rc = cl_obj_query_key_op(oh, th, flags, dkey, akey, recx, &op);
+	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
 }
 
 /* ---- the rest of the object API ---- */

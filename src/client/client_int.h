@@ -9,6 +9,8 @@
  *   cl_hdl.c     the handle table: daos_handle_t cookies -> refcounted objects
  *   cl_event.c   events and event queues; struct cl_op, the asynchronous operation
  *   cl_pool.c    pools; cl_cont.c containers; cl_obj.c objects; cl_tx.c transactions
+ *   cl_kv.c      flat KV (daos_kv.h); cl_array.c arrays (daos_array.h), both made of
+ *                object calls run as sub-operations (cl_op_sub)
  *   cl_misc.c    ACL wrappers, class names, rank lists, system info
  *
  * Locks, outermost first: cl_g.lock (init/fini, the list of thread contexts), an EQ's
@@ -126,9 +128,13 @@ struct cl_op_ops {
 struct cl_op {
 	const struct cl_op_ops *ops;
 	struct cl_ctx *ctx;   /* where its requests go */
-	daos_event_t *ev;     /* completes with it */
-	uint32_t nr_inflight; /* requests sent, not ended */
+	daos_event_t *ev;     /* completes with it (NULL for a sub-operation) */
+	uint32_t nr_inflight; /* requests and sub-operations started, not ended */
+	uint32_t nr_started;  /* requests and sub-operations ever started */
 	int rc;               /* a result the op may keep between replies */
+	struct cl_op *parent; /* a sub-operation's: it ends as one of parent's requests */
+	uint32_t idx;         /* a sub-operation's @idx for parent's reply() */
+	bool busy;            /* inside start() or done(): ends of sub-operations wait */
 };
 
 /*
@@ -141,6 +147,14 @@ int cl_op_run(struct cl_op *op, const struct cl_op_ops *ops, daos_event_t *ev);
 /* Send a request of @op to (@rank, @tag); @idx is given back to reply(). */
 int cl_op_send(struct cl_op *op, d_rank_t rank, uint32_t tag, uint32_t opc, const void *body,
 	       size_t len, uint32_t idx);
+/*
+ * Run @child, a prepared operation (child->ops set, e.g. by cl_obj_update_op()), as part
+ * of @parent, from @parent's start() or done() only: it shares @parent's context and,
+ * when it ends, @parent's reply() sees (@idx, its result, NULL, 0) as if a request had
+ * ended. It may end before this returns (an error found at its start); @parent's done()
+ * still runs only once nothing of it is in flight. @child is freed through its fini().
+ */
+void cl_op_sub(struct cl_op *parent, struct cl_op *child, uint32_t idx);
 /* An operation with no network part: run @fn(@arg) now and complete @ev with its result. */
 int cl_op_local(daos_event_t *ev, int rc);
 
@@ -246,6 +260,25 @@ int cl_tx_epoch(daos_handle_t th, bool write, uint64_t *epoch, bool *rdonly);
 uint32_t cl_obj_dkey_shard(const struct pl_layout *layout, enum daos_otype_t type,
 			   const daos_key_t *dkey);
 
+/*
+ * The object calls as operations not yet run, for the calls made of several object calls
+ * (cl_kv.c, cl_array.c). Each checks its arguments as the daos_obj_* call of the same
+ * name does and returns 0 with *@out ready for cl_op_sub() (or cl_op_run(*out,
+ * (*out)->ops, ev)), or an error with nothing to free. What the pointers name must stay
+ * valid until the operation ends.
+ */
+int cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		     unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, struct cl_op **out);
+int cl_obj_fetch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		    unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
+		    struct cl_op **out);
+/* daos_obj_punch (@dkeys NULL, @nr 0) or daos_obj_punch_dkeys. */
+int cl_obj_punch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, unsigned int nr,
+		    daos_key_t *dkeys, struct cl_op **out);
+int cl_obj_list_dkey_op(daos_handle_t oh, daos_handle_t th, uint32_t *nr, daos_key_desc_t *kds,
+			d_sg_list_t *sgl, daos_anchor_t *anchor, struct cl_op **out);
+int cl_obj_query_key_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+			daos_key_t *akey, daos_recx_t *recx, struct cl_op **out);
 /* The bytes an iod moves: size for a single value, size x records for an array. */
 int cl_iod_bytes(const daos_iod_t *iod, uint64_t *out);
 

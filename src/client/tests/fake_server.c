@@ -42,6 +42,8 @@ struct rec {
 	uint64_t size; /* single value size or record size */
 	uint8_t *data;
 	size_t len;
+	bool array;       /* an array value: present says which records are there */
+	uint8_t *present; /* arrays: one byte per record of data (len / size) */
 };
 
 struct attr {
@@ -474,20 +476,90 @@ rec_find(const struct rpc_obj_hdr *h, const d_iov_t *akey, bool create)
 	return free_rec;
 }
 
-/* Store the iods' values from @data (the concatenation). */
+static bool
+rec_is_of(const struct rec *r, const struct rpc_obj_hdr *h)
+{
+	return r->used && r->oid.lo == h->oid.lo && r->oid.hi == h->oid.hi && r->shard == h->shard;
+}
+
+static bool
+rec_has_dkey(const struct rec *r, const d_iov_t *dkey)
+{
+	return r->dkey_len == dkey->iov_len && !memcmp(r->dkey, dkey->iov_buf, r->dkey_len);
+}
+
+/* Whether @dkey of the object shard of @h holds anything (lock held). */
+static bool
+dkey_exists(const struct rpc_obj_hdr *h, const d_iov_t *dkey)
+{
+	int i;
+
+	for (i = 0; i < MAX_RECS; i++)
+		if (rec_is_of(&fk.recs[i], h) && rec_has_dkey(&fk.recs[i], dkey))
+			return true;
+	return false;
+}
+
+/* The conditions of an update or fetch (@fetch) on the iods of @in (lock held). */
+static int
+cond_check(const struct rpc_obj_rw_in *in, bool fetch)
+{
+	uint64_t f = in->hdr.flags;
+	bool dk = dkey_exists(&in->hdr, &in->hdr.dkey);
+	uint32_t i;
+
+	if ((f & DAOS_COND_DKEY_INSERT) && dk)
+		return -DER_EXIST;
+	if ((f & (DAOS_COND_DKEY_UPDATE | DAOS_COND_DKEY_FETCH)) && !dk)
+		return -DER_NONEXIST;
+	for (i = 0; i < in->nr; i++) {
+		uint64_t af = (f & DAOS_COND_PER_AKEY) ? in->iods[i].flags : f;
+		bool ak = rec_find(&in->hdr, &in->iods[i].name, false) != NULL;
+
+		if (!fetch && (af & DAOS_COND_AKEY_INSERT) && ak)
+			return -DER_EXIST;
+		if ((af & (DAOS_COND_AKEY_UPDATE | DAOS_COND_AKEY_FETCH)) && !ak)
+			return -DER_NONEXIST;
+	}
+	return 0;
+}
+
+/* Make room in array @rec for records below @end (lock held). */
 static void
+rec_extend(struct rec *rec, uint64_t size, uint64_t end)
+{
+	size_t old = rec->size == 0 ? 0 : rec->len / rec->size;
+
+	if (end <= old)
+		return;
+	rec->data = d_realloc(rec->data, end * size);
+	memset(rec->data + old * size, 0, (end - old) * size);
+	rec->present = d_realloc(rec->present, end);
+	memset(rec->present + old, 0, end - old);
+	rec->len = end * size;
+}
+
+/*
+ * Store the iods' values from @data (the concatenation), after the conditions. An array
+ * iod of size 0 punches its extents; the akey stays, as in VOS.
+ */
+static int
 update_apply(const struct rpc_obj_rw_in *in, const uint8_t *data)
 {
 	uint32_t i;
 	uint32_t r;
+	int rc;
 
 	pthread_mutex_lock(&fk.lock);
-	for (i = 0; i < in->nr; i++) {
+	rc = cond_check(in, false);
+	for (i = 0; rc == 0 && i < in->nr; i++) {
 		const struct rpc_iod *iod = &in->iods[i];
-		struct rec *rec = rec_find(&in->hdr, &iod->name, true);
+		struct rec *rec = rec_find(&in->hdr, &iod->name, iod->size != 0);
 
-		rec->size = iod->size;
+		if (rec == NULL)
+			continue; /* a punch of extents never written */
 		if (iod->type == DAOS_IOD_SINGLE) {
+			rec->size = iod->size;
 			d_free(rec->data);
 			rec->data = d_malloc(iod->size + 1);
 			memcpy(rec->data, data, iod->size);
@@ -495,20 +567,31 @@ update_apply(const struct rpc_obj_rw_in *in, const uint8_t *data)
 			data += iod->size;
 			continue;
 		}
+		if (iod->size == 0) {
+			for (r = 0; rec->array && r < iod->nr; r++) {
+				uint64_t k;
+
+				for (k = iod->recxs[r].rx_idx;
+				     k < iod->recxs[r].rx_idx + iod->recxs[r].rx_nr &&
+				     k < rec->len / rec->size;
+				     k++)
+					rec->present[k] = 0;
+			}
+			continue;
+		}
+		rec->array = true;
+		rec->size = iod->size;
 		for (r = 0; r < iod->nr; r++) {
-			size_t end = (iod->recxs[r].rx_idx + iod->recxs[r].rx_nr) * iod->size;
 			size_t n = iod->recxs[r].rx_nr * iod->size;
 
-			if (end > rec->len) {
-				rec->data = d_realloc(rec->data, end);
-				memset(rec->data + rec->len, 0, end - rec->len);
-				rec->len = end;
-			}
+			rec_extend(rec, iod->size, iod->recxs[r].rx_idx + iod->recxs[r].rx_nr);
 			memcpy(rec->data + iod->recxs[r].rx_idx * iod->size, data, n);
+			memset(rec->present + iod->recxs[r].rx_idx, 1, iod->recxs[r].rx_nr);
 			data += n;
 		}
 	}
 	pthread_mutex_unlock(&fk.lock);
+	return rc;
 }
 
 struct bulk_io {
@@ -531,7 +614,7 @@ bulk_done(struct net_rpc *rpc, int status, void *arg)
 	if (--io->pending > 0)
 		return;
 	if (io->rc == 0 && !io->fetch)
-		update_apply(&io->in, io->buf);
+		io->rc = update_apply(&io->in, io->buf);
 	if (io->fetch)
 		net_rpc_reply(rpc, io->rc, io->reply, io->rc == 0 ? io->reply_len : 0);
 	else
@@ -587,6 +670,7 @@ h_update(struct net_rpc *rpc, size_t len, const void *body)
 	struct bulk_io *io = d_calloc(1, sizeof(*io));
 	uint64_t total = 0;
 	uint32_t i;
+	int rc;
 
 	if (rpc_obj_rw_in_decode(body, len, false, &io->in) != 0) {
 		d_free(io);
@@ -600,10 +684,10 @@ h_update(struct net_rpc *rpc, size_t len, const void *body)
 			d_free(io);
 			return reply_status(rpc, -DER_PROTO);
 		}
-		update_apply(&io->in, io->in.data.inl.iov_buf);
+		rc = update_apply(&io->in, io->in.data.inl.iov_buf);
 		rpc_obj_rw_in_fini(&io->in);
 		d_free(io);
-		return reply_status(rpc, 0);
+		return reply_status(rpc, rc);
 	}
 	pthread_mutex_lock(&fk.lock);
 	fk.bulks++;
@@ -620,16 +704,26 @@ h_fetch(struct net_rpc *rpc, size_t len, const void *body)
 	uint64_t sizes[64] = { 0 };
 	uint64_t lens[64] = { 0 };
 	uint64_t room_off = 0;
+	uint64_t room = 0;
 	bool big = false;
 	uint32_t i;
+	int rc;
 
 	if (rpc_obj_rw_in_decode(body, len, true, &io->in) != 0 || io->in.nr > 64) {
 		d_free(io);
 		return reply_status(rpc, -DER_PROTO);
 	}
 	io->fetch = true;
-	io->buf = d_calloc(1, 1 << 20);
+	for (i = 0; i < io->in.nr; i++)
+		room += io->in.caps[i];
+	io->buf = d_calloc(1, room + 1);
 	pthread_mutex_lock(&fk.lock);
+	rc = cond_check(&io->in, true);
+	if (rc != 0) {
+		pthread_mutex_unlock(&fk.lock);
+		reply_status(rpc, rc);
+		goto out;
+	}
 	for (i = 0; i < io->in.nr; i++) {
 		const struct rpc_iod *iod = &io->in.iods[i];
 		struct rec *rec = rec_find(&io->in.hdr, &iod->name, false);
@@ -648,19 +742,26 @@ h_fetch(struct net_rpc *rpc, size_t len, const void *body)
 			}
 			memcpy(io->buf + here, rec->data, want);
 		} else {
-			uint32_t r;
+			uint64_t nrec = rec->array ? rec->len / rec->size : 0;
 			uint64_t o = 0;
+			uint32_t r;
 
+			/* present records only; the bytes end after the last present one */
+			want = 0;
 			for (r = 0; r < iod->nr; r++) {
-				uint64_t at = iod->recxs[r].rx_idx * rec->size;
-				uint64_t n = iod->recxs[r].rx_nr * rec->size;
+				uint64_t k;
 
-				if (at < rec->len)
-					memcpy(io->buf + here + o, rec->data + at,
-					       D_MIN(n, rec->len - at));
-				o += n;
+				for (k = iod->recxs[r].rx_idx;
+				     k < iod->recxs[r].rx_idx + iod->recxs[r].rx_nr; k++) {
+					if (k < nrec && rec->present[k] &&
+					    o + rec->size <= io->in.caps[i]) {
+						memcpy(io->buf + here + o,
+						       rec->data + k * rec->size, rec->size);
+						want = o + rec->size;
+					}
+					o += rec->size;
+				}
 			}
-			want = o;
 		}
 		lens[i] = want;
 	}
@@ -789,6 +890,12 @@ h_punch(struct net_rpc *rpc, size_t len, const void *body)
 	if (rpc_obj_punch_in_decode(body, len, &in) != 0)
 		return reply_status(rpc, -DER_PROTO);
 	pthread_mutex_lock(&fk.lock);
+	if ((in.hdr.flags & DAOS_COND_PUNCH) && in.kind == RPC_PUNCH_DKEY &&
+	    !dkey_exists(&in.hdr, &in.hdr.dkey)) {
+		pthread_mutex_unlock(&fk.lock);
+		rpc_obj_punch_in_fini(&in);
+		return reply_status(rpc, -DER_NONEXIST);
+	}
 	for (i = 0; i < MAX_RECS; i++) {
 		struct rec *r = &fk.recs[i];
 
@@ -809,11 +916,113 @@ h_punch(struct net_rpc *rpc, size_t len, const void *body)
 				continue;
 		}
 		d_free(r->data);
+		d_free(r->present);
 		memset(r, 0, sizeof(*r));
 	}
 	pthread_mutex_unlock(&fk.lock);
 	rpc_obj_punch_in_fini(&in);
 	reply_status(rpc, 0);
+}
+
+/* -1, 0 or 1 as dkey @a is below, equal to or above @b: integers if both are 8 bytes. */
+static int
+key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c;
+
+	if (alen == 8 && blen == 8) {
+		uint64_t x;
+		uint64_t y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x < y ? -1 : x > y;
+	}
+	c = memcmp(a, b, D_MIN(alen, blen));
+	return c != 0 ? c : alen < blen ? -1 : alen > blen;
+}
+
+/*
+ * Query key, as VOS answers it: the greatest or least dkey (any record makes it exist,
+ * even an array whose extents are all punched), akey, and/or run of present records.
+ */
+static void
+h_query(struct net_rpc *rpc, size_t len, const void *body)
+{
+	struct rpc_obj_query_in in;
+	bool max;
+	const struct rec *d = NULL;
+	const struct rec *a = NULL;
+	uint8_t reply[256 + 2 * 64];
+	struct buf b = BUF_INIT(reply, sizeof(reply));
+	daos_recx_t recx = { 0 };
+	int i;
+
+	if (rpc_obj_query_in_decode(body, len, &in) != 0)
+		return reply_status(rpc, -DER_PROTO);
+	max = (in.qflags & DAOS_GET_MAX) != 0;
+	pthread_mutex_lock(&fk.lock);
+	for (i = 0; i < MAX_RECS; i++) {
+		const struct rec *r = &fk.recs[i];
+
+		if (!rec_is_of(r, &in.hdr))
+			continue;
+		if (in.qflags & DAOS_GET_DKEY) {
+			int c = d == NULL ? 1 : key_cmp(r->dkey, r->dkey_len, d->dkey, d->dkey_len);
+
+			if (d == NULL || (max ? c > 0 : c < 0))
+				d = r;
+		} else if (rec_has_dkey(r, &in.hdr.dkey)) {
+			d = r;
+		}
+	}
+	for (i = 0; d != NULL && i < MAX_RECS; i++) {
+		const struct rec *r = &fk.recs[i];
+
+		if (!rec_is_of(r, &in.hdr) || r->dkey_len != d->dkey_len ||
+		    memcmp(r->dkey, d->dkey, d->dkey_len))
+			continue;
+		if (in.qflags & DAOS_GET_AKEY) {
+			int c = a == NULL ? 1 : key_cmp(r->akey, r->akey_len, a->akey, a->akey_len);
+
+			if (a == NULL || (max ? c > 0 : c < 0))
+				a = r;
+		} else if (r->akey_len == in.akey.iov_len &&
+			   !memcmp(r->akey, in.akey.iov_buf, r->akey_len)) {
+			a = r;
+		}
+	}
+	if (d == NULL || ((in.qflags & (DAOS_GET_AKEY | DAOS_GET_RECX)) && a == NULL))
+		goto out_none;
+	if (in.qflags & DAOS_GET_RECX) {
+		int64_t nrec = a->array ? (int64_t)(a->len / a->size) : 0;
+		int64_t k = max ? nrec - 1 : 0;
+		int64_t step = max ? -1 : 1;
+
+		while (k >= 0 && k < nrec && !a->present[k])
+			k += step;
+		if (k < 0 || k >= nrec)
+			goto out_none;
+		recx.rx_idx = (uint64_t)k;
+		recx.rx_nr = 0;
+		while (k >= 0 && k < nrec && a->present[k]) {
+			recx.rx_nr++;
+			if (max)
+				recx.rx_idx = (uint64_t)k;
+			k += step;
+		}
+	}
+	buf_put_bytes(&b, d->dkey, d->dkey_len);
+	buf_put_bytes(&b, a != NULL ? a->akey : in.akey.iov_buf,
+		      a != NULL ? a->akey_len : in.akey.iov_len);
+	buf_put_u64(&b, recx.rx_idx);
+	buf_put_u64(&b, recx.rx_nr);
+	pthread_mutex_unlock(&fk.lock);
+	net_rpc_reply(rpc, 0, reply, b.off);
+	return;
+out_none:
+	pthread_mutex_unlock(&fk.lock);
+	reply_status(rpc, -DER_NONEXIST);
 }
 
 static void
@@ -838,6 +1047,8 @@ h_obj(struct net_rpc *rpc, void *arg)
 		return h_enum(rpc, len, body);
 	case RPC_OBJ_PUNCH:
 		return h_punch(rpc, len, body);
+	case RPC_OBJ_QUERY_KEY:
+		return h_query(rpc, len, body);
 	default:
 		reply_status(rpc, -DER_NOTSUPPORTED);
 	}
@@ -947,8 +1158,10 @@ fake_stop(void)
 	pthread_join(fk.engine_thread, NULL);
 	for (i = 0; i <= FAKE_NR_TGTS; i++)
 		net_ctx_destroy(fk.ctx[i]);
-	for (i = 0; i < MAX_RECS; i++)
+	for (i = 0; i < MAX_RECS; i++) {
 		d_free(fk.recs[i].data);
+		d_free(fk.recs[i].present);
+	}
 	memset(fk.recs, 0, sizeof(fk.recs));
 	pool_map_free(fk.map);
 	fk.map = NULL;
