@@ -1027,8 +1027,8 @@ attr_key(char *key, size_t size, const char *prefix, const d_iov_t *name)
 		len--;
 	if (len == 0 || memchr(name->iov_buf, '\0', len) != NULL)
 		return -DER_INVAL;
-	if ((size_t)snprintf(key, size, "%s%.*s", prefix, (int)len,
-			     (const char *)name->iov_buf) >= size)
+	if ((size_t)snprintf(key, size, "%s%.*s", prefix, (int)len, (const char *)name->iov_buf) >=
+	    size)
 		return -DER_INVAL;
 	return 0;
 }
