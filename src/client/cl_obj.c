@@ -700,9 +700,10 @@ rw_check(daos_key_t *dkey, unsigned int nr, daos_iod_t *iods, bool fetch, d_sg_l
 	return 0;
 }
 
-int
-cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
-		 unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, struct cl_op **out)
+/* An update or fetch, checked and ready to run. */
+static int
+rw_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey, unsigned int nr,
+      daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms, bool fetch, struct cl_op **out)
 {
 	struct obj_op *o;
 	uint64_t *bytes;
@@ -711,9 +712,9 @@ cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t 
 	bytes = d_calloc(nr + 1, sizeof(*bytes));
 	if (bytes == NULL)
 		return -DER_NOMEM;
-	rc = rw_check(dkey, nr, iods, false, sgls, bytes);
+	rc = rw_check(dkey, nr, iods, fetch, sgls, bytes);
 	if (rc == 0)
-		rc = obj_op_alloc(oh, th, OBJ_UPDATE, true, &o);
+		rc = obj_op_alloc(oh, th, fetch ? OBJ_FETCH : OBJ_UPDATE, !fetch, &o);
 	if (rc != 0) {
 		d_free(bytes);
 		return rc;
@@ -723,10 +724,18 @@ cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t 
 	o->nr = nr;
 	o->iods = iods;
 	o->sgls = sgls;
+	o->ioms = ioms;
 	o->bytes = bytes;
-	o->op.ops = &update_ops;
+	o->op.ops = fetch ? &fetch_ops : &update_ops;
 	*out = &o->op;
 	return 0;
+}
+
+int
+cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
+		 unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, struct cl_op **out)
+{
+	return rw_op(oh, th, flags, dkey, nr, iods, sgls, NULL, false, out);
 }
 
 D_EXPORT int
@@ -745,30 +754,7 @@ cl_obj_fetch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *
 		unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
 		struct cl_op **out)
 {
-	struct obj_op *o;
-	uint64_t *bytes;
-	int rc;
-
-	bytes = d_calloc(nr + 1, sizeof(*bytes));
-	if (bytes == NULL)
-		return -DER_NOMEM;
-	rc = rw_check(dkey, nr, iods, true, sgls, bytes);
-	if (rc == 0)
-		rc = obj_op_alloc(oh, th, OBJ_FETCH, false, &o);
-	if (rc != 0) {
-		d_free(bytes);
-		return rc;
-	}
-	o->flags = flags;
-	o->dkey = dkey;
-	o->nr = nr;
-	o->iods = iods;
-	o->sgls = sgls;
-	o->ioms = ioms;
-	o->bytes = bytes;
-	o->op.ops = &fetch_ops;
-	*out = &o->op;
-	return 0;
+	return rw_op(oh, th, flags, dkey, nr, iods, sgls, ioms, true, out);
 }
 
 D_EXPORT int

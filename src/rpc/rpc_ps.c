@@ -562,28 +562,41 @@ rpc_attr_in_fini(struct rpc_attr_in *in)
 
 /* ---- containers ---- */
 
-size_t
-rpc_cont_create_in_encode(const struct rpc_cont_create_in *in, void *buf, size_t len)
+/* Create and query requests: a container header, then properties. */
+static size_t
+cont_hdr_prop_encode(const struct rpc_cont_hdr *hdr, const daos_prop_t *prop, void *buf, size_t len)
 {
 	struct buf b = BUF_INIT(buf, len);
 
-	rpc_cont_hdr_encode(&b, &in->hdr);
-	rpc_prop_encode(&b, in->prop);
+	rpc_cont_hdr_encode(&b, hdr);
+	rpc_prop_encode(&b, prop);
 	return finish_enc(&b);
+}
+
+static int
+cont_hdr_prop_decode(const void *buf, size_t len, struct rpc_cont_hdr *hdr, daos_prop_t **prop)
+{
+	struct buf b = BUF_INIT(buf, len);
+
+	rpc_cont_hdr_decode(&b, hdr);
+	*prop = rpc_prop_decode(&b);
+	if (buf_finish(&b) != 0) {
+		rpc_cont_prop_fini(prop);
+		return -DER_PROTO;
+	}
+	return 0;
+}
+
+size_t
+rpc_cont_create_in_encode(const struct rpc_cont_create_in *in, void *buf, size_t len)
+{
+	return cont_hdr_prop_encode(&in->hdr, in->prop, buf, len);
 }
 
 int
 rpc_cont_create_in_decode(const void *buf, size_t len, struct rpc_cont_create_in *out)
 {
-	struct buf b = BUF_INIT(buf, len);
-
-	rpc_cont_hdr_decode(&b, &out->hdr);
-	out->prop = rpc_prop_decode(&b);
-	if (buf_finish(&b) != 0) {
-		rpc_cont_prop_fini(&out->prop);
-		return -DER_PROTO;
-	}
-	return 0;
+	return cont_hdr_prop_decode(buf, len, &out->hdr, &out->prop);
 }
 
 size_t
@@ -641,25 +654,13 @@ rpc_cont_open_in_decode(const void *buf, size_t len, struct rpc_cont_open_in *ou
 size_t
 rpc_cont_query_in_encode(const struct rpc_cont_query_in *in, void *buf, size_t len)
 {
-	struct buf b = BUF_INIT(buf, len);
-
-	rpc_cont_hdr_encode(&b, &in->hdr);
-	rpc_prop_encode(&b, in->prop);
-	return finish_enc(&b);
+	return cont_hdr_prop_encode(&in->hdr, in->prop, buf, len);
 }
 
 int
 rpc_cont_query_in_decode(const void *buf, size_t len, struct rpc_cont_query_in *out)
 {
-	struct buf b = BUF_INIT(buf, len);
-
-	rpc_cont_hdr_decode(&b, &out->hdr);
-	out->prop = rpc_prop_decode(&b);
-	if (buf_finish(&b) != 0) {
-		rpc_cont_prop_fini(&out->prop);
-		return -DER_PROTO;
-	}
-	return 0;
+	return cont_hdr_prop_decode(buf, len, &out->hdr, &out->prop);
 }
 
 size_t
