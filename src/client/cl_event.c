@@ -491,6 +491,21 @@ slice_ms(int64_t timeout, uint64_t deadline)
 	return (int)D_MIN((deadline - now + 999) / 1000, 10);
 }
 
+/* If @e has completed, take it off @eq's completed list, ready again; under eq_lock. */
+static bool
+ev_take_done(struct cl_event *e, struct cl_eq *eq, bool *flag)
+{
+	if (e->state != DAOS_EVS_COMPLETED)
+		return false;
+	if (eq != NULL && !d_list_empty(&e->eq_link)) {
+		d_list_del_init(&e->eq_link);
+		eq->nr_comp--;
+	}
+	e->state = DAOS_EVS_READY;
+	*flag = true;
+	return true;
+}
+
 D_EXPORT int
 daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
 {
@@ -502,20 +517,16 @@ daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
 	if (!ev_is_valid(ev) || flag == NULL)
 		return -DER_INVAL;
 	e = evx(ev);
+	if (e->parent != NULL) {
+		D_ERROR("a child event is waited for through its parent");
+		return -DER_NO_PERM;
+	}
 	eq = e->eq;
-	if (e->parent != NULL)
-		eq = evx(e->parent)->eq;
 	deadline = timeout > 0 ? now_us() + (uint64_t)timeout : 0;
 	*flag = false;
 	for (;;) {
 		eq_lock(eq);
-		if (e->state == DAOS_EVS_COMPLETED) {
-			if (e->parent == NULL && eq != NULL && !d_list_empty(&e->eq_link)) {
-				d_list_del_init(&e->eq_link);
-				eq->nr_comp--;
-			}
-			e->state = DAOS_EVS_READY;
-			*flag = true;
+		if (ev_take_done(e, eq, flag)) {
 			eq_unlock(eq);
 			return 0;
 		}
@@ -533,14 +544,7 @@ daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
 	}
 	/* one more look after the last slice */
 	eq_lock(eq);
-	if (e->state == DAOS_EVS_COMPLETED) {
-		if (e->parent == NULL && eq != NULL && !d_list_empty(&e->eq_link)) {
-			d_list_del_init(&e->eq_link);
-			eq->nr_comp--;
-		}
-		e->state = DAOS_EVS_READY;
-		*flag = true;
-	}
+	ev_take_done(e, eq, flag);
 	eq_unlock(eq);
 	return 0;
 }

@@ -229,6 +229,7 @@ enum obj_kind {
 struct obj_op {
 	struct cl_op op;
 	struct cl_obj *obj; /* reference */
+	struct cl_tx *tx;   /* reference: a write kept by this transaction until commit */
 	enum obj_kind kind;
 	uint64_t epoch;
 	uint64_t flags;
@@ -255,6 +256,7 @@ struct obj_op {
 	daos_size_t *rsize;
 	daos_recx_t *recxs;
 	daos_epoch_range_t *eprs;
+	bool desc; /* extents highest first */
 	/* query */
 	uint32_t qflags;
 	daos_recx_t *recx;
@@ -276,8 +278,153 @@ obj_op_fini(struct cl_op *op)
 		net_bulk_deregister(o->bulks[i]);
 	d_free(o->bulks);
 	d_free(o->bytes);
+	if (o->tx != NULL)
+		cl_tx_put(o->tx);
 	cl_hlink_put(&o->obj->hl);
 	d_free(o);
+}
+
+/* ---- writes kept by a transaction (cl_tx.c runs them at commit) ---- */
+
+void
+cl_tx_rec_free(struct cl_tx_rec *r)
+{
+	unsigned int i;
+
+	if (r == NULL)
+		return;
+	d_free(r->dkey.iov_buf);
+	for (i = 0; r->iods != NULL && i < r->nr; i++) {
+		d_free(r->iods[i].iod_name.iov_buf);
+		d_free(r->iods[i].iod_recxs);
+	}
+	for (i = 0; r->sgls != NULL && i < r->nr; i++) {
+		if (r->own_data && r->sgls[i].sg_iovs != NULL)
+			d_free(r->sgls[i].sg_iovs[0].iov_buf);
+		d_free(r->sgls[i].sg_iovs);
+	}
+	for (i = 0; r->keys != NULL && i < r->nr; i++)
+		d_free(r->keys[i].iov_buf);
+	d_free(r->iods);
+	d_free(r->sgls);
+	d_free(r->bytes);
+	d_free(r->keys);
+	if (r->obj != NULL)
+		cl_hlink_put(&r->obj->hl);
+	d_free(r);
+}
+
+static int
+iov_dup(d_iov_t *dst, const d_iov_t *src)
+{
+	void *p = d_malloc(src->iov_len > 0 ? src->iov_len : 1);
+
+	if (p == NULL)
+		return -DER_NOMEM;
+	memcpy(p, src->iov_buf, src->iov_len);
+	d_iov_set(dst, p, src->iov_len);
+	return 0;
+}
+
+/* The first @n bytes of @sgl gathered into one buffer of ours, as a one-iov sgl. */
+static int
+sgl_dup_flat(d_sg_list_t *dst, const d_sg_list_t *src, uint64_t n)
+{
+	uint8_t *p = d_malloc(n > 0 ? n : 1);
+	uint64_t off = 0;
+	uint32_t j;
+
+	dst->sg_iovs = d_calloc(1, sizeof(*dst->sg_iovs));
+	if (p == NULL || dst->sg_iovs == NULL) {
+		d_free(p);
+		d_free(dst->sg_iovs);
+		dst->sg_iovs = NULL;
+		return -DER_NOMEM;
+	}
+	for (j = 0; src != NULL && j < src->sg_nr && off < n; j++) {
+		uint64_t k = D_MIN((uint64_t)src->sg_iovs[j].iov_len, n - off);
+
+		memcpy(p + off, src->sg_iovs[j].iov_buf, k);
+		off += k;
+	}
+	d_iov_set(&dst->sg_iovs[0], p, n);
+	dst->sg_nr = 1;
+	return 0;
+}
+
+/* Keep the write @o (an update or punch through a transaction) in its transaction. */
+static int
+tx_record(struct obj_op *o)
+{
+	struct cl_tx_rec *r = d_calloc(1, sizeof(*r));
+	unsigned int i;
+	int rc = 0;
+
+	if (r == NULL)
+		return -DER_NOMEM;
+	cl_hlink_get(&o->obj->hl);
+	r->obj = o->obj;
+	r->flags = o->flags;
+	r->punch = o->kind == OBJ_PUNCH ? o->punch : 0;
+	r->own_data = !cl_tx_zero_copy(o->tx);
+	if (o->dkey != NULL) {
+		r->has_dkey = true;
+		rc = iov_dup(&r->dkey, o->dkey);
+	}
+	if (rc == 0 && o->kind == OBJ_UPDATE) {
+		r->nr = o->nr;
+		r->iods = d_calloc(o->nr, sizeof(*r->iods));
+		r->sgls = d_calloc(o->nr, sizeof(*r->sgls));
+		r->bytes = d_calloc(o->nr, sizeof(*r->bytes));
+		if (r->iods == NULL || r->sgls == NULL || r->bytes == NULL)
+			rc = -DER_NOMEM;
+		for (i = 0; rc == 0 && i < o->nr; i++) {
+			const daos_iod_t *iod = &o->iods[i];
+
+			r->iods[i] = *iod;
+			r->iods[i].iod_name.iov_buf = NULL;
+			r->iods[i].iod_recxs = NULL;
+			r->bytes[i] = o->bytes[i];
+			rc = iov_dup(&r->iods[i].iod_name, &iod->iod_name);
+			if (rc == 0 && iod->iod_type == DAOS_IOD_ARRAY) {
+				r->iods[i].iod_recxs = d_malloc(iod->iod_nr * sizeof(daos_recx_t));
+				if (r->iods[i].iod_recxs == NULL)
+					rc = -DER_NOMEM;
+				else
+					memcpy(r->iods[i].iod_recxs, iod->iod_recxs,
+					       iod->iod_nr * sizeof(daos_recx_t));
+			}
+			if (rc != 0 || o->sgls == NULL)
+				continue;
+			if (r->own_data) {
+				rc = sgl_dup_flat(&r->sgls[i], &o->sgls[i], o->bytes[i]);
+				continue;
+			}
+			r->sgls[i] = o->sgls[i];
+			r->sgls[i].sg_iovs = d_malloc(o->sgls[i].sg_nr * sizeof(d_iov_t) + 1);
+			if (r->sgls[i].sg_iovs == NULL)
+				rc = -DER_NOMEM;
+			else
+				memcpy(r->sgls[i].sg_iovs, o->sgls[i].sg_iovs,
+				       o->sgls[i].sg_nr * sizeof(d_iov_t));
+		}
+		if (rc == 0 && o->sgls == NULL) {
+			d_free(r->sgls);
+			r->sgls = NULL;
+		}
+	} else if (rc == 0 && o->nr_keys > 0) {
+		r->nr = o->nr_keys;
+		r->keys = d_calloc(o->nr_keys, sizeof(*r->keys));
+		if (r->keys == NULL)
+			rc = -DER_NOMEM;
+		for (i = 0; rc == 0 && i < o->nr_keys; i++)
+			rc = iov_dup(&r->keys[i], &o->keys[i]);
+	}
+	if (rc == 0)
+		rc = cl_tx_add(o->tx, r);
+	if (rc != 0)
+		cl_tx_rec_free(r);
+	return rc;
 }
 
 static void
@@ -345,8 +492,9 @@ static int
 obj_op_alloc(daos_handle_t oh, daos_handle_t th, enum obj_kind kind, bool write,
 	     struct obj_op **out)
 {
-	struct obj_op *o;
+	struct obj_op *o = NULL;
 	struct cl_obj *obj;
+	struct cl_tx *tx = NULL;
 	bool rdonly = false;
 	uint64_t epoch = 0;
 	int rc;
@@ -354,23 +502,26 @@ obj_op_alloc(daos_handle_t oh, daos_handle_t th, enum obj_kind kind, bool write,
 	obj = obj_lookup(oh);
 	if (obj == NULL)
 		return -DER_NO_HDL;
-	rc = cl_tx_epoch(th, write, &epoch, &rdonly);
+	rc = cl_tx_epoch(th, write, &epoch, &rdonly, write ? &tx : NULL);
 	if (rc == 0 && write && (rdonly || (obj->mode & (DAOS_OO_RW | DAOS_OO_EXCL)) == 0))
 		rc = -DER_NO_PERM;
 	if (rc == 0 && write && !(obj->cont->flags & (DAOS_COO_RW | DAOS_COO_EX)))
 		rc = -DER_NO_PERM;
 	if (rc == 0)
 		rc = obj_layout_refresh(obj);
+	if (rc == 0) {
+		o = d_calloc(1, sizeof(*o));
+		if (o == NULL)
+			rc = -DER_NOMEM;
+	}
 	if (rc != 0) {
+		if (tx != NULL)
+			cl_tx_put(tx);
 		cl_hlink_put(&obj->hl);
 		return rc;
 	}
-	o = d_calloc(1, sizeof(*o));
-	if (o == NULL) {
-		cl_hlink_put(&obj->hl);
-		return -DER_NOMEM;
-	}
 	o->obj = obj;
+	o->tx = tx;
 	o->kind = kind;
 	o->epoch = epoch;
 	*out = o;
@@ -474,6 +625,8 @@ rw_start(struct cl_op *op)
 	uint32_t j;
 	int rc;
 
+	if (o->tx != NULL)
+		return tx_record(o); /* sent at commit */
 	for (i = 0; i < o->nr; i++)
 		total += o->bytes[i];
 	shard = obj_dkey_shard(o, o->dkey);
@@ -572,6 +725,63 @@ sgl_fill(d_sg_list_t *sgl, const uint8_t *src, uint64_t n)
 	}
 }
 
+/* Copy @len bytes of @src into @sgl starting @off bytes into it. */
+static void
+sgl_copy_at(d_sg_list_t *sgl, uint64_t off, const uint8_t *src, uint64_t len)
+{
+	uint32_t j;
+
+	for (j = 0; j < sgl->sg_nr && len > 0; j++) {
+		d_iov_t *iov = &sgl->sg_iovs[j];
+		uint64_t k;
+
+		if (off >= iov->iov_buf_len) {
+			off -= iov->iov_buf_len;
+			continue;
+		}
+		k = D_MIN(iov->iov_buf_len - off, len);
+		memcpy((uint8_t *)iov->iov_buf + off, src, k);
+		src += k;
+		len -= k;
+		off = 0;
+	}
+}
+
+/*
+ * Like sgl_fill, but only the records of the extents @m lists are copied: the bytes of
+ * holes stay as the caller left them. @src is laid out as the server read it, the recxs
+ * of @iod one after the other, @size bytes per record. Needs the whole list of extents.
+ */
+static void
+sgl_fill_present(d_sg_list_t *sgl, const uint8_t *src, uint64_t n, const daos_iod_t *iod,
+		 uint64_t size, const struct rpc_iom *m)
+{
+	uint64_t dst = 0;
+	uint32_t r, e;
+
+	sgl_fill(sgl, NULL, n);
+	for (r = 0; r < iod->iod_nr; r++) {
+		const daos_recx_t *rx = &iod->iod_recxs[r];
+		uint64_t hi = rx->rx_idx + rx->rx_nr - 1;
+
+		for (e = 0; e < m->nr_recxs; e++) {
+			const daos_recx_t *x = &m->recxs[e];
+			uint64_t a, b, off;
+
+			if (x->rx_nr == 0 || x->rx_idx > hi ||
+			    x->rx_idx + x->rx_nr - 1 < rx->rx_idx)
+				continue;
+			a = D_MAX(x->rx_idx, rx->rx_idx);
+			b = D_MIN(x->rx_idx + x->rx_nr - 1, hi);
+			off = dst + (a - rx->rx_idx) * size;
+			if (off >= n)
+				continue;
+			sgl_copy_at(sgl, off, src + off, D_MIN((b - a + 1) * size, n - off));
+		}
+		dst += rx->rx_nr * size;
+	}
+}
+
 static void
 iom_fill(daos_iom_t *iom, const daos_iod_t *iod, uint64_t size, const struct rpc_iom *m)
 {
@@ -641,7 +851,15 @@ fetch_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t
 	}
 	src = out.inl.iov_len > 0 ? out.inl.iov_buf : NULL;
 	for (i = 0; o->sgls != NULL && i < o->nr; i++) {
-		sgl_fill(&o->sgls[i], src, out.data_lens[i]);
+		const struct rpc_iom *m = out.maps != NULL ? &out.maps[i] : NULL;
+
+		/* Inline data with holes comes with the whole list of extents present. */
+		if (src != NULL && m != NULL && o->iods[i].iod_type == DAOS_IOD_ARRAY &&
+		    m->nr_recxs == m->nr && m->nr > 0)
+			sgl_fill_present(&o->sgls[i], src, out.data_lens[i], &o->iods[i],
+					 out.sizes[i], m);
+		else
+			sgl_fill(&o->sgls[i], src, out.data_lens[i]);
 		if (src != NULL)
 			src += out.data_lens[i];
 	}
@@ -673,10 +891,75 @@ static const struct cl_op_ops fetch_ops = {
 };
 
 static int
+recx_cmp(const void *a, const void *b)
+{
+	const daos_recx_t *x = a, *y = b;
+
+	return x->rx_idx < y->rx_idx ? -1 : x->rx_idx > y->rx_idx;
+}
+
+/* Whether two extents of one array iod overlap: an update must name each record once. */
+static int
+recxs_overlap(const daos_iod_t *iod, bool *overlap)
+{
+	daos_recx_t *s;
+	uint32_t i;
+
+	*overlap = false;
+	if (iod->iod_type != DAOS_IOD_ARRAY || iod->iod_nr < 2)
+		return 0;
+	s = d_malloc(iod->iod_nr * sizeof(*s));
+	if (s == NULL)
+		return -DER_NOMEM;
+	memcpy(s, iod->iod_recxs, iod->iod_nr * sizeof(*s));
+	qsort(s, iod->iod_nr, sizeof(*s), recx_cmp);
+	for (i = 1; i < iod->iod_nr && !*overlap; i++)
+		*overlap = s[i - 1].rx_idx + s[i - 1].rx_nr > s[i].rx_idx;
+	d_free(s);
+	return 0;
+}
+
+/*
+ * The conditions an update or fetch may carry: a fetch only the *_FETCH ones, an update
+ * only INSERT or UPDATE (not both for one key); with DAOS_COND_PER_AKEY each iod's own.
+ */
+static int
+cond_check(uint64_t flags, unsigned int nr, const daos_iod_t *iods, bool fetch)
+{
+	uint64_t allowed = fetch ? DAOS_COND_DKEY_FETCH | DAOS_COND_AKEY_FETCH
+				 : DAOS_COND_DKEY_INSERT | DAOS_COND_DKEY_UPDATE |
+					   DAOS_COND_AKEY_INSERT | DAOS_COND_AKEY_UPDATE;
+	uint64_t akey_allowed =
+		fetch ? DAOS_COND_AKEY_FETCH : DAOS_COND_AKEY_INSERT | DAOS_COND_AKEY_UPDATE;
+	uint64_t both_d = DAOS_COND_DKEY_INSERT | DAOS_COND_DKEY_UPDATE;
+	uint64_t both_a = DAOS_COND_AKEY_INSERT | DAOS_COND_AKEY_UPDATE;
+	unsigned int i;
+
+	if ((flags & DAOS_COND_MASK & ~(allowed | DAOS_COND_PER_AKEY)) != 0 ||
+	    (flags & both_d) == both_d || (flags & both_a) == both_a) {
+		D_ERROR("%s with conditions %#" PRIx64 " it cannot take",
+			fetch ? "fetch" : "update", flags & DAOS_COND_MASK);
+		return -DER_INVAL;
+	}
+	if (!(flags & DAOS_COND_PER_AKEY))
+		return 0;
+	for (i = 0; i < nr; i++) {
+		uint64_t f = iods[i].iod_flags & DAOS_COND_MASK;
+
+		if ((f & ~akey_allowed) != 0 || (f & both_a) == both_a) {
+			D_ERROR("iod %u with conditions %#" PRIx64 " it cannot take", i, f);
+			return -DER_INVAL;
+		}
+	}
+	return 0;
+}
+
+static int
 rw_check(daos_key_t *dkey, unsigned int nr, daos_iod_t *iods, bool fetch, d_sg_list_t *sgls,
 	 uint64_t *bytes)
 {
 	unsigned int i;
+	bool overlap;
 	int rc;
 
 	if (!key_is_valid(dkey) || nr == 0 || nr > RPC_IOD_MAX || iods == NULL)
@@ -696,6 +979,13 @@ rw_check(daos_key_t *dkey, unsigned int nr, daos_iod_t *iods, bool fetch, d_sg_l
 				(unsigned)bytes[i], sgls != NULL ? sgl_len(&sgls[i]) : 0);
 			return -DER_INVAL;
 		}
+		rc = recxs_overlap(&iods[i], &overlap);
+		if (rc != 0)
+			return rc;
+		if (overlap) {
+			D_ERROR("update whose extents overlap (iod %u)", i);
+			return -DER_INVAL;
+		}
 	}
 	return 0;
 }
@@ -713,6 +1003,8 @@ rw_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey, unsi
 	if (bytes == NULL)
 		return -DER_NOMEM;
 	rc = rw_check(dkey, nr, iods, fetch, sgls, bytes);
+	if (rc == 0)
+		rc = cond_check(flags, nr, iods, fetch);
 	if (rc == 0)
 		rc = obj_op_alloc(oh, th, fetch ? OBJ_FETCH : OBJ_UPDATE, !fetch, &o);
 	if (rc != 0) {
@@ -800,6 +1092,8 @@ punch_start(struct cl_op *op)
 	uint32_t i;
 	int rc = 0;
 
+	if (o->tx != NULL)
+		return tx_record(o); /* sent at commit */
 	switch (o->punch) {
 	case RPC_PUNCH_OBJ:
 		/* every shard holds part of the object */
@@ -845,6 +1139,11 @@ punch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, uint8_t kind, daos_
 
 	if (kind == RPC_PUNCH_AKEYS && !key_is_valid(dkey))
 		return -DER_INVAL;
+	if ((flags & DAOS_COND_MASK & ~DAOS_COND_PUNCH) != 0) {
+		D_ERROR("punch with conditions %#" PRIx64 " it cannot take",
+			flags & DAOS_COND_MASK);
+		return -DER_INVAL;
+	}
 	if (kind != RPC_PUNCH_OBJ && (nr == 0 || keys == NULL || nr > RPC_IOD_MAX))
 		return -DER_INVAL;
 	for (i = 0; kind != RPC_PUNCH_OBJ && i < nr; i++)
@@ -881,6 +1180,47 @@ punch(daos_handle_t oh, daos_handle_t th, uint64_t flags, uint8_t kind, daos_key
 
 	rc = punch_op(oh, th, flags, kind, dkey, nr, keys, &op);
 	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
+}
+
+int
+cl_tx_rec_op(struct cl_tx_rec *r, struct cl_op **out)
+{
+	struct obj_op *o;
+	int rc;
+
+	rc = obj_layout_refresh(r->obj);
+	if (rc != 0)
+		return rc;
+	o = d_calloc(1, sizeof(*o));
+	if (o == NULL)
+		return -DER_NOMEM;
+	if (r->punch == 0) {
+		o->bytes = d_calloc(r->nr + 1, sizeof(*o->bytes));
+		if (o->bytes == NULL) {
+			d_free(o);
+			return -DER_NOMEM;
+		}
+		memcpy(o->bytes, r->bytes, r->nr * sizeof(*o->bytes));
+	}
+	cl_hlink_get(&r->obj->hl);
+	o->obj = r->obj;
+	o->flags = r->flags;
+	o->dkey = r->has_dkey ? &r->dkey : NULL;
+	if (r->punch == 0) {
+		o->kind = OBJ_UPDATE;
+		o->nr = r->nr;
+		o->iods = r->iods;
+		o->sgls = r->sgls;
+		o->op.ops = &update_ops;
+	} else {
+		o->kind = OBJ_PUNCH;
+		o->punch = r->punch;
+		o->keys = r->keys;
+		o->nr_keys = r->punch == RPC_PUNCH_OBJ ? 0 : r->nr;
+		o->op.ops = &punch_ops;
+	}
+	*out = &o->op;
+	return 0;
 }
 
 D_EXPORT int
@@ -922,7 +1262,7 @@ enum_send(struct obj_op *o)
 	if (body == NULL)
 		return -DER_NOMEM;
 	obj_hdr(o, shard, o->ekind == RPC_ENUM_DKEY ? NULL : o->dkey, &in.hdr);
-	in.kind = o->ekind;
+	in.kind = o->ekind == RPC_ENUM_RECX && o->desc ? RPC_ENUM_RECX_DESC : o->ekind;
 	if (o->akey != NULL)
 		in.akey = *o->akey;
 	memcpy(in.anchor, o->anchor->da_buf, RPC_ANCHOR_SIZE);
@@ -934,7 +1274,7 @@ enum_send(struct obj_op *o)
 		in.room = (uint32_t)D_MIN(room, (uint64_t)(NET_BODY_MAX - 1024));
 		in.nr = D_MIN(in.nr, in.room / 4 + 1);
 	} else {
-		in.nr = D_MIN(in.nr, (uint32_t)((NET_BODY_MAX - 1024) / 16));
+		in.nr = D_MIN(in.nr, (uint32_t)((NET_BODY_MAX - 1024) / 24));
 	}
 	len = rpc_obj_enum_in_encode(&in, body, NET_BODY_MAX);
 	rc = len == 0 ? -DER_OVERFLOW : obj_send(o, shard, RPC_OBJ_ENUM, body, len, 0);
@@ -1011,12 +1351,15 @@ enum_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t 
 	}
 	if (o->ekind == RPC_ENUM_RECX) {
 		uint64_t rsize = buf_get_u64(&b);
+		uint64_t epoch;
 
 		for (i = 0; i < count && b.err == 0; i++) {
 			o->recxs[i].rx_idx = buf_get_u64(&b);
 			o->recxs[i].rx_nr = buf_get_u64(&b);
+			epoch = buf_get_u64(&b);
 			if (o->eprs != NULL) {
-				o->eprs[i].epr_lo = 0;
+				/* written at epoch, visible until something newer covers it */
+				o->eprs[i].epr_lo = epoch;
 				o->eprs[i].epr_hi = DAOS_EPOCH_MAX;
 			}
 		}
@@ -1087,8 +1430,12 @@ list_keys_op(daos_handle_t oh, daos_handle_t th, uint8_t kind, daos_key_t *dkey,
 	     uint32_t *nr, daos_key_desc_t *kds, d_sg_list_t *sgl, daos_anchor_t *anchor,
 	     daos_size_t *size, daos_recx_t *recxs, daos_epoch_range_t *eprs, struct cl_op **out)
 {
+	bool desc = kind == RPC_ENUM_RECX_DESC;
 	struct obj_op *o;
 	int rc;
+
+	if (desc)
+		kind = RPC_ENUM_RECX;
 
 	if (nr == NULL || *nr == 0 || anchor == NULL)
 		return -DER_INVAL;
@@ -1117,6 +1464,7 @@ list_keys_op(daos_handle_t oh, daos_handle_t th, uint8_t kind, daos_key_t *dkey,
 	o->rsize = size;
 	o->recxs = recxs;
 	o->eprs = eprs;
+	o->desc = desc;
 	o->op.ops = &enum_ops;
 	*out = &o->op;
 	return 0;
@@ -1163,9 +1511,8 @@ daos_obj_list_recx(daos_handle_t oh, daos_handle_t th, daos_key_t *dkey, daos_ke
 		   daos_size_t *size, uint32_t *nr, daos_recx_t *recxs, daos_epoch_range_t *eprs,
 		   daos_anchor_t *anchor, bool incr_order, daos_event_t *ev)
 {
-	(void)incr_order; /* extents come in index order */
-	return list_keys(oh, th, RPC_ENUM_RECX, dkey, akey, nr, NULL, NULL, anchor, size, recxs,
-			 eprs, ev);
+	return list_keys(oh, th, incr_order ? RPC_ENUM_RECX : RPC_ENUM_RECX_DESC, dkey, akey, nr,
+			 NULL, NULL, anchor, size, recxs, eprs, ev);
 }
 
 /* ---- key queries ---- */
@@ -1322,6 +1669,17 @@ cl_obj_query_key_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key
 	rc = obj_op_alloc(oh, th, OBJ_QUERY, false, &o);
 	if (rc != 0)
 		return rc;
+	o->op.ops = &query_ops;
+	/* Only integer keys have an order to ask the greatest or least of. */
+	if (((flags & DAOS_GET_DKEY) && !daos_is_dkey_uint64(o->obj->oid)) ||
+	    ((flags & DAOS_GET_AKEY) && !daos_is_akey_uint64(o->obj->oid))) {
+		D_ERROR("object " DF_U64 "." DF_U64 ": querying the %s %s needs integer keys",
+			o->obj->oid.hi, o->obj->oid.lo,
+			(flags & DAOS_GET_MAX) ? "greatest" : "least",
+			(flags & DAOS_GET_DKEY) ? "dkey" : "akey");
+		obj_op_fini(&o->op);
+		return -DER_INVAL;
+	}
 	o->qflags = (uint32_t)flags;
 	o->dkey = dkey;
 	o->akey = akey;
@@ -1462,6 +1820,10 @@ daos_obj_generate_oid2(daos_handle_t coh, daos_obj_id_t *oid, enum daos_otype_t 
 	pl_map_counts(&pool->pl, &nr_domains, &nr_targets);
 	pthread_rwlock_unlock(&pool->map_lock);
 	rc = pl_oid_generate(oid, type, cid, hints, cont->rf, nr_domains, nr_targets);
+	if (rc != 0)
+		D_ERROR("no layout of class %#x for a container with rd_fac %u in a pool of %u "
+			"fault domains and %u targets: " DF_RC,
+			cid, cont->rf, nr_domains, nr_targets, DP_RC(rc));
 	cl_cont_put(cont);
 	return rc;
 }

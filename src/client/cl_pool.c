@@ -876,7 +876,7 @@ attr_decode(struct cl_psvc *ps, int status, const void *body, size_t len)
 
 			if (name == NULL)
 				break;
-			total += nlen;
+			total += nlen + 1; /* with its NUL, as DAOS counts */
 			if (used + nlen + 1 <= room) {
 				memcpy(a->list + used, name, nlen + 1);
 				used += nlen + 1;

@@ -250,9 +250,44 @@ int cl_acl_is_valid(const void *acl);
 
 /* ---- transactions (cl_tx.c) ---- */
 
-/* The epoch to read or (@write) write at through @th (0: now), and whether it is
- * read-only. -DER_NO_HDL for a bad @th; DAOS_TX_NONE gives epoch 0. */
-int cl_tx_epoch(daos_handle_t th, bool write, uint64_t *epoch, bool *rdonly);
+struct cl_tx;
+struct cl_obj;
+
+/*
+ * The epoch to read or (@write) write at through @th (0: now), and whether it is
+ * read-only. -DER_NO_HDL for a bad @th; DAOS_TX_NONE gives epoch 0. A write through a
+ * transaction that keeps its writes until commit gives a reference on it in *@rec
+ * (NULL otherwise; @rec may be NULL for reads).
+ */
+int cl_tx_epoch(daos_handle_t th, bool write, uint64_t *epoch, bool *rdonly, struct cl_tx **rec);
+void cl_tx_put(struct cl_tx *tx);
+/* Whether @tx was opened with DAOS_TF_ZERO_COPY (the caller's buffers last till commit). */
+bool cl_tx_zero_copy(const struct cl_tx *tx);
+
+/*
+ * An update or punch kept by a transaction until commit: the call's arguments, copied
+ * (data too, unless DAOS_TF_ZERO_COPY). Made and run by cl_obj.c, kept by cl_tx.c.
+ */
+struct cl_tx_rec {
+	d_list_t link;      /* in its transaction's list, in call order */
+	struct cl_obj *obj; /* reference */
+	uint8_t punch;      /* 0: an update; else RPC_PUNCH_* */
+	uint64_t flags;
+	bool has_dkey;
+	daos_key_t dkey;
+	unsigned int nr; /* iods (update) or keys (punch) */
+	daos_iod_t *iods;
+	d_sg_list_t *sgls;
+	uint64_t *bytes; /* per iod */
+	daos_key_t *keys;
+	bool own_data; /* the sgls' buffers are ours */
+};
+
+/* Keep @r in @tx (which takes it), or -DER_NO_PERM once @tx has committed. */
+int cl_tx_add(struct cl_tx *tx, struct cl_tx_rec *r);
+/* The operation that applies @r (not yet run), in *@out; @r must outlive it. */
+int cl_tx_rec_op(struct cl_tx_rec *r, struct cl_op **out);
+void cl_tx_rec_free(struct cl_tx_rec *r);
 
 /* ---- objects (cl_obj.c) ---- */
 

@@ -272,10 +272,8 @@ default_props(struct psvc *ps, const struct ps_hdl *ph)
 
 /* Check one property a client sets (create: @create; set-prop otherwise). */
 static int
-prop_check(struct psvc *ps, const struct daos_prop_entry *e, bool create, char *msg, size_t len)
+prop_check(const struct daos_prop_entry *e, bool create, char *msg, size_t len)
 {
-	uint32_t domains = ps->map->nr_ranks;
-
 	if (e->dpe_type <= DAOS_PROP_CO_MIN || e->dpe_type >= DAOS_PROP_CO_MAX) {
 		snprintf(msg, len, "property type %#x is not a container property", e->dpe_type);
 		return -DER_INVAL;
@@ -295,9 +293,14 @@ prop_check(struct psvc *ps, const struct daos_prop_entry *e, bool create, char *
 			snprintf(msg, len, "rd_fac cannot change after create");
 			return -DER_INVAL;
 		}
-		if (!daos_rf_is_valid(e->dpe_val) || e->dpe_val + 1 > domains) {
-			snprintf(msg, len, "rd_fac %lu needs %lu fault domains, the pool has %u",
-				 (unsigned long)e->dpe_val, (unsigned long)e->dpe_val + 1, domains);
+		/*
+		 * As in DAOS, a container may ask for more than the pool's fault domains
+		 * can give (the pool may grow); its objects cannot be placed until then,
+		 * which daos_obj_generate_oid says.
+		 */
+		if (!daos_rf_is_valid(e->dpe_val)) {
+			snprintf(msg, len, "rd_fac %lu is not between 0 and %d",
+				 (unsigned long)e->dpe_val, DAOS_PROP_CO_REDUN_RF4);
 			return -DER_INVAL;
 		}
 		return 0;
@@ -389,7 +392,7 @@ h_cont_create(struct net_rpc *rpc, void *arg)
 		goto out;
 	}
 	for (i = 0; in.prop != NULL && i < in.prop->dpp_nr; i++) {
-		rc = prop_check(ps, &in.prop->dpp_entries[i], true, msg, sizeof(msg));
+		rc = prop_check(&in.prop->dpp_entries[i], true, msg, sizeof(msg));
 		if (rc != 0) {
 			D_ERROR("pool " DF_UUID ": container create refused: %s", DP_UUID(ps->uuid),
 				msg);
@@ -978,7 +981,7 @@ h_cont_set_prop(struct net_rpc *rpc, void *arg)
 		old_label = d_strndup(prop_str(all, DAOS_PROP_CO_LABEL), DAOS_PROP_LABEL_MAX_LEN);
 	if (rc == 0 && in.op == RPC_CONT_PROP_SET) {
 		for (i = 0; rc == 0 && i < in.prop->dpp_nr; i++)
-			rc = prop_check(ps, &in.prop->dpp_entries[i], false, msg, sizeof(msg));
+			rc = prop_check(&in.prop->dpp_entries[i], false, msg, sizeof(msg));
 		if (rc == 0)
 			rc = daos_prop_merge2(all, in.prop, &merged);
 	} else if (rc == 0 && in.op == RPC_CONT_SET_OWNER) {

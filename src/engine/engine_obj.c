@@ -1231,17 +1231,22 @@ enum_recxs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, s
 {
 	const struct rpc_obj_hdr *hdr = &e->in.hdr;
 	struct vos_oid oid = hdr_oid(hdr);
-	uint32_t nr = D_MIN(e->in.nr, (ENUM_ROOM - 8) / 16);
+	uint32_t nr = D_MIN(e->in.nr, (ENUM_ROOM - 8) / 24);
 	struct vos_recx *recxs;
+	uint64_t *epochs;
 	uint64_t rsize = 0;
 	uint32_t i;
 	int rc;
 
 	recxs = d_calloc(nr, sizeof(*recxs));
-	if (recxs == NULL)
+	epochs = d_calloc(nr, sizeof(*epochs));
+	if (recxs == NULL || epochs == NULL) {
+		d_free(recxs);
+		d_free(epochs);
 		return -DER_NOMEM;
-	rc = vos_recx_list(vc, &oid, &hdr->dkey, &e->in.akey, hdr_epoch(hdr), anchor, recxs, &nr,
-			   &rsize);
+	}
+	rc = vos_recx_list(vc, &oid, &hdr->dkey, &e->in.akey, hdr_epoch(hdr),
+			   e->in.kind == RPC_ENUM_RECX_DESC, anchor, recxs, epochs, &nr, &rsize);
 	if (rc == 0) {
 		buf_put_bytes_raw(b, anchor, sizeof(*anchor));
 		buf_put_u32(b, nr);
@@ -1249,9 +1254,11 @@ enum_recxs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, s
 		for (i = 0; i < nr; i++) {
 			buf_put_u64(b, recxs[i].idx);
 			buf_put_u64(b, recxs[i].nr);
+			buf_put_u64(b, epochs[i]);
 		}
 	}
 	d_free(recxs);
+	d_free(epochs);
 	return rc;
 }
 
@@ -1278,10 +1285,10 @@ enum_resume(struct tgt_req *req, int rc)
 		anchor.flags |= VOS_ANCHOR_EOF;
 		buf_put_bytes_raw(&b, &anchor, sizeof(anchor));
 		buf_put_u32(&b, 0);
-		if (e->in.kind == RPC_ENUM_RECX)
+		if (e->in.kind >= RPC_ENUM_RECX)
 			buf_put_u64(&b, 0);
 		rc = 0;
-	} else if (rc == 0 && e->in.kind == RPC_ENUM_RECX) {
+	} else if (rc == 0 && e->in.kind >= RPC_ENUM_RECX) {
 		rc = enum_recxs(e, vc, &anchor, &b);
 	} else if (rc == 0) {
 		rc = enum_keys(e, vc, &anchor, &b);

@@ -433,13 +433,14 @@ struct rpc_obj_punch_in {
  * akey (bytes; RECX), anchor (RPC_ANCHOR_SIZE bytes, opaque to the client), nr u32 (at
  * most this many entries), room u32 (keys: bytes the client can take).
  * Reply: anchor (RPC_ANCHOR_SIZE), count u32, then DKEY/AKEY: per key its bytes; RECX:
- * record size u64 and per extent idx u64, nr u64. -DER_KEY2BIG (body: u32 the length of
+ * record size u64 and per extent idx u64, nr u64, epoch u64. -DER_KEY2BIG (body: u32 the length of
  * the key that did not fit) if not even one key fits in room.
  */
 enum rpc_enum_kind {
 	RPC_ENUM_DKEY = 1,
 	RPC_ENUM_AKEY = 2,
 	RPC_ENUM_RECX = 3,
+	RPC_ENUM_RECX_DESC = 4, /* RECX, highest extents first */
 };
 
 struct rpc_obj_enum_in {

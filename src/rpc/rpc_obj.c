@@ -480,9 +480,9 @@ rpc_obj_enum_in_decode(const void *buf, size_t len, struct rpc_obj_enum_in *out)
 	anchor = buf_get_bytes_raw(&b, RPC_ANCHOR_SIZE);
 	out->nr = buf_get_u32(&b);
 	out->room = buf_get_u32(&b);
-	if (buf_finish(&b) != 0 || out->kind < RPC_ENUM_DKEY || out->kind > RPC_ENUM_RECX ||
+	if (buf_finish(&b) != 0 || out->kind < RPC_ENUM_DKEY || out->kind > RPC_ENUM_RECX_DESC ||
 	    (out->kind != RPC_ENUM_DKEY && out->hdr.dkey.iov_len == 0) ||
-	    (out->kind == RPC_ENUM_RECX && out->akey.iov_len == 0) || out->nr == 0)
+	    (out->kind >= RPC_ENUM_RECX && out->akey.iov_len == 0) || out->nr == 0)
 		return -DER_PROTO;
 	memcpy(out->anchor, anchor, RPC_ANCHOR_SIZE);
 	return 0;

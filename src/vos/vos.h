@@ -219,10 +219,14 @@ int vos_key_list(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t
 		 uint64_t epoch, struct vos_anchor *anchor, struct vos_key_desc *descs,
 		 uint32_t *nr, void *buf, size_t buf_len);
 
-/* Up to *@nr visible extents of array akey @akey at @epoch, and the record size. */
+/*
+ * Up to *@nr visible extents of array akey @akey at @epoch, lowest first (highest first
+ * with @desc), and the record size; with @epochs (room for *@nr), the epoch each was
+ * written at. Adjacent pieces of one write come as one extent.
+ */
 int vos_recx_list(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *dkey,
-		  const d_iov_t *akey, uint64_t epoch, struct vos_anchor *anchor,
-		  struct vos_recx *recxs, uint32_t *nr, uint64_t *rsize);
+		  const d_iov_t *akey, uint64_t epoch, bool desc, struct vos_anchor *anchor,
+		  struct vos_recx *recxs, uint64_t *epochs, uint32_t *nr, uint64_t *rsize);
 
 /* Query flags: DAOS's (DAOS_GET_DKEY, _AKEY, _RECX, _MAX, _MIN). */
 #define VOS_GET_DKEY 1u

@@ -231,16 +231,17 @@ akey_find(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *dkey,
 
 int
 vos_recx_list(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *dkey,
-	      const d_iov_t *akey, uint64_t epoch, struct vos_anchor *anchor,
-	      struct vos_recx *recxs, uint32_t *nr, uint64_t *rsize)
+	      const d_iov_t *akey, uint64_t epoch, bool desc, struct vos_anchor *anchor,
+	      struct vos_recx *recxs, uint64_t *epochs, uint32_t *nr, uint64_t *rsize)
 {
 	struct vos_stamp bound = { 0, 0 };
 	struct buf ab = BUF_INIT(anchor->buf, sizeof(anchor->buf));
 	struct vos_pieces pl = { 0 };
 	struct vos_krec *a;
-	uint64_t start;
+	bool started;
+	uint64_t from;
 	uint32_t got = 0;
-	uint32_t i;
+	uint32_t k;
 	int rc;
 
 	if (*nr == 0 || recxs == NULL)
@@ -258,34 +259,47 @@ vos_recx_list(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *d
 		anchor->flags |= VOS_ANCHOR_EOF;
 		return a == NULL ? 0 : -DER_INVAL;
 	}
-	buf_get_u8(&ab);
+	/* The anchor: whether started, and the index to go on from (lowest or highest). */
+	started = buf_get_u8(&ab) != 0;
 	ab.off = 16;
-	start = buf_get_u64(&ab);
-	rc = vos_array_pieces(a, start, UINT64_MAX, epoch, bound, &pl);
+	from = buf_get_u64(&ab);
+	if (desc)
+		rc = vos_array_pieces(a, 0, started ? from : UINT64_MAX, epoch, bound, &pl);
+	else
+		rc = vos_array_pieces(a, from, UINT64_MAX, epoch, bound, &pl);
 	if (rc != 0)
 		return rc;
-	for (i = 0; i < pl.nr; i++) {
-		if (pl.p[i].e.flags & VOS_VAL_PUNCH)
+	for (k = 0; k < pl.nr; k++) {
+		const struct vos_piece *p = &pl.p[desc ? pl.nr - 1 - k : k];
+		struct vos_recx *prev = got > 0 ? &recxs[got - 1] : NULL;
+
+		if (p->e.flags & VOS_VAL_PUNCH)
 			continue;
-		if (got > 0 && recxs[got - 1].idx + recxs[got - 1].nr == pl.p[i].lo &&
-		    *rsize == pl.p[i].e.rsize) {
-			recxs[got - 1].nr += pl.p[i].hi - pl.p[i].lo + 1;
+		/* adjacent pieces of one write come as one extent */
+		if (prev != NULL && *rsize == p->e.rsize &&
+		    (epochs == NULL || epochs[got - 1] == p->e.epoch) &&
+		    (desc ? p->hi + 1 == prev->idx : prev->idx + prev->nr == p->lo)) {
+			if (desc)
+				prev->idx = p->lo;
+			prev->nr += p->hi - p->lo + 1;
 			continue;
 		}
 		if (got == *nr)
 			break;
-		recxs[got].idx = pl.p[i].lo;
-		recxs[got].nr = pl.p[i].hi - pl.p[i].lo + 1;
-		*rsize = pl.p[i].e.rsize;
+		recxs[got].idx = p->lo;
+		recxs[got].nr = p->hi - p->lo + 1;
+		if (epochs != NULL)
+			epochs[got] = p->e.epoch;
+		*rsize = p->e.rsize;
 		got++;
 	}
-	if (i == pl.nr) {
+	if (k == pl.nr) {
 		anchor->flags |= VOS_ANCHOR_EOF;
 	} else {
 		buf_init(&ab, anchor->buf, sizeof(anchor->buf));
 		buf_put_u8(&ab, 1);
 		ab.off = 16;
-		buf_put_u64(&ab, pl.p[i].lo);
+		buf_put_u64(&ab, desc ? pl.p[pl.nr - 1 - k].hi : pl.p[k].lo);
 	}
 	d_free(pl.p);
 	*nr = got;

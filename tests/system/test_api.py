@@ -58,12 +58,7 @@ def api_system():
 
 # Cases libdaos and the engines do not pass yet (docs/status.md, issue 5): each must keep
 # failing until fixed (then it must leave this list), and nothing else may fail.
-KNOWN_GAPS = {
-    "obj_io": {"extent_punch_by_zero_size_update", "holes_and_io_map", "bad_requests"},
-    "obj_enum": {"recx_listing", "query_key_on_integer_keys"},
-    "eq_threads": {"parent_and_children"},
-    "pool_cont": {"container_attributes", "redundancy_beyond_the_pool", "transactions"},
-}
+KNOWN_GAPS = {}
 
 
 @pytest.mark.parametrize("program", PROGRAMS)

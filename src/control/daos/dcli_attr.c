@@ -3,8 +3,8 @@
  * dcli_attr.c - user attributes (`list-attrs`, `get-attr`, `set-attr`, `del-attr`) of pools
  * and containers: the same commands over two sets of libdaos calls (struct dcli_attr_ops).
  *
- * Sizes: list_attr reports the names' total length without their NULs, so the buffer is
- * sized for the worst case (every name one byte long) and walked up to what was written.
+ * Sizes: list_attr reports the names' total length with their NULs (as DAOS's engine
+ * counts), so a buffer of that size holds them all; it is walked up to what was written.
  * get_attr truncates values to the sizes given and reports the real ones: a value larger
  * than its buffer is fetched again with a buffer of its size.
  */
@@ -98,8 +98,8 @@ attr_names(const struct dcli_attr_ops *ops, daos_handle_t h, struct dcli_attr **
 	rc = ops->list(h, NULL, &total, NULL);
 	if (rc != 0)
 		return rc;
-	/* total excludes the NULs: at most one NUL per byte of name. */
-	size = 2 * total + 1;
+	/* one more byte: an empty buffer ends the walk below even if nothing was listed */
+	size = total + 1;
 	buf = d_calloc(1, size);
 	if (buf == NULL)
 		return -DER_NOMEM;
@@ -112,8 +112,8 @@ attr_names(const struct dcli_attr_ops *ops, daos_handle_t h, struct dcli_attr **
 		rc = -DER_NOMEM;
 		goto out;
 	}
-	while (used < 2 * total + 1 && buf[used] != '\0' && n < max) {
-		size_t len = strnlen(buf + used, 2 * total + 1 - used);
+	while (used < total && buf[used] != '\0' && n < max) {
+		size_t len = strnlen(buf + used, total - used);
 
 		a[n].name = d_strndup(buf + used, len);
 		if (a[n].name == NULL) {

@@ -1197,8 +1197,27 @@ enum_akeys_recxs(void **state)
 	assert_int_equal(buf_get_u64(&b), 1);
 	assert_int_equal(buf_get_u64(&b), 0);
 	assert_int_equal(buf_get_u64(&b), 10);
+	assert_true(buf_get_u64(&b) > 0); /* the epoch it was written at */
 	assert_int_equal(buf_get_u64(&b), 20);
 	assert_int_equal(buf_get_u64(&b), 15);
+	assert_true(buf_get_u64(&b) > 0);
+	assert_int_equal(buf_finish(&b), 0);
+
+	/* highest first */
+	memset(anchor, 0, sizeof(anchor));
+	assert_int_equal(
+		t_enum(0, H_RW, oid, "dk", RPC_ENUM_RECX_DESC, "arr", anchor, 100, 0, reply, &rlen),
+		0);
+	buf_init(&b, reply, rlen);
+	assert_true(anchor_eof(buf_get_bytes_raw(&b, RPC_ANCHOR_SIZE)));
+	assert_int_equal(buf_get_u32(&b), 2);
+	assert_int_equal(buf_get_u64(&b), 1);
+	assert_int_equal(buf_get_u64(&b), 20);
+	assert_int_equal(buf_get_u64(&b), 15);
+	assert_true(buf_get_u64(&b) > 0);
+	assert_int_equal(buf_get_u64(&b), 0);
+	assert_int_equal(buf_get_u64(&b), 10);
+	assert_true(buf_get_u64(&b) > 0);
 	assert_int_equal(buf_finish(&b), 0);
 
 	/* a damaged anchor is refused or ignored, never trusted */

@@ -445,8 +445,9 @@ list_objects_and_recx(void **state)
 
 		d_iov_set(&dk, &dkey, 8);
 		d_iov_set(&ak, "a", 1);
-		assert_int_equal(
-			vos_recx_list(tp.cont, &oid, &dk, &ak, 6, &anchor, rx, &nr, &rsize), 0);
+		assert_int_equal(vos_recx_list(tp.cont, &oid, &dk, &ak, 6, false, &anchor, rx, NULL,
+					       &nr, &rsize),
+				 0);
 	}
 	assert_int_equal(nr, 2);
 	assert_int_equal(rsize, 1);
@@ -454,6 +455,36 @@ list_objects_and_recx(void **state)
 	assert_int_equal(rx[0].nr, 15);
 	assert_int_equal(rx[1].idx, 20);
 	assert_int_equal(rx[1].nr, 10);
+
+	/* With their epochs, writes of different epochs stay apart; highest first, one
+	 * at a time through the anchor. */
+	{
+		static const uint64_t want[3][3] = { { 20, 10, 5 }, { 10, 5, 6 }, { 0, 10, 5 } };
+		uint64_t ep[4];
+		d_iov_t dk;
+		d_iov_t ak;
+		int i;
+
+		d_iov_set(&dk, &dkey, 8);
+		d_iov_set(&ak, "a", 1);
+		memset(&anchor, 0, sizeof(anchor));
+		for (i = 0; i < 3; i++) {
+			nr = 1;
+			assert_int_equal(vos_recx_list(tp.cont, &oid, &dk, &ak, 6, true, &anchor,
+						       rx, ep, &nr, &rsize),
+					 0);
+			assert_int_equal(nr, 1);
+			assert_int_equal(rx[0].idx, want[i][0]);
+			assert_int_equal(rx[0].nr, want[i][1]);
+			assert_int_equal(ep[0], want[i][2]);
+		}
+		nr = 1;
+		assert_int_equal(vos_recx_list(tp.cont, &oid, &dk, &ak, 6, true, &anchor, rx, ep,
+					       &nr, &rsize),
+				 0);
+		assert_int_equal(nr, 0);
+		assert_true(vos_anchor_is_eof(&anchor));
+	}
 }
 
 static void

@@ -327,7 +327,7 @@ attrs_list(struct fake_attr *a, char *buffer, size_t *size)
 	for (i = 0; i < MAX_ATTRS; i++) {
 		if (a[i].name == NULL)
 			continue;
-		total += strlen(a[i].name);
+		total += strlen(a[i].name) + 1;
 		if (buffer != NULL && used + strlen(a[i].name) + 1 <= *size) {
 			memcpy(buffer + used, a[i].name, strlen(a[i].name) + 1);
 			used += strlen(a[i].name) + 1;
