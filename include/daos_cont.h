@@ -80,6 +80,9 @@ int daos_cont_rollback(daos_handle_t coh, daos_epoch_t epoch, daos_event_t *ev);
 /* Wait until *epoch has been aggregated past. */
 int daos_cont_subscribe(daos_handle_t coh, daos_epoch_t *epoch, daos_event_t *ev);
 
+/* Room for a snapshot name, its NUL included. */
+#define DAOS_SNAPSHOT_MAX_LEN 128
+
 enum daos_snapshot_opts {
 	DAOS_SNAP_OPT_CR = (1 << 0),  /* create a snapshot */
 	DAOS_SNAP_OPT_OIT = (1 << 1), /* with an object ID table */

@@ -710,6 +710,7 @@ struct snap_op {
 	daos_epoch_t *epoch; /* CREATE */
 	int *nr;             /* LIST */
 	daos_epoch_t *epochs;
+	char **names; /* DAOS_SNAPSHOT_MAX_LEN bytes each */
 	daos_anchor_t *anchor;
 };
 
@@ -731,9 +732,14 @@ snap_decode(struct cl_psvc *ps, int status, const void *body, size_t len)
 		n = buf_get_u32(&b);
 		for (i = 0; i < n && b.err == 0; i++) {
 			uint64_t e = buf_get_u64(&b);
+			size_t nlen;
+			const char *name = buf_get_str(&b, &nlen);
 
 			if (s->epochs != NULL && (int)i < *s->nr)
 				s->epochs[i] = e;
+			if (s->names != NULL && (int)i < *s->nr && s->names[i] != NULL)
+				snprintf(s->names[i], DAOS_SNAPSHOT_MAX_LEN, "%s",
+					 name != NULL ? name : "");
 		}
 		*s->nr = (int)n;
 		if (s->anchor != NULL)
@@ -746,7 +752,7 @@ snap_decode(struct cl_psvc *ps, int status, const void *body, size_t len)
 }
 
 static int
-snap_call(daos_handle_t coh, uint32_t op, uint64_t epoch, struct snap_op **out)
+snap_call(daos_handle_t coh, uint32_t op, uint64_t epoch, const char *name, struct snap_op **out)
 {
 	struct rpc_cont_snap_in in = { 0 };
 	struct snap_op *s;
@@ -767,6 +773,8 @@ snap_call(daos_handle_t coh, uint32_t op, uint64_t epoch, struct snap_op **out)
 	cl_cont_put(cont);
 	in.op = op;
 	in.epoch = epoch;
+	if (name != NULL)
+		snprintf(in.name, sizeof(in.name), "%s", name);
 	s->ps.len = rpc_cont_snap_in_encode(&in, s->ps.body, NET_BODY_MAX);
 	if (s->ps.len == 0) {
 		cl_psvc_free(&s->ps);
@@ -783,14 +791,17 @@ daos_cont_create_snap_opt(daos_handle_t coh, daos_epoch_t *epoch, char *name,
 	struct snap_op *s;
 	int rc;
 
-	(void)name; /* names are not kept by the service yet */
 	if (epoch == NULL || !(opts & DAOS_SNAP_OPT_CR))
 		return -DER_INVAL;
+	if (name != NULL && strnlen(name, DAOS_SNAPSHOT_MAX_LEN) >= DAOS_SNAPSHOT_MAX_LEN) {
+		D_ERROR("snapshot name longer than %d bytes", DAOS_SNAPSHOT_MAX_LEN - 1);
+		return -DER_INVAL;
+	}
 	if (opts & DAOS_SNAP_OPT_OIT) {
 		D_ERROR("snapshots with an object ID table are not supported");
 		return -DER_NOTSUPPORTED;
 	}
-	rc = snap_call(coh, RPC_SNAP_CREATE, 0, &s);
+	rc = snap_call(coh, RPC_SNAP_CREATE, 0, name, &s);
 	if (rc != 0)
 		return rc;
 	s->epoch = epoch;
@@ -810,14 +821,14 @@ daos_cont_list_snap(daos_handle_t coh, int *nr, daos_epoch_t *epochs, char **nam
 	struct snap_op *s;
 	int rc;
 
-	(void)names;
 	if (nr == NULL || *nr < 0)
 		return -DER_INVAL;
-	rc = snap_call(coh, RPC_SNAP_LIST, 0, &s);
+	rc = snap_call(coh, RPC_SNAP_LIST, 0, NULL, &s);
 	if (rc != 0)
 		return rc;
 	s->nr = nr;
 	s->epochs = epochs;
+	s->names = names;
 	s->anchor = anchor;
 	return cl_psvc_run(&s->ps, ev);
 }
@@ -834,7 +845,7 @@ daos_cont_destroy_snap(daos_handle_t coh, daos_epoch_range_t epr, daos_event_t *
 	if (epr.epr_lo > epr.epr_hi || epr.epr_hi == 0)
 		return -DER_INVAL;
 	if (epr.epr_lo == epr.epr_hi) {
-		rc = snap_call(coh, RPC_SNAP_DESTROY, epr.epr_lo, &s);
+		rc = snap_call(coh, RPC_SNAP_DESTROY, epr.epr_lo, NULL, &s);
 		return rc != 0 ? rc : cl_psvc_run(&s->ps, ev);
 	}
 	/* A range: list, then destroy each snapshot in it; done here, in this thread. */
@@ -847,7 +858,7 @@ daos_cont_destroy_snap(daos_handle_t coh, daos_epoch_range_t epr, daos_event_t *
 	for (i = 0; rc == 0 && i < nr; i++) {
 		if (epochs[i] < epr.epr_lo || epochs[i] > epr.epr_hi)
 			continue;
-		rc = snap_call(coh, RPC_SNAP_DESTROY, epochs[i], &s);
+		rc = snap_call(coh, RPC_SNAP_DESTROY, epochs[i], NULL, &s);
 		if (rc == 0)
 			rc = cl_psvc_run(&s->ps, NULL);
 	}

@@ -8,7 +8,8 @@
  *                          label, layout, ACL, owner, group, redundancy, status, roots...
  *   "clabel/<label>"       the uuid (16 bytes) of the container with that label
  *   "cattr/<uuid>/<name>"  a user attribute
- *   "csnap/<uuid>"         the snapshots' epochs (u64 each, ascending)
+ *   "csnap/<uuid>"         the snapshots: count u32, then per snapshot (ascending) its
+ *                          epoch u64 and name (string, empty encoding for none)
  *   "coid/<uuid>"          the next object id the allocator hands out (u64)
  *   "chdl/<uuid>"          an open handle (engine_pconn.c loads them)
  *
@@ -225,17 +226,27 @@ default_props(struct psvc *ps, const struct ps_hdl *ph)
 		{ DAOS_PROP_CO_DEDUP, DAOS_PROP_CO_DEDUP_OFF },
 		{ DAOS_PROP_CO_DEDUP_THRESHOLD, 4096 },
 		{ DAOS_PROP_CO_ALLOCED_OID, 0 },
-		{ DAOS_PROP_CO_EC_CELL_SZ, 0 },
+		{ DAOS_PROP_CO_EC_CELL_SZ, 128 * 1024 }, /* the pool's default (dmg's table) */
 		{ DAOS_PROP_CO_EC_PDA, 1 },
 		{ DAOS_PROP_CO_RP_PDA, 4 },
 		{ DAOS_PROP_CO_GLOBAL_VERSION, 3 },
 		{ DAOS_PROP_CO_SCRUBBER_DISABLED, 0 },
 		{ DAOS_PROP_CO_OBJ_VERSION, 1 },
 	};
+	/* what a container takes from its pool's properties when they are set */
+	static const struct {
+		const char *key;
+		uint32_t type;
+	} inherited[] = {
+		{ "prop/rd_fac", DAOS_PROP_CO_REDUN_FAC },
+		{ "prop/ec_cell_sz", DAOS_PROP_CO_EC_CELL_SZ },
+		{ "prop/ec_pda", DAOS_PROP_CO_EC_PDA },
+		{ "prop/rp_pda", DAOS_PROP_CO_RP_PDA },
+	};
 	uint32_t nr = ARRAY_SIZE(nums) + 6;
 	daos_prop_t *prop = daos_prop_alloc(nr);
 	struct daos_acl *acl = NULL;
-	char *rf;
+	char *v;
 	uint32_t i;
 	uint32_t n = 0;
 
@@ -245,11 +256,13 @@ default_props(struct psvc *ps, const struct ps_hdl *ph)
 		prop->dpp_entries[n].dpe_type = nums[i].type;
 		prop->dpp_entries[n++].dpe_val = nums[i].val;
 	}
-	/* rd_fac follows the pool's */
-	rf = db_get_str(ps->db, "prop/rd_fac");
-	if (rf != NULL)
-		daos_prop_entry_get(prop, DAOS_PROP_CO_REDUN_FAC)->dpe_val = strtoull(rf, NULL, 10);
-	d_free(rf);
+	for (i = 0; i < ARRAY_SIZE(inherited); i++) {
+		v = db_get_str(ps->db, inherited[i].key);
+		if (v != NULL)
+			daos_prop_entry_get(prop, inherited[i].type)->dpe_val =
+				strtoull(v, NULL, 10);
+		d_free(v);
+	}
 	prop->dpp_entries[n].dpe_type = DAOS_PROP_CO_STATUS;
 	prop->dpp_entries[n++].dpe_val = DAOS_PROP_CO_STATUS_VAL(DAOS_PROP_CO_HEALTHY, 0, 0);
 	prop->dpp_entries[n].dpe_type = DAOS_PROP_CO_LABEL;
@@ -613,28 +626,107 @@ props_pick(daos_prop_t *all, const daos_prop_t *want, uint64_t perms)
 	return out;
 }
 
+/* A snapshot as the store keeps it. */
+struct snap {
+	uint64_t epoch;
+	char name[DAOS_SNAPSHOT_MAX_LEN];
+};
+
+/*
+ * The snapshots of the container whose "csnap/" key is @key, ascending, in *@out (NULL
+ * and 0 if none). A record that does not decode is -DER_IO, named in the log.
+ */
+static int
+snaps_load(struct psvc *ps, const char *key, struct snap **out, size_t *nr)
+{
+	struct snap *s = NULL;
+	void *val = NULL;
+	size_t len, i, n = 0;
+	struct buf b;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	rc = rdb_get(ps->db, key, &val, &len);
+	if (rc == -DER_NONEXIST)
+		return 0;
+	if (rc != 0)
+		return rc;
+	buf_init(&b, val, len);
+	n = buf_get_u32_max(&b, SNAP_MAX);
+	s = d_calloc(n + 1, sizeof(*s));
+	if (s == NULL)
+		rc = -DER_NOMEM;
+	for (i = 0; rc == 0 && i < n && b.err == 0; i++) {
+		size_t nlen;
+		const char *name;
+
+		s[i].epoch = buf_get_u64(&b);
+		name = buf_get_str(&b, &nlen);
+		if (nlen >= sizeof(s[i].name) || (i > 0 && s[i].epoch <= s[i - 1].epoch))
+			buf_fail(&b, -DER_PROTO);
+		else if (name != NULL)
+			memcpy(s[i].name, name, nlen + 1);
+	}
+	if (rc == 0 && buf_finish(&b) != 0) {
+		D_ERROR("pool " DF_UUID ": damaged snapshot record %s (%zu bytes)",
+			DP_UUID(ps->uuid), key, len);
+		rc = -DER_IO;
+	}
+	d_free(val);
+	if (rc != 0) {
+		d_free(s);
+		return rc;
+	}
+	*out = s;
+	*nr = n;
+	return 0;
+}
+
+/* Store @nr snapshots @s under @key in @tx (none: the key goes). */
+static int
+snaps_store(struct rdb_tx *tx, const char *key, const struct snap *s, size_t nr)
+{
+	size_t room = 4 + nr * (8 + 4 + DAOS_SNAPSHOT_MAX_LEN);
+	uint8_t *out;
+	struct buf b;
+	size_t i;
+	int rc;
+
+	if (nr == 0)
+		return rdb_tx_del(tx, key);
+	out = d_malloc(room);
+	if (out == NULL)
+		return -DER_NOMEM;
+	buf_init(&b, out, room);
+	buf_put_u32(&b, (uint32_t)nr);
+	for (i = 0; i < nr; i++) {
+		buf_put_u64(&b, s[i].epoch);
+		buf_put_str(&b, s[i].name[0] != '\0' ? s[i].name : NULL);
+	}
+	rc = b.err != 0 ? b.err : rdb_tx_put(tx, key, out, b.off);
+	d_free(out);
+	return rc;
+}
+
 static void
 cont_info(struct psvc *ps, const uuid_t cont, struct rpc_cont_info *info)
 {
 	char key[KEY_MAX];
 	struct cs_hdl *h;
-	void *val;
-	size_t len;
+	struct snap *snaps;
+	size_t nr;
 
 	memset(info, 0, sizeof(*info));
 	d_list_for_each_entry(h, &ps->chdls, link)
 		if (uuid_compare(h->cont, cont) == 0)
 			info->nr_handles++;
 	ckey(key, "csnap/", cont);
-	if (rdb_get(ps->db, key, &val, &len) == 0) {
-		struct buf b = BUF_INIT(val, len);
-
-		info->nr_snapshots = len / 8;
-		if (len >= 8) {
-			b.off = len - 8;
-			info->latest_snapshot = buf_get_u64(&b);
-		}
-		d_free(val);
+	if (snaps_load(ps, key, &snaps, &nr) == 0) {
+		info->nr_snapshots = nr;
+		if (nr > 0)
+			info->latest_snapshot = snaps[nr - 1].epoch;
+		d_free(snaps);
 	}
 }
 
@@ -1102,9 +1194,8 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 	struct ps_hdl *ph;
 	struct cs_hdl *h;
 	char key[KEY_MAX];
-	uint64_t *snaps = NULL;
+	struct snap *snaps = NULL;
 	size_t nr = 0;
-	void *val = NULL;
 	struct rdb_tx *tx;
 	uint8_t *out;
 	struct buf b;
@@ -1129,20 +1220,16 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 		return;
 	}
 	ckey(key, "csnap/", h->cont);
-	rc = rdb_get(ps->db, key, &val, &len);
-	if (rc == -DER_NONEXIST) {
-		rc = 0;
-		len = 0;
+	rc = snaps_load(ps, key, &snaps, &nr);
+	if (rc == 0 && in.op != RPC_SNAP_LIST) {
+		/* room for one more */
+		struct snap *more = d_realloc(snaps, (nr + 1) * sizeof(*snaps));
+
+		if (more == NULL)
+			rc = -DER_NOMEM;
+		else
+			snaps = more;
 	}
-	snaps = d_calloc(len / 8 + 1, sizeof(*snaps));
-	if (rc == 0 && snaps == NULL)
-		rc = -DER_NOMEM;
-	if (rc == 0) {
-		buf_init(&b, val, len);
-		for (nr = 0; nr < len / 8; nr++)
-			snaps[nr] = buf_get_u64(&b);
-	}
-	d_free(val);
 	if (rc != 0) {
 		d_free(snaps);
 		ps_reply(rpc, rc);
@@ -1155,8 +1242,10 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 		} else {
 			buf_init(&b, out, NET_BODY_MAX);
 			buf_put_u32(&b, nr);
-			for (i = 0; i < nr; i++)
-				buf_put_u64(&b, snaps[i]);
+			for (i = 0; i < nr; i++) {
+				buf_put_u64(&b, snaps[i].epoch);
+				buf_put_str(&b, snaps[i].name[0] != '\0' ? snaps[i].name : NULL);
+			}
 			rc = b.err != 0 ? -DER_OVERFLOW : 0;
 			net_rpc_reply(rpc, rc, out, rc == 0 ? b.off : 0);
 			d_free(out);
@@ -1170,14 +1259,16 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 		if (nr >= SNAP_MAX) {
 			rc = -DER_NOSPACE;
 		} else {
-			if (nr > 0 && epoch <= snaps[nr - 1])
-				epoch = snaps[nr - 1] + 1;
-			snaps[nr++] = epoch;
+			if (nr > 0 && epoch <= snaps[nr - 1].epoch)
+				epoch = snaps[nr - 1].epoch + 1;
+			snaps[nr].epoch = epoch;
+			memcpy(snaps[nr].name, in.name, sizeof(in.name));
+			nr++;
 			in.epoch = epoch;
 		}
 	} else {
 		for (i = 0, j = 0; i < nr; i++)
-			if (snaps[i] != in.epoch)
+			if (snaps[i].epoch != in.epoch)
 				snaps[j++] = snaps[i];
 		rc = j == nr ? -DER_NONEXIST : 0;
 		nr = j;
@@ -1185,14 +1276,7 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 	if (rc == 0)
 		rc = rdb_tx_begin(ps->db, &tx);
 	if (rc == 0) {
-		out = d_malloc(nr * 8 + 1);
-		buf_init(&b, out, nr * 8);
-		for (i = 0; out != NULL && i < nr; i++)
-			buf_put_u64(&b, snaps[i]);
-		rc = out == NULL ? -DER_NOMEM
-		     : nr > 0    ? rdb_tx_put(tx, key, out, nr * 8)
-				 : rdb_tx_del(tx, key);
-		d_free(out);
+		rc = snaps_store(tx, key, snaps, nr);
 		if (rc == 0 && in.op == RPC_SNAP_CREATE) {
 			commit_u64(rpc, tx, in.epoch);
 		} else if (rc == 0) {

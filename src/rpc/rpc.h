@@ -30,6 +30,7 @@
 #ifndef RPC_RPC_H
 #define RPC_RPC_H
 
+#include <daos_cont.h>
 #include <daos_obj.h>
 #include <daos_pool.h>
 #include <daos_prop.h>
@@ -257,8 +258,9 @@ struct rpc_cont_set_prop_in {
 	char group[256];     /* OWNER */
 };
 
-/* RPC_CONT_SNAP request: hdr, op u32, epoch u64 (DESTROY: the snapshot; CREATE: 0).
- * Reply: CREATE: epoch u64; LIST: count u32 and epochs (u64 each); DESTROY: empty. */
+/* RPC_CONT_SNAP request: hdr, op u32, epoch u64 (DESTROY: the snapshot; CREATE: 0),
+ * name (string; CREATE, may be empty). Reply: CREATE: epoch u64; LIST: count u32 and per
+ * snapshot its epoch u64 and name (string, empty encoding for none); DESTROY: empty. */
 enum rpc_snap_op {
 	RPC_SNAP_CREATE = 1,
 	RPC_SNAP_LIST = 2,
@@ -269,6 +271,7 @@ struct rpc_cont_snap_in {
 	struct rpc_cont_hdr hdr;
 	uint32_t op;
 	uint64_t epoch;
+	char name[DAOS_SNAPSHOT_MAX_LEN]; /* CREATE: "" for none */
 };
 
 /* RPC_CONT_OID_ALLOC request: hdr, count u64. Reply: first id u64 of the range. */

@@ -759,6 +759,7 @@ rpc_cont_snap_in_encode(const struct rpc_cont_snap_in *in, void *buf, size_t len
 	rpc_cont_hdr_encode(&b, &in->hdr);
 	buf_put_u32(&b, in->op);
 	buf_put_u64(&b, in->epoch);
+	buf_put_str(&b, in->name[0] != '\0' ? in->name : NULL);
 	return finish_enc(&b);
 }
 
@@ -766,12 +767,18 @@ int
 rpc_cont_snap_in_decode(const void *buf, size_t len, struct rpc_cont_snap_in *out)
 {
 	struct buf b = BUF_INIT(buf, len);
+	const char *name;
+	size_t nlen;
 
 	rpc_cont_hdr_decode(&b, &out->hdr);
 	out->op = buf_get_u32(&b);
 	out->epoch = buf_get_u64(&b);
-	if (buf_finish(&b) != 0 || out->op < RPC_SNAP_CREATE || out->op > RPC_SNAP_DESTROY)
+	name = buf_get_str(&b, &nlen);
+	if (buf_finish(&b) != 0 || out->op < RPC_SNAP_CREATE || out->op > RPC_SNAP_DESTROY ||
+	    nlen >= sizeof(out->name))
 		return -DER_PROTO;
+	memcpy(out->name, name != NULL ? name : "", nlen);
+	out->name[nlen] = '\0';
 	return 0;
 }
 

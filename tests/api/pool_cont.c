@@ -298,7 +298,7 @@ snapshots(void **state)
 	assert_success(daos_cont_create_snap(api.coh, &e1, NULL, NULL));
 	assert_true(e1 != 0);
 	assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, "snap", "v", "between", 7));
-	assert_success(daos_cont_create_snap(api.coh, &e2, NULL, NULL));
+	assert_success(daos_cont_create_snap(api.coh, &e2, "second", NULL));
 	assert_true(e2 > e1);
 	assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, "snap", "v", "latest", 6));
 	/* Written after the first snapshot only. */
@@ -344,6 +344,17 @@ snapshots(void **state)
 	assert_success(daos_tx_open_snap(api.coh, e2, &th, NULL));
 	expect_at(oh, th, "snap", "between");
 	assert_success(daos_tx_close(th, NULL));
+	/* Its name comes back in a buffer of DAOS_SNAPSHOT_MAX_LEN bytes. */
+	{
+		char name[DAOS_SNAPSHOT_MAX_LEN] = "junk";
+		char *names[1] = { name };
+
+		nr = 1;
+		memset(&anchor, 0, sizeof(anchor));
+		assert_success(daos_cont_list_snap(api.coh, &nr, epochs, names, &anchor, NULL));
+		assert_int_equal(nr, 1);
+		assert_string_equal(name, "second");
+	}
 
 	/* And the second. */
 	epr.epr_lo = epr.epr_hi = e2;

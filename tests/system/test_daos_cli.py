@@ -185,7 +185,7 @@ def test_attributes(daos):
 
 
 def test_snapshots(daos):
-    """Snapshots by epoch (names are not kept yet: --snap is refused by libdaos)."""
+    """Snapshots by epoch and by name."""
     daos("cont", "create", "tank", "c")
     res = daos("cont", "create-snap", "tank", "c")
     m = re.match(r"^snapshot/epoch (0x[0-9a-f]+) has been created \(timestamp: .+\)$", res.out)
@@ -201,6 +201,19 @@ def test_snapshots(daos):
     doc = daos.json("cont", "list-snaps", "tank", "c")
     (snap,) = doc["response"]
     daos("cont", "destroy-snap", "tank", "c", "--epc", hex(snap["epoch"]))
+    assert daos("cont", "list-snaps", "tank", "c").out == "No snapshots.\n"
+
+    # Named: the name is kept, listed, and destroys it.
+    res = daos("cont", "create-snap", "tank", "c", "--snap", "before-run")
+    m = re.match(r"^snapshot/epoch (0x[0-9a-f]+) has been created \(timestamp: .+\)$", res.out)
+    assert m, res
+    lst = daos("cont", "list-snaps", "tank", "c").out
+    assert re.search(r"^%s\s+.+\s+before-run\s*$" % m.group(1), lst, re.M), lst
+    doc = daos.json("cont", "list-snaps", "tank", "c")
+    assert [s_["name"] for s_ in doc["response"]] == ["before-run"], doc
+    bad = daos("cont", "destroy-snap", "tank", "c", "--snap", "nope", check=False)
+    assert bad.rc != 0 and 'no snapshot named "nope"' in bad.err, bad
+    daos("cont", "destroy-snap", "tank", "c", "--snap", "before-run")
     assert daos("cont", "list-snaps", "tank", "c").out == "No snapshots.\n"
 
 

@@ -45,12 +45,13 @@ pool_info_fill(const daos_pool_info_t *pi, const char *uuid, struct cli_pool_inf
 	p->leader = pi->pi_leader;
 	p->version = pi->pi_map_ver;
 	p->has_rebuild = (pi->pi_bits & DPI_REBUILD_STATUS) != 0;
-	if (rs->rs_state == DRS_IN_PROGRESS)
-		p->rebuild_state = "busy";
+	/* DAOS's reading: no rebuild ever (version 0) is idle, whatever the state says */
+	if (rs->rs_version == 0)
+		p->rebuild_state = "idle";
 	else if (rs->rs_state == DRS_COMPLETED)
 		p->rebuild_state = "done";
 	else
-		p->rebuild_state = "idle";
+		p->rebuild_state = "busy";
 	p->rebuild_status = rs->rs_errno > 0 ? -rs->rs_errno : rs->rs_errno;
 	p->rebuild_objects = rs->rs_obj_nr;
 	p->rebuild_records = rs->rs_rec_nr;

@@ -13,7 +13,7 @@
 #include "control/daos/dcli_int.h"
 
 /* DAOS_SNAPSHOT_MAX_LEN: the room for one snapshot name, NUL included. */
-#define DCLI_SNAP_NAME_MAX 128
+#define DCLI_SNAP_NAME_MAX DAOS_SNAPSHOT_MAX_LEN
 
 int
 dcli_cont_create_snap(struct cli_ctx *ctx, const struct cli_args *a)

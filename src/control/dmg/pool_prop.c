@@ -11,6 +11,7 @@
 #include "control/dmg/pool_prop.h"
 
 #include <ctype.h>
+#include <daos_prop.h>
 #include <errno.h>
 #include <gurt/common.h>
 #include <inttypes.h>
@@ -86,7 +87,8 @@ static const struct pool_prop_choice reint_choices[] = {
 	  NULL)                                                                                    \
 	X("ec_cell_sz", "EC cell size", "4KiB-1MiB, a multiple of 32", BYTES, RW, NULL, 4 * KIB,   \
 	  MIB, false, true, 128 * KIB, NULL)                                                       \
-	X("rd_fac", "Pool redundancy factor", "0-4", NUM, RW, NULL, 0, 4, false, true, 3, NULL)    \
+	X("rd_fac", "Pool redundancy factor", "0-4", NUM, RW, NULL, 0, 4, false, true,             \
+	  DAOS_PROP_PO_REDUN_FAC_DEFAULT, NULL)                                                    \
 	X("ec_pda", "Performance domain affinity level of EC", "1-4294967295", NUM, RW, NULL, 1,   \
 	  UINT32_MAX, false, true, 1, NULL)                                                        \
 	X("rp_pda", "Performance domain affinity level of RP", "1-4294967295", NUM, RW, NULL, 1,   \

@@ -281,6 +281,7 @@ f_pool_query(daos_handle_t poh, d_rank_list_t **ranks, daos_pool_info_t *info,
 	info->pi_leader = 1;
 	info->pi_map_ver = 3;
 	info->pi_rebuild_st.rs_state = DRS_COMPLETED;
+	info->pi_rebuild_st.rs_version = 2;
 	info->pi_rebuild_st.rs_obj_nr = 12;
 	info->pi_rebuild_st.rs_rec_nr = 340;
 	info->pi_space.ps_ntargets = 4;
