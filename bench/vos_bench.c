@@ -67,13 +67,14 @@ bench_open(struct bench *b, uint64_t data_size)
 {
 	snprintf(b->path, sizeof(b->path), "%s/vos_bench.%d.bdev", dir, (int)getpid());
 	check(bio_ioq_create(256, &b->ioq), "io queue");
-	check(bio_dev_open(b->path, data_size + 1 * GiB, BIO_DEV_CREATE, &b->dev), "device");
+	check(bio_dev_open(b->path, data_size + 2 * GiB, BIO_DEV_CREATE, &b->dev), "device");
 	check(bio_dev_format(b->dev), "format");
 	memset(&b->attr, 0, sizeof(b->attr));
 	uuid_generate(b->attr.uuid);
 	b->attr.wal_dev = b->attr.meta_dev = b->attr.data_dev = b->dev;
 	b->attr.wal_size = 256 * MiB;
-	b->attr.meta_size = 512 * MiB;
+	/* index room (half the meta blob, less a margin) for the 1M small values: ~700 MB */
+	b->attr.meta_size = 1536 * MiB;
 	b->attr.data_size = data_size;
 	b->attr.ioq = b->ioq;
 	check(vos_pool_create(&b->attr), "pool create");

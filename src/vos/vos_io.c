@@ -259,7 +259,7 @@ upd_commit(struct upd_ctx *u)
 {
 	struct vos_pool *pool = u->cont->pool;
 	struct vos_apply_akey *aa = NULL;
-	int64_t before = d_alloc_thread_bytes();
+	int64_t before;
 	struct buf rec;
 	uint32_t seq;
 	uint32_t i;
@@ -289,6 +289,11 @@ upd_commit(struct upd_ctx *u)
 			goto out_fail;
 	}
 	seq = pool->next_seq++;
+	/*
+	 * Index memory is what applying allocates: not the WAL's batch buffers (a new
+	 * batch may start in vos_wal_rec_begin, and is freed once written) nor @aa.
+	 */
+	before = d_alloc_thread_bytes();
 	rc = vos_apply_update(u->cont, &u->oid, u->epoch, seq, &u->dkey, u->nr, aa);
 	pool->mem_used += d_alloc_thread_bytes() - before;
 	if (rc != 0) {
