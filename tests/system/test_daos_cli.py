@@ -66,11 +66,11 @@ class Daos:
         return rows
 
     def create_posix(self, *args):
-        """daos container create --type=POSIX ...; skips while libdfs is missing."""
+        """daos container create --type=POSIX ... through libdfs (dfs_cont_create)."""
         res = self("container", "create", "--type=POSIX", *args, check=False)
-        if res.rc != 0 and "DER_NOSYS" in res.err and "libdfs" in res.err:
-            pytest.skip("POSIX containers need libdfs (dfs_cont_create): " + res.err.strip())
         assert res.rc == 0, res
+        assert re.search(r"^Successfully created container [0-9a-f-]{36} type POSIX$", res.out,
+                         re.M), res
         return res
 
 
@@ -108,6 +108,11 @@ def test_seed_posix_container(daos):
     assert "c1" in daos("cont", "list", "tank").out
     props = daos.props("c1")
     assert props["layout_type"] == "POSIX" and props["status"] == "HEALTHY", props
+    # libdfs formatted it: the superblock and root directory ids are set.
+    assert re.match(r"^\d+\.\d+, \d+\.\d+$", props["root_oids"]), props
+    assert props["root_oids"] != "0.0, 0.0", props
+    again = daos("container", "create", "--type=POSIX", "tank", "c1", check=False)
+    assert again.rc == 1 and re.search(ERROR_RE % ("DER_EXIST", -1004), again.err, re.M), again
     daos.create_posix("--chunk-size=2097152",
                       "--properties=rd_fac:0,ec_cell_sz:131072,cksum:crc32,srv_cksum:on",
                       "--file-oclass=SX", "--dir-oclass=S1", "tank", "c2")

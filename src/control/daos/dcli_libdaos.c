@@ -1,12 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dcli_libdaos.c - the daos binary's struct dcli_ops: libdaos itself. Built only when the
- * tree has libdaos (meson's libdaos_dep); the rest of the CLI reaches libdaos through this
- * table alone, so its tests run against a fake without a DAOS system.
+ * dcli_libdaos.c - the daos binary's struct dcli_ops: libdaos itself, and libdfs for
+ * POSIX containers. Built only when the tree has libdaos (meson's libdaos_dep), and with
+ * it libdfs (src/dfs); the rest of the CLI reaches both through this table alone, so its
+ * tests run against a fake without a DAOS system.
  */
 #define D_LOGFAC DD_FAC(control)
 
+#include <daos_fs.h>
+#include <string.h>
+
 #include "control/daos/dcli_int.h"
+
+/*
+ * `daos container create --type POSIX`: libdfs makes the namespace (superblock, root)
+ * in a new container with @props. libdfs speaks errno, the CLI DER codes.
+ */
+static int
+posix_cont_create(daos_handle_t poh, const char *label, const struct dcli_posix_attr *pattr,
+		  daos_prop_t *props, uuid_t *uuid)
+{
+	dfs_attr_t attr = { 0 };
+	int rc;
+
+	attr.da_chunk_size = pattr->chunk_size;
+	attr.da_oclass_id = pattr->oclass;
+	attr.da_dir_oclass_id = pattr->dir_oclass;
+	attr.da_file_oclass_id = pattr->file_oclass;
+	attr.da_props = props != NULL && props->dpp_nr > 0 ? props : NULL;
+	if (label != NULL)
+		rc = dfs_cont_create_with_label(poh, label, &attr, uuid, NULL, NULL);
+	else
+		rc = dfs_cont_create(poh, uuid, &attr, NULL, NULL);
+	return rc == 0 ? 0 : -daos_errno2der(rc);
+}
 
 const struct dcli_ops dcli_libdaos_ops = {
 	.init = daos_init,
@@ -56,11 +83,6 @@ const struct dcli_ops dcli_libdaos_ops = {
 	.obj_fetch = daos_obj_fetch,
 	.obj_update = daos_obj_update,
 
-	/*
-	 * POSIX containers: libdfs's dfs_cont_create_with_label() goes here once src/dfs
-	 * exists (a wrapper that fills a dfs_attr_t from struct dcli_posix_attr: da_chunk_size,
-	 * da_oclass_id, da_dir_oclass_id, da_file_oclass_id, da_props). Until then NULL, and
-	 * `daos container create --type POSIX` fails with -DER_NOSYS saying so.
-	 */
-	.posix_cont_create = NULL,
+	/* POSIX containers: libdfs's dfs_cont_create_with_label(). */
+	.posix_cont_create = posix_cont_create,
 };
