@@ -480,7 +480,7 @@ destroy_committed(void *arg, int rc)
 	struct cs_hdl *h;
 	struct cs_hdl *tmp;
 	uint8_t body[64];
-	struct buf b = BUF_INIT(body, sizeof(body));
+	size_t len;
 
 	if (rc != 0 || ps == NULL) {
 		ps_reply(d->rpc, rc != 0 ? rc : -DER_NONEXIST);
@@ -496,9 +496,8 @@ destroy_committed(void *arg, int rc)
 	D_INFO("pool " DF_UUID ": container " DF_UUID " destroyed", DP_UUID(d->pool),
 	       DP_UUID(d->cont));
 	/* the targets drop their shards and cached handles of it */
-	buf_put_bytes_raw(&b, d->pool, sizeof(uuid_t));
-	buf_put_bytes_raw(&b, d->cont, sizeof(uuid_t));
-	if (ps_bcast(d->eng, ps, RPC_CONT_TGT_DESTROY, body, b.off, destroy_tgts_done, d) != 0)
+	len = rpc_cont_id_encode(d->pool, d->cont, body, sizeof(body));
+	if (ps_bcast(d->eng, ps, RPC_CONT_TGT_DESTROY, body, len, destroy_tgts_done, d) != 0)
 		destroy_tgts_done(d);
 }
 
@@ -1290,6 +1289,61 @@ h_cont_snap(struct net_rpc *rpc, void *arg)
 	d_free(snaps);
 }
 
+/*
+ * A target asks which snapshots of a container its aggregation must keep readable. No
+ * handle: this comes from an engine of the system (the fabric is the engines' own).
+ */
+static void
+h_cont_tgt_snaps(struct net_rpc *rpc, void *arg)
+{
+	const void *body;
+	struct psvc *ps;
+	struct snap *snaps = NULL;
+	uint64_t *epochs = NULL;
+	char key[KEY_MAX];
+	uuid_t pool, cont;
+	uint8_t *out = NULL;
+	size_t len, nr = 0, i;
+	int rc;
+
+	(void)arg;
+	body = net_rpc_body(rpc, &len);
+	if (rpc_cont_id_decode(body, len, pool, cont) != 0) {
+		ps_reply(rpc, -DER_PROTO);
+		return;
+	}
+	ps = psvc_find(pool);
+	if (ps == NULL) {
+		ps_reply(rpc, -DER_NONEXIST);
+		return;
+	}
+	ckey(key, "cont/", cont);
+	rc = rdb_get(ps->db, key, (void **)&out, &len);
+	d_free(out);
+	out = NULL;
+	if (rc == 0) {
+		ckey(key, "csnap/", cont);
+		rc = snaps_load(ps, key, &snaps, &nr);
+	}
+	if (rc == 0 && nr > RPC_SNAPS_MAX)
+		rc = -DER_OVERFLOW;
+	if (rc == 0) {
+		epochs = d_calloc(nr + 1, sizeof(*epochs));
+		out = d_malloc(NET_BODY_MAX);
+		if (epochs == NULL || out == NULL)
+			rc = -DER_NOMEM;
+	}
+	for (i = 0; rc == 0 && i < nr; i++)
+		epochs[i] = snaps[i].epoch;
+	len = rc == 0 ? rpc_snaps_encode(epochs, nr, out, NET_BODY_MAX) : 0;
+	if (rc == 0 && len == 0)
+		rc = -DER_OVERFLOW;
+	net_rpc_reply(rpc, rc, out, rc == 0 ? len : 0);
+	d_free(out);
+	d_free(epochs);
+	d_free(snaps);
+}
+
 static void
 h_cont_oid_alloc(struct net_rpc *rpc, void *arg)
 {
@@ -1369,6 +1423,7 @@ cs_register_fabric(struct engine *eng)
 		{ RPC_CONT_ATTR, "cont_attr", h_cont_attr },
 		{ RPC_CONT_SNAP, "cont_snap", h_cont_snap },
 		{ RPC_CONT_OID_ALLOC, "cont_oid_alloc", h_cont_oid_alloc },
+		{ RPC_CONT_TGT_SNAPS, "cont_tgt_snaps", h_cont_tgt_snaps },
 	};
 	struct net_ctx *ctx = eng_xs_net(eng->sys);
 	size_t i;

@@ -47,14 +47,6 @@ struct tgt_hdl {
 	d_list_t parked; /* struct tgt_req waiting for the answer */
 };
 
-/* An open VOS container. */
-struct tgt_cont {
-	d_list_t link; /* tgt->conts[bucket of cont] */
-	uuid_t pool;
-	uuid_t cont;
-	struct vos_cont *vc;
-};
-
 /* A lookup in flight: it finds its entry again by uuid (which may be gone by then). */
 struct hdl_lookup {
 	struct eng_tgt *tgt;
@@ -327,8 +319,8 @@ hdl_revoke_one(struct eng_tgt *tgt, const uuid_t pool, uint8_t kind, const uuid_
 
 /* --- containers --- */
 
-static struct tgt_cont *
-cont_find(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont)
+struct tgt_cont *
+tgt_cont_find(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont)
 {
 	struct tgt_cont *c;
 
@@ -356,17 +348,20 @@ cont_created(void *arg, int status)
 }
 
 int
-tgt_cont_get(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, bool create,
-	     struct vos_cont **out)
+tgt_cont_get(struct tgt_req *req, bool create, struct vos_cont **out)
 {
+	struct eng_tgt *tgt = req->tgt;
+	const unsigned char *pool = req->hdr->pool;
+	const unsigned char *cont = req->hdr->cont;
 	struct vos_pool *vp = engine_shard_pool(tgt->idx, pool);
 	struct tgt_cont *c;
 	int rc;
 
 	if (vp == NULL)
 		return -DER_NO_HDL;
-	c = cont_find(tgt, pool, cont);
+	c = tgt_cont_find(tgt, pool, cont);
 	if (c != NULL) {
+		tgt_cont_used(c, req);
 		*out = c->vc;
 		return 0;
 	}
@@ -389,6 +384,7 @@ tgt_cont_get(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, bool cre
 	uuid_copy(c->pool, pool);
 	uuid_copy(c->cont, cont);
 	d_list_add_tail(&c->link, &tgt->conts[bucket(cont)]);
+	tgt_cont_used(c, req);
 	*out = c->vc;
 	return 0;
 }
@@ -436,6 +432,8 @@ engine_obj_tgt_start(struct engine *eng, struct eng_xs *xs)
 		D_INIT_LIST_HEAD(&tgt->conts[b]);
 	}
 	rc = tgt_obj_register(tgt);
+	if (rc == 0)
+		rc = tgt_aggr_start(tgt);
 	if (rc != 0) {
 		d_free(tgt);
 		return rc;
@@ -458,6 +456,7 @@ engine_obj_tgt_stop(struct eng_xs *xs)
 		return;
 	self = NULL;
 	tgt->stopped = true;
+	tgt_aggr_stop(tgt);
 	for (b = 0; b < TGT_HASH_BUCKETS; b++) {
 		while ((h = d_list_pop_entry(&tgt->hdls[b], struct tgt_hdl, link)) != NULL) {
 			while ((req = d_list_pop_entry(&h->parked, struct tgt_req, link)) != NULL) {
@@ -626,7 +625,7 @@ op_cont_destroy(struct tgt_fanout *f, struct eng_tgt *tgt)
 	int rc;
 
 	hdl_revoke_one(tgt, f->pool, RPC_REVOKE_CONT, f->cont);
-	c = cont_find(tgt, f->pool, f->cont);
+	c = tgt_cont_find(tgt, f->pool, f->cont);
 	if (c != NULL)
 		cont_close(c);
 	if (vp == NULL) {
@@ -697,23 +696,15 @@ h_cont_tgt_destroy(struct net_rpc *rpc, void *arg)
 	struct engine *eng = arg;
 	const void *body;
 	size_t len;
-	struct buf b;
-	const void *pool;
-	const void *cont;
 	uuid_t pu = { 0 };
 	uuid_t cu = { 0 };
 	int rc;
 
 	body = net_rpc_body(rpc, &len);
-	buf_init(&b, body, len);
-	pool = buf_get_bytes_raw(&b, sizeof(uuid_t));
-	cont = buf_get_bytes_raw(&b, sizeof(uuid_t));
-	if (buf_finish(&b) != 0) {
+	if (rpc_cont_id_decode(body, len, pu, cu) != 0) {
 		net_rpc_reply(rpc, -DER_PROTO, NULL, 0);
 		return;
 	}
-	memcpy(pu, pool, sizeof(pu));
-	memcpy(cu, cont, sizeof(cu));
 	rc = engine_cont_tgt_destroy(eng, pu, cu, rpc_tgts_done, rpc);
 	if (rc != 0)
 		net_rpc_reply(rpc, rc, NULL, 0);

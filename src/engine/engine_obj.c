@@ -192,7 +192,7 @@ upd_apply(struct upd_req *u, bool waited)
 	if (waited)
 		rc = tgt_hdl_recheck(tgt, hdr, true);
 	if (rc == 0)
-		rc = tgt_cont_get(tgt, hdr->pool, hdr->cont, true, &vc);
+		rc = tgt_cont_get(&u->r, true, &vc);
 	if (rc == 0) {
 		u->epoch = hdr_epoch(hdr);
 		rc = vos_obj_update(vc, &oid, u->epoch, hdr->flags & COND_MASK, &hdr->dkey,
@@ -817,7 +817,7 @@ fetch_vos_done(void *arg, int status)
 			rc = -DER_AGAIN;
 		} else {
 			f->again = true;
-			rc = tgt_cont_get(f->r.tgt, f->in.hdr.pool, f->in.hdr.cont, false, &vc);
+			rc = tgt_cont_get(&f->r, false, &vc);
 			if (rc == 0) {
 				fetch_vos(f, vc);
 				return;
@@ -1055,7 +1055,7 @@ fetch_resume(struct tgt_req *req, int rc)
 	if (rc == 0)
 		rc = fetch_check(f);
 	if (rc == 0)
-		rc = tgt_cont_get(req->tgt, f->in.hdr.pool, f->in.hdr.cont, false, &vc);
+		rc = tgt_cont_get(req, false, &vc);
 	if (rc == -DER_NONEXIST && !fetch_needs_keys(f)) {
 		/* No container here: nothing was ever written. */
 		fetch_reply(f);
@@ -1133,7 +1133,7 @@ punch_resume(struct tgt_req *req, int rc)
 	struct vos_cont *vc = NULL;
 
 	if (rc == 0)
-		rc = tgt_cont_get(req->tgt, hdr->pool, hdr->cont, false, &vc);
+		rc = tgt_cont_get(req, false, &vc);
 	p->epoch = hdr_epoch(hdr);
 	if (rc == -DER_NONEXIST && !(flags & VOS_COND_PUNCH)) {
 		/* Nothing was written here: nothing to punch. */
@@ -1266,7 +1266,6 @@ static void
 enum_resume(struct tgt_req *req, int rc)
 {
 	struct enum_req *e = container_of(req, struct enum_req, r);
-	const struct rpc_obj_hdr *hdr = &e->in.hdr;
 	struct vos_anchor anchor;
 	struct vos_cont *vc = NULL;
 	uint8_t *body = d_malloc(NET_BODY_MAX);
@@ -1277,7 +1276,7 @@ enum_resume(struct tgt_req *req, int rc)
 		return;
 	}
 	if (rc == 0)
-		rc = tgt_cont_get(req->tgt, hdr->pool, hdr->cont, false, &vc);
+		rc = tgt_cont_get(req, false, &vc);
 	buf_init(&b, body, NET_BODY_MAX);
 	memcpy(&anchor, e->in.anchor, sizeof(anchor));
 	if (rc == -DER_NONEXIST) {
@@ -1378,7 +1377,7 @@ query_resume(struct tgt_req *req, int rc)
 			keys = body + NET_BODY_MAX;
 	}
 	if (rc == 0)
-		rc = tgt_cont_get(req->tgt, hdr->pool, hdr->cont, false, &vc);
+		rc = tgt_cont_get(req, false, &vc);
 	if (rc == 0 && (flags & VOS_GET_DKEY))
 		d_iov_set(&dkey, keys, RPC_KEY_MAX);
 	if (rc == 0 && (flags & VOS_GET_AKEY))

@@ -22,6 +22,8 @@
 
 #define TGT_HASH_BUCKETS 64
 
+struct tgt_aggr;
+
 /* The state of one target; freed at stop once no request or lookup still needs it. */
 struct eng_tgt {
 	struct engine *eng;
@@ -32,6 +34,18 @@ struct eng_tgt {
 	unsigned int nr_active;           /* requests and lookups not yet ended */
 	uint64_t nr_lookups;              /* handle lookups sent (ids them too) */
 	bool stopped;                     /* the xstream is stopping: free when idle */
+	struct tgt_aggr *aggr;            /* background aggregation (engine_aggr.c) */
+};
+
+/* An open VOS container of a target. */
+struct tgt_cont {
+	d_list_t link; /* tgt->conts[bucket of cont] */
+	uuid_t pool;
+	uuid_t cont;
+	struct vos_cont *vc;
+	uint32_t svc_rank;   /* the pool service, as the last request named it */
+	bool dirty;          /* written since aggregation last finished with it */
+	uint64_t last_write; /* HLC of the last write request */
 };
 
 struct tgt_req;
@@ -75,14 +89,23 @@ void tgt_req_end(struct tgt_req *req, int status, const void *body, size_t len);
 int tgt_hdl_recheck(struct eng_tgt *tgt, const struct rpc_obj_hdr *hdr, bool write);
 
 /*
- * The open VOS container of (@pool, @cont) on @tgt. With @create, a container this
+ * The open VOS container @req addresses on its target. With @create, a container this
  * target does not have yet is created (its creation is durable no later than any update
- * logged after it). Returns 0, -DER_NO_HDL (no shard of @pool here), -DER_NONEXIST
+ * logged after it). Returns 0, -DER_NO_HDL (no shard of the pool here), -DER_NONEXIST
  * (no such container and !@create), or VOS's error. *@out stays valid only until the
- * caller next waits.
+ * caller next waits. A write request marks the container for aggregation.
  */
-int tgt_cont_get(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, bool create,
-		 struct vos_cont **out);
+int tgt_cont_get(struct tgt_req *req, bool create, struct vos_cont **out);
+/* The open container (@pool, @cont) of @tgt, or NULL. */
+struct tgt_cont *tgt_cont_find(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont);
+
+/* --- engine_aggr.c --- */
+
+/* Note that @req used @c: where its pool service is, and whether it wrote. */
+void tgt_cont_used(struct tgt_cont *c, const struct tgt_req *req);
+/* Start and stop the background aggregation of @tgt's containers. */
+int tgt_aggr_start(struct eng_tgt *tgt);
+void tgt_aggr_stop(struct eng_tgt *tgt);
 
 /* Whether this target holds a shard of @pool. */
 bool tgt_has_shard(struct eng_tgt *tgt, const uuid_t pool);

@@ -15,6 +15,8 @@
  *                              passes it to its targets before answering: these handles are
  *                              gone (close, disconnect, evict, container destroy).
  *   RPC_CONT_TGT_DESTROY       the pool service -> every rank: drop the container's shards.
+ *   RPC_CONT_TGT_SNAPS         a target -> the pool service: the container's snapshots,
+ *                              which aggregation must keep readable.
  *
  * Every body starts with the fixed part of its struct below, then variable parts in the
  * order the struct lists them. Integers are little-endian (common/buf.h); "bytes" are a
@@ -72,6 +74,7 @@ struct buf;
 #define RPC_HDL_LOOKUP 0x2301
 #define RPC_HDL_REVOKE 0x2302
 #define RPC_CONT_TGT_DESTROY 0x2303
+#define RPC_CONT_TGT_SNAPS 0x2304
 
 /* ---- limits (a decoder refuses more) ---- */
 
@@ -315,6 +318,17 @@ struct rpc_hdl_revoke_in {
 
 /* RPC_CONT_TGT_DESTROY request: pool (16), cont (16). Reply: empty (0 also if the
  * container had no shard there). */
+
+/* RPC_CONT_TGT_SNAPS request: pool (16), cont (16). Reply: count u32 and the snapshots'
+ * epochs (u64 each, ascending); -DER_NONEXIST for a container the service does not have. */
+#define RPC_SNAPS_MAX 2048 /* epochs in one reply (it must fit a body) */
+
+/* The (pool, cont) body of RPC_CONT_TGT_DESTROY and RPC_CONT_TGT_SNAPS. */
+size_t rpc_cont_id_encode(const uuid_t pool, const uuid_t cont, void *buf, size_t len);
+int rpc_cont_id_decode(const void *buf, size_t len, uuid_t pool, uuid_t cont);
+/* RPC_CONT_TGT_SNAPS reply: decode allocates *@epochs (NULL when @nr is 0). */
+size_t rpc_snaps_encode(const uint64_t *epochs, uint32_t nr, void *buf, size_t len);
+int rpc_snaps_decode(const void *buf, size_t len, uint64_t **epochs, uint32_t *nr);
 
 /* ---- objects ---- */
 

@@ -903,3 +903,70 @@ rpc_hdl_info_decode(const void *buf, size_t len, struct rpc_hdl_info *out)
 	out->caps = buf_get_u64(&b);
 	return buf_finish(&b) != 0 ? -DER_PROTO : 0;
 }
+
+size_t
+rpc_cont_id_encode(const uuid_t pool, const uuid_t cont, void *buf, size_t len)
+{
+	struct buf b = BUF_INIT(buf, len);
+
+	buf_put_bytes_raw(&b, pool, sizeof(uuid_t));
+	buf_put_bytes_raw(&b, cont, sizeof(uuid_t));
+	return finish_enc(&b);
+}
+
+int
+rpc_cont_id_decode(const void *buf, size_t len, uuid_t pool, uuid_t cont)
+{
+	struct buf b = BUF_INIT(buf, len);
+	const void *p = buf_get_bytes_raw(&b, sizeof(uuid_t));
+	const void *c = buf_get_bytes_raw(&b, sizeof(uuid_t));
+
+	if (buf_finish(&b) != 0)
+		return -DER_PROTO;
+	memcpy(pool, p, sizeof(uuid_t));
+	memcpy(cont, c, sizeof(uuid_t));
+	return 0;
+}
+
+size_t
+rpc_snaps_encode(const uint64_t *epochs, uint32_t nr, void *buf, size_t len)
+{
+	struct buf b = BUF_INIT(buf, len);
+	uint32_t i;
+
+	buf_put_u32(&b, nr);
+	for (i = 0; i < nr; i++)
+		buf_put_u64(&b, epochs[i]);
+	return finish_enc(&b);
+}
+
+int
+rpc_snaps_decode(const void *buf, size_t len, uint64_t **epochs, uint32_t *nr)
+{
+	struct buf b = BUF_INIT(buf, len);
+	uint64_t *e = NULL;
+	uint32_t n, i;
+
+	*epochs = NULL;
+	*nr = 0;
+	n = buf_get_u32_max(&b, RPC_SNAPS_MAX);
+	if (b.err == 0 && (size_t)n * 8 > len)
+		buf_fail(&b, -DER_PROTO);
+	if (b.err == 0 && n > 0) {
+		e = d_calloc(n, sizeof(*e));
+		if (e == NULL)
+			return -DER_NOMEM;
+	}
+	for (i = 0; i < n && b.err == 0; i++) {
+		e[i] = buf_get_u64(&b);
+		if (i > 0 && e[i] <= e[i - 1])
+			buf_fail(&b, -DER_PROTO);
+	}
+	if (buf_finish(&b) != 0) {
+		d_free(e);
+		return -DER_PROTO;
+	}
+	*epochs = e;
+	*nr = n;
+	return 0;
+}

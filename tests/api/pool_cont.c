@@ -366,6 +366,70 @@ snapshots(void **state)
 	assert_success(daos_obj_close(oh, NULL));
 }
 
+/* Free bytes of the pool's data tier (NVMe, else SCM). */
+static uint64_t
+pool_free(void)
+{
+	daos_pool_info_t info = { .pi_bits = DPI_SPACE };
+	uint64_t nvme, scm;
+
+	assert_success(daos_pool_query(api.poh, NULL, &info, NULL, NULL));
+	nvme = info.pi_space.ps_space.s_free[DAOS_MEDIA_NVME];
+	scm = info.pi_space.ps_space.s_free[DAOS_MEDIA_SCM];
+	return info.pi_space.ps_space.s_total[DAOS_MEDIA_NVME] > 0 ? nvme : scm;
+}
+
+/*
+ * Overwritten versions give their space back in the background (aggregation), while
+ * what a snapshot can read stays readable.
+ */
+static void
+space_reclaimed_snapshot_kept(void **state)
+{
+	enum { SIZE = 1 << 20, ROUNDS = 64 };
+	daos_handle_t oh = api_obj_open(api_oid(DAOS_OT_MULTI_HASHED, OC_S1));
+	daos_handle_t th = DAOS_HDL_INVAL;
+	unsigned char *buf = malloc(SIZE);
+	uint64_t before, after_writes, now;
+	daos_epoch_range_t epr;
+	daos_epoch_t snap = 0;
+	int i;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, "kept", "v", "old", 3));
+	assert_success(daos_cont_create_snap(api.coh, &snap, NULL, NULL));
+	assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, "kept", "v", "new", 3));
+	before = pool_free();
+	for (i = 0; i < ROUNDS; i++) {
+		api_fill(buf, SIZE, (uint32_t)i);
+		assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, "big", "v", buf, SIZE));
+	}
+	after_writes = pool_free();
+	assert_true(before - after_writes >= (uint64_t)(ROUNDS - 8) * SIZE);
+	/* Within a minute, all but the last few versions are merged away. */
+	for (i = 0; i < 120; i++) {
+		now = pool_free();
+		if (before - now <= (uint64_t)8 * SIZE)
+			break;
+		usleep(500 * 1000);
+	}
+	print_message("free: %" PRIu64 " before, %" PRIu64 " after %d x 1 MiB, %" PRIu64
+		      " %d s later\n",
+		      before, after_writes, ROUNDS, now, i / 2);
+	assert_true(before - now <= (uint64_t)8 * SIZE);
+	api_sv_expect(oh, DAOS_TX_NONE, "big", "v", buf, SIZE);
+	/* The snapshot still reads the value it saw. */
+	assert_success(daos_tx_open_snap(api.coh, snap, &th, NULL));
+	expect_at(oh, th, "kept", "old");
+	assert_success(daos_tx_close(th, NULL));
+	expect_at(oh, DAOS_TX_NONE, "kept", "new");
+	epr.epr_lo = epr.epr_hi = snap;
+	assert_success(daos_cont_destroy_snap(api.coh, epr, NULL));
+	assert_success(daos_obj_close(oh, NULL));
+	free(buf);
+}
+
 /* Allocated OID ranges never overlap, through one handle or another. */
 static void
 alloc_oids(void **state)
@@ -745,6 +809,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(container_lifecycle),
 		cmocka_unit_test(container_attributes),
 		cmocka_unit_test(snapshots),
+		cmocka_unit_test(space_reclaimed_snapshot_kept),
 		cmocka_unit_test(alloc_oids),
 		cmocka_unit_test(object_class_names),
 		cmocka_unit_test(generate_oid),

@@ -51,9 +51,11 @@ fuzz_ps(uint8_t which, const uint8_t *p, size_t n)
 	struct rpc_attr_in ai;
 	struct rpc_cont_hdr ch;
 	struct rpc_cont_entry *ents;
+	uint64_t *epochs;
+	uuid_t pu, cu;
 	uint32_t nr;
 
-	switch (which % 14) {
+	switch (which % 16) {
 	case 0:
 		if (rpc_pool_connect_in_decode(p, n, &ci) == 0)
 			D_ASSERT(rpc_pool_connect_in_encode(&ci, out, sizeof(out)) == n);
@@ -107,6 +109,16 @@ fuzz_ps(uint8_t which, const uint8_t *p, size_t n)
 	case 12:
 		if (rpc_cont_list_decode(p, n, &ents, &nr) == 0)
 			d_free(ents);
+		break;
+	case 14:
+		if (rpc_cont_id_decode(p, n, pu, cu) == 0)
+			D_ASSERT(rpc_cont_id_encode(pu, cu, out, sizeof(out)) == n);
+		break;
+	case 15:
+		if (rpc_snaps_decode(p, n, &epochs, &nr) == 0) {
+			D_ASSERT(rpc_snaps_encode(epochs, nr, out, sizeof(out)) == n);
+			d_free(epochs);
+		}
 		break;
 	default:
 		if (rpc_attr_in_decode(p, n, &ch.pool, false, &ai) == 0)

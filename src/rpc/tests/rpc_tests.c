@@ -309,6 +309,26 @@ test_fetch_out(void **state)
 }
 
 static int
+snaps_dec(const void *b, size_t l)
+{
+	uint64_t *e;
+	uint32_t n;
+	int rc = rpc_snaps_decode(b, l, &e, &n);
+
+	if (rc == 0)
+		d_free(e);
+	return rc;
+}
+
+static int
+cont_id_dec(const void *b, size_t l)
+{
+	uuid_t p, c;
+
+	return rpc_cont_id_decode(b, l, p, c);
+}
+
+static int
 revoke_dec(const void *b, size_t l)
 {
 	struct rpc_hdl_revoke_in in;
@@ -384,6 +404,38 @@ test_small_bodies(void **state)
 	pu.nr = 0;
 	len = rpc_obj_punch_in_encode(&pu, body, sizeof(body));
 	assert_int_equal(punch_dec(body, len), -DER_PROTO);
+
+	/* a target's snapshot query and its answer */
+	{
+		uint64_t epochs[3] = { 10, 20, 30 };
+		uint64_t *got;
+		uuid_t p, c, p2, c2;
+		uint32_t n;
+
+		uuid_generate(p);
+		uuid_generate(c);
+		len = rpc_cont_id_encode(p, c, body, sizeof(body));
+		assert_int_equal(rpc_cont_id_decode(body, len, p2, c2), 0);
+		assert_int_equal(uuid_compare(p, p2), 0);
+		assert_int_equal(uuid_compare(c, c2), 0);
+		corpus_write("cont_id", (const uint8_t[]){ 6, 14 }, 2, len);
+		CHECK_PREFIXES(len, cont_id_dec);
+
+		len = rpc_snaps_encode(epochs, 3, body, sizeof(body));
+		assert_int_equal(rpc_snaps_decode(body, len, &got, &n), 0);
+		assert_int_equal(n, 3);
+		assert_int_equal(got[2], 30);
+		d_free(got);
+		corpus_write("snaps", (const uint8_t[]){ 6, 15 }, 2, len);
+		CHECK_PREFIXES(len, snaps_dec);
+		/* not ascending; more than the limit */
+		epochs[1] = 5;
+		len = rpc_snaps_encode(epochs, 3, body, sizeof(body));
+		assert_int_equal(snaps_dec(body, len), -DER_PROTO);
+		body[0] = 0xff;
+		body[1] = 0xff;
+		assert_int_equal(snaps_dec(body, len), -DER_PROTO);
+	}
 }
 
 static void
