@@ -26,8 +26,8 @@
  * the new end in its chunk and every dkey above it; it grows by writing one zero cell at
  * size - 1. Either way it then asks the size again, and if the cell at size - 1 was a hole
  * (a shrink into a hole), writes that zero cell too, so that get_size reports exactly
- * what was set. stat's st_max_epoch is the client's HLC now (an upper bound of the last
- * change) until the object layer answers daos_obj_query_max_epoch.
+ * what was set. stat's st_max_epoch is daos_obj_query_max_epoch's: the newest update or
+ * punch any shard applied.
  *
  * Holes. A read leaves the caller's bytes of a hole as the object fetch does (DAOS:
  * untouched), except for DAOS_OT_ARRAY_BYTE, whose holes read as zeros (the read buffers
@@ -1111,6 +1111,7 @@ enum {
 	SS_PUNCH, /* punch them, a batch at a time */
 	SS_SIZE2, /* the size after the shrink */
 	SS_GROW,  /* write a zero cell at size - 1 */
+	SS_EPOCH, /* stat: the newest epoch of the object */
 };
 
 #define ARRAY_PUNCH_BATCH 256
@@ -1243,10 +1244,15 @@ set_done(struct cl_op *op)
 	switch (s->state) {
 	case SS_SIZE:
 		if (s->stbuf != NULL) {
+			struct cl_op *child;
+
 			s->stbuf->st_size = s->cur;
-			/* an upper bound of the last change, until the engine tells it */
-			s->stbuf->st_max_epoch = d_hlc_get();
-			return 0;
+			s->state = SS_EPOCH;
+			rc = cl_obj_query_max_epoch_op(s->arr->oh, s->th, &s->stbuf->st_max_epoch,
+						       &child);
+			if (rc == 0)
+				cl_op_sub(&s->op, child, 0);
+			break;
 		}
 		if (s->cur == s->size)
 			return 0;
@@ -1301,6 +1307,7 @@ set_done(struct cl_op *op)
 		}
 		return 0;
 	case SS_GROW:
+	case SS_EPOCH:
 		return 0;
 	default:
 		return -DER_PROTO;

@@ -266,6 +266,9 @@ struct obj_op {
 	uint8_t best_akey[RPC_KEY_MAX];
 	size_t best_akey_len;
 	daos_recx_t best_recx;
+	/* max epoch */
+	daos_epoch_t *max_epoch;
+	uint64_t max_seen;
 };
 
 static void
@@ -1528,7 +1531,8 @@ query_send(struct obj_op *o, uint32_t shard, uint32_t idx)
 	body = d_malloc(NET_BODY_MAX);
 	if (body == NULL)
 		return -DER_NOMEM;
-	obj_hdr(o, shard, (o->qflags & DAOS_GET_DKEY) ? NULL : o->dkey, &in.hdr);
+	obj_hdr(o, shard, (o->qflags & (DAOS_GET_DKEY | RPC_QUERY_MAX_EPOCH)) ? NULL : o->dkey,
+		&in.hdr);
 	in.qflags = o->qflags;
 	if (o->akey != NULL && !(o->qflags & DAOS_GET_AKEY))
 		in.akey = *o->akey;
@@ -1727,14 +1731,84 @@ daos_obj_query(daos_handle_t oh, struct daos_obj_attr *oa, d_rank_list_t *ranks,
 	return cl_op_local(ev, rc);
 }
 
+/* ---- the newest epoch of an object: the greatest its shards report ---- */
+
+static int
+maxep_start(struct cl_op *op)
+{
+	struct obj_op *o = container_of(op, struct obj_op, op);
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < obj_nr_shards(o) && rc == 0; i++)
+		rc = query_send(o, i, i);
+	return rc;
+}
+
+static void
+maxep_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t len)
+{
+	struct obj_op *o = container_of(op, struct obj_op, op);
+	struct buf b = BUF_INIT(body, len);
+	uint64_t e;
+
+	(void)idx;
+	if (status != 0) {
+		op->rc = op->rc ?: status;
+		return;
+	}
+	e = buf_get_u64(&b);
+	if (buf_finish(&b) != 0) {
+		op->rc = op->rc ?: -DER_PROTO;
+		return;
+	}
+	o->max_seen = D_MAX(o->max_seen, e);
+}
+
+static int
+maxep_done(struct cl_op *op)
+{
+	struct obj_op *o = container_of(op, struct obj_op, op);
+
+	if (op->rc == 0)
+		*o->max_epoch = o->max_seen;
+	return op->rc;
+}
+
+static const struct cl_op_ops maxep_ops = {
+	.start = maxep_start,
+	.reply = maxep_reply,
+	.done = maxep_done,
+	.fini = obj_op_fini,
+};
+
+int
+cl_obj_query_max_epoch_op(daos_handle_t oh, daos_handle_t th, daos_epoch_t *epoch,
+			  struct cl_op **out)
+{
+	struct obj_op *o;
+	int rc;
+
+	if (epoch == NULL)
+		return -DER_INVAL;
+	rc = obj_op_alloc(oh, th, OBJ_QUERY, false, &o);
+	if (rc != 0)
+		return rc;
+	o->qflags = RPC_QUERY_MAX_EPOCH;
+	o->max_epoch = epoch;
+	o->op.ops = &maxep_ops;
+	*out = &o->op;
+	return 0;
+}
+
 D_EXPORT int
 daos_obj_query_max_epoch(daos_handle_t oh, daos_handle_t th, daos_epoch_t *epoch, daos_event_t *ev)
 {
-	(void)oh;
-	(void)th;
-	(void)epoch;
-	(void)ev;
-	return -DER_NOTSUPPORTED;
+	struct cl_op *op;
+	int rc;
+
+	rc = cl_obj_query_max_epoch_op(oh, th, epoch, &op);
+	return rc != 0 ? rc : cl_op_run(op, op->ops, ev);
 }
 
 D_EXPORT int

@@ -307,6 +307,9 @@ int cl_obj_update_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_ke
 int cl_obj_fetch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
 		    unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_iom_t *ioms,
 		    struct cl_op **out);
+/* daos_obj_query_max_epoch: the newest epoch any shard of the object applied (0: none). */
+int cl_obj_query_max_epoch_op(daos_handle_t oh, daos_handle_t th, daos_epoch_t *epoch,
+			      struct cl_op **out);
 /* daos_obj_punch (@dkeys NULL, @nr 0) or daos_obj_punch_dkeys. */
 int cl_obj_punch_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, unsigned int nr,
 		    daos_key_t *dkeys, struct cl_op **out);

@@ -1378,6 +1378,14 @@ query_resume(struct tgt_req *req, int rc)
 	}
 	if (rc == 0)
 		rc = tgt_cont_get(req, false, &vc);
+	if (q->in.qflags == RPC_QUERY_MAX_EPOCH && (rc == 0 || rc == -DER_NONEXIST)) {
+		/* a target without the container has no version of the object */
+		buf_init(&b, body, NET_BODY_MAX);
+		buf_put_u64(&b, rc == 0 ? vos_obj_max_epoch(vc, &oid) : 0);
+		tgt_req_end(req, 0, body, b.off);
+		d_free(body);
+		return;
+	}
 	if (rc == 0 && (flags & VOS_GET_DKEY))
 		d_iov_set(&dkey, keys, RPC_KEY_MAX);
 	if (rc == 0 && (flags & VOS_GET_AKEY))

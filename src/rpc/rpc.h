@@ -471,7 +471,9 @@ struct rpc_obj_enum_in {
 
 /* RPC_OBJ_QUERY_KEY request: hdr (dkey: for AKEY/RECX queries), flags u32 (DAOS_GET_*),
  * akey (bytes; RECX queries). Reply: dkey (bytes), akey (bytes), recx (idx u64, nr u64);
- * -DER_NONEXIST if nothing matches. */
+ * -DER_NONEXIST if nothing matches. With flags RPC_QUERY_MAX_EPOCH alone, the reply is
+ * the epoch u64 of the shard's newest update or punch (0: none, or not known). */
+#define RPC_QUERY_MAX_EPOCH (1u << 16)
 struct rpc_obj_query_in {
 	struct rpc_obj_hdr hdr;
 	uint32_t qflags;

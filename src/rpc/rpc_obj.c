@@ -508,8 +508,9 @@ rpc_obj_query_in_decode(const void *buf, size_t len, struct rpc_obj_query_in *ou
 	out->qflags = buf_get_u32(&b);
 	rpc_iov_decode(&b, &out->akey, RPC_KEY_MAX);
 	if (buf_finish(&b) != 0 || out->qflags == 0 ||
-	    (out->qflags & ~(uint32_t)(DAOS_GET_DKEY | DAOS_GET_AKEY | DAOS_GET_RECX |
-				       DAOS_GET_MAX | DAOS_GET_MIN)) != 0)
+	    (out->qflags != RPC_QUERY_MAX_EPOCH &&
+	     (out->qflags & ~(uint32_t)(DAOS_GET_DKEY | DAOS_GET_AKEY | DAOS_GET_RECX |
+					DAOS_GET_MAX | DAOS_GET_MIN)) != 0))
 		return -DER_PROTO;
 	return 0;
 }

@@ -243,6 +243,12 @@ int vos_recx_list(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_
 int vos_obj_query_key(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
 		      uint32_t flags, d_iov_t *dkey, d_iov_t *akey, struct vos_recx *recx);
 
+/*
+ * The epoch of the newest update or punch of @oid applied here (0 if the object has none
+ * or it is not known: a checkpoint written before this was kept).
+ */
+uint64_t vos_obj_max_epoch(struct vos_cont *cont, const struct vos_oid *oid);
+
 /* --- aggregation and discard --- */
 
 /*

@@ -373,6 +373,8 @@ vos_apply_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoc
 	rc = obj_get(cont, oid, &u, &path, &o);
 	if (rc != 0)
 		goto out_undo;
+	/* an upper bound: an update undone below leaves it as it is */
+	o->max_epoch = D_MAX(o->max_epoch, epoch);
 	rc = ilog_add_undo(&o->ilog, epoch, seq, false, &u, ACT_OBJ_ILOG, &path);
 	if (rc != 0)
 		goto out_undo;
@@ -540,6 +542,7 @@ vos_apply_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch
 	o = vos_obj_find(cont, oid);
 	if (o == NULL)
 		return 0;
+	o->max_epoch = D_MAX(o->max_epoch, epoch);
 	if (dkey == NULL) {
 		rc = ilog_add_undo(&o->ilog, epoch, seq, true, &u, ACT_OBJ_ILOG, &path);
 		if (rc == 0) {

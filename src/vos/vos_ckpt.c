@@ -49,6 +49,7 @@ enum img_type {
 	IMG_AKEY = 4,
 	IMG_SV = 5,
 	IMG_EXT = 6,
+	IMG_OBJ_EPOCH = 7, /* after IMG_OBJ: its max_epoch (absent: not known) */
 };
 
 struct ckpt_hdr {
@@ -211,6 +212,10 @@ enc_obj(struct buf *b, const void *arg)
 	buf_put_u64(b, o->hi);
 	buf_put_u32(b, o->shard);
 	ilog_put(b, &o->ilog);
+	if (o->max_epoch != 0) {
+		buf_put_u8(b, IMG_OBJ_EPOCH);
+		buf_put_u64(b, o->max_epoch);
+	}
 }
 
 static void
@@ -610,6 +615,11 @@ img_record(struct vos_pool *pool, struct vos_ckpt_cursor *cur, struct buf *b)
 		cur->akey = NULL;
 		return 0;
 	}
+	case IMG_OBJ_EPOCH:
+		if (cur->obj == NULL || cur->dkey != NULL)
+			return -DER_PROTO;
+		cur->obj->max_epoch = buf_get_u64(b);
+		return b->err;
 	case IMG_DKEY:
 		if (cur->obj == NULL)
 			return -DER_PROTO;

@@ -148,6 +148,7 @@ struct vos_orec {
 	uint64_t hi;
 	uint32_t shard;
 	uint32_t pad;
+	uint64_t max_epoch; /* the newest update or punch applied; 0: not known */
 	struct vos_ilog ilog;
 	struct d_btr dkeys;
 };

@@ -416,3 +416,11 @@ vos_obj_query_key(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epo
 	}
 	return 0;
 }
+
+uint64_t
+vos_obj_max_epoch(struct vos_cont *cont, const struct vos_oid *oid)
+{
+	struct vos_orec *o = vos_obj_find(cont, oid);
+
+	return o != NULL ? o->max_epoch : 0;
+}

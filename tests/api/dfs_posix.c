@@ -741,7 +741,7 @@ attributes(void **state)
 	assert_int_equal(st.st_gid, getegid());
 	assert_errno(dfs_chown(dfs, dir, "f", geteuid(), getegid(), 0), 0);
 
-	/* setattr: mode keeps the type; size; mtime (on a directory: exact) */
+	/* setattr: mode keeps the type; size; mtime (exact, then moved by a write) */
 	st.st_mode = 0640;
 	st.st_size = 12345;
 	assert_errno(dfs_osetattr(dfs, f, &st, DFS_SET_ATTR_MODE | DFS_SET_ATTR_SIZE), 0);
@@ -754,6 +754,25 @@ attributes(void **state)
 	assert_int_equal(st2.st_mtim.tv_sec, 1000000000);
 	assert_int_equal(st2.st_mtim.tv_nsec, 5);
 	assert_true(st2.st_ctim.tv_sec > 1000000000);
+	st.st_mtim.tv_sec = 1000000000;
+	st.st_mtim.tv_nsec = 5;
+	assert_errno(dfs_osetattr(dfs, f, &st, DFS_SET_ATTR_MTIME), 0);
+	assert_errno(dfs_ostat(dfs, f, &st2), 0);
+	assert_int_equal(st2.st_mtim.tv_sec, 1000000000);
+	assert_int_equal(st2.st_mtim.tv_nsec, 5);
+	{
+		d_sg_list_t sgl;
+		d_iov_t iov;
+		char c = 'm';
+
+		d_iov_set(&iov, &c, 1);
+		sgl.sg_nr = 1;
+		sgl.sg_nr_out = 0;
+		sgl.sg_iovs = &iov;
+		assert_errno(dfs_write(dfs, f, &sgl, 0, NULL), 0);
+		assert_errno(dfs_ostat(dfs, f, &st2), 0);
+		assert_true(st2.st_mtim.tv_sec > 1000000000); /* the write dates it */
+	}
 	assert_errno(dfs_osetattr(dfs, f, &st, 1 << 20), EINVAL);
 
 	/* class and chunk size: set on a directory, inherited by new files */

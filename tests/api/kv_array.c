@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_test.h"
 
@@ -300,6 +301,18 @@ array_sizes(void **state)
 	assert_success(daos_array_stat(oh, DAOS_TX_NONE, &st, NULL));
 	assert_int_equal(st.st_size, 5001);
 	assert_true(st.st_max_epoch != 0);
+	/* The epoch of the last change: reads do not move it, a write does. */
+	{
+		daos_array_stbuf_t st2;
+
+		usleep(2000);
+		assert_success(daos_array_read(oh, DAOS_TX_NONE, &iod, &sgl, NULL));
+		assert_success(daos_array_stat(oh, DAOS_TX_NONE, &st2, NULL));
+		assert_int_equal(st2.st_max_epoch, st.st_max_epoch);
+		assert_success(daos_array_write(oh, DAOS_TX_NONE, &iod, &sgl, NULL));
+		assert_success(daos_array_stat(oh, DAOS_TX_NONE, &st2, NULL));
+		assert_true(st2.st_max_epoch > st.st_max_epoch);
+	}
 
 	/* Shrink into the written range: what is below stays. */
 	assert_success(daos_array_set_size(oh, DAOS_TX_NONE, 150, NULL));

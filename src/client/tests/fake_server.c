@@ -55,6 +55,7 @@ struct attr {
 
 static struct {
 	pthread_mutex_t lock;
+	uint64_t last_write; /* HLC of the last update or punch (max epoch queries) */
 	/* agent */
 	uv_loop_t loop;
 	uv_async_t stop;
@@ -960,6 +961,12 @@ h_query(struct net_rpc *rpc, size_t len, const void *body)
 
 	if (rpc_obj_query_in_decode(body, len, &in) != 0)
 		return reply_status(rpc, -DER_PROTO);
+	if (in.qflags == RPC_QUERY_MAX_EPOCH) {
+		/* not per object here: the newest write of all is an upper bound */
+		buf_put_u64(&b, __atomic_load_n(&fk.last_write, __ATOMIC_RELAXED));
+		net_rpc_reply(rpc, 0, reply, b.off);
+		return;
+	}
 	max = (in.qflags & DAOS_GET_MAX) != 0;
 	pthread_mutex_lock(&fk.lock);
 	for (i = 0; i < MAX_RECS; i++) {
@@ -1040,12 +1047,14 @@ h_obj(struct net_rpc *rpc, void *arg)
 	count(opc);
 	switch (opc) {
 	case RPC_OBJ_UPDATE:
+		__atomic_store_n(&fk.last_write, d_hlc_get(), __ATOMIC_RELAXED);
 		return h_update(rpc, len, body);
 	case RPC_OBJ_FETCH:
 		return h_fetch(rpc, len, body);
 	case RPC_OBJ_ENUM:
 		return h_enum(rpc, len, body);
 	case RPC_OBJ_PUNCH:
+		__atomic_store_n(&fk.last_write, d_hlc_get(), __ATOMIC_RELAXED);
 		return h_punch(rpc, len, body);
 	case RPC_OBJ_QUERY_KEY:
 		return h_query(rpc, len, body);

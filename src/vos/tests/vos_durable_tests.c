@@ -154,16 +154,21 @@ reopen_after_close(void **state)
 {
 	struct vos_pool_info info;
 
+	struct vos_oid obj1 = toid(1, OT_HASHED);
+
 	(void)state;
 	setup_default();
 	write_mix(tp.cont, 1);
 	check_mix(tp.cont, 1);
+	/* the newest change (write_mix: updates at 10..29, then a punch at 100) */
+	assert_int_equal(vos_obj_max_epoch(tp.cont, &obj1), 100);
 	vos_pool_query(tp.pool, &info);
 	assert_true(info.data_total >= 30 * MiB);
 	assert_true(info.data_free < info.data_total);
 	tpool_close(&tp);
 	tpool_open(&tp, false);
 	check_mix(tp.cont, 1);
+	assert_int_equal(vos_obj_max_epoch(tp.cont, &obj1), 100); /* through the checkpoint */
 	/* The allocator was rebuilt from the index: new data does not overwrite old. */
 	write_mix(tp.cont, 2);
 	check_mix(tp.cont, 1);
@@ -323,6 +328,12 @@ damaged_checkpoint_fallback(void **state)
 	tpool_open(&tp, false);
 	check_mix(tp.cont, 40);
 	check_mix(tp.cont, 41);
+	/* from the older checkpoint and the WAL replayed over it */
+	{
+		struct vos_oid obj1 = toid(1, OT_HASHED);
+
+		assert_int_equal(vos_obj_max_epoch(tp.cont, &obj1), 100);
+	}
 	tpool_close(&tp);
 	/* Both headers damaged: nothing to start from. */
 	meta = blob_of(&tp, BIO_ROLE_META);
