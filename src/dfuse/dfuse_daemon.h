@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dfuse_daemon.h - private to src/dfuse: the state of a running dfuse, shared by main
+ * (dfuse_main.c), the FUSE operations (dfuse_ops.c) and the I/O path with its event
+ * queues (dfuse_io.c). Needs libfuse3 and libdfs, unlike dfuse_int.h.
+ */
+#ifndef DFUSE_DAEMON_H
+#define DFUSE_DAEMON_H
+
+#define FUSE_USE_VERSION 314
+
+#include <daos.h>
+#include <daos_fs.h>
+#include <fuse_lowlevel.h>
+#include <stdatomic.h>
+#include <uuid/uuid.h>
+
+#include "dfuse/dfuse_int.h"
+
+/* One event queue and the thread that progresses it and completes its requests. */
+struct dfuse_eq {
+	daos_handle_t eqh;
+	pthread_t thread;
+	atomic_bool started; /* cleared to make the thread drain and stop */
+};
+
+/* The daemon; read-only once the FUSE session runs, except where noted. */
+struct dfuse_info {
+	const struct dfuse_opts *opts;
+	char *mountpoint; /* absolute */
+	daos_handle_t poh;
+	daos_handle_t coh;
+	dfs_t *dfs;
+	uuid_t pool_uuid;
+	uuid_t cont_uuid;
+	uint64_t mount_id;
+	struct dfuse_cache cache;
+	bool read_only;
+	bool multi_user;
+	bool wb_cache;
+	uid_t uid; /* of the daemon: owner of everything when not --multi-user */
+	gid_t gid;
+	struct dfuse_itable itable;
+	struct fuse_session *se;
+	struct dfuse_eq *eqs;
+	int nr_eqs;
+	atomic_uint eq_next; /* round robin over eqs */
+	atomic_bool stopping;
+};
+
+/* An open file or directory (fi->fh). */
+struct dfuse_fh {
+	struct dfuse_inode *ie; /* holds one reference */
+	dfs_obj_t *obj;         /* our own handle (dfs_dup), for data and readdir */
+	int flags;              /* open(2) flags */
+	/* directories: the listing, one reader at a time (under lock) */
+	pthread_mutex_t lock;
+	daos_anchor_t anchor;
+	off_t next_off;      /* offset of the first entry not yet returned */
+	struct dirent *ents; /* names read from DFS, not yet returned */
+	uint32_t nr_ents;
+	uint32_t ent_idx;
+	bool eof;
+};
+
+/* The FUSE operations. */
+extern const struct fuse_lowlevel_ops dfuse_ops;
+
+/* The inode table's release callback: dfs_release(). */
+void dfuse_release_obj(void *obj);
+
+/* Start and stop the event queues and their threads (dfuse_io.c). */
+int dfuse_eqs_start(struct dfuse_info *info, int nr_eqs);
+void dfuse_eqs_stop(struct dfuse_info *info);
+
+/* read and write through DFS, completed by an EQ thread when there is one (dfuse_io.c). */
+void dfuse_io_read(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, size_t size,
+		   off_t off);
+void dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, const char *buf,
+		    size_t size, off_t off);
+
+/* Monotonic seconds. */
+double dfuse_now(void);
+
+#endif /* DFUSE_DAEMON_H */

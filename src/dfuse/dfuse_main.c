@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dfuse_main.c - dfuse, the FUSE daemon that mounts one POSIX container.
+ *
+ * Life of a mount: parse the command line (dfuse_opts.c) and check what can be checked
+ * without DAOS (the mount point, /dev/fuse, fusermount3); fork unless --foreground; the
+ * child connects to the pool, opens and mounts the container, reads the cache attributes,
+ * starts the event queues and mounts FUSE; only then does it tell the parent, which exits
+ * 0. Any failure before that is printed on the parent's stderr ("ERROR: dfuse: ...") and
+ * the parent exits 1, so "dfuse ... && use the mount" is safe. The daemon ends when the
+ * mount goes away (fusermount3 -u, umount) or on SIGTERM/SIGINT/SIGHUP (which unmount),
+ * tearing everything down in reverse and exiting 0.
+ *
+ * Threads: the FUSE worker threads (libfuse's pool, --thread-count minus --eq-count of
+ * them), one progress thread per event queue (dfuse_io.c), and this main thread waiting
+ * for the session to end.
+ */
+#define D_LOGFAC DD_FAC(dfuse)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "dfuse/dfuse_daemon.h"
+
+static void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ERROR: dfuse: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int
+nr_cpus(void)
+{
+	cpu_set_t set;
+
+	/* Bound to a subset (taskset, numactl): one thread per allowed core. */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* Is @name an executable in PATH with the setuid bit (what unprivileged FUSE needs)? */
+static bool
+have_setuid_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (path == NULL)
+		path = "/usr/bin:/bin";
+	while (*path != '\0') {
+		size_t len = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, name);
+		if (stat(buf, &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid == 0)
+			return true;
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+/* What needs no DAOS: the mount point, /dev/fuse, and fusermount3 when not root. */
+static int
+check_local(struct dfuse_info *info, struct dfuse_opts *o)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (realpath(o->mountpoint, buf) == NULL || stat(buf, &st) != 0) {
+		errorf("mount point %s: %s", o->mountpoint, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errorf("mount point %s is not a directory", o->mountpoint);
+		return -1;
+	}
+	info->mountpoint = d_strdup(buf);
+	if (info->mountpoint == NULL) {
+		errorf("out of memory");
+		return -1;
+	}
+	if (access("/dev/fuse", F_OK) != 0) {
+		errorf("/dev/fuse is missing: load the fuse kernel module (modprobe fuse), or give the container --device /dev/fuse");
+		return -1;
+	}
+	if (geteuid() == 0) {
+		if (access("/dev/fuse", R_OK | W_OK) != 0) {
+			errorf("cannot open /dev/fuse: %s", strerror(errno));
+			return -1;
+		}
+	} else if (!have_setuid_program("fusermount3")) {
+		/* Unprivileged mounts go through fusermount3, which opens /dev/fuse as root. */
+		errorf("not running as root and no setuid-root fusermount3 in PATH: install fuse3 (it provides fusermount3) or run as root");
+		return -1;
+	}
+	return 0;
+}
+
+/* --path: the pool and container in the directory's user.daos attribute. */
+static int
+read_uns_path(struct dfuse_opts *o)
+{
+	char value[512];
+	ssize_t len;
+
+	len = getxattr(o->path, "user.daos", value, sizeof(value) - 1);
+	if (len < 0) {
+		if (errno == ENODATA || errno == ENOTSUP)
+			errorf("--path %s names no container (it has no user.daos attribute)",
+			       o->path);
+		else
+			errorf("--path %s: %s", o->path, strerror(errno));
+		return -1;
+	}
+	value[len] = '\0';
+	if (dfuse_uns_parse(value, &o->pool, &o->cont) != 0) {
+		errorf("--path %s: user.daos attribute '%s' is not DAOS.POSIX://POOL/CONT", o->path,
+		       value);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+layout_name(uint64_t layout)
+{
+	static const char *const names[] = { "unknown",  "POSIX", "HDF5",    "PYTHON", "SPARK",
+					     "DATABASE", "ROOT",  "SEISMIC", "METEO" };
+
+	return layout < ARRAY_SIZE(names) ? names[layout] : "unknown";
+}
+
+/* Refuse a container that is not POSIX with a message saying so (dfs_mount says EINVAL). */
+static int
+check_posix(struct dfuse_info *info, const struct dfuse_opts *o)
+{
+	daos_prop_t *prop = daos_prop_alloc(1);
+	uint64_t layout;
+	int rc;
+
+	if (prop == NULL) {
+		errorf("out of memory");
+		return -1;
+	}
+	prop->dpp_entries[0].dpe_type = DAOS_PROP_CO_LAYOUT_TYPE;
+	rc = daos_cont_query(info->coh, NULL, prop, NULL);
+	layout = prop->dpp_entries[0].dpe_val;
+	daos_prop_free(prop);
+	if (rc != 0) {
+		errorf("could not query container %s: %s(%d): %s", o->cont, DP_RC(rc));
+		return -1;
+	}
+	if (layout != DAOS_PROP_CO_LAYOUT_POSIX) {
+		errorf("container %s is not a POSIX container (its type is %s); create one with 'daos container create %s LABEL --type POSIX'",
+		       o->cont, layout_name(layout), o->pool);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cache settings: --disable-caching, else the container's dfuse-* attributes. */
+static int
+read_cache_attrs(struct dfuse_info *info, const struct dfuse_opts *o)
+{
+	char bufs[DFUSE_NR_CACHE_ATTRS][64];
+	const char *values[DFUSE_NR_CACHE_ATTRS] = { NULL };
+	char err[256];
+	int i, rc;
+
+	if (o->disable_caching) {
+		dfuse_cache_disabled(&info->cache);
+		return 0;
+	}
+	for (i = 0; i < DFUSE_NR_CACHE_ATTRS; i++) {
+		const char *name = dfuse_cache_attr_names[i];
+		void *buf = bufs[i];
+		size_t size = sizeof(bufs[i]) - 1;
+
+		rc = daos_cont_get_attr(info->coh, 1, &name, &buf, &size, NULL);
+		if (rc == -DER_NONEXIST)
+			continue;
+		if (rc != 0) {
+			errorf("could not read attribute %s of container %s: %s(%d): %s", name,
+			       o->cont, DP_RC(rc));
+			return -1;
+		}
+		bufs[i][D_MIN(size, sizeof(bufs[i]) - 1)] = '\0';
+		values[i] = bufs[i];
+	}
+	rc = dfuse_cache_resolve(values, &info->cache, err, sizeof(err));
+	if (rc != 0) {
+		errorf("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Connect, open, mount DFS, and put the root in the inode table. */
+static int
+daos_start(struct dfuse_info *info, const struct dfuse_opts *o)
+{
+	daos_pool_info_t pinfo = { 0 };
+	daos_cont_info_t cinfo = { 0 };
+	struct dfuse_inode *root_ie;
+	dfs_obj_t *root;
+	daos_obj_id_t oid;
+	bool existed;
+	mode_t mode;
+	int rc;
+
+	rc = daos_init();
+	if (rc != 0) {
+		errorf("could not initialise DAOS: %s(%d): %s", DP_RC(rc));
+		return -1;
+	}
+	rc = daos_pool_connect(o->pool, o->sys_name, o->read_only ? DAOS_PC_RO : DAOS_PC_RW,
+			       &info->poh, &pinfo, NULL);
+	if (rc != 0) {
+		errorf("could not connect to pool %s: %s(%d): %s", o->pool, DP_RC(rc));
+		return -1;
+	}
+	uuid_copy(info->pool_uuid, pinfo.pi_uuid);
+	rc = daos_cont_open(info->poh, o->cont, o->read_only ? DAOS_COO_RO : DAOS_COO_RW,
+			    &info->coh, &cinfo, NULL);
+	if (rc != 0) {
+		errorf("could not open container %s of pool %s: %s(%d): %s", o->cont, o->pool,
+		       DP_RC(rc));
+		return -1;
+	}
+	uuid_copy(info->cont_uuid, cinfo.ci_uuid);
+	if (check_posix(info, o) != 0)
+		return -1;
+	rc = dfs_mount(info->poh, info->coh, o->read_only ? O_RDONLY : O_RDWR, &info->dfs);
+	if (rc != 0) {
+		errorf("could not mount container %s of pool %s: %s", o->cont, o->pool,
+		       strerror(rc));
+		return -1;
+	}
+	if (read_cache_attrs(info, o) != 0)
+		return -1;
+	rc = dfuse_itable_init(&info->itable, 1 << 14, dfuse_release_obj);
+	if (rc != 0) {
+		errorf("out of memory");
+		return -1;
+	}
+	rc = dfs_lookup(info->dfs, "/", o->read_only ? O_RDONLY : O_RDWR, &root, &mode, NULL);
+	if (rc == 0)
+		rc = dfs_obj2id(root, &oid);
+	if (rc != 0) {
+		errorf("could not open the root of container %s: %s", o->cont, strerror(rc));
+		return -1;
+	}
+	/* This reference is never forgotten by the kernel: the root lives as long as we do. */
+	rc = dfuse_itable_add(&info->itable, oid, root, mode, true, &root_ie, &existed);
+	if (rc != 0) {
+		dfs_release(root);
+		errorf("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daos_stop(struct dfuse_info *info)
+{
+	if (info->itable.by_oid != NULL)
+		dfuse_itable_fini(&info->itable);
+	if (info->dfs != NULL)
+		dfs_umount(info->dfs);
+	if (daos_handle_is_valid(info->coh))
+		daos_cont_close(info->coh, NULL);
+	if (daos_handle_is_valid(info->poh))
+		daos_pool_disconnect(info->poh, NULL);
+	daos_fini();
+}
+
+/* The FUSE session, mounted. Mount options as DAOS's dfuse sets them. */
+static int
+fuse_start(struct dfuse_info *info, const struct dfuse_opts *o)
+{
+	char *mopts = NULL;
+	char *argv[] = { "dfuse", "-o", NULL, NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+
+	if (d_asprintf(&mopts, "fsname=dfuse,subtype=daos,default_permissions%s%s%s%s",
+		       o->multi_user ? ",allow_other" : "", o->read_only ? ",ro" : "",
+		       o->fuse_opts != NULL ? "," : "",
+		       o->fuse_opts != NULL ? o->fuse_opts : "") < 0) {
+		errorf("out of memory");
+		return -1;
+	}
+	argv[2] = mopts;
+	info->se = fuse_session_new(&args, &dfuse_ops, sizeof(dfuse_ops), info);
+	fuse_opt_free_args(&args);
+	d_free(mopts);
+	if (info->se == NULL) {
+		errorf("could not start a FUSE session (bad -o option?)");
+		return -1;
+	}
+	if (fuse_session_mount(info->se, info->mountpoint) != 0) {
+		errorf("could not mount FUSE at %s (see the fuse message above)", info->mountpoint);
+		fuse_session_destroy(info->se);
+		info->se = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The session signals end; what fuse_set_signal_handlers() would do, made reliable. */
+static struct fuse_session *signal_se;
+
+static void
+on_exit_signal(int sig)
+{
+	(void)sig;
+	if (signal_se != NULL)
+		fuse_session_exit(signal_se);
+}
+
+/*
+ * Every thread but this one must keep SIGTERM, SIGINT and SIGHUP blocked: libfuse wakes
+ * its main loop only when the handler interrupts this thread. So they are blocked before
+ * DAOS starts its threads (which inherit the mask) and unblocked here alone, with our
+ * handler installed outright: libfuse would keep a handler a library set before it (one
+ * of ours exits with status 1).
+ */
+static void
+block_exit_signals(bool block)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+static void
+install_exit_signals(struct fuse_session *se)
+{
+	struct sigaction sa = { .sa_handler = on_exit_signal };
+
+	signal_se = se;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	block_exit_signals(false);
+}
+
+static int
+fuse_run(struct dfuse_info *info, const struct dfuse_opts *o, int fuse_threads)
+{
+	struct fuse_loop_config *cfg;
+	int rc;
+
+	if (o->singlethread)
+		return fuse_session_loop(info->se);
+	cfg = fuse_loop_cfg_create();
+	if (cfg == NULL)
+		return -ENOMEM;
+	fuse_loop_cfg_set_clone_fd(cfg, 0);
+	fuse_loop_cfg_set_max_threads(cfg, (unsigned int)fuse_threads);
+	fuse_loop_cfg_set_idle_threads(cfg, (unsigned int)fuse_threads);
+	rc = fuse_session_loop_mt(info->se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return rc;
+}
+
+static void
+fuse_stop(struct dfuse_info *info)
+{
+	if (info->se == NULL)
+		return;
+	fuse_session_unmount(info->se);
+	fuse_session_destroy(info->se);
+	info->se = NULL;
+}
+
+/*
+ * Fork; the parent waits for the child's verdict on @pipefd and exits with it. Returns in
+ * the child only, with the write end of the pipe in *@notify_fd.
+ */
+static void
+daemonise(int *notify_fd)
+{
+	int fds[2];
+	pid_t pid;
+	char ok;
+	int status;
+
+	if (pipe(fds) != 0) {
+		errorf("pipe: %s", strerror(errno));
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		errorf("fork: %s", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &ok, 1) == 1 && ok == 0)
+			exit(0);
+		/* The child printed why on our stderr and exits non-zero. */
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status))
+			exit(WEXITSTATUS(status));
+		exit(1);
+	}
+	close(fds[0]);
+	setsid();
+	*notify_fd = fds[1];
+}
+
+/* The mount works: release the parent, leave the terminal. */
+static void
+detach(int notify_fd)
+{
+	char ok = 0;
+	int fd;
+
+	if (notify_fd < 0)
+		return;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (chdir("/") != 0)
+		D_WARN("could not chdir to /");
+	if (write(notify_fd, &ok, 1) != 1)
+		D_WARN("could not notify the parent");
+	close(notify_fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dfuse_info info = { 0 };
+	struct dfuse_opts o;
+	char err[512];
+	int fuse_threads, nr_eqs;
+	int notify_fd = -1;
+	int rc;
+
+	rc = dfuse_opts_parse(argc, argv, &o, err, sizeof(err));
+	if (rc != 0) {
+		errorf("%s", err);
+		dfuse_opts_fini(&o);
+		return 1;
+	}
+	if (o.help || o.version) {
+		if (o.help)
+			fputs(dfuse_usage, stdout);
+		else
+			printf("dfuse version %s (libfuse %d)\n", DAOS_VERSION, fuse_version());
+		dfuse_opts_fini(&o);
+		return 0;
+	}
+	rc = dfuse_threads_resolve(o.thread_count, o.eq_count, nr_cpus(), &fuse_threads, &nr_eqs,
+				   err, sizeof(err));
+	if (rc != 0) {
+		errorf("%s", err);
+		dfuse_opts_fini(&o);
+		return 1;
+	}
+	if ((o.path != NULL && read_uns_path(&o) != 0) || check_local(&info, &o) != 0) {
+		d_free(info.mountpoint);
+		dfuse_opts_fini(&o);
+		return 1;
+	}
+	info.opts = &o;
+	info.read_only = o.read_only;
+	info.multi_user = o.multi_user;
+	info.uid = geteuid();
+	info.gid = getegid();
+	info.poh = DAOS_HDL_INVAL;
+	info.coh = DAOS_HDL_INVAL;
+	if (getrandom(&info.mount_id, sizeof(info.mount_id), 0) != sizeof(info.mount_id))
+		info.mount_id = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+
+	/* Fork before DAOS starts its threads and network. */
+	if (!o.foreground)
+		daemonise(&notify_fd);
+	block_exit_signals(true);
+	d_log_init();
+
+	rc = -1;
+	if (daos_start(&info, &o) != 0)
+		goto out;
+	info.wb_cache = !o.disable_wb_cache && info.cache.data_mode != DFUSE_DATA_OFF;
+	if (dfuse_eqs_start(&info, nr_eqs) != 0) {
+		errorf("could not start %d event queues", nr_eqs);
+		goto out;
+	}
+	if (fuse_start(&info, &o) != 0)
+		goto out_eqs;
+	D_NOTE("dfuse mounted container %s of pool %s at %s: %d FUSE threads, %d event queues",
+	       o.cont, o.pool, info.mountpoint, o.singlethread ? 1 : fuse_threads, nr_eqs);
+	detach(notify_fd);
+	notify_fd = -1;
+	install_exit_signals(info.se);
+
+	rc = fuse_run(&info, &o, fuse_threads);
+	/* From here a signal must not reach the session being torn down. */
+	block_exit_signals(true);
+	signal_se = NULL;
+	if (rc != 0)
+		D_ERROR("FUSE session ended with %d", rc);
+	rc = 0;
+	fuse_stop(&info);
+out_eqs:
+	fuse_stop(&info);
+	dfuse_eqs_stop(&info);
+out:
+	daos_stop(&info);
+	d_free(info.mountpoint);
+	dfuse_opts_fini(&o);
+	d_log_fini();
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,530 @@
+# SPDX-License-Identifier: Apache-2.0
+"""
+dfuse against a real system of one engine on loopback: POSIX containers made by
+`daos container create --type POSIX`, mounted with dfuse, used by real programs (coreutils,
+tar, git) with their results checked; POSIX errors; two mounts of one container with
+--disable-caching seeing each other at once; a SIGKILLed dfuse (ENOTCONN, unmount,
+remount, fsync'ed data still there); the interception ioctl; and mounts that must fail
+with a clear error.
+
+Needs /dev/fuse and fusermount3 (package fuse3), and the dfuse binary (DFUSE_BIN; built
+when libfuse3 is installed); the module is skipped without them. Every dfuse this module
+starts is found by the pid its ioctl reports (or is our child), stopped by that pid, and
+every mount is unmounted before the system is torn down.
+"""
+
+import ctypes
+import errno
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, DaosSystem, Engine, _bin, alive, _wait_gone, run
+
+DAOS = _bin("DAOS_BIN", "src/control/daos/daos")
+DFUSE = _bin("DFUSE_BIN", "src/dfuse/dfuse")
+POOL = "dfusetest"
+MOUNT_TIMEOUT = 60
+
+# dfuse_ioctl.h: _IOR(0xA3, nr, size) with its struct sizes.
+IOC_READ = 2
+
+
+def _ior(nr, size):
+    return (IOC_READ << 30) | (size << 16) | (0xA3 << 8) | nr
+
+
+IL_SIZE = 64
+MOUNT_SIZE = 4 + 4 + 8 + 64 + 4096
+DFUSE_IOCTL_IL = _ior(1, IL_SIZE)
+DFUSE_IOCTL_OBJ = _ior(2, 4 + 4 + 1024)
+DFUSE_IOCTL_MOUNT = _ior(3, MOUNT_SIZE)
+
+
+def _skip_reason():
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing (FUSE kernel module not loaded or not passed in)"
+    if shutil.which("fusermount3") is None:
+        return "fusermount3 is missing (apt-get install fuse3)"
+    if not os.access(DFUSE, os.X_OK):
+        return "dfuse not built at %s (it needs libfuse3-dev)" % DFUSE
+    if os.geteuid() != 0 and not os.access("/dev/fuse", os.R_OK | os.W_OK):
+        return "/dev/fuse is not usable by this user"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
+
+
+@pytest.fixture(scope="module")
+def dsys():
+    sys_ = DaosSystem()
+    try:
+        sys_.engines = [Engine(0, sys_.root, targets=2)]
+        sys_.write_configs()
+        sys_.start_server()
+        sys_.format()
+        sys_.wait_state([0], "Joined")
+        sys_.start_agent()
+        sys_.dmg("pool", "create", "--size=800MB", "-P", "rd_fac:0", POOL)
+        sys_.dfuse_pids = []
+        yield sys_
+    finally:
+        for mnt in list(_our_mounts(sys_.root)):
+            subprocess.run(["fusermount3", "-u", "-z", mnt], capture_output=True)
+        for pid in getattr(sys_, "dfuse_pids", []):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+                _wait_gone(pid, 10)
+        sys_.destroy()
+
+
+def _our_mounts(root):
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if fields[2].startswith("fuse") and fields[1].startswith(root):
+                yield fields[1]
+
+
+def client_env(sys_):
+    env = dict(os.environ)
+    env.update({
+        "DAOS_AGENT_DRPC_DIR": sys_.agent_dir,
+        "D_LOG_FILE": os.path.join(sys_.root, "log", "dfuse_client.log"),
+        "D_LOG_MASK": "ERR",
+    })
+    return env
+
+
+def daos(sys_, *args, check=True):
+    return run([DAOS] + list(args), env=client_env(sys_), check=check)
+
+
+def new_cont(sys_, label, ctype="POSIX"):
+    args = ["container", "create", POOL, label]
+    if ctype is not None:
+        args += ["--type", ctype]
+    daos(sys_, *args)
+    return label
+
+
+def mount_entry(mnt):
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if fields[1] == mnt:
+                return fields
+    return None
+
+
+def il_query(path):
+    """DFUSE_IOCTL_IL and DFUSE_IOCTL_MOUNT on an fd of @path."""
+    fd = os.open(path, os.O_RDONLY)
+    # Mutable buffers: fcntl.ioctl copies at most 1024 bytes of an immutable one.
+    il, mnt, obj = bytearray(IL_SIZE), bytearray(MOUNT_SIZE), bytearray(1032)
+    try:
+        fcntl.ioctl(fd, DFUSE_IOCTL_IL, il)
+        fcntl.ioctl(fd, DFUSE_IOCTL_MOUNT, mnt)
+        fcntl.ioctl(fd, DFUSE_IOCTL_OBJ, obj)
+    finally:
+        os.close(fd)
+    version, flags, hi, lo = struct.unpack_from("=IIQQ", il)
+    pool, cont = bytes(il[24:40]), bytes(il[40:56])
+    (mount_id,) = struct.unpack_from("=Q", il, 56)
+    mversion, pid, mid = struct.unpack_from("=IiQ", mnt)
+    sysname = mnt[16:80].split(b"\0")[0].decode()
+    mpath = mnt[80:].split(b"\0")[0].decode()
+    oversion, olen = struct.unpack_from("=II", obj)
+    return {"version": version, "flags": flags, "oid": (hi, lo), "pool": pool, "cont": cont,
+            "mount_id": mount_id, "mversion": mversion, "pid": pid, "mid": mid,
+            "sys": sysname, "path": mpath, "oversion": oversion, "olen": olen}
+
+
+class Dfuse:
+    """One dfuse mount of container @cont at a fresh directory under the system root."""
+
+    def __init__(self, sys_, cont, name, *extra):
+        self.sys = sys_
+        self.cont = cont
+        self.mnt = os.path.join(sys_.root, name)
+        os.makedirs(self.mnt, exist_ok=True)
+        self.extra = list(extra)
+        self.pid = None
+
+    def start(self):
+        res = run([DFUSE, "-m", self.mnt, "--pool", POOL, "--cont", self.cont] + self.extra,
+                  env=client_env(self.sys), timeout=MOUNT_TIMEOUT)
+        assert res.rc == 0, repr(res)
+        # The parent returns only once the mount works.
+        ent = mount_entry(self.mnt)
+        assert ent is not None and ent[0] == "dfuse" and ent[2] == "fuse.daos", ent
+        self.pid = il_query(self.mnt)["pid"]
+        self.sys.dfuse_pids.append(self.pid)
+        return self
+
+    def path(self, *parts):
+        return os.path.join(self.mnt, *parts)
+
+    def stop(self):
+        res = run(["fusermount3", "-u", self.mnt])
+        assert res.rc == 0, repr(res)
+        assert _wait_gone(self.pid, 30), "dfuse %d still runs after unmount" % self.pid
+        assert mount_entry(self.mnt) is None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        if mount_entry(self.mnt) is not None:
+            self.stop()
+
+
+def sh(cmd, cwd, timeout=120):
+    res = subprocess.run(cmd, shell=True, cwd=cwd, capture_output=True, text=True,
+                         timeout=timeout)
+    assert res.returncode == 0, "%s -> %d\n%s%s" % (cmd, res.returncode, res.stdout, res.stderr)
+    return res.stdout
+
+
+def tree_digest(top):
+    """Relative path -> (type, mode bits, content hash or link target)."""
+    out = {}
+    for dirpath, dirs, files in os.walk(top):
+        for name in dirs + files:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, top)
+            if os.path.islink(p):
+                out[rel] = ("l", os.readlink(p))
+            elif os.path.isdir(p):
+                out[rel] = ("d", st.st_mode & 0o7777)
+            else:
+                with open(p, "rb") as f:
+                    out[rel] = ("f", st.st_mode & 0o7777, hashlib.sha256(f.read()).hexdigest())
+    return out
+
+
+def make_tree(top):
+    os.makedirs(os.path.join(top, "a", "b", "c"))
+    os.makedirs(os.path.join(top, "empty"))
+    for i in range(20):
+        with open(os.path.join(top, "a", "f%02d" % i), "wb") as f:
+            f.write(os.urandom(1000 * i))
+    with open(os.path.join(top, "a", "b", "c", "big"), "wb") as f:
+        f.write(os.urandom(3 * 1024 * 1024 + 17))
+    os.chmod(os.path.join(top, "a", "f03"), 0o600)
+    os.chmod(os.path.join(top, "a", "f04"), 0o755)
+    os.symlink("b/c/big", os.path.join(top, "a", "link"))
+    os.symlink("/nonexistent/target", os.path.join(top, "dangling"))
+
+
+def test_mount_failures(dsys):
+    """Unknown pool or container, a non-POSIX container, bad arguments: a clear error."""
+    mnt = os.path.join(dsys.root, "failmnt")
+    os.makedirs(mnt, exist_ok=True)
+    env = client_env(dsys)
+    new_cont(dsys, "plain", ctype=None)
+    new_cont(dsys, "px0")
+    cases = [
+        (["-m", mnt, "--pool", "nosuchpool", "--cont", "px0"],
+         "could not connect to pool nosuchpool"),
+        (["-m", mnt, "--pool", POOL, "--cont", "nosuchcont"],
+         "could not open container nosuchcont"),
+        (["-m", mnt, "--pool", POOL, "--cont", "plain"], "is not a POSIX container"),
+        (["-m", os.path.join(dsys.root, "nodir"), "--pool", POOL, "--cont", "px0"],
+         "No such file or directory"),
+        (["-m", mnt, "--pool", POOL], "no container given"),
+        (["-m", mnt, "--pool", POOL, "--cont", "px0", "--thread-count=1"],
+         "must be larger than --eq-count"),
+        (["-m", mnt, "--pool", POOL, "--cont", "px0", "--frobnicate"], "unknown option"),
+        ([mnt, POOL], "expected MOUNTPOINT [POOL CONTAINER]"),
+    ]
+    for args, msg in cases:
+        res = run([DFUSE] + args, env=env, timeout=MOUNT_TIMEOUT)
+        assert res.rc != 0, repr(res)
+        assert "ERROR: dfuse: " in res.err and msg in res.err, repr(res)
+        assert mount_entry(mnt) is None
+
+    # A cache attribute that does not parse is named, and the mount refused.
+    new_cont(dsys, "badattr")
+    daos(dsys, "container", "set-attr", POOL, "badattr", "dfuse-attr-time:soon")
+    res = run([DFUSE, mnt, POOL, "badattr"], env=env, timeout=MOUNT_TIMEOUT)
+    assert res.rc != 0 and "dfuse-attr-time" in res.err and "'soon'" in res.err, repr(res)
+    assert mount_entry(mnt) is None
+
+
+def test_coreutils_and_ioctl(dsys, tmp_path):
+    """cp -a, find, du, stat, mv, ln -s, truncate, touch -d, rm -r, xattrs, statfs, ioctl."""
+    cont = new_cont(dsys, "tools")
+    src = str(tmp_path / "src")
+    make_tree(src)
+    with Dfuse(dsys, cont, "mnt_tools") as m:
+        sh("cp -a %s %s" % (src, m.path("copy")), cwd=m.mnt)
+        assert tree_digest(m.path("copy")) == tree_digest(src)
+        # find and du agree with the source tree.
+        found = sorted(sh("find copy", cwd=m.mnt).split())
+        want = sorted(["copy"] + ["copy/" + p for p in tree_digest(src)])
+        assert found == want
+        du = int(sh("du -s --apparent-size -B1 copy/a/b/c/big", cwd=m.mnt).split()[0])
+        assert du == 3 * 1024 * 1024 + 17
+        assert sh("stat -c '%s %a %F' copy/a/f03", cwd=m.mnt).split() == [
+            "3000", "600", "regular", "file"]
+        # Listing twice gives the same answer (readdir offsets are stable).
+        assert sorted(os.listdir(m.path("copy", "a"))) == sorted(os.listdir(m.path("copy", "a")))
+        assert len(os.listdir(m.path("copy", "a"))) == 22
+
+        # mv within and across directories, over an existing file.
+        sh("mv copy/a/f01 copy/a/moved && mv copy/a/moved copy/empty/ && "
+           "mv -f copy/a/f02 copy/a/f05", cwd=m.mnt)
+        with open(os.path.join(src, "a", "f02"), "rb") as f:
+            assert open(m.path("copy", "a", "f05"), "rb").read() == f.read()
+        assert os.listdir(m.path("copy", "empty")) == ["moved"]
+        assert not os.path.exists(m.path("copy", "a", "f01"))
+        # A directory renamed: what is under it follows.
+        sh("mv copy/a/b copy/bb", cwd=m.mnt)
+        assert os.path.getsize(m.path("copy", "bb", "c", "big")) == 3 * 1024 * 1024 + 17
+        assert os.readlink(m.path("copy", "a", "link")) == "b/c/big"
+
+        sh("ln -s bb/c/big copy/newlink", cwd=m.mnt)
+        assert sh("readlink copy/newlink", cwd=m.mnt).strip() == "bb/c/big"
+        assert sh("cat copy/newlink | wc -c", cwd=m.mnt).strip() == str(3 * 1024 * 1024 + 17)
+
+        sh("truncate -s 10 copy/a/f10 && truncate -s 1M copy/a/f11", cwd=m.mnt)
+        assert os.path.getsize(m.path("copy", "a", "f10")) == 10
+        with open(m.path("copy", "a", "f11"), "rb") as f:
+            data = f.read()
+        assert len(data) == 1024 * 1024 and data[11000:] == bytes(1024 * 1024 - 11000)
+
+        sh("touch -d '2001-02-03 04:05:06 UTC' copy/a/f12", cwd=m.mnt)
+        assert sh("TZ=UTC stat -c %y copy/a/f12", cwd=m.mnt).startswith(
+            "2001-02-03 04:05:06")
+        assert int(os.stat(m.path("copy", "a", "f12")).st_mtime) == 981173106
+        os.chmod(m.path("copy", "a", "f12"), 0o640)
+        assert os.stat(m.path("copy", "a", "f12")).st_mode & 0o7777 == 0o640
+
+        # Extended attributes.
+        p = m.path("copy", "a", "f13")
+        os.setxattr(p, "user.color", b"blue")
+        assert os.getxattr(p, "user.color") == b"blue"
+        assert "user.color" in os.listxattr(p)
+        with pytest.raises(OSError) as e:
+            os.setxattr(p, "user.color", b"red", os.XATTR_CREATE)
+        assert e.value.errno == errno.EEXIST
+        os.removexattr(p, "user.color")
+        with pytest.raises(OSError) as e:
+            os.getxattr(p, "user.color")
+        assert e.value.errno == errno.ENODATA
+
+        # statfs comes from the pool's space.
+        sv = os.statvfs(m.mnt)
+        assert sv.f_blocks * sv.f_frsize > 700 * 1000 * 1000
+        assert 0 < sv.f_bavail <= sv.f_blocks
+        assert sv.f_namemax == 255
+
+        # The interception ioctl names the pool, the container, the object, the mount.
+        info = il_query(m.path("copy", "bb", "c", "big"))
+        assert info["version"] == 1 and info["mversion"] == 1 and info["oversion"] == 1
+        assert info["path"] == m.mnt and info["pid"] == m.pid
+        assert info["mount_id"] == info["mid"] != 0
+        assert info["oid"] != (0, 0) and info["olen"] >= 72
+        assert info["flags"] & 1  # DFUSE_IL_CACHING: caching is on by default
+        cq = daos(dsys, "container", "query", POOL, cont).out
+        pq = daos(dsys, "pool", "query", POOL).out
+        import uuid
+        assert str(uuid.UUID(bytes=info["cont"])) in cq
+        assert str(uuid.UUID(bytes=info["pool"])) in pq
+        # Another file: another object, same mount.
+        other = il_query(m.path("copy", "a", "f05"))
+        assert other["oid"] != info["oid"] and other["mount_id"] == info["mount_id"]
+        # Not a dfuse fd: the ioctl is refused.
+        fd = os.open(str(tmp_path), os.O_RDONLY)
+        with pytest.raises(OSError):
+            fcntl.ioctl(fd, DFUSE_IOCTL_IL, bytearray(IL_SIZE))
+        os.close(fd)
+
+        sh("rm -r copy", cwd=m.mnt)
+        assert os.listdir(m.mnt) == []
+
+
+def test_tar_and_git(dsys, tmp_path):
+    """tar create and extract with checksums compared; git init/add/commit/fsck."""
+    cont = new_cont(dsys, "tarball")
+    src = str(tmp_path / "src")
+    make_tree(src)
+    with Dfuse(dsys, cont, "mnt_tar") as m:
+        sh("tar -C %s -cf in.tar . && mkdir x && tar -C x -xf in.tar" % src, cwd=m.mnt)
+        assert tree_digest(m.path("x")) == tree_digest(src)
+        sh("tar -C x -czf out.tgz . && mkdir %s/back && tar -C %s/back -xzf out.tgz"
+           % (tmp_path, tmp_path), cwd=m.mnt)
+        assert tree_digest(str(tmp_path / "back")) == tree_digest(src)
+
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        os.makedirs(m.path("repo"))
+        shutil.copytree(os.path.join(ROOT, "src", "dfuse"), m.path("repo", "dfuse"))
+        git = "git -c user.name=t -c user.email=t@t -c init.defaultBranch=main "
+        sh(git + "init -q && " + git + "add -A && " + git + "commit -qm one", cwd=m.path("repo"))
+        with open(m.path("repo", "dfuse", "meson.build"), "a") as f:
+            f.write("\nmore\n")
+        sh(git + "commit -qam two && " + git + "gc -q && " + git + "fsck --strict", cwd=m.path("repo"))
+        log = sh("git log --oneline", cwd=m.path("repo")).splitlines()
+        assert len(log) == 2
+        sh(git + "clone -q repo clone && cd clone && git fsck", cwd=m.mnt)
+        assert tree_digest(m.path("clone", "dfuse")) == tree_digest(m.path("repo", "dfuse"))
+
+
+def _errno_of(fn, *args):
+    try:
+        fn(*args)
+    except OSError as e:
+        return e.errno
+    return 0
+
+
+def test_posix_errors(dsys):
+    cont = new_cont(dsys, "errs")
+    other = new_cont(dsys, "errs2")
+    with Dfuse(dsys, cont, "mnt_err") as m, Dfuse(dsys, other, "mnt_err2") as m2:
+        os.makedirs(m.path("d", "sub"))
+        with open(m.path("f"), "w") as f:
+            f.write("x")
+        assert _errno_of(os.stat, m.path("nope")) == errno.ENOENT
+        assert _errno_of(os.open, m.path("nope", "x"), os.O_RDONLY) == errno.ENOENT
+        assert _errno_of(os.mkdir, m.path("d")) == errno.EEXIST
+        assert _errno_of(os.open, m.path("f"), os.O_CREAT | os.O_EXCL | os.O_WRONLY) == \
+            errno.EEXIST
+        assert _errno_of(os.stat, m.path("f", "x")) == errno.ENOTDIR
+        assert _errno_of(os.mkdir, m.path("f", "x")) == errno.ENOTDIR
+        assert _errno_of(os.rmdir, m.path("f")) == errno.ENOTDIR
+        assert _errno_of(os.open, m.path("d"), os.O_WRONLY) == errno.EISDIR
+        assert _errno_of(os.unlink, m.path("d")) == errno.EISDIR
+        assert _errno_of(os.rmdir, m.path("d")) == errno.ENOTEMPTY
+        assert _errno_of(os.rename, m.path("f"), m.path("d")) == errno.EISDIR
+        assert _errno_of(os.rename, m.path("d"), m.path("f")) == errno.ENOTDIR
+        long = "n" * 256
+        assert _errno_of(os.open, m.path(long), os.O_CREAT | os.O_WRONLY) == errno.ENAMETOOLONG
+        assert _errno_of(os.mkdir, m.path(long)) == errno.ENAMETOOLONG
+        ok = "n" * 255
+        os.close(os.open(m.path(ok), os.O_CREAT | os.O_WRONLY))
+        assert ok in os.listdir(m.mnt)
+        # No hard links in DFS; no renames between containers (two mounts).
+        assert _errno_of(os.link, m.path("f"), m.path("hard")) in (errno.ENOTSUP, errno.EPERM)
+        assert _errno_of(os.rename, m.path("f"), m2.path("f")) == errno.EXDEV
+        # RENAME_NOREPLACE and RENAME_EXCHANGE.
+        libc = ctypes.CDLL(None, use_errno=True)
+        with open(m.path("g"), "w") as f:
+            f.write("gg")
+        at = -100  # AT_FDCWD
+        r = libc.renameat2(at, m.path("f").encode(), at, m.path("g").encode(), 1)
+        assert r == -1 and ctypes.get_errno() == errno.EEXIST
+        r = libc.renameat2(at, m.path("f").encode(), at, m.path("g").encode(), 2)
+        assert r == 0
+        assert open(m.path("f")).read() == "gg" and open(m.path("g")).read() == "x"
+        # Special files are not stored.
+        assert _errno_of(os.mkfifo, m.path("fifo")) in (errno.ENOTSUP, errno.EPERM)
+
+
+def test_two_mounts_coherent(dsys):
+    """Two --disable-caching mounts of one container see each other's changes at once."""
+    cont = new_cont(dsys, "shared")
+    with Dfuse(dsys, cont, "mnt_a", "--disable-caching") as a, \
+            Dfuse(dsys, cont, "mnt_b", "--disable-caching") as b:
+        assert il_query(a.mnt)["flags"] & 1 == 0
+        with open(a.path("f"), "w") as f:
+            f.write("one")
+        assert open(b.path("f")).read() == "one"
+        for i in range(5):
+            with open(a.path("f"), "r+") as f:
+                f.write("v%d" % i)
+            assert open(b.path("f")).read()[:2] == "v%d" % i
+        # b appends, a sees the new size and data.
+        with open(b.path("f"), "a") as f:
+            f.write("-tail")
+        assert open(a.path("f")).read() == "v4e-tail"
+        os.mkdir(a.path("dir"))
+        os.rename(a.path("f"), a.path("dir", "g"))
+        assert not os.path.exists(b.path("f"))
+        assert open(b.path("dir", "g")).read() == "v4e-tail"
+        assert os.listdir(b.path("dir")) == ["g"]
+        os.rename(b.path("dir"), b.path("dir2"))
+        assert os.listdir(a.mnt) == ["dir2"]
+        os.unlink(b.path("dir2", "g"))
+        assert os.listdir(a.path("dir2")) == []
+
+
+def test_kill_and_remount(dsys):
+    """SIGKILL: ENOTCONN; unmount; a new dfuse finds the fsync'ed data."""
+    cont = new_cont(dsys, "crash")
+    m = Dfuse(dsys, cont, "mnt_crash").start()
+    payload = os.urandom(2 * 1024 * 1024 + 3)
+    with open(m.path("durable"), "wb") as f:
+        f.write(payload)
+        f.flush()
+        os.fsync(f.fileno())
+    os.kill(m.pid, signal.SIGKILL)
+    assert _wait_gone(m.pid, 10)
+    # The first request may see the connection aborted; later ones, not connected.
+    errs = [_errno_of(os.stat, m.path("durable")) for _ in range(3)]
+    assert set(errs) <= {errno.ENOTCONN, errno.ECONNABORTED} and errs[-1] == errno.ENOTCONN, errs
+    res = run(["fusermount3", "-u", m.mnt])
+    if res.rc != 0:
+        run(["fusermount3", "-u", "-z", m.mnt], check=True)
+    assert mount_entry(m.mnt) is None
+    with Dfuse(dsys, cont, "mnt_crash") as m2:
+        with open(m2.path("durable"), "rb") as f:
+            assert f.read() == payload
+
+
+def test_foreground_unmount_and_sigterm(dsys):
+    """-f: fusermount3 -u ends dfuse with 0; SIGTERM unmounts and ends it with 0."""
+    cont = new_cont(dsys, "fg")
+    mnt = os.path.join(dsys.root, "mnt_fg")
+    os.makedirs(mnt, exist_ok=True)
+    for how in ("fusermount", "sigterm"):
+        proc = subprocess.Popen([DFUSE, "-f", "-m", mnt, "-p", POOL, "-c", cont,
+                                 "--thread-count=3", "--eq-count=2"],
+                                env=client_env(dsys), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        dsys.dfuse_pids.append(proc.pid)
+        end = time.monotonic() + MOUNT_TIMEOUT
+        while mount_entry(mnt) is None and time.monotonic() < end and proc.poll() is None:
+            time.sleep(0.1)
+        assert mount_entry(mnt) is not None, proc.communicate(timeout=10)
+        with open(os.path.join(mnt, "x"), "w") as f:
+            f.write(how)
+        if how == "fusermount":
+            run(["fusermount3", "-u", mnt], check=True)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, proc.communicate(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+        assert mount_entry(mnt) is None
+
+
+def test_positional_and_caching_options(dsys):
+    """dfuse MNT POOL CONT, -S, --disable-wb-cache, container cache attributes."""
+    cont = new_cont(dsys, "opts")
+    daos(dsys, "container", "set-attr", POOL, cont, "dfuse-attr-time:5s,dfuse-data-cache:off")
+    mnt = os.path.join(dsys.root, "mnt_pos")
+    os.makedirs(mnt, exist_ok=True)
+    res = run([DFUSE, mnt, POOL, cont, "-S", "--disable-wb-cache"], env=client_env(dsys),
+              timeout=MOUNT_TIMEOUT)
+    assert res.rc == 0, repr(res)
+    info = il_query(mnt)
+    dsys.dfuse_pids.append(info["pid"])
+    # dfuse-data-cache off: no data caching, as the ioctl reports.
+    assert info["flags"] & 1 == 0
+    with open(os.path.join(mnt, "f"), "w") as f:
+        f.write("single")
+    assert open(os.path.join(mnt, "f")).read() == "single"
+    run(["fusermount3", "-u", mnt], check=True)
+    assert _wait_gone(info["pid"], 30)
