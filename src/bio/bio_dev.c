@@ -30,9 +30,11 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "bio/bio_int.h"
@@ -193,6 +195,13 @@ dev_open_direct(struct bio_dev *dev)
 		D_NOTE("O_DIRECT is refused for %s: all I/O goes through the page cache",
 		       dev->path);
 	dev->fd_direct = fd;
+	if (fd < 0 && !dev->kdev) {
+		struct statfs st;
+
+		/* memory is the medium: the I/O queue copies at once (bio_ioq.c) */
+		dev->mem = fstatfs(dev->fd, &st) == 0 &&
+			   (st.f_type == TMPFS_MAGIC || st.f_type == RAMFS_MAGIC);
+	}
 	return 0;
 }
 

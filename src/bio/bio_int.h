@@ -46,6 +46,7 @@ struct bio_dev {
 	int fd_direct;          /* O_DIRECT, or -1 when refused: then fd serves all I/O */
 	uint64_t size;          /* bytes */
 	bool kdev;              /* a block device */
+	bool mem;               /* on tmpfs/ramfs: a transfer is a memory copy */
 	bool loaded;            /* table holds what the device holds (format or load done) */
 	unsigned int slot;      /* copy (0 or 1) holding table.gen on the device */
 	pthread_mutex_t lock;   /* serialises the table calls of several threads */

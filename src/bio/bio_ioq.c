@@ -26,6 +26,9 @@
  * fail before reaching the kernel (bio_fail_nth) or that move no bytes complete through
  * q->done, as do all operations of a queue without io_uring.
  *
+ * Devices on tmpfs or ramfs (dev->mem) skip the ring: their operations run at once
+ * when queued (a copy into the page cache) and complete through q->done.
+ *
  * Without io_uring (io_uring_queue_init() or io_uring_register_eventfd() failed, logged
  * once per process; or bio_ioq_no_uring set by a test), queued operations wait in q->fifo
  * and bio_ioq_poll() runs them in order with pread/pwrite/fdatasync, then their
@@ -489,6 +492,22 @@ ioq_queue(struct bio_ioq *q, struct ioq_op *op)
 	}
 	if (!q->uring) {
 		/* Ready to run: wake the event loop so that it polls. */
+		ioq_signal(q);
+		return;
+	}
+	if (op->dev->mem) {
+		/*
+		 * tmpfs/ramfs: the transfer is a memory copy and their sync has nothing to
+		 * wait for, while io_uring would hand each to a kernel worker thread (a
+		 * wake-up and a context switch each). Done now; the callback still runs
+		 * from the next poll. Writes of such a device never wait in q->fifo, so
+		 * a sync of it covers them all.
+		 */
+		int rc = op->type == IOQ_SYNC ? bio_dev_fdatasync(op->dev)
+					      : bio_dev_xfer(op->dev, op->type == IOQ_WRITE,
+							     op->off, op->buf, op->len);
+
+		ioq_complete(q, op, rc);
 		ioq_signal(q);
 		return;
 	}

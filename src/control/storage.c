@@ -294,8 +294,19 @@ static bool
 is_tmpfs(const char *path)
 {
 	struct statfs st;
+	struct stat here, up;
+	char parent[PATH_MAX];
 
-	return statfs(path, &st) == 0 && st.f_type == TMPFS_MAGIC_NR;
+	if (statfs(path, &st) != 0 || st.f_type != TMPFS_MAGIC_NR)
+		return false;
+	/*
+	 * A tmpfs mounted at @path, not a directory that happens to live on one (/dev/shm,
+	 * a /tmp on tmpfs): a mount point is on another device than its parent.
+	 */
+	if ((size_t)snprintf(parent, sizeof(parent), "%s/..", path) >= sizeof(parent) ||
+	    stat(path, &here) != 0 || stat(parent, &up) != 0)
+		return false;
+	return here.st_dev != up.st_dev || here.st_ino == up.st_ino;
 }
 
 static uint64_t

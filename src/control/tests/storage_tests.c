@@ -417,6 +417,42 @@ format_ram_file(void **state)
 }
 
 /* No bdev tier: the blobs go to a device file of scm_size in scm_mount. */
+/*
+ * scm_mount in a directory that is itself on a tmpfs (/dev/shm, a /tmp on tmpfs): that
+ * is no tmpfs of ours to unmount; format mounts its own (as root) and scan says so.
+ */
+static void
+format_under_tmpfs_dir(void **state)
+{
+	const char *old = getenv("TMPDIR");
+	char *saved = old != NULL ? d_strdup(old) : NULL;
+	struct storage_engine_state st;
+	struct fmt_env env;
+	char err[512];
+
+	(void)state;
+	if (geteuid() != 0 || !is_tmpfs("/dev/shm")) {
+		d_free(saved);
+		skip(); /* needs root (mounts) and a tmpfs at /dev/shm */
+	}
+	setenv("TMPDIR", "/dev/shm", 1);
+	env_init(&env, "", "");
+	assert_int_equal(storage_scan_engine(env.cfg, 0, &st), 0);
+	assert_false(st.tiers[0].tmpfs); /* a directory on /dev/shm's tmpfs is not a mount */
+	storage_engine_state_fini(&st);
+	assert_int_equal(storage_format_engine(env.cfg, 0, false, err, sizeof(err)), 0);
+	assert_true(is_tmpfs(env.scm));
+	assert_int_equal(storage_scan_engine(env.cfg, 0, &st), 0);
+	assert_true(st.tiers[0].tmpfs);
+	storage_engine_state_fini(&st);
+	env_fini(&env);
+	if (saved != NULL)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	d_free(saved);
+}
+
 static void
 format_ram_only(void **state)
 {
@@ -595,11 +631,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sb_parse_good),    cmocka_unit_test(sb_parse_bad),
-		cmocka_unit_test(sb_write_read),    cmocka_unit_test(bdev_conf_bad),
-		cmocka_unit_test(format_ram_file),  cmocka_unit_test(format_ram_only),
-		cmocka_unit_test(format_md_on_ssd), cmocka_unit_test(format_refusals),
-		cmocka_unit_test(scan_host),
+		cmocka_unit_test(sb_parse_good),          cmocka_unit_test(sb_parse_bad),
+		cmocka_unit_test(sb_write_read),          cmocka_unit_test(bdev_conf_bad),
+		cmocka_unit_test(format_ram_file),        cmocka_unit_test(format_ram_only),
+		cmocka_unit_test(format_under_tmpfs_dir), cmocka_unit_test(format_md_on_ssd),
+		cmocka_unit_test(format_refusals),        cmocka_unit_test(scan_host),
 	};
 
 	d_log_init();
