@@ -155,6 +155,9 @@ int cl_op_send(struct cl_op *op, d_rank_t rank, uint32_t tag, uint32_t opc, cons
  * still runs only once nothing of it is in flight. @child is freed through its fini().
  */
 void cl_op_sub(struct cl_op *parent, struct cl_op *child, uint32_t idx);
+/* Exported for libdfs, as DAOS's libdaos does (not in the public headers). */
+int daos_event_launch(daos_event_t *ev);
+void daos_event_complete(daos_event_t *ev, int rc);
 /* An operation with no network part: run @fn(@arg) now and complete @ev with its result. */
 int cl_op_local(daos_event_t *ev, int rc);
 

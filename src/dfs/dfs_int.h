@@ -201,4 +201,14 @@ int dfs_root_open(struct dfs *dfs);
 int dfs_entry_insert(daos_handle_t oh, const char *name, const struct dfs_entry *e,
 		     const char *slink);
 
+/*
+ * Exported by libdaos for its own libraries, as DAOS's is (not in the public headers):
+ * launch @ev and complete it, for calls that finish without I/O.
+ */
+int daos_event_launch(daos_event_t *ev);
+void daos_event_complete(daos_event_t *ev, int rc);
+
+/* Complete @ev (if any) with nothing to do: 0, or a positive errno. */
+int dfs_ev_done(daos_event_t *ev);
+
 #endif /* DFS_INT_H */

@@ -26,6 +26,7 @@ struct io_ctx {
 	daos_handle_t oh;
 	daos_size_t *read_size; /* reads: where the result goes */
 	daos_size_t asked;      /* reads: bytes asked */
+	bool orphan;            /* its launch failed (io_run) */
 };
 
 static int
@@ -94,6 +95,11 @@ read_comp_cb(void *arg, daos_event_t *ev, int rc)
 	daos_size_t n = 0;
 
 	(void)ev;
+	if (c->orphan) {
+		/* its own launch failed: this completion is another operation's */
+		io_ctx_free(c);
+		return 0;
+	}
 	if (rc == 0)
 		rc = read_result(c, &n);
 	if (rc == 0)
@@ -105,9 +111,26 @@ read_comp_cb(void *arg, daos_event_t *ev, int rc)
 static int
 write_comp_cb(void *arg, daos_event_t *ev, int rc)
 {
+	struct io_ctx *c = arg;
+	bool orphan = c->orphan;
+
 	(void)ev;
-	io_ctx_free(arg);
-	return rc != 0 ? daos_der2errno(rc) : 0;
+	io_ctx_free(c);
+	return rc != 0 && !orphan ? daos_der2errno(rc) : 0;
+}
+
+int
+dfs_ev_done(daos_event_t *ev)
+{
+	int rc;
+
+	if (ev == NULL)
+		return 0;
+	rc = daos_event_launch(ev);
+	if (rc != 0)
+		return dfs_err(rc);
+	daos_event_complete(ev, 0);
+	return 0;
 }
 
 /* Run a read or write of @c; frees @c. */
@@ -127,7 +150,13 @@ io_run(struct io_ctx *c, d_sg_list_t *sgl, bool is_read, daos_event_t *ev)
 			rc = daos_array_read(c->oh, DAOS_TX_NONE, &c->iod, sgl, ev);
 		else
 			rc = daos_array_write(c->oh, DAOS_TX_NONE, &c->iod, sgl, ev);
-		/* A launched operation completes through the event (and frees @c). */
+		/*
+		 * A launched operation completes through the event (and frees @c). One
+		 * that was not leaves the callback registered on @ev: @c stays, marked,
+		 * for that callback to free at the event's next completion.
+		 */
+		if (rc != 0)
+			c->orphan = true;
 		return dfs_err(rc);
 	}
 	if (is_read)
@@ -178,7 +207,7 @@ dfs_read(dfs_t *dfs, dfs_obj_t *obj, d_sg_list_t *sgl, daos_off_t off, daos_size
 	len = sgl_len(sgl);
 	if (len == 0) {
 		*read_size = 0;
-		return 0;
+		return dfs_ev_done(ev);
 	}
 	c = io_ctx_one(obj, off, len);
 	if (c == NULL)
@@ -204,7 +233,7 @@ dfs_write(dfs_t *dfs, dfs_obj_t *obj, d_sg_list_t *sgl, daos_off_t off, daos_eve
 		return EBADF;
 	len = sgl_len(sgl);
 	if (len == 0)
-		return 0;
+		return dfs_ev_done(ev);
 	if (obj->flags & O_APPEND) {
 		/* At the end as it is now: not atomic against other writers (docs/design). */
 		rc = daos_array_get_size(obj->oh, DAOS_TX_NONE, &size, NULL);

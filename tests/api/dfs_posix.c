@@ -400,6 +400,21 @@ file_async_io(void **state)
 		assert_success(daos_event_fini(&evs[i]));
 	}
 	assert_memory_equal(back, buf, (NR - 1) * LEN);
+	/* Nothing to move: the event still completes, once. */
+	{
+		d_sg_list_t empty = { .sg_nr = 0 };
+
+		assert_success(daos_event_init(&evs[0], eqh, NULL));
+		got[0] = 99;
+		assert_errno(dfs_read(dfs, f, &empty, 0, &got[0], &evs[0]), 0);
+		assert_int_equal(daos_eq_poll(eqh, 1, DAOS_EQ_WAIT, NR, done), 1);
+		assert_ptr_equal(done[0], &evs[0]);
+		assert_int_equal(got[0], 0);
+		assert_errno(dfs_write(dfs, f, &empty, 0, &evs[0]), 0);
+		assert_int_equal(daos_eq_poll(eqh, 1, DAOS_EQ_WAIT, NR, done), 1);
+		assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, NR, done), 0);
+		assert_success(daos_event_fini(&evs[0]));
+	}
 	assert_success(daos_eq_destroy(eqh, 0));
 	free(buf);
 	free(back);
