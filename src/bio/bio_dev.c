@@ -195,13 +195,6 @@ dev_open_direct(struct bio_dev *dev)
 		D_NOTE("O_DIRECT is refused for %s: all I/O goes through the page cache",
 		       dev->path);
 	dev->fd_direct = fd;
-	if (fd < 0 && !dev->kdev) {
-		struct statfs st;
-
-		/* memory is the medium: the I/O queue copies at once (bio_ioq.c) */
-		dev->mem = fstatfs(dev->fd, &st) == 0 &&
-			   (st.f_type == TMPFS_MAGIC || st.f_type == RAMFS_MAGIC);
-	}
 	return 0;
 }
 
@@ -231,7 +224,18 @@ bio_dev_open(const char *path, uint64_t size, unsigned int flags, struct bio_dev
 	rc = dev_open_buffered(dev, size, flags);
 	if (rc != 0)
 		goto out_close;
-	rc = dev_open_direct(dev);
+	if (!dev->kdev) {
+		struct statfs st;
+
+		/*
+		 * Memory is the medium (tmpfs, ramfs): the I/O queue copies at once
+		 * (bio_ioq.c), through the page cache; O_DIRECT (tmpfs has it since
+		 * Linux 6.6) would gain nothing.
+		 */
+		dev->mem = fstatfs(dev->fd, &st) == 0 &&
+			   (st.f_type == TMPFS_MAGIC || st.f_type == RAMFS_MAGIC);
+	}
+	rc = dev->mem ? 0 : dev_open_direct(dev);
 	if (rc != 0)
 		goto out_close;
 
