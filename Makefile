@@ -12,8 +12,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build check check-unit check-asan check-system check-format demo install format \
-	checksrc clean
+.PHONY: all deps build check check-unit check-asan check-system check-format demo bench install \
+	format checksrc clean
 
 all: build
 
@@ -46,6 +46,10 @@ check-system: build
 
 demo: build
 	./scripts/demo $(BUILD)
+
+# The data path's figures beside rpc_bench and vos_bench from the same run.
+bench: build
+	./bench/data_path $(BUILD)
 
 install: build
 	meson configure $(BUILD) --prefix=$(PREFIX)
