@@ -92,6 +92,7 @@ struct bio_ioq {
 	unsigned int nr_held;   /* syncs held in fifo */
 	d_list_t posted;        /* callbacks posted with bio_ioq_post() */
 	unsigned int nr_posted;
+	bool efd_pending; /* the eventfd may be readable (we signalled, or CQEs came) */
 };
 
 /* A callback posted to run from the next poll. */
@@ -112,6 +113,10 @@ ioq_signal(struct bio_ioq *q)
 {
 	uint64_t one = 1;
 
+	/* Once per drain: it stays readable until then. */
+	if (q->efd_pending)
+		return;
+	q->efd_pending = true;
 	/* Only fails when the counter would overflow, and then it is readable anyway. */
 	if (write(q->efd, &one, sizeof(one)) < 0)
 		D_DEBUG(DB_IO, "eventfd write: %s", strerror(errno));
@@ -300,6 +305,8 @@ ioq_reap(struct bio_ioq *q)
 		int res = cqe->res;
 
 		io_uring_cqe_seen(&q->ring, cqe);
+		/* each CQE signalled the eventfd: drain it at the next poll */
+		q->efd_pending = true;
 		ioq_handle_cqe(q, op, res);
 	}
 }
@@ -422,7 +429,14 @@ bio_ioq_poll(struct bio_ioq *q, int timeout_ms)
 	int nr;
 	int rc;
 
-	ioq_drain_eventfd(q);
+	/*
+	 * The eventfd is read only when something may have made it readable: a poll per
+	 * turn of a busy event loop must not cost a system call when there is nothing.
+	 */
+	if (q->efd_pending || q->nr_kernel > 0) {
+		q->efd_pending = false;
+		ioq_drain_eventfd(q);
+	}
 	if (!q->uring) {
 		ioq_run_sync(q);
 		return ioq_run_callbacks(q);
