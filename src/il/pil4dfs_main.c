@@ -1,0 +1,1273 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pil4dfs_main.c - what libpil4dfs adds to the data path of il_io.c: calls on paths
+ * under dfuse mounts served by libdfs without the kernel (docs/design/il.md).
+ *
+ * Mounts: at the first intercepted call, /proc/self/mounts gives the fuse.daos mount
+ * points; the interception ioctl on each root gives its pool, container and flags. Paths
+ * are served only under mounts whose kernel caching is off (DFUSE_IL_CACHING clear):
+ * otherwise the kernel's dentry and attribute caches would disagree with what we change.
+ *
+ * Paths: made absolute against the cached current directory (or a directory fd's path)
+ * and normalised lexically. A path with a ".." component, a symbolic link met on the way
+ * (libdfs would follow absolute targets inside the container) or any error that is not
+ * a plain answer (ENOENT, EEXIST, ...) sends the call to the kernel, which is always
+ * right. Regular files opened here get a fake fd: a CLOEXEC copy of /dev/null at a high
+ * number, recorded in the fd table; directories get a kernel fd (so getdents, fchdir and
+ * everything else work) with their DFS object beside it for fstat and listings.
+ * D_IL_COMPATIBLE=1 opens files through the kernel too (as libioil does).
+ */
+#define D_LOGFAC DD_FAC(il)
+#undef _FILE_OFFSET_BITS
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "il/il_int.h"
+
+/* ---- mounts, cwd, placeholders ---- */
+
+static void
+pil_cwd_refresh(void)
+{
+	il_state.cwd_ok =
+		getcwd(il_state.cwd, sizeof(il_state.cwd)) != NULL && il_state.cwd[0] == '/';
+}
+
+static void
+pil_mount_probe(const char *dir)
+{
+	struct dfuse_il_reply il;
+	struct stat st;
+	int fd;
+
+	fd = il_real.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	memset(&il, 0, sizeof(il));
+	if (il_real.fstat(fd, &st) == 0 && il_real.ioctl(fd, DFUSE_IOCTL_IL, &il) == 0 &&
+	    il.version == DFUSE_IOCTL_VERSION)
+		il_mount_add(&il, st.st_dev, dir);
+	il_real.close(fd);
+}
+
+static void
+pil_init(void)
+{
+	char *buf = NULL, *line, *save = NULL, *dir, *type;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	pil_cwd_refresh();
+	fd = il_real.open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nb = d_realloc(buf, cap + 65536);
+
+			if (nb == NULL)
+				goto out;
+			buf = nb;
+			cap += 65536;
+		}
+		n = il_real.read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (buf == NULL)
+		goto out;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (il_mounts_parse_line(line, &dir, &type) == 0 && il_mount_type_is_dfuse(type))
+			pil_mount_probe(dir);
+	}
+out:
+	d_free(buf);
+	il_real.close(fd);
+}
+
+static int
+pil_placeholder(void)
+{
+	struct rlimit rl;
+	int base = 1024, fd;
+
+	if (il_state.dev_null < 0) {
+		il_state.dev_null = il_real.open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (il_state.dev_null < 0)
+			return -errno;
+	}
+	/* High numbers keep placeholders out of select()'s way and out of sight. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		base = (int)(rl.rlim_cur / 2);
+	fd = il_real.fcntl(il_state.dev_null, F_DUPFD_CLOEXEC, base);
+	if (fd < 0)
+		fd = il_real.fcntl(il_state.dev_null, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ---- resolving paths ---- */
+
+/* What a path call works on: the entry @name of @parent (NULL: the root) of @mnt. */
+struct pil_target {
+	struct il_mount *mnt;
+	dfs_t *dfs;
+	dfs_obj_t *parent; /* NULL: the container's root */
+	const char *name;  /* NULL: the mount point itself */
+	char abs[PATH_MAX];
+	char dir[PATH_MAX];
+};
+
+/* Errors that are an answer; others send the call to the kernel. */
+static int
+answer(int rc)
+{
+	switch (rc) {
+	case ENOENT:
+	case EEXIST:
+	case ENOTDIR:
+	case EISDIR:
+	case ENOTEMPTY:
+	case EACCES:
+	case EPERM:
+	case ENAMETOOLONG:
+	case ELOOP:
+	case EROFS:
+		return -rc;
+	default:
+		return IL_KERNEL;
+	}
+}
+
+static bool
+has_dotdot(const char *p)
+{
+	const char *s = p;
+
+	while ((s = strstr(s, "..")) != NULL) {
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return true;
+		s += 2;
+	}
+	return false;
+}
+
+/* Open directory @dir ("/" or "/a/b") of the container, refusing symbolic links. */
+static int
+walk_dir(dfs_t *dfs, const char *dir, dfs_obj_t **out)
+{
+	dfs_obj_t *cur = NULL, *next;
+	char name[NAME_MAX + 1];
+	const char *s = dir, *e;
+	mode_t mode;
+	int rc;
+
+	while (*s != '\0') {
+		while (*s == '/')
+			s++;
+		if (*s == '\0')
+			break;
+		e = strchrnul(s, '/');
+		if ((size_t)(e - s) > NAME_MAX) {
+			rc = ENAMETOOLONG;
+			goto out_err;
+		}
+		memcpy(name, s, (size_t)(e - s));
+		name[e - s] = '\0';
+		rc = dfs_lookup_rel(dfs, cur, name, O_RDONLY, &next, &mode, NULL);
+		if (rc != 0) {
+			rc = answer(rc);
+			goto out_err;
+		}
+		if (cur != NULL)
+			dfs_release(cur);
+		cur = next;
+		if (S_ISLNK(mode)) {
+			rc = IL_KERNEL;
+			goto out_err;
+		}
+		if (!S_ISDIR(mode)) {
+			rc = -ENOTDIR;
+			goto out_err;
+		}
+		s = e;
+	}
+	*out = cur;
+	return 0;
+out_err:
+	if (cur != NULL)
+		dfs_release(cur);
+	return rc;
+}
+
+/*
+ * Resolve @path (relative to @dirfd) for a path call. Returns 0 with @t filled (release
+ * with target_put()), IL_KERNEL to pass the call through, or -errno.
+ */
+static int
+target_get(int dirfd, const char *path, struct pil_target *t)
+{
+	const char *base = NULL, *rel;
+	struct il_file *df = NULL;
+	struct il_mount *m;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (path == NULL || path[0] == '\0' || has_dotdot(path) || il_state.disabled)
+		return IL_KERNEL;
+	if (path[0] != '/') {
+		if (dirfd == AT_FDCWD) {
+			if (!il_state.cwd_ok)
+				return IL_KERNEL;
+			base = il_state.cwd;
+		} else {
+			df = il_get(dirfd);
+			if (df == NULL || !df->dir || df->path == NULL) {
+				if (df != NULL)
+					il_put(df);
+				return IL_KERNEL;
+			}
+			base = df->path;
+		}
+	}
+	rc = il_path_normalize(base, path, t->abs, sizeof(t->abs));
+	if (df != NULL)
+		il_put(df);
+	if (rc != 0)
+		return IL_KERNEL;
+	for (m = __atomic_load_n(&il_state.mounts, __ATOMIC_ACQUIRE); m != NULL; m = m->next) {
+		if (m->paths && il_path_is_under(m->path, m->path_len, t->abs, &rel))
+			break;
+	}
+	if (m == NULL)
+		return IL_KERNEL;
+	if (il_mount_dfs(m, &t->dfs) != 0)
+		return IL_KERNEL;
+	t->mnt = m;
+	if (rel[0] == '\0')
+		return 0;
+	if (il_path_split(rel, t->dir, sizeof(t->dir), &t->name) != 0)
+		return IL_KERNEL;
+	return walk_dir(t->dfs, t->dir, &t->parent);
+}
+
+static void
+target_put(struct pil_target *t)
+{
+	if (t->parent != NULL)
+		dfs_release(t->parent);
+	t->parent = NULL;
+}
+
+/* Stat the target (a symbolic link itself); 0, IL_KERNEL or -errno. */
+static int
+target_stat(struct pil_target *t, struct stat *st)
+{
+	int rc = dfs_stat(t->dfs, t->parent, t->name, st);
+
+	if (rc != 0)
+		return answer(rc);
+	st->st_dev = t->mnt->dev;
+	return 0;
+}
+
+/* ---- open ---- */
+
+/* A directory: kernel fd, with its path and DFS object recorded. */
+static int
+open_dir(struct pil_target *t, int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct il_file *f;
+	dfs_obj_t *obj = NULL;
+	mode_t m;
+	int fd, rc, saved;
+
+	fd = il_real.openat(dirfd, path, flags, mode);
+	if (fd < 0)
+		return -errno;
+	saved = errno;
+	if (t->name == NULL)
+		rc = dfs_lookup(t->dfs, "/", O_RDONLY, &obj, &m, NULL);
+	else
+		rc = dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY, &obj, &m, NULL);
+	if (rc != 0 || !S_ISDIR(m)) {
+		if (rc == 0)
+			dfs_release(obj);
+		goto out;
+	}
+	f = il_file_create(t->mnt, obj, flags, t->abs);
+	if (f == NULL) {
+		dfs_release(obj);
+		goto out;
+	}
+	f->dir = true;
+	f->bypass = false;
+	il_fd_set(fd, f, (flags & O_CLOEXEC) != 0);
+	il_put(f);
+out:
+	errno = saved;
+	return fd;
+}
+
+static int
+pil_open(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct pil_target t;
+	struct il_file *f;
+	dfs_obj_t *obj = NULL;
+	mode_t m;
+	int rc, fd;
+
+	rc = target_get(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	if (t.name == NULL || (flags & O_DIRECTORY)) {
+		rc = (flags & (O_CREAT | O_PATH)) ? IL_KERNEL
+						  : open_dir(&t, dirfd, path, flags, mode);
+		goto out;
+	}
+	if (!il_open_can_bypass(flags) || il_state.compatible) {
+		rc = IL_KERNEL;
+		goto out;
+	}
+	rc = dfs_open(t.dfs, t.parent, t.name,
+		      (flags & O_CREAT) ? il_create_mode(mode, il_state.umask) : 0,
+		      il_open_dfs_flags(flags), 0, 0, NULL, &obj);
+	if (rc != 0) {
+		rc = answer(rc);
+		goto out;
+	}
+	if (dfs_get_mode(obj, &m) != 0 || !S_ISREG(m)) {
+		dfs_release(obj);
+		rc = S_ISDIR(m) && !(flags & O_CREAT) && (flags & O_ACCMODE) == O_RDONLY
+			     ? open_dir(&t, dirfd, path, flags, mode)
+			     : IL_KERNEL;
+		goto out;
+	}
+	f = il_file_create(t.mnt, obj, flags, t.abs);
+	if (f == NULL) {
+		dfs_release(obj);
+		rc = IL_KERNEL;
+		goto out;
+	}
+	f->fake = true;
+	fd = pil_placeholder();
+	if (fd < 0 || il_fd_set(fd, f, (flags & O_CLOEXEC) != 0) != 0) {
+		/* The file exists now (O_CREAT): the kernel opens it without creating it. */
+		if (fd >= 0)
+			il_real.close(fd);
+		il_put(f);
+		rc = IL_KERNEL;
+		goto out;
+	}
+	il_put(f);
+	il_count(IL_C_open);
+	rc = fd;
+out:
+	target_put(&t);
+	return rc;
+}
+
+const struct il_lib_desc il_lib = {
+	.name = "libpil4dfs",
+	.paths = true,
+	.init = pil_init,
+	.open = pil_open,
+	.cwd_changed = pil_cwd_refresh,
+};
+
+/* ---- the path calls ---- */
+
+static int
+ret_int(int rc)
+{
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}
+
+/* The result of a path call: 0, -errno, or IL_KERNEL (then the real call is made). */
+static int
+do_stat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	struct pil_target t;
+	int rc;
+
+	if (!il_enter())
+		return IL_KERNEL;
+	rc = target_get(dirfd, path, &t);
+	if (rc == 0) {
+		rc = target_stat(&t, st);
+		if (rc == 0 && S_ISLNK(st->st_mode) && !(flags & AT_SYMLINK_NOFOLLOW))
+			rc = IL_KERNEL;
+		if (rc != IL_KERNEL)
+			il_count(IL_C_stat);
+		target_put(&t);
+	}
+	il_leave();
+	return rc;
+}
+
+static int
+stat_at(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int rc;
+
+	il_ready();
+	if ((flags & AT_EMPTY_PATH) && path != NULL && path[0] == '\0')
+		return dirfd == AT_FDCWD ? il_real.fstatat(dirfd, path, st, flags)
+					 : fstat(dirfd, st);
+	rc = do_stat(dirfd, path, st, flags);
+	if (rc == IL_KERNEL)
+		return il_real.fstatat(dirfd, path, st, flags);
+	return ret_int(rc);
+}
+
+int __xstat(int ver, const char *path, struct stat *st);
+int __xstat64(int ver, const char *path, struct stat64 *st);
+int __lxstat(int ver, const char *path, struct stat *st);
+int __lxstat64(int ver, const char *path, struct stat64 *st);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
+
+D_EXPORT int
+stat(const char *path, struct stat *st)
+{
+	return stat_at(AT_FDCWD, path, st, 0);
+}
+
+D_EXPORT int
+stat64(const char *path, struct stat64 *st)
+{
+	return stat_at(AT_FDCWD, path, (struct stat *)st, 0);
+}
+
+D_EXPORT int
+lstat(const char *path, struct stat *st)
+{
+	return stat_at(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+D_EXPORT int
+lstat64(const char *path, struct stat64 *st)
+{
+	return stat_at(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
+}
+
+D_EXPORT int
+fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	return stat_at(dirfd, path, st, flags);
+}
+
+D_EXPORT int
+fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	return stat_at(dirfd, path, (struct stat *)st, flags);
+}
+
+D_EXPORT int
+__xstat(int ver, const char *path, struct stat *st)
+{
+	(void)ver;
+	return stat_at(AT_FDCWD, path, st, 0);
+}
+
+D_EXPORT int
+__xstat64(int ver, const char *path, struct stat64 *st)
+{
+	(void)ver;
+	return stat_at(AT_FDCWD, path, (struct stat *)st, 0);
+}
+
+D_EXPORT int
+__lxstat(int ver, const char *path, struct stat *st)
+{
+	(void)ver;
+	return stat_at(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+D_EXPORT int
+__lxstat64(int ver, const char *path, struct stat64 *st)
+{
+	(void)ver;
+	return stat_at(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
+}
+
+D_EXPORT int
+__fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	(void)ver;
+	return stat_at(dirfd, path, st, flags);
+}
+
+D_EXPORT int
+__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	(void)ver;
+	return stat_at(dirfd, path, (struct stat *)st, flags);
+}
+
+static void
+statx_of(const struct stat *st, struct statx *sx)
+{
+	memset(sx, 0, sizeof(*sx));
+	sx->stx_mask = STATX_BASIC_STATS;
+	sx->stx_blksize = (uint32_t)st->st_blksize;
+	sx->stx_nlink = (uint32_t)st->st_nlink;
+	sx->stx_uid = st->st_uid;
+	sx->stx_gid = st->st_gid;
+	sx->stx_mode = (uint16_t)st->st_mode;
+	sx->stx_ino = st->st_ino;
+	sx->stx_size = (uint64_t)st->st_size;
+	sx->stx_blocks = (uint64_t)st->st_blocks;
+	sx->stx_atime.tv_sec = st->st_atim.tv_sec;
+	sx->stx_atime.tv_nsec = (uint32_t)st->st_atim.tv_nsec;
+	sx->stx_mtime.tv_sec = st->st_mtim.tv_sec;
+	sx->stx_mtime.tv_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	sx->stx_ctime.tv_sec = st->st_ctim.tv_sec;
+	sx->stx_ctime.tv_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	sx->stx_dev_major = major(st->st_dev);
+	sx->stx_dev_minor = minor(st->st_dev);
+}
+
+D_EXPORT int
+statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx)
+{
+	struct stat st;
+	int rc;
+
+	il_ready();
+	if ((flags & AT_EMPTY_PATH) && path[0] == '\0') {
+		struct il_file *f = il_get(dirfd);
+		bool ours = f != NULL && f->obj != NULL;
+
+		if (f != NULL)
+			il_put(f);
+		if (!ours || fstat(dirfd, &st) != 0)
+			return il_real.statx(dirfd, path, flags, mask, sx);
+		statx_of(&st, sx);
+		return 0;
+	}
+	rc = do_stat(dirfd, path, &st, flags);
+	if (rc == IL_KERNEL)
+		return il_real.statx(dirfd, path, flags, mask, sx);
+	if (rc == 0)
+		statx_of(&st, sx);
+	return ret_int(rc);
+}
+
+/* Begin a path call: 0 with @t, or IL_KERNEL (not entered or not ours) or -errno. */
+static int
+path_begin(int dirfd, const char *path, struct pil_target *t)
+{
+	int rc;
+
+	il_ready();
+	if (!il_enter())
+		return IL_KERNEL;
+	rc = target_get(dirfd, path, t);
+	if (rc != 0)
+		il_leave();
+	return rc;
+}
+
+static int
+path_end(struct pil_target *t, int rc)
+{
+	target_put(t);
+	if (rc != IL_KERNEL)
+		il_count(IL_C_meta);
+	il_leave();
+	return rc;
+}
+
+static int
+do_access(int dirfd, const char *path, int mask, int flags)
+{
+	struct pil_target t;
+	struct stat st;
+	int rc;
+
+	/* Effective-id checks and the root's special rules: the kernel's. */
+	if ((flags & AT_EACCESS) || geteuid() == 0)
+		return IL_KERNEL;
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	rc = target_stat(&t, &st);
+	if (rc == 0 && S_ISLNK(st.st_mode) && !(flags & AT_SYMLINK_NOFOLLOW))
+		rc = IL_KERNEL;
+	if (rc == 0 && mask != F_OK && t.name != NULL)
+		rc = dfs_access(t.dfs, t.parent, t.name, mask) == 0 ? 0 : IL_KERNEL;
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+access(const char *path, int mask)
+{
+	int rc = do_access(AT_FDCWD, path, mask, 0);
+
+	return rc == IL_KERNEL ? il_real.access(path, mask) : ret_int(rc);
+}
+
+D_EXPORT int
+faccessat(int dirfd, const char *path, int mask, int flags)
+{
+	int rc = do_access(dirfd, path, mask, flags);
+
+	return rc == IL_KERNEL ? il_real.faccessat(dirfd, path, mask, flags) : ret_int(rc);
+}
+
+static int
+do_mkdir(int dirfd, const char *path, mode_t mode)
+{
+	struct pil_target t;
+	int rc;
+
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	if (t.name == NULL)
+		rc = -EEXIST;
+	else
+		rc = dfs_mkdir(t.dfs, t.parent, t.name, mode & ~il_state.umask & 07777, 0);
+	if (rc > 0)
+		rc = answer(rc);
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+mkdir(const char *path, mode_t mode)
+{
+	int rc = do_mkdir(AT_FDCWD, path, mode);
+
+	return rc == IL_KERNEL ? il_real.mkdir(path, mode) : ret_int(rc);
+}
+
+D_EXPORT int
+mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	int rc = do_mkdir(dirfd, path, mode);
+
+	return rc == IL_KERNEL ? il_real.mkdirat(dirfd, path, mode) : ret_int(rc);
+}
+
+static int
+do_unlink(int dirfd, const char *path, bool dir)
+{
+	struct pil_target t;
+	struct stat st;
+	int rc;
+
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	if (t.name == NULL) {
+		rc = IL_KERNEL;
+		goto out;
+	}
+	rc = target_stat(&t, &st);
+	if (rc != 0)
+		goto out;
+	if (dir && !S_ISDIR(st.st_mode))
+		rc = -ENOTDIR;
+	else if (!dir && S_ISDIR(st.st_mode))
+		rc = -EISDIR;
+	else
+		rc = dfs_remove(t.dfs, t.parent, t.name, false, NULL);
+	if (rc > 0)
+		rc = answer(rc);
+out:
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+unlink(const char *path)
+{
+	int rc = do_unlink(AT_FDCWD, path, false);
+
+	return rc == IL_KERNEL ? il_real.unlink(path) : ret_int(rc);
+}
+
+D_EXPORT int
+rmdir(const char *path)
+{
+	int rc = do_unlink(AT_FDCWD, path, true);
+
+	return rc == IL_KERNEL ? il_real.rmdir(path) : ret_int(rc);
+}
+
+D_EXPORT int
+unlinkat(int dirfd, const char *path, int flags)
+{
+	int rc = do_unlink(dirfd, path, (flags & AT_REMOVEDIR) != 0);
+
+	return rc == IL_KERNEL ? il_real.unlinkat(dirfd, path, flags) : ret_int(rc);
+}
+
+/*
+ * Renames that replace nothing, within one mount. A replaced object may still be open
+ * somewhere (dfuse frees it only when the kernel is done with it): those go to dfuse.
+ */
+static int
+do_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	struct pil_target a, b;
+	struct stat st;
+	int rc;
+
+	rc = path_begin(olddirfd, oldpath, &a);
+	if (rc != 0)
+		return rc;
+	rc = target_get(newdirfd, newpath, &b);
+	if (rc != 0) {
+		if (rc != IL_KERNEL)
+			rc = IL_KERNEL;
+		return path_end(&a, rc);
+	}
+	if (a.mnt != b.mnt || a.name == NULL || b.name == NULL) {
+		rc = IL_KERNEL;
+		goto out;
+	}
+	rc = target_stat(&b, &st);
+	if (rc != -ENOENT) {
+		rc = IL_KERNEL;
+		goto out;
+	}
+	rc = dfs_move(a.dfs, a.parent, a.name, b.parent, b.name, NULL);
+	if (rc > 0)
+		rc = answer(rc);
+out:
+	target_put(&b);
+	return path_end(&a, rc);
+}
+
+D_EXPORT int
+rename(const char *oldpath, const char *newpath)
+{
+	int rc = do_rename(AT_FDCWD, oldpath, AT_FDCWD, newpath);
+
+	return rc == IL_KERNEL ? il_real.rename(oldpath, newpath) : ret_int(rc);
+}
+
+D_EXPORT int
+renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	int rc = do_rename(olddirfd, oldpath, newdirfd, newpath);
+
+	return rc == IL_KERNEL ? il_real.renameat(olddirfd, oldpath, newdirfd, newpath)
+			       : ret_int(rc);
+}
+
+D_EXPORT int
+renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)
+{
+	int rc = flags == 0 ? do_rename(olddirfd, oldpath, newdirfd, newpath) : IL_KERNEL;
+
+	return rc == IL_KERNEL ? il_real.renameat2(olddirfd, oldpath, newdirfd, newpath, flags)
+			       : ret_int(rc);
+}
+
+static int
+do_truncate(const char *path, off_t len)
+{
+	struct pil_target t;
+	dfs_obj_t *obj;
+	mode_t m;
+	int rc;
+
+	if (len < 0)
+		return IL_KERNEL;
+	rc = path_begin(AT_FDCWD, path, &t);
+	if (rc != 0)
+		return rc;
+	if (t.name == NULL) {
+		rc = -EISDIR;
+		goto out;
+	}
+	rc = dfs_open(t.dfs, t.parent, t.name, 0, O_WRONLY, 0, 0, NULL, &obj);
+	if (rc != 0) {
+		rc = answer(rc);
+		goto out;
+	}
+	if (dfs_get_mode(obj, &m) != 0 || !S_ISREG(m))
+		rc = S_ISDIR(m) ? -EISDIR : IL_KERNEL;
+	else
+		rc = dfs_punch(t.dfs, obj, (daos_off_t)len, DFS_MAX_FSIZE) == 0 ? 0 : IL_KERNEL;
+	dfs_release(obj);
+out:
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+truncate(const char *path, off_t len)
+{
+	int rc = do_truncate(path, len);
+
+	return rc == IL_KERNEL ? il_real.truncate(path, len) : ret_int(rc);
+}
+
+D_EXPORT int
+truncate64(const char *path, off64_t len)
+{
+	int rc = do_truncate(path, (off_t)len);
+
+	return rc == IL_KERNEL ? il_real.truncate(path, (off_t)len) : ret_int(rc);
+}
+
+static int
+do_chmod(int dirfd, const char *path, mode_t mode, int flags)
+{
+	struct pil_target t;
+	struct stat st;
+	int rc;
+
+	if (flags != 0)
+		return IL_KERNEL;
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	rc = target_stat(&t, &st);
+	if (rc == 0 && (S_ISLNK(st.st_mode) || t.name == NULL))
+		rc = IL_KERNEL;
+	if (rc == 0)
+		rc = dfs_chmod(t.dfs, t.parent, t.name, mode & 07777) == 0 ? 0 : IL_KERNEL;
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+chmod(const char *path, mode_t mode)
+{
+	int rc = do_chmod(AT_FDCWD, path, mode, 0);
+
+	return rc == IL_KERNEL ? il_real.chmod(path, mode) : ret_int(rc);
+}
+
+D_EXPORT int
+fchmodat(int dirfd, const char *path, mode_t mode, int flags)
+{
+	int rc = do_chmod(dirfd, path, mode, flags);
+
+	return rc == IL_KERNEL ? il_real.fchmodat(dirfd, path, mode, flags) : ret_int(rc);
+}
+
+static int
+do_symlink(const char *target, int dirfd, const char *path)
+{
+	struct pil_target t;
+	dfs_obj_t *obj;
+	int rc;
+
+	if (target == NULL)
+		return IL_KERNEL;
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	if (t.name == NULL) {
+		rc = -EEXIST;
+		goto out;
+	}
+	rc = dfs_open(t.dfs, t.parent, t.name, S_IFLNK | 0777, O_CREAT | O_EXCL | O_RDWR, 0, 0,
+		      target, &obj);
+	if (rc == 0)
+		dfs_release(obj);
+	else
+		rc = answer(rc);
+out:
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+symlink(const char *target, const char *path)
+{
+	int rc = do_symlink(target, AT_FDCWD, path);
+
+	return rc == IL_KERNEL ? il_real.symlink(target, path) : ret_int(rc);
+}
+
+D_EXPORT int
+symlinkat(const char *target, int dirfd, const char *path)
+{
+	int rc = do_symlink(target, dirfd, path);
+
+	return rc == IL_KERNEL ? il_real.symlinkat(target, dirfd, path) : ret_int(rc);
+}
+
+static ssize_t
+do_readlink(int dirfd, const char *path, char *buf, size_t len)
+{
+	struct pil_target t;
+	dfs_obj_t *obj;
+	daos_size_t size;
+	char *tmp;
+	mode_t m;
+	int rc;
+
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	if (t.name == NULL) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = dfs_lookup_rel(t.dfs, t.parent, t.name, O_RDONLY, &obj, &m, NULL);
+	if (rc != 0) {
+		rc = answer(rc);
+		goto out;
+	}
+	if (!S_ISLNK(m)) {
+		rc = -EINVAL;
+		goto out_rel;
+	}
+	size = PATH_MAX + 1;
+	tmp = d_calloc(1, (size_t)size);
+	if (tmp == NULL) {
+		rc = IL_KERNEL;
+		goto out_rel;
+	}
+	if (dfs_get_symlink_value(obj, tmp, &size) != 0 || size == 0) {
+		rc = IL_KERNEL;
+	} else {
+		size--; /* without the NUL */
+		if (size > len)
+			size = len;
+		memcpy(buf, tmp, (size_t)size);
+		rc = (int)size;
+	}
+	d_free(tmp);
+out_rel:
+	dfs_release(obj);
+out:
+	return path_end(&t, rc);
+}
+
+D_EXPORT ssize_t
+readlink(const char *path, char *buf, size_t len)
+{
+	ssize_t rc = do_readlink(AT_FDCWD, path, buf, len);
+
+	return rc == IL_KERNEL ? il_real.readlink(path, buf, len) : ret_int((int)rc);
+}
+
+D_EXPORT ssize_t
+readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	ssize_t rc = do_readlink(dirfd, path, buf, len);
+
+	return rc == IL_KERNEL ? il_real.readlinkat(dirfd, path, buf, len) : ret_int((int)rc);
+}
+
+D_EXPORT int
+chdir(const char *path)
+{
+	int rc;
+
+	il_ready();
+	rc = il_real.chdir(path);
+	if (rc == 0 && il_enter()) {
+		pil_cwd_refresh();
+		il_leave();
+	}
+	return rc;
+}
+
+D_EXPORT mode_t
+umask(mode_t mask)
+{
+	mode_t old;
+
+	il_ready();
+	old = il_real.umask(mask);
+	il_state.umask = mask & 0777;
+	return old;
+}
+
+/* ---- directory streams ---- */
+
+/*
+ * Our DIR. Its first word can never be glibc's (whose DIR starts with a valid fd): the
+ * low half of the magic is a negative int.
+ */
+#define PIL_DIR_MAGIC 0x50494c44ffff0001ULL
+#define PIL_DIR_BATCH 64
+
+struct pil_dir {
+	uint64_t magic;                    /* PIL_DIR_MAGIC */
+	struct il_mount *mnt;              /* the mount */
+	dfs_obj_t *obj;                    /* the directory */
+	char *path;                        /* its absolute path */
+	int fd;                            /* kernel fd for dirfd(), -1 until asked */
+	daos_anchor_t anchor;              /* where dfs_readdirplus goes on */
+	struct dirent ents[PIL_DIR_BATCH]; /* the current batch */
+	struct stat sts[PIL_DIR_BATCH];
+	uint32_t nr;       /* entries in the batch */
+	uint32_t next;     /* next entry of the batch to return */
+	long pos;          /* entries returned so far ("." and ".." count) */
+	struct dirent dot; /* "." or ".." as returned */
+};
+
+static bool
+is_ours(DIR *d)
+{
+	return d != NULL && ((struct pil_dir *)(void *)d)->magic == PIL_DIR_MAGIC;
+}
+
+static DIR *
+dir_create(struct il_mount *mnt, dfs_obj_t *obj, const char *path, int fd)
+{
+	struct pil_dir *d = d_calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->path = path != NULL ? d_strdup(path) : NULL;
+	d->magic = PIL_DIR_MAGIC;
+	d->mnt = mnt;
+	d->obj = obj;
+	d->fd = fd;
+	return (DIR *)(void *)d;
+}
+
+D_EXPORT DIR *
+opendir(const char *path)
+{
+	struct pil_target t;
+	dfs_obj_t *obj = NULL;
+	DIR *d = NULL;
+	mode_t m;
+	int rc;
+
+	rc = path_begin(AT_FDCWD, path, &t);
+	if (rc == IL_KERNEL)
+		return il_real.opendir(path);
+	if (rc != 0) {
+		errno = -rc;
+		return NULL;
+	}
+	if (t.name == NULL)
+		rc = dfs_lookup(t.dfs, "/", O_RDONLY, &obj, &m, NULL);
+	else
+		rc = dfs_lookup_rel(t.dfs, t.parent, t.name, O_RDONLY, &obj, &m, NULL);
+	rc = rc != 0 ? answer(rc) : S_ISDIR(m) ? 0 : S_ISLNK(m) ? IL_KERNEL : -ENOTDIR;
+	if (rc == 0) {
+		d = dir_create(t.mnt, obj, t.abs, -1);
+		if (d == NULL)
+			rc = IL_KERNEL;
+	}
+	if (rc != 0 && obj != NULL)
+		dfs_release(obj);
+	path_end(&t, rc);
+	if (rc == IL_KERNEL)
+		return il_real.opendir(path);
+	if (rc != 0)
+		errno = -rc;
+	return d;
+}
+
+D_EXPORT DIR *
+fdopendir(int fd)
+{
+	struct il_file *f;
+	dfs_obj_t *obj;
+	DIR *d = NULL;
+
+	il_ready();
+	if (il_fdtable_is_empty(&il_state.fds) || !il_enter())
+		return il_real.fdopendir(fd);
+	f = il_get(fd);
+	if (f != NULL && f->dir && f->obj != NULL &&
+	    dfs_dup(il_file_mount(f)->dfs, f->obj, O_RDONLY, &obj) == 0) {
+		d = dir_create(il_file_mount(f), obj, f->path, fd);
+		if (d == NULL)
+			dfs_release(obj);
+	}
+	if (f != NULL)
+		il_put(f);
+	il_leave();
+	return d != NULL ? d : il_real.fdopendir(fd);
+}
+
+static struct dirent *
+dir_next(struct pil_dir *d)
+{
+	struct dirent *e;
+	int rc;
+
+	if (d->pos < 2) {
+		memset(&d->dot, 0, sizeof(d->dot));
+		snprintf(d->dot.d_name, sizeof(d->dot.d_name), "%s", d->pos == 0 ? "." : "..");
+		d->dot.d_ino = 1;
+		d->dot.d_type = DT_DIR;
+		d->dot.d_off = ++d->pos;
+		return &d->dot;
+	}
+	while (d->next >= d->nr) {
+		if (daos_anchor_is_eof(&d->anchor))
+			return NULL;
+		d->nr = PIL_DIR_BATCH;
+		d->next = 0;
+		rc = dfs_readdirplus(d->mnt->dfs, d->obj, &d->anchor, &d->nr, d->ents, d->sts);
+		if (rc != 0) {
+			d->nr = 0;
+			errno = rc;
+			return NULL;
+		}
+	}
+	e = &d->ents[d->next];
+	e->d_ino = d->sts[d->next].st_ino;
+	e->d_type = IFTODT(d->sts[d->next].st_mode);
+	e->d_reclen = sizeof(*e);
+	e->d_off = ++d->pos;
+	d->next++;
+	il_count(IL_C_dir);
+	return e;
+}
+
+D_EXPORT struct dirent *
+readdir(DIR *dir)
+{
+	struct dirent *e;
+
+	il_ready();
+	if (!is_ours(dir))
+		return il_real.readdir(dir);
+	il_enter();
+	e = dir_next((struct pil_dir *)(void *)dir);
+	il_leave();
+	return e;
+}
+
+D_EXPORT struct dirent64 *
+readdir64(DIR *dir)
+{
+	il_ready();
+	if (!is_ours(dir))
+		return il_real.readdir64(dir);
+	/* LP64: struct dirent and struct dirent64 are one layout. */
+	return (struct dirent64 *)(void *)readdir(dir);
+}
+
+/* Deprecated, still called by old programs. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+D_EXPORT int
+readdir_r(DIR *dir, struct dirent *ent, struct dirent **res)
+{
+	struct dirent *e;
+
+	il_ready();
+	if (!is_ours(dir))
+		return il_real.readdir_r(dir, ent, res);
+	errno = 0;
+	e = readdir(dir);
+	if (e == NULL) {
+		*res = NULL;
+		return errno;
+	}
+	memcpy(ent, e, sizeof(*ent));
+	*res = ent;
+	return 0;
+}
+
+D_EXPORT int
+readdir64_r(DIR *dir, struct dirent64 *ent, struct dirent64 **res)
+{
+	return readdir_r(dir, (struct dirent *)(void *)ent, (struct dirent **)(void *)res);
+}
+#pragma GCC diagnostic pop
+
+D_EXPORT void
+rewinddir(DIR *dir)
+{
+	struct pil_dir *d = (struct pil_dir *)(void *)dir;
+
+	il_ready();
+	if (!is_ours(dir)) {
+		il_real.rewinddir(dir);
+		return;
+	}
+	memset(&d->anchor, 0, sizeof(d->anchor));
+	d->nr = d->next = 0;
+	d->pos = 0;
+}
+
+D_EXPORT long
+telldir(DIR *dir)
+{
+	il_ready();
+	if (!is_ours(dir))
+		return il_real.telldir(dir);
+	return ((struct pil_dir *)(void *)dir)->pos;
+}
+
+D_EXPORT void
+seekdir(DIR *dir, long pos)
+{
+	il_ready();
+	if (!is_ours(dir)) {
+		il_real.seekdir(dir, pos);
+		return;
+	}
+	/* Listings have no stable positions: start again and skip. */
+	rewinddir(dir);
+	while (((struct pil_dir *)(void *)dir)->pos < pos && readdir(dir) != NULL)
+		;
+}
+
+D_EXPORT int
+dirfd(DIR *dir)
+{
+	struct pil_dir *d = (struct pil_dir *)(void *)dir;
+	struct il_file *f;
+	dfs_obj_t *obj;
+
+	il_ready();
+	if (!is_ours(dir))
+		return il_real.dirfd(dir);
+	if (d->fd >= 0 || d->path == NULL)
+		return d->fd;
+	d->fd = il_real.open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0 || !il_enter())
+		return d->fd;
+	if (dfs_dup(d->mnt->dfs, d->obj, O_RDONLY, &obj) == 0) {
+		f = il_file_create(d->mnt, obj, O_RDONLY | O_DIRECTORY, d->path);
+		if (f != NULL) {
+			f->dir = true;
+			f->bypass = false;
+			il_fd_set(d->fd, f, true);
+			il_put(f);
+		} else {
+			dfs_release(obj);
+		}
+	}
+	il_leave();
+	return d->fd;
+}
+
+D_EXPORT int
+closedir(DIR *dir)
+{
+	struct pil_dir *d = (struct pil_dir *)(void *)dir;
+
+	il_ready();
+	if (!is_ours(dir))
+		return il_real.closedir(dir);
+	if (d->fd >= 0)
+		close(d->fd);
+	if (!il_state.disabled)
+		dfs_release(d->obj);
+	d_free(d->path);
+	d->magic = 0;
+	d_free(d);
+	return 0;
+}
