@@ -119,6 +119,58 @@ int dfs_cont_create(daos_handle_t poh, uuid_t *uuid, dfs_attr_t *attr, daos_hand
 int dfs_cont_create_with_label(daos_handle_t poh, const char *label, dfs_attr_t *attr, uuid_t *uuid,
 			       daos_handle_t *coh, dfs_t **dfs);
 
+/* Flags of dfs_cont_check() (DAOS's values). */
+#define DFS_CHECK_PRINT (1 << 0)     /* report each leaked object ("oid[n]: hi.lo") */
+#define DFS_CHECK_REMOVE (1 << 1)    /* punch leaked objects */
+#define DFS_CHECK_RELINK (1 << 2)    /* link leaked objects under /lost+found/<name> */
+#define DFS_CHECK_VERIFY (1 << 3)    /* also check each object's replicas agree */
+#define DFS_CHECK_EVICT_ALL (1 << 4) /* evict every other handle of the container first */
+
+/*
+ * Check the namespace of POSIX container @cont of pool @poh for leaked objects: objects
+ * no entry reaches from the root. Opens the container exclusively (EBUSY if another
+ * handle is open, unless DFS_CHECK_EVICT_ALL), snapshots it, lists its objects
+ * (daos_oit_open), marks those the namespace reaches, and handles the others as @flags
+ * say: REMOVE and RELINK exclude each other (EINVAL). RELINK names them "<hi>.<lo>" in
+ * /lost+found/@name (NULL: the start time, YYYY-MM-DD-HH:MM:SS), directories for
+ * objects of type DAOS_OT_MULTI_HASHED, else files with the container's chunk size.
+ * DAOS prints its report; this one only logs it (see dfs_cont_check_report()).
+ */
+int dfs_cont_check(daos_handle_t poh, const char *cont, uint64_t flags, const char *name);
+/* Namespace statistics of @cont from directory @subdir (NULL: the root); logged only. */
+int dfs_cont_scan(daos_handle_t poh, const char *cont, uint64_t flags, const char *subdir);
+
+/*
+ * Not in DAOS: the report of the checker and scanner as lines ("DFS checker: Start
+ * (...)", DAOS's wording) handed to @fn with @arg, and the counts, for tools such as
+ * `daos fs check`. A library writes nothing to stdout.
+ */
+typedef void (*dfs_report_fn)(void *arg, const char *line);
+
+typedef struct {
+	uint64_t dcr_nr_marked;             /* entries reached from the root */
+	uint64_t dcr_nr_leaked;             /* objects none reaches */
+	char dcr_lf_dir[DFS_MAX_NAME + 16]; /* RELINK: "/lost+found/<name>", else "" */
+} dfs_check_result_t;
+
+typedef struct {
+	uint64_t dsr_nr_objects; /* objects in the container */
+	uint64_t dsr_nr_files;   /* entries under the scanned directory, by type */
+	uint64_t dsr_nr_dirs;
+	uint64_t dsr_nr_symlinks;
+	uint64_t dsr_max_depth;    /* deepest level (entries of the scanned directory: 1) */
+	uint64_t dsr_bytes;        /* sum of the file sizes */
+	uint64_t dsr_largest_file; /* bytes */
+	uint64_t dsr_largest_dir;  /* entries */
+} dfs_scan_result_t;
+
+/* dfs_cont_check() reporting to @fn (may be NULL) and filling @res (may be NULL). */
+int dfs_cont_check_report(daos_handle_t poh, const char *cont, uint64_t flags, const char *name,
+			  dfs_report_fn fn, void *arg, dfs_check_result_t *res);
+/* dfs_cont_scan() reporting to @fn (may be NULL) and filling @res (may be NULL). */
+int dfs_cont_scan_report(daos_handle_t poh, const char *cont, uint64_t flags, const char *subdir,
+			 dfs_report_fn fn, void *arg, dfs_scan_result_t *res);
+
 /* ---- mounts ---- */
 
 /*

@@ -14,7 +14,8 @@
  *           vos_obj_fetch of the others into one buffer, with their extent maps (again
  *           with larger maps if they overflowed) -> answer inline, or push the present
  *           extents to the client's buffers and answer. -DER_REC2BIG: every iod's size.
- *   punch, enumerate, query key: one VOS call each.
+ *   punch, enumerate (keys, extents, or the container's objects), query key: one VOS
+ *           call each.
  *
  * Epoch 0 means "now": d_hlc_get() when the request reaches VOS. A target without the
  * container answers reads with "nothing there" (sizes 0, empty lists, -DER_NONEXIST for
@@ -1262,6 +1263,32 @@ enum_recxs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, s
 	return rc;
 }
 
+/* The container's object shards on this target (kind OBJ): what daos_oit_* lists. */
+static int
+enum_objs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, struct buf *b)
+{
+	uint32_t nr = D_MIN(e->in.nr, (uint32_t)RPC_OBJ_LIST_MAX);
+	struct vos_oid *oids;
+	uint32_t i;
+	int rc;
+
+	oids = d_calloc(nr, sizeof(*oids));
+	if (oids == NULL)
+		return -DER_NOMEM;
+	rc = vos_obj_list(vc, hdr_epoch(&e->in.hdr), anchor, oids, &nr);
+	if (rc == 0) {
+		buf_put_bytes_raw(b, anchor, sizeof(*anchor));
+		buf_put_u32(b, nr);
+		for (i = 0; i < nr; i++) {
+			buf_put_u64(b, oids[i].lo);
+			buf_put_u64(b, oids[i].hi);
+			buf_put_u32(b, oids[i].shard);
+		}
+	}
+	d_free(oids);
+	return rc;
+}
+
 static void
 enum_resume(struct tgt_req *req, int rc)
 {
@@ -1284,9 +1311,11 @@ enum_resume(struct tgt_req *req, int rc)
 		anchor.flags |= VOS_ANCHOR_EOF;
 		buf_put_bytes_raw(&b, &anchor, sizeof(anchor));
 		buf_put_u32(&b, 0);
-		if (e->in.kind >= RPC_ENUM_RECX)
+		if (e->in.kind == RPC_ENUM_RECX || e->in.kind == RPC_ENUM_RECX_DESC)
 			buf_put_u64(&b, 0);
 		rc = 0;
+	} else if (rc == 0 && e->in.kind == RPC_ENUM_OBJ) {
+		rc = enum_objs(e, vc, &anchor, &b);
 	} else if (rc == 0 && e->in.kind >= RPC_ENUM_RECX) {
 		rc = enum_recxs(e, vc, &anchor, &b);
 	} else if (rc == 0) {

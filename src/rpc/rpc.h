@@ -452,12 +452,16 @@ struct rpc_obj_punch_in {
  * Reply: anchor (RPC_ANCHOR_SIZE), count u32, then DKEY/AKEY: per key its bytes; RECX:
  * record size u64 and per extent idx u64, nr u64, epoch u64. -DER_KEY2BIG (body: u32 the length of
  * the key that did not fit) if not even one key fits in room.
+ * OBJ lists the object shards of the container on the target that existed at the epoch
+ * (hdr's oid, shard and dkey are not used; akey empty, room 0): the reply is struct
+ * rpc_obj_list_out.
  */
 enum rpc_enum_kind {
 	RPC_ENUM_DKEY = 1,
 	RPC_ENUM_AKEY = 2,
 	RPC_ENUM_RECX = 3,
 	RPC_ENUM_RECX_DESC = 4, /* RECX, highest extents first */
+	RPC_ENUM_OBJ = 5,       /* the container's objects on this target (the OIT, daos_oit_*) */
 };
 
 struct rpc_obj_enum_in {
@@ -467,6 +471,24 @@ struct rpc_obj_enum_in {
 	uint8_t anchor[RPC_ANCHOR_SIZE];
 	uint32_t nr;
 	uint32_t room;
+};
+
+/*
+ * The reply of RPC_OBJ_ENUM kind OBJ: anchor (RPC_ANCHOR_SIZE), count u32 (at most
+ * RPC_OBJ_LIST_MAX), then per object shard: lo u64, hi u64, shard u32.
+ */
+struct rpc_obj_shard_id {
+	daos_obj_id_t oid;
+	uint32_t shard;
+};
+
+#define RPC_OBJ_SHARD_WIRE 20
+#define RPC_OBJ_LIST_MAX ((NET_BODY_MAX - RPC_ANCHOR_SIZE - 4) / RPC_OBJ_SHARD_WIRE)
+
+struct rpc_obj_list_out {
+	uint8_t anchor[RPC_ANCHOR_SIZE];
+	uint32_t nr;
+	struct rpc_obj_shard_id *ids; /* decoded: allocated (rpc_obj_list_out_fini) */
 };
 
 /* RPC_OBJ_QUERY_KEY request: hdr (dkey: for AKEY/RECX queries), flags u32 (DAOS_GET_*),
@@ -549,6 +571,10 @@ int rpc_obj_punch_in_decode(const void *buf, size_t len, struct rpc_obj_punch_in
 void rpc_obj_punch_in_fini(struct rpc_obj_punch_in *in);
 size_t rpc_obj_enum_in_encode(const struct rpc_obj_enum_in *in, void *buf, size_t len);
 int rpc_obj_enum_in_decode(const void *buf, size_t len, struct rpc_obj_enum_in *out);
+size_t rpc_obj_list_out_encode(const struct rpc_obj_list_out *out, void *buf, size_t len);
+/* Decode a kind OBJ enumeration reply; rpc_obj_list_out_fini() after. */
+int rpc_obj_list_out_decode(const void *buf, size_t len, struct rpc_obj_list_out *out);
+void rpc_obj_list_out_fini(struct rpc_obj_list_out *out);
 size_t rpc_obj_query_in_encode(const struct rpc_obj_query_in *in, void *buf, size_t len);
 int rpc_obj_query_in_decode(const void *buf, size_t len, struct rpc_obj_query_in *out);
 

@@ -480,12 +480,70 @@ rpc_obj_enum_in_decode(const void *buf, size_t len, struct rpc_obj_enum_in *out)
 	anchor = buf_get_bytes_raw(&b, RPC_ANCHOR_SIZE);
 	out->nr = buf_get_u32(&b);
 	out->room = buf_get_u32(&b);
-	if (buf_finish(&b) != 0 || out->kind < RPC_ENUM_DKEY || out->kind > RPC_ENUM_RECX_DESC ||
-	    (out->kind != RPC_ENUM_DKEY && out->hdr.dkey.iov_len == 0) ||
-	    (out->kind >= RPC_ENUM_RECX && out->akey.iov_len == 0) || out->nr == 0)
+	if (buf_finish(&b) != 0 || out->kind < RPC_ENUM_DKEY || out->kind > RPC_ENUM_OBJ ||
+	    (out->kind != RPC_ENUM_DKEY && out->kind != RPC_ENUM_OBJ &&
+	     out->hdr.dkey.iov_len == 0) ||
+	    (out->kind == RPC_ENUM_OBJ && (out->akey.iov_len != 0 || out->room != 0)) ||
+	    ((out->kind == RPC_ENUM_RECX || out->kind == RPC_ENUM_RECX_DESC) &&
+	     out->akey.iov_len == 0) ||
+	    out->nr == 0)
 		return -DER_PROTO;
 	memcpy(out->anchor, anchor, RPC_ANCHOR_SIZE);
 	return 0;
+}
+
+size_t
+rpc_obj_list_out_encode(const struct rpc_obj_list_out *out, void *buf, size_t len)
+{
+	struct buf b = BUF_INIT(buf, len);
+	uint32_t i;
+
+	buf_put_bytes_raw(&b, out->anchor, RPC_ANCHOR_SIZE);
+	buf_put_u32(&b, out->nr);
+	for (i = 0; i < out->nr; i++) {
+		buf_put_u64(&b, out->ids[i].oid.lo);
+		buf_put_u64(&b, out->ids[i].oid.hi);
+		buf_put_u32(&b, out->ids[i].shard);
+	}
+	return finish_enc(&b);
+}
+
+int
+rpc_obj_list_out_decode(const void *buf, size_t len, struct rpc_obj_list_out *out)
+{
+	struct buf b = BUF_INIT(buf, len);
+	const void *anchor;
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	anchor = buf_get_bytes_raw(&b, RPC_ANCHOR_SIZE);
+	out->nr = buf_get_u32_max(&b, RPC_OBJ_LIST_MAX);
+	/* The count must match the bytes present before anything is allocated for it. */
+	if (b.err != 0 || (uint64_t)out->nr * RPC_OBJ_SHARD_WIRE != buf_remaining(&b))
+		return -DER_PROTO;
+	memcpy(out->anchor, anchor, RPC_ANCHOR_SIZE);
+	if (out->nr > 0) {
+		out->ids = d_calloc(out->nr, sizeof(*out->ids));
+		if (out->ids == NULL)
+			return -DER_NOMEM;
+	}
+	for (i = 0; i < out->nr; i++) {
+		out->ids[i].oid.lo = buf_get_u64(&b);
+		out->ids[i].oid.hi = buf_get_u64(&b);
+		out->ids[i].shard = buf_get_u32(&b);
+	}
+	if (buf_finish(&b) != 0) {
+		rpc_obj_list_out_fini(out);
+		return -DER_PROTO;
+	}
+	return 0;
+}
+
+void
+rpc_obj_list_out_fini(struct rpc_obj_list_out *out)
+{
+	d_free(out->ids);
+	out->ids = NULL;
 }
 
 size_t

@@ -41,6 +41,15 @@ static const int delete_acl_opts[] = { DCLI_OPT_PRINCIPAL, -1 };
 static const int set_owner_opts[] = { DCLI_OPT_USER, DCLI_OPT_GROUP, -1 };
 static const int create_snap_opts[] = { DCLI_OPT_SNAP, -1 };
 static const int destroy_snap_opts[] = { DCLI_OPT_EPC, DCLI_OPT_EPC_RANGE, DCLI_OPT_SNAP, -1 };
+static const int fs_copy_opts[] = { DCLI_OPT_SRC, DCLI_OPT_DST, -1 };
+static const int fs_set_attr_opts[] = { DCLI_OPT_PATH,       DCLI_OPT_DFS_PATH, DCLI_OPT_DFS_PREFIX,
+					DCLI_OPT_CHUNK_SIZE, DCLI_OPT_OCLASS,   -1 };
+static const int fs_where_opts[] = { DCLI_OPT_PATH, DCLI_OPT_DFS_PATH, DCLI_OPT_DFS_PREFIX, -1 };
+static const int fs_chmod_opts[] = { DCLI_OPT_PATH, DCLI_OPT_DFS_PATH, DCLI_OPT_DFS_PREFIX,
+				     DCLI_OPT_MODE, -1 };
+static const int fs_check_opts[] = { DCLI_OPT_CHECK_FLAGS, DCLI_OPT_DIR_NAME, -1 };
+static const int fs_scan_opts[] = { DCLI_OPT_DIR_NAME, -1 };
+static const int cont_check_opts[] = { DCLI_OPT_EPC, -1 };
 
 /* name, aliases, help, options, argument names, min and max arguments, needs DAOS, run */
 #define LEAF(n, al, h, o, pn, pmin, pmax, c, fn)                                   \
@@ -54,6 +63,7 @@ static const int destroy_snap_opts[] = { DCLI_OPT_EPC, DCLI_OPT_EPC_RANGE, DCLI_
 	}
 #define POOL "<pool>"
 #define CONT "<pool> <container>"
+#define WHERE "[<pool> <container>]"
 
 static const struct cli_cmd pool_cmds[] = {
 	LEAF("query", NULL, "Query a DAOS pool", pool_query_opts, POOL, 1, 1, true,
@@ -109,6 +119,32 @@ static const struct cli_cmd cont_cmds[] = {
 	     CONT " <name>:<value>[,<name>:<value>...]", 3, 3, true, dcli_cont_set_attr),
 	LEAF("del-attr", "delattr", "Delete container user-defined attributes", NULL,
 	     CONT " <name>[,<name>...]", 3, 3, true, dcli_cont_del_attr),
+	LEAF("check", NULL, "Check the objects of a container", cont_check_opts, CONT, 2, 2, true,
+	     dcli_cont_check),
+	{ NULL },
+};
+
+static const struct cli_cmd fs_cmds[] = {
+	LEAF("copy", NULL, "Copy between POSIX and a DAOS container", fs_copy_opts, NULL, 0, 0,
+	     true, dcli_fs_copy),
+	LEAF("set-attr", NULL, "Set a directory's object class or chunk size for new entries",
+	     fs_set_attr_opts, WHERE, 0, 2, true, dcli_fs_set_attr),
+	LEAF("get-attr", NULL, "Show the object class and chunk size of a file or directory",
+	     fs_where_opts, WHERE, 0, 2, true, dcli_fs_get_attr),
+	LEAF("reset-attr", NULL, "Clear a directory's object class and chunk size", fs_where_opts,
+	     WHERE, 0, 2, true, dcli_fs_reset_attr),
+	LEAF("reset-chunk-size", NULL, "Clear a directory's chunk size", fs_where_opts, WHERE, 0, 2,
+	     true, dcli_fs_reset_chunk_size),
+	LEAF("reset-oclass", NULL, "Clear a directory's object class", fs_where_opts, WHERE, 0, 2,
+	     true, dcli_fs_reset_oclass),
+	LEAF("check", NULL, "Check a POSIX container for leaked objects", fs_check_opts, CONT, 2, 2,
+	     true, dcli_fs_check),
+	LEAF("scan", NULL, "Show namespace statistics of a POSIX container", fs_scan_opts, CONT, 2,
+	     2, true, dcli_fs_scan),
+	LEAF("chmod", NULL, "Change the mode bits of an entry", fs_chmod_opts, WHERE, 0, 2, true,
+	     dcli_fs_chmod),
+	LEAF("query", NULL, "Show what dfuse serves at a path", NULL, "<dfuse path>", 1, 1, false,
+	     dcli_fs_query),
 	{ NULL },
 };
 
@@ -121,6 +157,7 @@ static const struct cli_cmd obj_cmds[] = {
 static const struct cli_cmd root_cmds[] = {
 	NODE("container", "cont", "Perform tasks related to DAOS containers", cont_cmds),
 	NODE("pool", NULL, "Perform tasks related to DAOS pools", pool_cmds),
+	NODE("filesystem", "fs", "Perform tasks related to POSIX containers", fs_cmds),
 	NODE("object", "obj", "Perform tasks related to DAOS objects", obj_cmds),
 	LEAF("version", NULL, "Print daos version", NULL, NULL, 0, 0, false, dcli_version),
 	{ NULL },

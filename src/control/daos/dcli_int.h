@@ -20,6 +20,7 @@
 #define CONTROL_DAOS_DCLI_INT_H
 
 #include <daos.h>
+#include <daos_fs.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,7 +59,15 @@
 	X(PRINCIPAL, 'P', "principal", true, "u:name@, g:name@, OWNER@, GROUP@ or EVERYONE@")    \
 	X(SNAP, 's', "snap", true, "Snapshot name")                                              \
 	X(EPC, 'e', "epc", true, "Snapshot epoch")                                               \
-	X(EPC_RANGE, 'r', "epcrange", true, "Range of snapshot epochs, a-b")
+	X(EPC_RANGE, 'r', "epcrange", true, "Range of snapshot epochs, a-b")                     \
+	X(SRC, 's', "src", true, "Source: a POSIX path or daos://<pool>/<cont>[/<path>]")        \
+	X(DST, 'd', "dst", true, "Destination: a POSIX path or daos://<pool>/<cont>[/<path>]")   \
+	X(PATH, 0, "path", true, "A path in a dfuse mount")                                      \
+	X(DFS_PATH, 'H', "dfs-path", true, "Path in the container (with <pool> <container>)")    \
+	X(DFS_PREFIX, 'I', "dfs-prefix", true, "Mount prefix to strip from --dfs-path")          \
+	X(CHECK_FLAGS, 'f', "flags", true, "print,remove,relink,verify,evict")                   \
+	X(DIR_NAME, 'n', "dir-name", true, "Name of the directory (lost+found, or to scan)")     \
+	X(MODE, 'm', "mode", true, "Mode bits, in octal")
 
 #define DCLI_OPT_ENUM(id, s, l, v, h) DCLI_OPT_##id,
 enum dcli_opt { DCLI_OPT_TABLE(DCLI_OPT_ENUM) DCLI_OPT_NR };
@@ -75,6 +84,16 @@ struct dcli_posix_attr {
 	daos_oclass_id_t oclass;      /* 0: chosen from the container's rd_fac */
 	daos_oclass_id_t dir_oclass;  /* 0: oclass */
 	daos_oclass_id_t file_oclass; /* 0: oclass */
+};
+
+/* A dfuse mount's answer about a path in it (ops->dfuse_path_info). */
+struct dcli_dfuse_info {
+	char pool[37];  /* UUID */
+	char cont[37];  /* UUID */
+	char sys[64];   /* "" for the default */
+	char mnt[4096]; /* the mount point */
+	char rel[4096]; /* the path in the container ("/a/b") */
+	int pid;        /* of the dfuse daemon */
 };
 
 /*
@@ -151,6 +170,42 @@ struct dcli_ops {
 			 daos_event_t *ev);
 	int (*obj_update)(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
 			  unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_event_t *ev);
+
+	/*
+	 * libdfs, with its signatures (positive errno results), for `daos filesystem`. The
+	 * binary always has them; NULL in a test's table means "not available".
+	 */
+	int (*dfs_mount)(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfs);
+	int (*dfs_umount)(dfs_t *dfs);
+	int (*dfs_lookup)(dfs_t *dfs, const char *path, int flags, dfs_obj_t **obj, mode_t *mode,
+			  struct stat *stbuf);
+	int (*dfs_release)(dfs_obj_t *obj);
+	int (*dfs_open)(dfs_t *dfs, dfs_obj_t *parent, const char *name, mode_t mode, int flags,
+			daos_oclass_id_t cid, daos_size_t chunk_size, const char *value,
+			dfs_obj_t **obj);
+	int (*dfs_read)(dfs_t *dfs, dfs_obj_t *obj, d_sg_list_t *sgl, daos_off_t off,
+			daos_size_t *read_size, daos_event_t *ev);
+	int (*dfs_write)(dfs_t *dfs, dfs_obj_t *obj, d_sg_list_t *sgl, daos_off_t off,
+			 daos_event_t *ev);
+	int (*dfs_readdir)(dfs_t *dfs, dfs_obj_t *obj, daos_anchor_t *anchor, uint32_t *nr,
+			   struct dirent *dirs);
+	int (*dfs_get_symlink_value)(dfs_obj_t *obj, char *buf, daos_size_t *size);
+	int (*dfs_obj_get_info)(dfs_t *dfs, dfs_obj_t *obj, dfs_obj_info_t *info);
+	int (*dfs_obj_set_oclass)(dfs_t *dfs, dfs_obj_t *obj, int flags, daos_oclass_id_t cid);
+	int (*dfs_obj_set_chunk_size)(dfs_t *dfs, dfs_obj_t *obj, int flags, daos_size_t csize);
+	int (*dfs_chmod)(dfs_t *dfs, dfs_obj_t *parent, const char *name, mode_t mode);
+	int (*dfs_cont_check_report)(daos_handle_t poh, const char *cont, uint64_t flags,
+				     const char *name, dfs_report_fn fn, void *arg,
+				     dfs_check_result_t *res);
+	int (*dfs_cont_scan_report)(daos_handle_t poh, const char *cont, uint64_t flags,
+				    const char *subdir, dfs_report_fn fn, void *arg,
+				    dfs_scan_result_t *res);
+	/*
+	 * What dfuse says about @path (a file or directory in a dfuse mount): its pool and
+	 * container UUIDs, the system name ("" for the default), the mount point and the
+	 * dfuse pid (dfuse_ioctl.h). -DER_INVAL if @path is not in a dfuse mount.
+	 */
+	int (*dfuse_path_info)(const char *path, struct dcli_dfuse_info *info);
 
 	/*
 	 * Create a POSIX container: the DFS namespace (superblock, root directory) in a new
@@ -401,6 +456,29 @@ int dcli_cont_set_attr(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_cont_del_attr(struct cli_ctx *ctx, const struct cli_args *a);
 
 int dcli_obj_query(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* `daos filesystem` (dcli_fs.c, dcli_fs_copy.c) and `daos container check`. */
+int dcli_fs_copy(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_set_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_get_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_reset_attr(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_reset_chunk_size(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_reset_oclass(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_check(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_scan(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_chmod(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_cont_check(struct cli_ctx *ctx, const struct cli_args *a);
+
+/*
+ * "daos://<pool>/<cont>[/<path>]" into its parts (copied into the buffers; *path "/"
+ * when absent). Returns 1 if @str is such a path, 0 if it is not a daos:// path at all
+ * (a POSIX path), -DER_INVAL if it starts with daos:// but is malformed.
+ */
+int dcli_daos_path_parse(const char *str, char *pool, size_t pool_len, char *cont, size_t cont_len,
+			 char *path, size_t path_len);
+/* "print,relink,evict" into DFS_CHECK_* flags; -DER_INVAL (message in @err) otherwise. */
+int dcli_check_flags_parse(const char *str, uint64_t *flags, char *err, size_t err_len);
 int dcli_version(struct cli_ctx *ctx, const struct cli_args *a);
 
 #endif /* CONTROL_DAOS_DCLI_INT_H */

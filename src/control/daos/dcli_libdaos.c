@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dcli_libdaos.c - the daos binary's struct dcli_ops: libdaos itself, and libdfs for
- * POSIX containers. Built only when the tree has libdaos (meson's libdaos_dep), and with
- * it libdfs (src/dfs); the rest of the CLI reaches both through this table alone, so its
- * tests run against a fake without a DAOS system.
+ * dcli_libdaos.c - the daos binary's struct dcli_ops: libdaos itself, libdfs for
+ * POSIX containers and `daos filesystem`, and the dfuse ioctl for --path. Built only when the tree
+ * has libdaos (meson's libdaos_dep), and with it libdfs (src/dfs); the rest of the CLI reaches both
+ * through this table alone, so its tests run against a fake without a DAOS system.
  */
 #define D_LOGFAC DD_FAC(control)
 
 #include <daos_fs.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "control/daos/dcli_int.h"
+#include "dfuse/dfuse_ioctl.h"
 
 /*
  * `daos container create --type POSIX`: libdfs makes the namespace (superblock, root)
@@ -33,6 +39,59 @@ posix_cont_create(daos_handle_t poh, const char *label, const struct dcli_posix_
 	else
 		rc = dfs_cont_create(poh, uuid, &attr, NULL, NULL);
 	return rc == 0 ? 0 : -daos_errno2der(rc);
+}
+
+/*
+ * `--path` and `daos fs query`: ask the dfuse mount holding @path which pool and container
+ * it serves (dfuse_ioctl.h); the path in the container is what follows the mount point.
+ */
+static int
+dfuse_path_info(const char *path, struct dcli_dfuse_info *info)
+{
+	struct dfuse_il_reply il;
+	struct dfuse_mount_reply *mnt;
+	char *real;
+	size_t n;
+	int fd;
+	int rc = 0;
+
+	real = realpath(path, NULL);
+	if (real == NULL)
+		return -daos_errno2der(errno);
+	fd = open(real, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0)
+		fd = open(real, O_PATH);
+	mnt = d_calloc(1, sizeof(*mnt));
+	if (fd < 0 || mnt == NULL) {
+		rc = fd < 0 ? -daos_errno2der(errno) : -DER_NOMEM;
+		goto out;
+	}
+	if (ioctl(fd, DFUSE_IOCTL_IL, &il) != 0 || il.version != DFUSE_IOCTL_VERSION ||
+	    ioctl(fd, DFUSE_IOCTL_MOUNT, mnt) != 0 || mnt->version != DFUSE_IOCTL_VERSION) {
+		rc = -DER_INVAL;
+		goto out;
+	}
+	mnt->path[sizeof(mnt->path) - 1] = '\0';
+	mnt->sys_name[sizeof(mnt->sys_name) - 1] = '\0';
+	n = strlen(mnt->path);
+	while (n > 1 && mnt->path[n - 1] == '/')
+		n--;
+	if (strncmp(real, mnt->path, n) != 0 || (real[n] != '\0' && real[n] != '/')) {
+		rc = -DER_INVAL;
+		goto out;
+	}
+	uuid_unparse_lower(il.pool_uuid, info->pool);
+	uuid_unparse_lower(il.cont_uuid, info->cont);
+	snprintf(info->sys, sizeof(info->sys), "%s", mnt->sys_name);
+	snprintf(info->mnt, sizeof(info->mnt), "%s", mnt->path);
+	snprintf(info->rel, sizeof(info->rel), "%s", real[n] == '\0' ? "/" : real + n);
+	info->pid = mnt->pid;
+out:
+	if (fd >= 0)
+		close(fd);
+	d_free(mnt);
+	free(real);
+	return rc;
 }
 
 const struct dcli_ops dcli_libdaos_ops = {
@@ -82,6 +141,23 @@ const struct dcli_ops dcli_libdaos_ops = {
 	.obj_query_class = daos_obj_query_class,
 	.obj_fetch = daos_obj_fetch,
 	.obj_update = daos_obj_update,
+
+	.dfs_mount = dfs_mount,
+	.dfs_umount = dfs_umount,
+	.dfs_lookup = dfs_lookup,
+	.dfs_release = dfs_release,
+	.dfs_open = dfs_open,
+	.dfs_read = dfs_read,
+	.dfs_write = dfs_write,
+	.dfs_readdir = dfs_readdir,
+	.dfs_get_symlink_value = dfs_get_symlink_value,
+	.dfs_obj_get_info = dfs_obj_get_info,
+	.dfs_obj_set_oclass = dfs_obj_set_oclass,
+	.dfs_obj_set_chunk_size = dfs_obj_set_chunk_size,
+	.dfs_chmod = dfs_chmod,
+	.dfs_cont_check_report = dfs_cont_check_report,
+	.dfs_cont_scan_report = dfs_cont_scan_report,
+	.dfuse_path_info = dfuse_path_info,
 
 	/* POSIX containers: libdfs's dfs_cont_create_with_label(). */
 	.posix_cont_create = posix_cont_create,

@@ -1144,6 +1144,59 @@ enum_dkeys(void **state)
 	d_free(reply);
 }
 
+/* Every object of the container on a target, 3 per call until EOF; punched ones drop out. */
+static void
+enum_objects(void **state)
+{
+	enum { NR_OBJS = 10, BASE = 500 };
+	uint8_t anchor[RPC_ANCHOR_SIZE] = { 0 };
+	uint8_t *reply = d_malloc(NET_BODY_MAX);
+	unsigned int seen[NR_OBJS] = { 0 };
+	unsigned int calls = 0;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(reply);
+	for (i = 0; i < NR_OBJS; i++)
+		assert_int_equal(t_put(0, H_RW, oid_make(BASE + i, 0), "d", "a", "v", 1, 0), 0);
+	assert_int_equal(t_punch(0, H_RW, oid_make(BASE + 3, 0), NULL, RPC_PUNCH_OBJ, NULL, 0), 0);
+	while (!anchor_eof(anchor)) {
+		struct rpc_obj_list_out out;
+		size_t rlen = 0;
+
+		assert_int_equal(t_enum(0, H_RO, oid_make(0, 0), NULL, RPC_ENUM_OBJ, NULL, anchor,
+					3, 0, reply, &rlen),
+				 0);
+		assert_int_equal(rpc_obj_list_out_decode(reply, rlen, &out), 0);
+		assert_true(out.nr <= 3);
+		for (i = 0; i < out.nr; i++) {
+			uint64_t lo = out.ids[i].oid.lo;
+
+			if (lo >= BASE && lo < BASE + NR_OBJS && out.ids[i].oid.hi == 0)
+				seen[lo - BASE]++;
+		}
+		memcpy(anchor, out.anchor, RPC_ANCHOR_SIZE);
+		rpc_obj_list_out_fini(&out);
+		assert_true(++calls < 1000);
+	}
+	for (i = 0; i < NR_OBJS; i++)
+		assert_int_equal(seen[i], i == 3 ? 0 : 1);
+	/* a target without the container: nothing, at EOF */
+	{
+		struct rpc_obj_list_out out;
+		size_t rlen = 0;
+
+		memset(anchor, 0, sizeof(anchor));
+		assert_int_equal(t_enum(1, H_CONT2, oid_make(0, 0), NULL, RPC_ENUM_OBJ, NULL,
+					anchor, 10, 0, reply, &rlen),
+				 0);
+		assert_int_equal(rpc_obj_list_out_decode(reply, rlen, &out), 0);
+		assert_int_equal(out.nr, 0);
+		assert_true(anchor_eof(out.anchor));
+	}
+	d_free(reply);
+}
+
 /* Akeys of a dkey, and the extents of an array (adjacent ones merged). */
 static void
 enum_akeys_recxs(void **state)
@@ -1631,10 +1684,10 @@ main(void)
 		cmocka_unit_test(overwrites),       cmocka_unit_test(holes),
 		cmocka_unit_test(fragments),        cmocka_unit_test(rec2big),
 		cmocka_unit_test(punches),          cmocka_unit_test(enum_dkeys),
-		cmocka_unit_test(enum_akeys_recxs), cmocka_unit_test(query_key),
-		cmocka_unit_test(conditions),       cmocka_unit_test(handles),
-		cmocka_unit_test(revokes),          cmocka_unit_test(cont_destroy),
-		cmocka_unit_test(malformed),
+		cmocka_unit_test(enum_akeys_recxs), cmocka_unit_test(enum_objects),
+		cmocka_unit_test(query_key),        cmocka_unit_test(conditions),
+		cmocka_unit_test(handles),          cmocka_unit_test(revokes),
+		cmocka_unit_test(cont_destroy),     cmocka_unit_test(malformed),
 	};
 
 	return cmocka_run_group_tests_name("engine_obj", tests, setup, teardown);

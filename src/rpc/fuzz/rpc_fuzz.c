@@ -133,10 +133,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rpc_obj_punch_in pi;
 	struct rpc_obj_enum_in ei;
 	struct rpc_obj_query_in qk;
+	struct rpc_obj_list_out lo;
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 8) {
+	/* 6 and 7 select the pool service bodies; 8 came later, so it is not 6 */
+	switch (data[0] % 9) {
 	case 0:
 		fuzz_rw(data + 1, size - 1, false);
 		break;
@@ -160,6 +162,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 5:
 		if (rpc_obj_query_in_decode(data + 1, size - 1, &qk) == 0)
 			D_ASSERT(rpc_obj_query_in_encode(&qk, out, sizeof(out)) == size - 1);
+		break;
+	case 8:
+		if (rpc_obj_list_out_decode(data + 1, size - 1, &lo) == 0) {
+			D_ASSERT(rpc_obj_list_out_encode(&lo, out, sizeof(out)) == size - 1);
+			rpc_obj_list_out_fini(&lo);
+		}
 		break;
 	default:
 		fuzz_ps(size > 1 ? data[1] : 0, data + (size > 1 ? 2 : 1),

@@ -358,6 +358,66 @@ punch_dec(const void *b, size_t l)
 	return rc;
 }
 
+static int
+list_out_dec(const void *b, size_t l)
+{
+	struct rpc_obj_list_out out;
+	int rc = rpc_obj_list_out_decode(b, l, &out);
+
+	if (rc == 0)
+		rpc_obj_list_out_fini(&out);
+	return rc;
+}
+
+/* The object listing (the OIT's source): request kind OBJ and its reply. */
+static void
+test_obj_list(void **state)
+{
+	struct rpc_obj_shard_id ids[3] = {
+		{ { .lo = 1, .hi = 2 }, 0 },
+		{ { .lo = 7, .hi = 0xff00000000000001ULL }, 3 },
+		{ { .lo = UINT64_MAX, .hi = 5 }, 1 },
+	};
+	struct rpc_obj_list_out lo = { .nr = 3, .ids = ids };
+	struct rpc_obj_list_out lod;
+	struct rpc_obj_enum_in en = { .kind = RPC_ENUM_OBJ, .nr = 100 };
+	struct rpc_obj_enum_in end;
+	size_t len;
+
+	(void)state;
+	len = rpc_obj_enum_in_encode(&en, body, sizeof(body));
+	assert_int_equal(rpc_obj_enum_in_decode(body, len, &end), 0);
+	assert_int_equal(end.kind, RPC_ENUM_OBJ);
+	corpus_write("enum_obj", (const uint8_t[]){ 4 }, 1, len);
+	CHECK_PREFIXES(len, enum_dec);
+	/* an object listing names no akey and asks for no key room */
+	en.room = 10;
+	len = rpc_obj_enum_in_encode(&en, body, sizeof(body));
+	assert_int_equal(rpc_obj_enum_in_decode(body, len, &end), -DER_PROTO);
+
+	lo.anchor[3] = 0x33;
+	len = rpc_obj_list_out_encode(&lo, body, sizeof(body));
+	assert_int_equal(len, RPC_ANCHOR_SIZE + 4 + 3 * RPC_OBJ_SHARD_WIRE);
+	assert_int_equal(rpc_obj_list_out_decode(body, len, &lod), 0);
+	assert_int_equal(lod.nr, 3);
+	assert_int_equal(lod.anchor[3], 0x33);
+	assert_true(lod.ids[1].oid.hi == ids[1].oid.hi && lod.ids[1].shard == 3);
+	assert_true(lod.ids[2].oid.lo == UINT64_MAX);
+	rpc_obj_list_out_fini(&lod);
+	corpus_write("list_out", (const uint8_t[]){ 8 }, 1, len);
+	CHECK_PREFIXES(len, list_out_dec);
+	/* a count the body does not hold, and one beyond the limit */
+	body[RPC_ANCHOR_SIZE] = 4;
+	assert_int_equal(list_out_dec(body, len), -DER_PROTO);
+	body[RPC_ANCHOR_SIZE + 3] = 0x7f;
+	assert_int_equal(list_out_dec(body, len), -DER_PROTO);
+	/* an empty listing */
+	lo.nr = 0;
+	len = rpc_obj_list_out_encode(&lo, body, sizeof(body));
+	assert_int_equal(rpc_obj_list_out_decode(body, len, &lod), 0);
+	assert_null(lod.ids);
+}
+
 static void
 test_small_bodies(void **state)
 {
@@ -469,7 +529,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cont_open),    cmocka_unit_test(test_pool_query_out),
 		cmocka_unit_test(test_obj_rw),       cmocka_unit_test(test_fetch_out),
-		cmocka_unit_test(test_small_bodies), cmocka_unit_test(test_prop_merge),
+		cmocka_unit_test(test_small_bodies), cmocka_unit_test(test_obj_list),
+		cmocka_unit_test(test_prop_merge),
 	};
 
 	return cmocka_run_group_tests_name("rpc", tests, NULL, NULL);

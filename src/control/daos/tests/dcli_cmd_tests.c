@@ -1034,6 +1034,206 @@ f_obj_fetch(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey
 	return 0;
 }
 
+/* ---- a libdfs stand-in: a namespace of "/", "/dir" (a directory) and "/dir/file" ---- */
+
+static struct {
+	int mounts;
+	daos_oclass_id_t dir_oclass; /* defaults of /dir */
+	daos_size_t dir_chunk;
+	int set_calls;
+	mode_t chmod_mode;
+	char chmod_name[64];
+	uint64_t check_flags;
+	char check_name[64];
+	int check_calls;
+	int scan_calls;
+} fdfs;
+
+static int fobj_dir, fobj_file, fobj_root;
+
+static int
+f_dfs_mount(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfs)
+{
+	(void)poh;
+	(void)coh;
+	(void)flags;
+	fdfs.mounts++;
+	fk.handles++;
+	*dfs = (dfs_t *)&fdfs;
+	return 0;
+}
+
+static int
+f_dfs_umount(dfs_t *dfs)
+{
+	assert_ptr_equal(dfs, &fdfs);
+	fk.handles--;
+	return 0;
+}
+
+static int
+f_dfs_lookup(dfs_t *dfs, const char *path, int flags, dfs_obj_t **obj, mode_t *mode,
+	     struct stat *st)
+{
+	(void)dfs;
+	(void)flags;
+	(void)st;
+	if (strcmp(path, "/") == 0) {
+		*obj = (dfs_obj_t *)&fobj_root;
+		*mode = S_IFDIR | 0755;
+	} else if (strcmp(path, "/dir") == 0) {
+		*obj = (dfs_obj_t *)&fobj_dir;
+		*mode = S_IFDIR | 0755;
+	} else if (strcmp(path, "/dir/file") == 0) {
+		*obj = (dfs_obj_t *)&fobj_file;
+		*mode = S_IFREG | 0644;
+	} else {
+		return ENOENT;
+	}
+	fk.handles++;
+	return 0;
+}
+
+static int
+f_dfs_release(dfs_obj_t *obj)
+{
+	(void)obj;
+	fk.handles--;
+	return 0;
+}
+
+static int
+f_dfs_obj_get_info(dfs_t *dfs, dfs_obj_t *obj, dfs_obj_info_t *info)
+{
+	(void)dfs;
+	memset(info, 0, sizeof(*info));
+	if (obj == (dfs_obj_t *)&fobj_file) {
+		info->doi_oclass_id = OC_SX;
+		info->doi_chunk_size = 1 << 20;
+		return 0;
+	}
+	info->doi_oclass_id = fdfs.dir_oclass;
+	info->doi_chunk_size = fdfs.dir_chunk != 0 ? fdfs.dir_chunk : 1 << 20;
+	info->doi_dir_oclass_id = fdfs.dir_oclass;
+	info->doi_file_oclass_id = fdfs.dir_oclass;
+	return 0;
+}
+
+static int
+f_dfs_obj_set_oclass(dfs_t *dfs, dfs_obj_t *obj, int flags, daos_oclass_id_t cid)
+{
+	(void)dfs;
+	(void)flags;
+	assert_ptr_equal(obj, &fobj_dir);
+	fdfs.dir_oclass = cid;
+	fdfs.set_calls++;
+	return 0;
+}
+
+static int
+f_dfs_obj_set_chunk_size(dfs_t *dfs, dfs_obj_t *obj, int flags, daos_size_t csize)
+{
+	(void)dfs;
+	(void)flags;
+	assert_ptr_equal(obj, &fobj_dir);
+	fdfs.dir_chunk = csize;
+	fdfs.set_calls++;
+	return 0;
+}
+
+static int
+f_dfs_chmod(dfs_t *dfs, dfs_obj_t *parent, const char *name, mode_t mode)
+{
+	(void)dfs;
+	assert_ptr_equal(parent, &fobj_dir);
+	snprintf(fdfs.chmod_name, sizeof(fdfs.chmod_name), "%s", name);
+	fdfs.chmod_mode = mode;
+	return 0;
+}
+
+static int
+f_dfs_check(daos_handle_t poh, const char *cont, uint64_t flags, const char *name, dfs_report_fn fn,
+	    void *arg, dfs_check_result_t *res)
+{
+	(void)poh;
+	fdfs.check_calls++;
+	fdfs.check_flags = flags;
+	snprintf(fdfs.check_name, sizeof(fdfs.check_name), "%s", name != NULL ? name : "");
+	if (cont_find(cont) == NULL)
+		return ENOENT;
+	fn(arg, "DFS checker: Start (2025-07-17-19:23:14)");
+	if (flags & DFS_CHECK_PRINT)
+		fn(arg, "oid[0]: 281479271677952.7");
+	fn(arg, "DFS checker: Number of leaked OIDs in namespace = 1");
+	res->dcr_nr_marked = 836;
+	res->dcr_nr_leaked = 1;
+	if (flags & DFS_CHECK_RELINK)
+		snprintf(res->dcr_lf_dir, sizeof(res->dcr_lf_dir), "/lost+found/%s", name);
+	return 0;
+}
+
+static int
+f_dfs_scan(daos_handle_t poh, const char *cont, uint64_t flags, const char *subdir,
+	   dfs_report_fn fn, void *arg, dfs_scan_result_t *res)
+{
+	(void)poh;
+	(void)flags;
+	(void)subdir;
+	fdfs.scan_calls++;
+	if (cont_find(cont) == NULL)
+		return ENOENT;
+	fn(arg, "DFS scanner: Number of files: 3");
+	memset(res, 0, sizeof(*res));
+	res->dsr_nr_files = 3;
+	res->dsr_nr_dirs = 2;
+	res->dsr_max_depth = 2;
+	return 0;
+}
+
+/* Copies are tried against real systems (test_daos_fs.py): here only their refusals. */
+static int
+f_dfs_open(dfs_t *dfs, dfs_obj_t *parent, const char *name, mode_t mode, int flags,
+	   daos_oclass_id_t cid, daos_size_t chunk_size, const char *value, dfs_obj_t **obj)
+{
+	(void)dfs;
+	(void)parent;
+	(void)name;
+	(void)mode;
+	(void)flags;
+	(void)cid;
+	(void)chunk_size;
+	(void)value;
+	(void)obj;
+	return ENOTSUP;
+}
+
+static int
+f_dfs_readdir(dfs_t *dfs, dfs_obj_t *obj, daos_anchor_t *anchor, uint32_t *nr, struct dirent *dirs)
+{
+	(void)dfs;
+	(void)obj;
+	(void)anchor;
+	(void)nr;
+	(void)dirs;
+	return ENOTSUP;
+}
+
+/* dfuse serves container "c1" at /mnt/dfuse. */
+static int
+f_dfuse_path_info(const char *path, struct dcli_dfuse_info *info)
+{
+	struct fake_cont *c = cont_find("c1");
+
+	if (c == NULL || strncmp(path, "/mnt/dfuse", 10) != 0)
+		return -DER_INVAL;
+	snprintf(info->pool, sizeof(info->pool), "%s", POOL_UUID);
+	uuid_unparse_lower(c->uuid, info->cont);
+	snprintf(info->mnt, sizeof(info->mnt), "/mnt/dfuse");
+	snprintf(info->rel, sizeof(info->rel), "%s", path[10] == '\0' ? "/" : path + 10);
+	info->pid = 4242;
+	return 0;
+}
+
 static const struct dcli_ops fake_ops = {
 	.init = f_init,
 	.fini = f_fini,
@@ -1077,6 +1277,19 @@ static const struct dcli_ops fake_ops = {
 	.obj_fetch = f_obj_fetch,
 	.obj_update = f_obj_update,
 	.posix_cont_create = NULL, /* as the binary, until libdfs */
+	.dfs_mount = f_dfs_mount,
+	.dfs_umount = f_dfs_umount,
+	.dfs_lookup = f_dfs_lookup,
+	.dfs_release = f_dfs_release,
+	.dfs_open = f_dfs_open,
+	.dfs_readdir = f_dfs_readdir,
+	.dfs_obj_get_info = f_dfs_obj_get_info,
+	.dfs_obj_set_oclass = f_dfs_obj_set_oclass,
+	.dfs_obj_set_chunk_size = f_dfs_obj_set_chunk_size,
+	.dfs_chmod = f_dfs_chmod,
+	.dfs_cont_check_report = f_dfs_check,
+	.dfs_cont_scan_report = f_dfs_scan,
+	.dfuse_path_info = f_dfuse_path_info,
 };
 
 /* The same with a libdfs stand-in. */
@@ -1142,6 +1355,7 @@ setup(void **state)
 {
 	(void)state;
 	fake_reset();
+	memset(&fdfs, 0, sizeof(fdfs));
 	posix_ops = fake_ops;
 	posix_ops.posix_cont_create = f_posix_create;
 	return 0;
@@ -1429,6 +1643,132 @@ no_permission(void **state)
 	has(out_text, "\"status\": -1001");
 }
 
+/* set-attr, get-attr, reset-* by <pool> <cont> --dfs-path and by a dfuse --path; chmod. */
+static void
+fs_attrs(void **state)
+{
+	(void)state;
+	ok("cont create tank c1");
+	ok("fs set-attr tank c1 --dfs-path=/dir --oclass=EC_16P3G32 --chunk-size=4MiB");
+	assert_string_equal(out_text, "");
+	assert_int_equal(fdfs.dir_oclass, OC_EC_16P3G32);
+	assert_int_equal(fdfs.dir_chunk, 4 << 20);
+	ok("fs get-attr tank c1 -H /dir");
+	assert_string_equal(out_text, "Object Class = EC_16P3G32\nObject Chunk Size = 4194304\n"
+				      "Directory Object Class = EC_16P3G32\n"
+				      "File Object Class = EC_16P3G32\n");
+	ok("fs get-attr tank c1 --dfs-path=/mnt/x/dir/file --dfs-prefix=/mnt/x/");
+	assert_string_equal(out_text, "Object Class = SX\nObject Chunk Size = 1048576\n");
+	ok("-j fs get-attr --path=/mnt/dfuse/dir");
+	has(out_text, "\"oclass\": \"EC_16P3G32\"");
+	has(out_text, "\"chunk_size\": 4194304");
+	ok("fs reset-chunk-size --path=/mnt/dfuse/dir");
+	assert_int_equal(fdfs.dir_chunk, 0);
+	assert_int_equal(fdfs.dir_oclass, OC_EC_16P3G32);
+	ok("fs reset-oclass tank c1 --dfs-path=/dir");
+	assert_int_equal(fdfs.dir_oclass, 0);
+	ok("fs set-attr --path=/mnt/dfuse/dir --oclass=SX");
+	ok("fs reset-attr --path=/mnt/dfuse/dir");
+	assert_int_equal(fdfs.dir_oclass, 0);
+	ok("fs chmod tank c1 -H /dir/file --mode=0600");
+	assert_string_equal(fdfs.chmod_name, "file");
+	assert_int_equal(fdfs.chmod_mode, 0600);
+
+	/* refusals, each before or after opening, with every handle closed again */
+	fdfs.set_calls = 0;
+	assert_int_equal(run("fs set-attr tank c1 --dfs-path=/dir"), 1);
+	has(err_text, "set-attr needs --oclass or --chunk-size");
+	assert_int_equal(run("fs set-attr tank c1 --dfs-path=/dir --oclass=NOPE"), 1);
+	has(err_text, "unknown object class \"NOPE\"");
+	assert_int_equal(run("fs set-attr tank c1 --dfs-path=/dir --chunk-size=lots"), 1);
+	has(err_text, "invalid chunk size \"lots\"");
+	assert_int_equal(run("fs set-attr tank c1 --dfs-path=/dir/file --oclass=SX"), 1);
+	has(err_text, "/dir/file is not a directory");
+	assert_int_equal(run("fs get-attr tank c1 --dfs-path=/nothing"), 1);
+	has(err_text, "failed to look up /nothing in container c1: DER_NONEXIST(-1005)");
+	assert_int_equal(run("fs get-attr tank c1 --dfs-path=dir"), 1);
+	has(err_text, "expected an absolute path");
+	assert_int_equal(run("fs get-attr tank c1 --dfs-path=/dir --dfs-prefix=/mnt"), 1);
+	has(err_text, "--dfs-path /dir is not under --dfs-prefix /mnt");
+	assert_int_equal(run("fs get-attr --path=/elsewhere/dir"), 1);
+	has(err_text, "/elsewhere/dir is not in a dfuse mount");
+	assert_int_equal(run("fs get-attr --path=/mnt/dfuse/dir tank c1"), 1);
+	has(err_text, "--path may not be combined");
+	assert_int_equal(run("fs get-attr tank"), 1);
+	has(err_text, "give either --path or <pool> <container>");
+	assert_int_equal(run("fs chmod tank c1 -H /dir/file --mode=9"), 1);
+	has(err_text, "invalid mode \"9\"");
+	assert_int_equal(fdfs.set_calls, 0);
+
+	ok("fs query /mnt/dfuse/dir");
+	has(out_text, "Pool: " POOL_UUID "\n");
+	has(out_text, "Mount point: /mnt/dfuse\n");
+	has(out_text, "DFuse pid: 4242\n");
+}
+
+/* The checker and scanner: flags, lines, JSON, refusals before connecting. */
+static void
+fs_check_scan(void **state)
+{
+	(void)state;
+	ok("cont create tank c1");
+	ok("fs check --flags=evict tank c1");
+	assert_int_equal(fdfs.check_flags, DFS_CHECK_EVICT_ALL);
+	assert_string_equal(out_text, "DFS checker: Start (2025-07-17-19:23:14)\n"
+				      "DFS checker: Number of leaked OIDs in namespace = 1\n");
+	ok("fs check --flags=print,relink --dir-name=found tank c1");
+	assert_int_equal(fdfs.check_flags, DFS_CHECK_PRINT | DFS_CHECK_RELINK);
+	assert_string_equal(fdfs.check_name, "found");
+	has(out_text, "oid[0]: 281479271677952.7\n");
+	ok("-j fs check -f relink -n found tank c1");
+	has(out_text, "\"leaked\": 1");
+	has(out_text, "\"lost_found\": \"/lost+found/found\"");
+	ok("cont check tank c1");
+	assert_int_equal(fdfs.check_flags, DFS_CHECK_VERIFY);
+
+	fdfs.check_calls = 0;
+	fk.nr_connects = 0;
+	assert_int_equal(run("fs check --flags=remove,relink tank c1"), 1);
+	assert_string_equal(err_text, "ERROR: daos: check flags remove and relink may not be "
+				      "used together\n");
+	assert_int_equal(run("fs check --flags=print,sweep tank c1"), 1);
+	has(err_text, "unknown check flag \"sweep\"");
+	assert_int_equal(run("fs check --dir-name=x tank c1"), 1);
+	has(err_text, "--dir-name names the lost+found directory of relink");
+	assert_int_equal(fdfs.check_calls, 0);
+	assert_int_equal(fk.nr_connects, 0);
+	assert_int_equal(run("fs check tank nope"), 1);
+	has(err_text, "failed to check container nope: DER_NONEXIST(-1005)");
+
+	ok("fs scan tank c1");
+	assert_string_equal(out_text, "DFS scanner: Number of files: 3\n");
+	ok("-j fs scan tank c1");
+	has(out_text, "\"files\": 3");
+	has(out_text, "\"max_depth\": 2");
+	assert_int_equal(fdfs.scan_calls, 2);
+}
+
+/* Copy refuses what it cannot copy before touching anything. */
+static void
+fs_copy_errors(void **state)
+{
+	(void)state;
+	ok("cont create tank c1");
+	assert_int_equal(run("fs copy --src /tmp --dst daos://tank"), 1);
+	assert_string_equal(err_text, "ERROR: daos: invalid --dst daos://tank: expected a POSIX "
+				      "path or daos://<pool>/<container>[/<path>]\n");
+	assert_int_equal(run("fs copy --src daos:///c1/x --dst /tmp/y"), 1);
+	has(err_text, "invalid --src daos:///c1/x");
+	assert_int_equal(run("fs copy --src /tmp/a --dst /tmp/b"), 1);
+	has(err_text, "--src or --dst must be a daos://<pool>/<container> path");
+	assert_int_equal(run("fs copy --src /tmp/a"), 1);
+	has(err_text, "copy needs --src and --dst");
+	assert_int_equal(run("fs copy --src /nonexistent/x --dst daos://tank/c1"), 1);
+	has(err_text, "failed to stat /nonexistent/x: DER_NONEXIST(-1005)");
+	assert_int_equal(run("fs copy --src daos://tank/nope --dst /tmp/x"), 1);
+	has(err_text, "failed to open container nope");
+}
+
 static void
 attributes(void **state)
 {
@@ -1628,6 +1968,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(set_prop_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(acl_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_permission, setup, teardown),
+		cmocka_unit_test_setup_teardown(fs_attrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(fs_check_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(fs_copy_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshots, setup, teardown),
 		cmocka_unit_test_setup_teardown(pool_query, setup, teardown),

@@ -99,7 +99,8 @@ static void
 args_bad(void **state)
 {
 	static const struct cli_test_bad bad[] = {
-		{ "daos", "Please specify one command of: container, pool, object, version" },
+		{ "daos",
+		  "Please specify one command of: container, pool, filesystem, object, version" },
 		{ "daos cont frob", "Unknown command `frob'" },
 		{ "daos cont create", "the required argument `<pool> [<label>]' was not provided" },
 		{ "daos cont query p", "the required argument `<pool> <container>'" },
@@ -785,6 +786,84 @@ oids_epochs(void **state)
 	assert_string_equal(buf, "2021-01-02 00:00:00");
 }
 
+/* `daos fs` flags (seed 003's forms), daos:// paths and check flags. */
+static void
+fs_args(void **state)
+{
+	char pool[64], cont[64], path[256], err[256];
+	const struct cli_cmd *cmd;
+	struct cli_args a;
+	uint64_t flags;
+
+	(void)state;
+	assert_int_equal(parse("daos fs set-attr --path=/tmp/p/c/dir --oclass=EC_16P3G32", &a, &cmd,
+			       err, sizeof(err)),
+			 0);
+	assert_ptr_equal(cmd->run, dcli_fs_set_attr);
+	assert_string_equal(a.val[DCLI_OPT_PATH], "/tmp/p/c/dir");
+	assert_string_equal(a.val[DCLI_OPT_OCLASS], "EC_16P3G32");
+	assert_int_equal(
+		parse("daos fs check --flags=evict pool1 cont1", &a, &cmd, err, sizeof(err)), 0);
+	assert_ptr_equal(cmd->run, dcli_fs_check);
+	assert_string_equal(a.val[DCLI_OPT_CHECK_FLAGS], "evict");
+	assert_int_equal(
+		parse("daos filesystem copy -s /tmp/x -d daos://p/c/y", &a, &cmd, err, sizeof(err)),
+		0);
+	assert_string_equal(a.val[DCLI_OPT_DST], "daos://p/c/y");
+	assert_int_equal(parse("daos fs get-attr p c -H /d -I /mnt", &a, &cmd, err, sizeof(err)),
+			 0);
+	assert_string_equal(a.val[DCLI_OPT_DFS_PREFIX], "/mnt");
+	assert_int_equal(parse("daos cont check p c", &a, &cmd, err, sizeof(err)), 0);
+	assert_ptr_equal(cmd->run, dcli_cont_check);
+	assert_int_equal(parse("daos fs check p c --frob", &a, &cmd, err, sizeof(err)), -DER_INVAL);
+	assert_int_equal(parse("daos fs copy p", &a, &cmd, err, sizeof(err)), -DER_INVAL);
+
+	assert_int_equal(dcli_daos_path_parse("daos://p1/c1/a/b", pool, sizeof(pool), cont,
+					      sizeof(cont), path, sizeof(path)),
+			 1);
+	assert_string_equal(pool, "p1");
+	assert_string_equal(cont, "c1");
+	assert_string_equal(path, "/a/b");
+	assert_int_equal(dcli_daos_path_parse("daos://p1/c1", pool, sizeof(pool), cont,
+					      sizeof(cont), path, sizeof(path)),
+			 1);
+	assert_string_equal(path, "/");
+	assert_int_equal(dcli_daos_path_parse("daos://p1/c1/", pool, sizeof(pool), cont,
+					      sizeof(cont), path, sizeof(path)),
+			 1);
+	assert_string_equal(path, "/");
+	assert_int_equal(dcli_daos_path_parse("/tmp/daos://x", pool, sizeof(pool), cont,
+					      sizeof(cont), path, sizeof(path)),
+			 0);
+	assert_int_equal(dcli_daos_path_parse("daos://", pool, sizeof(pool), cont, sizeof(cont),
+					      path, sizeof(path)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_daos_path_parse("daos://p1", pool, sizeof(pool), cont, sizeof(cont),
+					      path, sizeof(path)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_daos_path_parse("daos://p1/", pool, sizeof(pool), cont, sizeof(cont),
+					      path, sizeof(path)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_daos_path_parse("daos:///c1", pool, sizeof(pool), cont, sizeof(cont),
+					      path, sizeof(path)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_daos_path_parse("daos://p1//x", pool, sizeof(pool), cont,
+					      sizeof(cont), path, sizeof(path)),
+			 -DER_INVAL);
+
+	assert_int_equal(dcli_check_flags_parse("print,relink,EVICT", &flags, err, sizeof(err)), 0);
+	assert_int_equal(flags, DFS_CHECK_PRINT | DFS_CHECK_RELINK | DFS_CHECK_EVICT_ALL);
+	assert_int_equal(dcli_check_flags_parse("", &flags, err, sizeof(err)), 0);
+	assert_int_equal(flags, 0);
+	assert_int_equal(dcli_check_flags_parse("remove,relink", &flags, err, sizeof(err)),
+			 -DER_INVAL);
+	assert_non_null(strstr(err, "remove and relink may not be used together"));
+	assert_int_equal(dcli_check_flags_parse("print,frob", &flags, err, sizeof(err)),
+			 -DER_INVAL);
+	assert_non_null(strstr(err, "unknown check flag \"frob\""));
+	assert_int_equal(dcli_check_flags_parse("print,,x", &flags, err, sizeof(err)), -DER_INVAL);
+}
+
 int
 main(void)
 {
@@ -795,7 +874,7 @@ main(void)
 		cmocka_unit_test(print_props),  cmocka_unit_test(print_pool_query),
 		cmocka_unit_test(print_conts),  cmocka_unit_test(print_attrs_snaps_obj),
 		cmocka_unit_test(acl_text),     cmocka_unit_test(attrs_split),
-		cmocka_unit_test(oids_epochs),
+		cmocka_unit_test(oids_epochs),  cmocka_unit_test(fs_args),
 	};
 
 	return cmocka_run_group_tests_name("dcli_unit", tests, NULL, NULL);

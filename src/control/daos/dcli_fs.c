@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dcli_fs.c - `daos filesystem` (reference §4.4): the defaults a directory gives new
+ * entries (set-attr, get-attr, reset-*), chmod, the namespace checker and scanner
+ * (check, scan, §8.8), `daos fs query` of a dfuse path, and `daos container check`.
+ * `fs copy` is in dcli_fs_copy.c.
+ *
+ * Addressing, as DAOS's: either --path, a file or directory inside a dfuse mount (dfuse
+ * says which pool and container through its ioctl, and the path in the container is the
+ * rest of the path after the mount point), or <pool> <container> with --dfs-path (default
+ * "/") and --dfs-prefix (a prefix stripped from --dfs-path, as dfs_set_prefix() does).
+ *
+ * libdfs is reached through ctx->ops like libdaos; libdfs answers positive errno values,
+ * turned into DER codes here (daos_errno2der) so that errors print as every other.
+ */
+#define D_LOGFAC DD_FAC(control)
+
+#include <string.h>
+
+#include "control/daos/dcli_int.h"
+
+/* A namespace open for one command, and the entry it is about. */
+struct fs_target {
+	daos_handle_t poh;
+	daos_handle_t coh;
+	dfs_t *dfs;
+	dfs_obj_t *obj;
+	mode_t mode;
+	char pool[DAOS_PROP_LABEL_MAX_LEN + 1];
+	char cont[DAOS_PROP_LABEL_MAX_LEN + 1];
+	char path[4096]; /* in the container */
+};
+
+static int
+der(int err)
+{
+	return err == 0 ? 0 : -daos_errno2der(err);
+}
+
+int
+dcli_daos_path_parse(const char *str, char *pool, size_t pool_len, char *cont, size_t cont_len,
+		     char *path, size_t path_len)
+{
+	static const char scheme[] = "daos://";
+	const char *p, *slash, *rest;
+	size_t n;
+
+	if (strncmp(str, scheme, sizeof(scheme) - 1) != 0)
+		return 0;
+	p = str + sizeof(scheme) - 1;
+	slash = strchr(p, '/');
+	if (slash == NULL || slash == p || (size_t)(slash - p) >= pool_len)
+		return -DER_INVAL;
+	memcpy(pool, p, (size_t)(slash - p));
+	pool[slash - p] = '\0';
+	p = slash + 1;
+	rest = strchr(p, '/');
+	n = rest == NULL ? strlen(p) : (size_t)(rest - p);
+	if (n == 0 || n >= cont_len)
+		return -DER_INVAL;
+	memcpy(cont, p, n);
+	cont[n] = '\0';
+	if (rest == NULL || rest[1] == '\0')
+		rest = "/";
+	if (strlen(rest) >= path_len)
+		return -DER_INVAL;
+	snprintf(path, path_len, "%s", rest);
+	return 1;
+}
+
+int
+dcli_check_flags_parse(const char *str, uint64_t *flags, char *err, size_t err_len)
+{
+	static const struct {
+		const char *name;
+		uint64_t flag;
+	} names[] = {
+		{ "print", DFS_CHECK_PRINT },     { "remove", DFS_CHECK_REMOVE },
+		{ "relink", DFS_CHECK_RELINK },   { "verify", DFS_CHECK_VERIFY },
+		{ "evict", DFS_CHECK_EVICT_ALL },
+	};
+	const char *p = str;
+	uint64_t f = 0;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(names); i++) {
+			if (strlen(names[i].name) == n && strncasecmp(p, names[i].name, n) == 0)
+				break;
+		}
+		if (i == ARRAY_SIZE(names)) {
+			cli_set_err(err, err_len,
+				    "unknown check flag \"%.*s\": expected print, remove, relink, "
+				    "verify or evict",
+				    (int)n, p);
+			return -DER_INVAL;
+		}
+		f |= names[i].flag;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if ((f & DFS_CHECK_REMOVE) && (f & DFS_CHECK_RELINK)) {
+		cli_set_err(err, err_len, "check flags remove and relink may not be used together");
+		return -DER_INVAL;
+	}
+	*flags = f;
+	return 0;
+}
+
+/* The libdfs calls a command needs, or -DER_NOSYS with a message. */
+static int
+need_dfs(struct cli_ctx *ctx)
+{
+	const struct dcli_ops *o = ctx->ops;
+
+	if (o->dfs_mount == NULL || o->dfs_umount == NULL || o->dfs_lookup == NULL ||
+	    o->dfs_release == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs");
+	return 0;
+}
+
+/* Where the command points: --path, or <pool> <cont> with --dfs-path/--dfs-prefix. */
+static int
+target_name(struct cli_ctx *ctx, const struct cli_args *a, struct fs_target *t, char *sys,
+	    size_t sys_len)
+{
+	const char *dpath = a->set[DCLI_OPT_DFS_PATH] ? a->val[DCLI_OPT_DFS_PATH] : "/";
+	struct dcli_dfuse_info *info;
+	int rc;
+
+	sys[0] = '\0';
+	if (a->set[DCLI_OPT_PATH]) {
+		if (a->nr_pos > 0 || a->set[DCLI_OPT_DFS_PATH])
+			return dcli_errf(ctx, 0,
+					 "--path may not be combined with a pool, a "
+					 "container or --dfs-path");
+		if (ctx->ops->dfuse_path_info == NULL)
+			return dcli_errf(ctx, -DER_NOSYS, "cannot ask dfuse about %s",
+					 a->val[DCLI_OPT_PATH]);
+		info = d_calloc(1, sizeof(*info));
+		if (info == NULL)
+			return dcli_errf(ctx, -DER_NOMEM, "out of memory");
+		rc = ctx->ops->dfuse_path_info(a->val[DCLI_OPT_PATH], info);
+		if (rc == 0) {
+			snprintf(t->pool, sizeof(t->pool), "%s", info->pool);
+			snprintf(t->cont, sizeof(t->cont), "%s", info->cont);
+			snprintf(t->path, sizeof(t->path), "%s", info->rel);
+			snprintf(sys, sys_len, "%s", info->sys);
+		}
+		d_free(info);
+		if (rc != 0)
+			return dcli_errf(ctx, rc, "%s is not in a dfuse mount",
+					 a->val[DCLI_OPT_PATH]);
+		return 0;
+	}
+	if (a->nr_pos != 2)
+		return dcli_errf(ctx, 0, "give either --path or <pool> <container>");
+	if (strlen(a->pos[0]) >= sizeof(t->pool) || strlen(a->pos[1]) >= sizeof(t->cont))
+		return dcli_errf(ctx, 0, "pool or container name too long");
+	snprintf(t->pool, sizeof(t->pool), "%s", a->pos[0]);
+	snprintf(t->cont, sizeof(t->cont), "%s", a->pos[1]);
+	if (a->set[DCLI_OPT_DFS_PREFIX]) {
+		const char *pfx = a->val[DCLI_OPT_DFS_PREFIX];
+		size_t n = strlen(pfx);
+
+		while (n > 1 && pfx[n - 1] == '/')
+			n--;
+		if (strncmp(dpath, pfx, n) != 0 || (dpath[n] != '\0' && dpath[n] != '/'))
+			return dcli_errf(ctx, 0, "--dfs-path %s is not under --dfs-prefix %s",
+					 dpath, pfx);
+		dpath += n;
+		if (*dpath == '\0')
+			dpath = "/";
+	}
+	if (dpath[0] != '/' || strlen(dpath) >= sizeof(t->path))
+		return dcli_errf(ctx, 0, "invalid --dfs-path %s: expected an absolute path", dpath);
+	snprintf(t->path, sizeof(t->path), "%s", dpath);
+	return 0;
+}
+
+/* Open the namespace and look the entry up; undo with target_close(). */
+static int
+target_open(struct cli_ctx *ctx, const struct cli_args *a, bool write, struct fs_target *t)
+{
+	char sys[64];
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	rc = need_dfs(ctx);
+	if (rc == 0)
+		rc = target_name(ctx, a, t, sys, sizeof(sys));
+	if (rc != 0)
+		return rc;
+	/* dfuse's system name is not used: the agent serves one system */
+	rc = dcli_cont_open(ctx, t->pool, t->cont, write ? DAOS_PC_RW : DAOS_PC_RO,
+			    write ? DAOS_COO_RW : DAOS_COO_RO, &t->poh, &t->coh, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	rc = der(ctx->ops->dfs_mount(t->poh, t->coh, write ? O_RDWR : O_RDONLY, &t->dfs));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to mount container %s", t->cont);
+		goto out_close;
+	}
+	rc = der(ctx->ops->dfs_lookup(t->dfs, t->path, write ? O_RDWR : O_RDONLY, &t->obj, &t->mode,
+				      NULL));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to look up %s in container %s", t->path, t->cont);
+		goto out_umount;
+	}
+	return 0;
+
+out_umount:
+	ctx->ops->dfs_umount(t->dfs);
+out_close:
+	dcli_cont_close(ctx, t->poh, t->coh);
+	return rc;
+}
+
+static void
+target_close(struct cli_ctx *ctx, struct fs_target *t)
+{
+	ctx->ops->dfs_release(t->obj);
+	ctx->ops->dfs_umount(t->dfs);
+	dcli_cont_close(ctx, t->poh, t->coh);
+}
+
+/* ---- set-attr, get-attr, reset-* ---- */
+
+static int
+oclass_str(struct cli_ctx *ctx, daos_oclass_id_t id, char *buf, size_t len)
+{
+	char name[64] = "UNKNOWN";
+
+	if (id != 0 && ctx->ops->oclass_id2name(id, name) < 0)
+		snprintf(name, sizeof(name), "UNKNOWN");
+	snprintf(buf, len, "%s", name);
+	return 0;
+}
+
+/* Set the defaults: class @cid if @set_oclass, chunk size @chunk if @set_chunk. */
+static int
+defaults_set(struct cli_ctx *ctx, const struct cli_args *a, bool set_oclass, daos_oclass_id_t cid,
+	     bool set_chunk, uint64_t chunk)
+{
+	struct fs_target t;
+	int rc;
+
+	if (ctx->ops->dfs_obj_set_oclass == NULL || ctx->ops->dfs_obj_set_chunk_size == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs");
+	rc = target_open(ctx, a, true, &t);
+	if (rc != 0)
+		return rc;
+	if (!S_ISDIR(t.mode) && (set_oclass || set_chunk)) {
+		rc = dcli_errf(ctx, -DER_INVAL, "%s is not a directory", t.path);
+		goto out;
+	}
+	if (set_oclass) {
+		rc = der(ctx->ops->dfs_obj_set_oclass(t.dfs, t.obj, 0, cid));
+		if (rc != 0) {
+			dcli_errf(ctx, rc, "failed to set the object class of %s", t.path);
+			goto out;
+		}
+	}
+	if (set_chunk) {
+		rc = der(ctx->ops->dfs_obj_set_chunk_size(t.dfs, t.obj, 0, chunk));
+		if (rc != 0)
+			dcli_errf(ctx, rc, "failed to set the chunk size of %s", t.path);
+	}
+	if (rc == 0 && ctx->json)
+		ctx->json_resp = json_null();
+out:
+	target_close(ctx, &t);
+	return rc;
+}
+
+int
+dcli_fs_set_attr(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	daos_oclass_id_t cid = 0;
+	uint64_t chunk = 0;
+	int id;
+
+	if (!a->set[DCLI_OPT_OCLASS] && !a->set[DCLI_OPT_CHUNK_SIZE])
+		return dcli_errf(ctx, 0, "set-attr needs --oclass or --chunk-size");
+	if (a->set[DCLI_OPT_OCLASS]) {
+		id = ctx->ops->oclass_name2id(a->val[DCLI_OPT_OCLASS]);
+		if (id <= 0)
+			return dcli_errf(ctx, 0, "unknown object class \"%s\"",
+					 a->val[DCLI_OPT_OCLASS]);
+		cid = (daos_oclass_id_t)id;
+	}
+	if (a->set[DCLI_OPT_CHUNK_SIZE] &&
+	    (pool_prop_size_parse(a->val[DCLI_OPT_CHUNK_SIZE], &chunk) != 0 || chunk == 0))
+		return dcli_errf(ctx, 0, "invalid chunk size \"%s\"", a->val[DCLI_OPT_CHUNK_SIZE]);
+	return defaults_set(ctx, a, a->set[DCLI_OPT_OCLASS], cid, a->set[DCLI_OPT_CHUNK_SIZE],
+			    chunk);
+}
+
+int
+dcli_fs_reset_attr(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	return defaults_set(ctx, a, true, 0, true, 0);
+}
+
+int
+dcli_fs_reset_chunk_size(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	return defaults_set(ctx, a, false, 0, true, 0);
+}
+
+int
+dcli_fs_reset_oclass(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	return defaults_set(ctx, a, true, 0, false, 0);
+}
+
+int
+dcli_fs_get_attr(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char oclass[64], dir_oclass[64], file_oclass[64];
+	dfs_obj_info_t info = { 0 };
+	struct fs_target t;
+	int rc;
+
+	if (ctx->ops->dfs_obj_get_info == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs");
+	rc = target_open(ctx, a, false, &t);
+	if (rc != 0)
+		return rc;
+	rc = der(ctx->ops->dfs_obj_get_info(t.dfs, t.obj, &info));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to get the attributes of %s", t.path);
+		goto out;
+	}
+	oclass_str(ctx, info.doi_oclass_id, oclass, sizeof(oclass));
+	oclass_str(ctx, info.doi_dir_oclass_id, dir_oclass, sizeof(dir_oclass));
+	oclass_str(ctx, info.doi_file_oclass_id, file_oclass, sizeof(file_oclass));
+	if (ctx->json) {
+		ctx->json_resp = json_pack("{s:s, s:I}", "oclass", oclass, "chunk_size",
+					   (json_int_t)info.doi_chunk_size);
+		if (ctx->json_resp != NULL && S_ISDIR(t.mode)) {
+			json_object_set_new(ctx->json_resp, "dir_oclass", json_string(dir_oclass));
+			json_object_set_new(ctx->json_resp, "file_oclass",
+					    json_string(file_oclass));
+		}
+		goto out;
+	}
+	fprintf(ctx->out, "Object Class = %s\n", oclass);
+	fprintf(ctx->out, "Object Chunk Size = %" PRIu64 "\n", (uint64_t)info.doi_chunk_size);
+	if (S_ISDIR(t.mode)) {
+		fprintf(ctx->out, "Directory Object Class = %s\n", dir_oclass);
+		fprintf(ctx->out, "File Object Class = %s\n", file_oclass);
+	}
+out:
+	target_close(ctx, &t);
+	return rc;
+}
+
+/* ---- chmod ---- */
+
+int
+dcli_fs_chmod(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	struct fs_target t;
+	char *end = NULL;
+	unsigned long mode;
+	int rc;
+
+	if (!a->set[DCLI_OPT_MODE])
+		return dcli_errf(ctx, 0, "chmod needs --mode");
+	mode = strtoul(a->val[DCLI_OPT_MODE], &end, 8);
+	if (end == a->val[DCLI_OPT_MODE] || *end != '\0' || mode > 07777)
+		return dcli_errf(ctx, 0, "invalid mode \"%s\": expected octal bits",
+				 a->val[DCLI_OPT_MODE]);
+	if (ctx->ops->dfs_chmod == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs");
+	rc = target_open(ctx, a, true, &t);
+	if (rc != 0)
+		return rc;
+	if (strcmp(t.path, "/") == 0) {
+		rc = dcli_errf(ctx, 0, "chmod of the root directory is not supported");
+	} else {
+		/* dfs_chmod() takes the parent and the name */
+		char *slash = strrchr(t.path, '/');
+		dfs_obj_t *parent = NULL;
+		mode_t pmode;
+
+		while (slash[1] == '\0' && slash > t.path) {
+			*slash = '\0';
+			slash = strrchr(t.path, '/');
+		}
+		*slash = '\0';
+		rc = der(ctx->ops->dfs_lookup(t.dfs, slash == t.path ? "/" : t.path, O_RDWR,
+					      &parent, &pmode, NULL));
+		if (rc == 0) {
+			rc = der(ctx->ops->dfs_chmod(t.dfs, parent, slash + 1, (mode_t)mode));
+			ctx->ops->dfs_release(parent);
+		}
+		*slash = '/';
+		if (rc != 0)
+			dcli_errf(ctx, rc, "failed to change the mode of %s", t.path);
+	}
+	if (rc == 0 && ctx->json)
+		ctx->json_resp = json_null();
+	target_close(ctx, &t);
+	return rc;
+}
+
+/* ---- check, scan ---- */
+
+/* Each line of the checker or scanner: printed, or kept for the JSON response. */
+static void
+report_line(void *arg, const char *line)
+{
+	struct cli_ctx *ctx = arg;
+
+	if (!ctx->json) {
+		fprintf(ctx->out, "%s\n", line);
+		fflush(ctx->out);
+	}
+}
+
+static int
+pool_arg(struct cli_ctx *ctx, const struct cli_args *a, daos_handle_t *poh, bool write)
+{
+	return dcli_pool_connect(ctx, a->pos[0], write ? DAOS_PC_RW : DAOS_PC_RO, poh, NULL);
+}
+
+static int
+check_run(struct cli_ctx *ctx, const struct cli_args *a, uint64_t flags)
+{
+	dfs_check_result_t res = { 0 };
+	daos_handle_t poh;
+	int rc;
+
+	if (ctx->ops->dfs_cont_check_report == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs");
+	rc = pool_arg(ctx, a, &poh, true);
+	if (rc != 0)
+		return rc;
+	rc = der(ctx->ops->dfs_cont_check_report(
+		poh, a->pos[1], flags, a->set[DCLI_OPT_DIR_NAME] ? a->val[DCLI_OPT_DIR_NAME] : NULL,
+		report_line, ctx, &res));
+	ctx->ops->pool_disconnect(poh, NULL);
+	if (rc != 0)
+		return dcli_errf(ctx, rc, "failed to check container %s", a->pos[1]);
+	if (ctx->json) {
+		ctx->json_resp = json_pack("{s:I, s:I}", "marked", (json_int_t)res.dcr_nr_marked,
+					   "leaked", (json_int_t)res.dcr_nr_leaked);
+		if (ctx->json_resp != NULL && res.dcr_lf_dir[0] != '\0')
+			json_object_set_new(ctx->json_resp, "lost_found",
+					    json_string(res.dcr_lf_dir));
+	}
+	return 0;
+}
+
+int
+dcli_fs_check(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	uint64_t flags = 0;
+	char err[256];
+
+	if (a->set[DCLI_OPT_CHECK_FLAGS] &&
+	    dcli_check_flags_parse(a->val[DCLI_OPT_CHECK_FLAGS], &flags, err, sizeof(err)) != 0)
+		return dcli_errf(ctx, 0, "%s", err);
+	if (a->set[DCLI_OPT_DIR_NAME] && !(flags & DFS_CHECK_RELINK))
+		return dcli_errf(ctx, 0, "--dir-name names the lost+found directory of relink");
+	return check_run(ctx, a, flags);
+}
+
+/*
+ * `daos container check`: DAOS verifies that the replicas of every object agree
+ * (daos_obj_verify over the OIT). For a POSIX container that is the DFS checker with
+ * verify, which also counts leaked objects; other containers are refused for now.
+ */
+int
+dcli_cont_check(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	if (a->set[DCLI_OPT_EPC])
+		return dcli_errf(ctx, 0,
+				 "--epc is not supported: the check runs on a new snapshot");
+	return check_run(ctx, a, DFS_CHECK_VERIFY);
+}
+
+int
+dcli_fs_scan(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	dfs_scan_result_t res = { 0 };
+	daos_handle_t poh;
+	int rc;
+
+	if (ctx->ops->dfs_cont_scan_report == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs");
+	rc = pool_arg(ctx, a, &poh, false);
+	if (rc != 0)
+		return rc;
+	rc = der(ctx->ops->dfs_cont_scan_report(
+		poh, a->pos[1], 0, a->set[DCLI_OPT_DIR_NAME] ? a->val[DCLI_OPT_DIR_NAME] : NULL,
+		report_line, ctx, &res));
+	ctx->ops->pool_disconnect(poh, NULL);
+	if (rc != 0)
+		return dcli_errf(ctx, rc, "failed to scan container %s", a->pos[1]);
+	if (ctx->json)
+		ctx->json_resp = json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "objects",
+			(json_int_t)res.dsr_nr_objects, "files", (json_int_t)res.dsr_nr_files,
+			"directories", (json_int_t)res.dsr_nr_dirs, "symlinks",
+			(json_int_t)res.dsr_nr_symlinks, "max_depth", (json_int_t)res.dsr_max_depth,
+			"bytes", (json_int_t)res.dsr_bytes, "largest_file",
+			(json_int_t)res.dsr_largest_file, "largest_dir",
+			(json_int_t)res.dsr_largest_dir);
+	return 0;
+}
+
+/* ---- query ---- */
+
+/*
+ * What dfuse tells about a path: pool, container, mount point and daemon. DAOS also shows
+ * dfuse's inode, file handle and memory counts, which our ioctl does not carry.
+ */
+int
+dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	struct dcli_dfuse_info *info;
+	int rc;
+
+	if (ctx->ops->dfuse_path_info == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "cannot ask dfuse about %s", a->pos[0]);
+	info = d_calloc(1, sizeof(*info));
+	if (info == NULL)
+		return dcli_errf(ctx, -DER_NOMEM, "out of memory");
+	rc = ctx->ops->dfuse_path_info(a->pos[0], info);
+	if (rc != 0) {
+		d_free(info);
+		return dcli_errf(ctx, rc, "%s is not in a dfuse mount", a->pos[0]);
+	}
+	if (ctx->json) {
+		ctx->json_resp = json_pack("{s:s, s:s, s:s, s:s, s:i}", "pool", info->pool,
+					   "container", info->cont, "mount_point", info->mnt,
+					   "path", info->rel, "dfuse_pid", info->pid);
+	} else {
+		fprintf(ctx->out, "DFuse descriptor has been found\n");
+		fprintf(ctx->out, "Pool: %s\n", info->pool);
+		fprintf(ctx->out, "Container: %s\n", info->cont);
+		fprintf(ctx->out, "Mount point: %s\n", info->mnt);
+		fprintf(ctx->out, "Path in container: %s\n", info->rel);
+		fprintf(ctx->out, "DFuse pid: %d\n", info->pid);
+	}
+	d_free(info);
+	return 0;
+}
