@@ -754,29 +754,123 @@ reply_open(struct net_rpc *rpc, struct psvc *ps, const uuid_t cont, daos_prop_t 
 
 struct open_ctx {
 	struct net_rpc *rpc;
+	struct engine *eng;
 	struct cs_hdl *h;
 	uuid_t pool;
 	daos_prop_t *all;
 	daos_prop_t *want;
+	/* DAOS_COO_EVICT(_ALL): the handles this open evicts, revoked before it answers */
+	uint32_t nr_evict;
+	uuid_t *evict;
+	uint8_t *kinds;
 };
+
+static void
+open_ctx_free(struct open_ctx *oc)
+{
+	d_free(oc->h);
+	daos_prop_free(oc->all);
+	daos_prop_free(oc->want);
+	d_free(oc->evict);
+	d_free(oc->kinds);
+	d_free(oc);
+}
+
+static void
+open_revoked(void *arg)
+{
+	struct open_ctx *oc = arg;
+	struct psvc *ps = psvc_find(oc->pool);
+
+	if (ps != NULL)
+		reply_open(oc->rpc, ps, oc->h->cont, oc->all, oc->want, oc->h->perms);
+	else
+		ps_reply(oc->rpc, -DER_NONEXIST);
+	oc->h = NULL; /* in ps->chdls */
+	open_ctx_free(oc);
+}
 
 static void
 open_committed(void *arg, int rc)
 {
 	struct open_ctx *oc = arg;
 	struct psvc *ps = psvc_find(oc->pool);
+	struct cs_hdl *h;
+	uint32_t i;
 
-	if (rc == 0 && ps != NULL) {
-		d_list_add_tail(&oc->h->link, &ps->chdls);
-		reply_open(oc->rpc, ps, oc->h->cont, oc->all, oc->want, oc->h->perms);
-		oc->h = NULL;
-	} else {
+	if (rc != 0 || ps == NULL) {
 		ps_reply(oc->rpc, rc != 0 ? rc : -DER_NONEXIST);
+		open_ctx_free(oc);
+		return;
 	}
-	d_free(oc->h);
-	daos_prop_free(oc->all);
-	daos_prop_free(oc->want);
-	d_free(oc);
+	for (i = 0; i < oc->nr_evict; i++) {
+		h = cs_hdl_find(ps, oc->evict[i]);
+		if (h != NULL) {
+			d_list_del(&h->link);
+			d_free(h);
+		}
+	}
+	d_list_add_tail(&oc->h->link, &ps->chdls);
+	if (oc->nr_evict > 0) {
+		D_INFO("pool " DF_UUID ": container " DF_UUID " opened evicting %u handle(s)",
+		       DP_UUID(ps->uuid), DP_UUID(oc->h->cont), oc->nr_evict);
+		/* the targets forget them before the opener is answered */
+		if (ps_revoke(oc->eng, ps, oc->nr_evict, oc->kinds, (const uuid_t *)oc->evict,
+			      open_revoked, oc) == 0)
+			return;
+	}
+	open_revoked(oc);
+}
+
+/*
+ * The handles of @cont an open with @flags evicts (DAOS_COO_EVICT: those of the same
+ * user; DAOS_COO_EVICT_ALL: all), in oc->evict; their store keys go in @tx.
+ */
+static int
+open_evictions(struct psvc *ps, struct ps_hdl *ph, const uuid_t cont, uint64_t flags,
+	       struct rdb_tx *tx, struct open_ctx *oc)
+{
+	struct cs_hdl *h;
+	char key[KEY_MAX];
+	uint32_t n = 0;
+	int rc = 0;
+
+	if (!(flags & (DAOS_COO_EVICT | DAOS_COO_EVICT_ALL)))
+		return 0;
+	d_list_for_each_entry(h, &ps->chdls, link)
+		n++;
+	oc->evict = d_calloc(n + 1, sizeof(*oc->evict));
+	oc->kinds = d_calloc(n + 1, sizeof(*oc->kinds));
+	if (oc->evict == NULL || oc->kinds == NULL)
+		return -DER_NOMEM;
+	d_list_for_each_entry(h, &ps->chdls, link) {
+		struct ps_hdl *owner = ps_hdl_find(ps, h->poh);
+
+		if (uuid_compare(h->cont, cont) != 0)
+			continue;
+		if (!(flags & DAOS_COO_EVICT_ALL) &&
+		    (owner == NULL || strcmp(owner->who->user, ph->who->user) != 0))
+			continue;
+		ckey(key, "chdl/", h->uuid);
+		rc = rdb_tx_del(tx, key);
+		if (rc != 0)
+			return rc;
+		uuid_copy(oc->evict[oc->nr_evict], h->uuid);
+		oc->kinds[oc->nr_evict++] = RPC_REVOKE_COH;
+	}
+	return 0;
+}
+
+/* Whether @h is one that oc (may be NULL) evicts. */
+static bool
+open_evicts(const struct open_ctx *oc, const struct cs_hdl *h)
+{
+	uint32_t i;
+
+	for (i = 0; oc != NULL && i < oc->nr_evict; i++)
+		if (uuid_compare(oc->evict[i], h->uuid) == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -800,7 +894,6 @@ h_cont_open(struct net_rpc *rpc, void *arg)
 	uuid_t cont;
 	int rc;
 
-	(void)arg;
 	body = net_rpc_body(rpc, &len);
 	if (rpc_cont_open_in_decode(body, len, &in) != 0) {
 		ps_reply(rpc, -DER_PROTO);
@@ -831,18 +924,21 @@ h_cont_open(struct net_rpc *rpc, void *arg)
 			DP_UUID(ps->uuid), ph->who->user, in.id, (unsigned long)in.flags);
 		rc = -DER_NO_PERM;
 	}
-	d_list_for_each_entry(h, &ps->chdls, link) {
-		if (rc == 0 && uuid_compare(h->cont, cont) == 0 &&
-		    ((h->flags & DAOS_COO_EX) || mode == DAOS_COO_EX))
-			rc = -DER_BUSY;
-	}
 	if (rc == 0) {
 		oc = d_calloc(1, sizeof(*oc));
 		if (oc != NULL)
 			oc->h = d_calloc(1, sizeof(*oc->h));
 		rc = oc == NULL || oc->h == NULL ? -DER_NOMEM : rdb_tx_begin(ps->db, &tx);
 	}
+	if (rc == 0)
+		rc = open_evictions(ps, ph, cont, in.flags, tx, oc);
+	d_list_for_each_entry(h, &ps->chdls, link) {
+		if (rc == 0 && uuid_compare(h->cont, cont) == 0 && !open_evicts(oc, h) &&
+		    ((h->flags & DAOS_COO_EX) || mode == DAOS_COO_EX))
+			rc = -DER_BUSY;
+	}
 	if (rc == 0) {
+		oc->eng = arg;
 		uuid_copy(oc->h->uuid, in.coh);
 		uuid_copy(oc->h->cont, cont);
 		uuid_copy(oc->h->poh, in.hdr.poh);
@@ -865,17 +961,18 @@ h_cont_open(struct net_rpc *rpc, void *arg)
 				all = NULL;
 				in.prop = NULL;
 				oc = NULL;
+			} else {
+				oc->all = NULL; /* still ours, freed below */
+				oc->want = NULL;
 			}
 		}
-		if (tx != NULL)
-			rdb_tx_abort(tx);
 	}
+	if (tx != NULL)
+		rdb_tx_abort(tx);
 	if (rc != 0)
 		ps_reply(rpc, rc);
-	if (oc != NULL) {
-		d_free(oc->h);
-		d_free(oc);
-	}
+	if (oc != NULL)
+		open_ctx_free(oc);
 out:
 	daos_prop_free(all);
 	rpc_cont_prop_fini(&in.prop);
