@@ -557,14 +557,15 @@ cp_dir(struct cp *c, const char *sp, const char *dp, mode_t mode, unsigned int d
 	for (i = 0; i < nr && rc == 0; i++) {
 		char *s2 = NULL, *d2 = NULL;
 
-		if (asprintf(&s2, "%s%s%s", sp, sp[strlen(sp) - 1] == '/' ? "" : "/", names[i]) <
+		if (d_asprintf(&s2, "%s%s%s", sp, sp[strlen(sp) - 1] == '/' ? "" : "/", names[i]) <
 			    0 ||
-		    asprintf(&d2, "%s%s%s", dp, dp[strlen(dp) - 1] == '/' ? "" : "/", names[i]) < 0)
+		    d_asprintf(&d2, "%s%s%s", dp, dp[strlen(dp) - 1] == '/' ? "" : "/", names[i]) <
+			    0)
 			rc = dcli_errf(c->ctx, -DER_NOMEM, "out of memory");
 		else
 			rc = cp_entry(c, s2, d2, depth + 1);
-		free(s2);
-		free(d2);
+		d_free(s2);
+		d_free(d2);
 	}
 	d_free(names);
 	return rc;
@@ -695,12 +696,12 @@ dcli_fs_copy(struct cli_ctx *ctx, const struct cli_args *a)
 	/* cp -r: into an existing directory, under the source's name */
 	name = base_name(src->path, sbase, sizeof(sbase));
 	if (dst->ops->stat(dst, dst->path, &st) == 0 && S_ISDIR(st.st_mode) && name[0] != '\0')
-		rc = asprintf(&dpath, "%s%s%s", dst->path,
-			      dst->path[strlen(dst->path) - 1] == '/' ? "" : "/", name) < 0
+		rc = d_asprintf(&dpath, "%s%s%s", dst->path,
+				dst->path[strlen(dst->path) - 1] == '/' ? "" : "/", name) < 0
 			     ? -DER_NOMEM
 			     : 0;
 	else
-		dpath = strdup(dst->path);
+		dpath = d_strdup(dst->path);
 	if (rc != 0 || dpath == NULL) {
 		rc = dcli_errf(ctx, -DER_NOMEM, "out of memory");
 		goto out;
@@ -721,7 +722,7 @@ dcli_fs_copy(struct cli_ctx *ctx, const struct cli_args *a)
 		fprintf(ctx->out, "    Links:       %" PRIu64 "\n", c.stats.links);
 	}
 out:
-	free(dpath);
+	d_free(dpath);
 	if (src != NULL)
 		side_close(ctx, src);
 	if (dst != NULL)
