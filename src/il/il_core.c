@@ -740,14 +740,15 @@ il_resync(struct il_file *file, int fd)
 	pthread_mutex_unlock(&file->lock);
 }
 
-ssize_t
-il_file_read(struct il_file *file, const struct iovec *iov, int nr, off_t off)
+/* A read or (@write) write of @file at @off (-1: its offset), or IL_KERNEL. */
+static ssize_t
+file_rw(struct il_file *file, bool write, const struct iovec *iov, int nr, off_t off)
 {
 	bool kernel;
 	ssize_t rc;
 
 	pthread_mutex_lock(&file->lock);
-	rc = file_io(file, false, iov, nr, off, &kernel);
+	rc = file_io(file, write, iov, nr, off, &kernel);
 	if (kernel && rc == 0 && file->bypass && !(off < 0 && file->shared) &&
 	    kernelize_locked(file, -1, true) != 0)
 		rc = -EIO;
@@ -755,27 +756,20 @@ il_file_read(struct il_file *file, const struct iovec *iov, int nr, off_t off)
 	if (kernel && rc == 0)
 		return IL_KERNEL;
 	if (rc >= 0)
-		il_count(IL_C_read);
+		il_count(write ? IL_C_write : IL_C_read);
 	return rc;
+}
+
+ssize_t
+il_file_read(struct il_file *file, const struct iovec *iov, int nr, off_t off)
+{
+	return file_rw(file, false, iov, nr, off);
 }
 
 ssize_t
 il_file_write(struct il_file *file, const struct iovec *iov, int nr, off_t off)
 {
-	bool kernel;
-	ssize_t rc;
-
-	pthread_mutex_lock(&file->lock);
-	rc = file_io(file, true, iov, nr, off, &kernel);
-	if (kernel && rc == 0 && file->bypass && !(off < 0 && file->shared) &&
-	    kernelize_locked(file, -1, true) != 0)
-		rc = -EIO;
-	pthread_mutex_unlock(&file->lock);
-	if (kernel && rc == 0)
-		return IL_KERNEL;
-	if (rc >= 0)
-		il_count(IL_C_write);
-	return rc;
+	return file_rw(file, true, iov, nr, off);
 }
 
 off_t
