@@ -3,6 +3,7 @@
 #   make check      install deps, build, run every test; unit tests again under ASan+UBSan
 #   make check-system  build, run only the system tests (tests/system, real daemons)
 #   make demo       install deps, build, run the demo (see scripts/demo)
+#   make bench, make fs-bench   the data path's and the POSIX layers' figures (bench/)
 #   make install PREFIX=/usr/local
 #   make format     reformat sources with clang-format
 
@@ -12,7 +13,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build check check-unit check-asan check-system check-format demo bench install \
+.PHONY: all deps build check check-unit check-asan check-system check-format demo bench fs-bench \
+	install \
 	format checksrc clean
 
 all: build
@@ -50,6 +52,10 @@ demo: build
 # The data path's figures beside rpc_bench and vos_bench from the same run.
 bench: build
 	./bench/data_path $(BUILD)
+
+# The POSIX layers (libdfs, dfuse, libioil, libpil4dfs) beside obj_bench and fio on tmpfs.
+fs-bench: build
+	./bench/fs_path $(BUILD)
 
 install: build
 	meson configure $(BUILD) --prefix=$(PREFIX)

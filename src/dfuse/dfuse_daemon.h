@@ -21,7 +21,10 @@
 struct dfuse_eq {
 	daos_handle_t eqh;
 	pthread_t thread;
-	atomic_bool started; /* cleared to make the thread drain and stop */
+	atomic_bool started;  /* cleared to make the thread drain and stop */
+	pthread_mutex_t lock; /* guards nr_inflight */
+	pthread_cond_t cond;  /* signalled when nr_inflight leaves 0, and on stop */
+	int nr_inflight;      /* launched on eqh and not yet reaped; under lock */
 };
 
 /* The daemon; read-only once the FUSE session runs, except where noted. */
