@@ -23,7 +23,12 @@
 #define D_LOGFAC DD_FAC(client)
 
 #include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/client_int.h"
 
@@ -33,8 +38,12 @@ struct cl_eq {
 	struct cl_hlink hl;
 	pthread_mutex_t lock;
 	struct cl_ctx *ctx;
-	d_list_t running; /* launched top-level events */
-	d_list_t comp;    /* completed, not reaped */
+	int wake_fd;          /* eventfd its context watches: a launcher wakes a poller */
+	atomic_uint waiters;  /* threads waiting for the lock to launch or test */
+	atomic_bool sleeping; /* a poller waits in the context (holding the lock) */
+	atomic_bool woken;    /* wake_fd was written since the poller last drained it */
+	d_list_t running;     /* launched top-level events */
+	d_list_t comp;        /* completed, not reaped */
 	uint32_t nr_running;
 	uint32_t nr_comp;
 	bool destroyed;
@@ -87,8 +96,20 @@ ev_is_valid(daos_event_t *ev)
 static void
 eq_lock(struct cl_eq *eq)
 {
-	if (eq != NULL)
-		pthread_mutex_lock(&eq->lock);
+	uint64_t one = 1;
+
+	if (eq == NULL)
+		return;
+	/*
+	 * A poller holds the lock while it waits in the context: say we want it, and wake
+	 * it if it sleeps; it lets go at once and gives way until we have had our turn.
+	 */
+	atomic_fetch_add(&eq->waiters, 1);
+	if (atomic_load(&eq->sleeping) && !atomic_exchange(&eq->woken, true) &&
+	    write(eq->wake_fd, &one, sizeof(one)) < 0)
+		D_DEBUG(DB_TRACE, "eq wake: %s", strerror(errno));
+	pthread_mutex_lock(&eq->lock);
+	atomic_fetch_sub(&eq->waiters, 1);
 }
 
 static void
@@ -116,6 +137,8 @@ eq_free(struct cl_hlink *hl)
 
 	if (eq->ctx != NULL)
 		cl_ctx_destroy(eq->ctx);
+	if (eq->wake_fd >= 0)
+		close(eq->wake_fd);
 	pthread_mutex_destroy(&eq->lock);
 	d_free(eq);
 }
@@ -133,7 +156,10 @@ eq_create(struct cl_eq **out)
 	pthread_mutex_init(&eq->lock, NULL);
 	D_INIT_LIST_HEAD(&eq->running);
 	D_INIT_LIST_HEAD(&eq->comp);
-	rc = cl_ctx_create(&eq->ctx);
+	eq->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	rc = eq->wake_fd < 0 ? daos_errno2der(errno) : cl_ctx_create(&eq->ctx);
+	if (rc == 0)
+		rc = net_ctx_watch_fd(eq->ctx->net, eq->wake_fd);
 	if (rc != 0) {
 		cl_hlink_put(&eq->hl);
 		return rc;
@@ -479,6 +505,32 @@ ctx_progress(struct cl_ctx *ctx, int wait_ms)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * Progress @eq's context (lock held) for up to @wait_ms, marked as sleeping so that a
+ * launcher (eq_lock) wakes it through wake_fd; returns at once if one is waiting.
+ */
+static int
+eq_progress(struct cl_eq *eq, int wait_ms)
+{
+	uint64_t v;
+	int rc;
+
+	if (eq->ctx == NULL)
+		return -DER_NO_HDL;
+	if (atomic_load(&eq->waiters) > 0)
+		wait_ms = 0;
+	atomic_store(&eq->sleeping, wait_ms > 0);
+	/* one that came before it saw sleeping would not write: then do not sleep */
+	if (wait_ms > 0 && atomic_load(&eq->waiters) > 0)
+		wait_ms = 0;
+	rc = ctx_progress(eq->ctx, wait_ms);
+	atomic_store(&eq->sleeping, false);
+	if (atomic_exchange(&eq->woken, false) && read(eq->wake_fd, &v, sizeof(v)) < 0 &&
+	    errno != EAGAIN)
+		D_DEBUG(DB_TRACE, "eq wake drain: %s", strerror(errno));
+	return rc;
+}
+
 /* The wait for one slice of a poll: never more than 10 ms, so that launches get in. */
 static int
 slice_ms(int64_t timeout, uint64_t deadline)
@@ -539,7 +591,8 @@ daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
 			eq_unlock(eq);
 			return 0;
 		}
-		rc = ctx_progress(eq != NULL ? eq->ctx : e->ctx, slice_ms(timeout, deadline));
+		rc = eq != NULL ? eq_progress(eq, slice_ms(timeout, deadline))
+				: ctx_progress(e->ctx, slice_ms(timeout, deadline));
 		eq_unlock(eq);
 		if (rc != 0)
 			return rc;
@@ -596,10 +649,13 @@ daos_eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, unsigned int 
 			pthread_mutex_unlock(&eq->lock);
 			break;
 		}
-		rc = ctx_progress(eq->ctx, slice_ms(timeout, deadline));
+		rc = eq_progress(eq, slice_ms(timeout, deadline));
 		pthread_mutex_unlock(&eq->lock);
 		if (rc != 0)
 			break;
+		/* launchers first: they wait for the lock we just let go */
+		while (atomic_load(&eq->waiters) > 0)
+			sched_yield();
 	}
 	cl_hlink_put(&eq->hl);
 	return rc != 0 ? rc : n;
