@@ -238,9 +238,14 @@ target_get(int dirfd, const char *path, struct pil_target *t)
 			base = df->path;
 		}
 	}
-	rc = il_path_normalize(base, path, t->abs, sizeof(t->abs));
+	/* A rename made here may replace df->path (pil_follow_rename): read it locked. */
 	if (df != NULL)
+		pthread_mutex_lock(&df->lock);
+	rc = il_path_normalize(base, path, t->abs, sizeof(t->abs));
+	if (df != NULL) {
+		pthread_mutex_unlock(&df->lock);
 		il_put(df);
+	}
 	if (rc != 0)
 		return IL_KERNEL;
 	for (m = __atomic_load_n(&il_state.mounts, __ATOMIC_ACQUIRE); m != NULL; m = m->next) {
@@ -716,6 +721,91 @@ unlinkat(int dirfd, const char *path, int flags)
 	return rc == IL_KERNEL ? il_real.unlinkat(dirfd, path, flags) : ret_int(rc);
 }
 
+/* Files open at or below a renamed path, each with a reference (pil_follow_rename). */
+struct pil_moved {
+	struct il_mount *mnt;
+	const char *from; /* the old absolute path */
+	size_t from_len;
+	struct il_file **files;
+	int nr;
+	int cap;
+};
+
+static void
+moved_cb(int fd, struct il_fd_slot *s, void *arg)
+{
+	struct pil_moved *m = arg;
+	struct il_file *f = s->file, **nf;
+	int i;
+
+	(void)fd;
+	if (f->path == NULL || f->mnt != m->mnt || strncmp(f->path, m->from, m->from_len) != 0 ||
+	    (f->path[m->from_len] != '\0' && f->path[m->from_len] != '/'))
+		return;
+	for (i = 0; i < m->nr; i++) {
+		if (m->files[i] == f)
+			return; /* fds made by dup share one file */
+	}
+	if (m->nr == m->cap) {
+		nf = d_realloc(m->files, (size_t)(m->cap * 2 + 8) * sizeof(*nf));
+		if (nf == NULL)
+			return;
+		m->files = nf;
+		m->cap = m->cap * 2 + 8;
+	}
+	il_file_get(f);
+	m->files[m->nr++] = f;
+}
+
+/*
+ * After a rename to @b made here, the files of @m (open at or below the old path) follow
+ * it: their recorded path (for promotion and *at() calls) and, for the renamed entry
+ * itself, the parent and name in its DFS object, where libdfs finds its attributes
+ * (stat, size). Without this, fstat of a fake fd whose file was renamed answered from
+ * /dev/null. Drops the references of @m.
+ */
+static void
+pil_follow_rename(struct pil_moved *m, struct pil_target *b)
+{
+	dfs_obj_t *moved = NULL;
+	int i;
+
+	/* The entry at its new place: the moved objects take its parent. */
+	if (m->nr > 0 && dfs_lookup_rel(b->dfs, b->parent, b->name, O_RDONLY | O_NOFOLLOW, &moved,
+					NULL, NULL) != 0)
+		moved = NULL;
+	for (i = 0; i < m->nr; i++) {
+		struct il_file *f = m->files[i];
+		const char *rest = f->path + m->from_len;
+		size_t len = strlen(b->abs) + strlen(rest) + 1;
+		char *np = d_malloc(len);
+
+		pthread_mutex_lock(&f->lock);
+		/* Without memory the path becomes unknown rather than wrong. */
+		if (np != NULL)
+			snprintf(np, len, "%s%s", b->abs, rest);
+		if (*rest == '\0' && moved != NULL && f->obj != NULL)
+			dfs_update_parent(f->obj, moved, b->name);
+		d_free(f->path);
+		f->path = np;
+		pthread_mutex_unlock(&f->lock);
+		il_put(f);
+	}
+	if (moved != NULL)
+		dfs_release(moved);
+	d_free(m->files);
+}
+
+static void
+moved_put(struct pil_moved *m)
+{
+	int i;
+
+	for (i = 0; i < m->nr; i++)
+		il_put(m->files[i]);
+	d_free(m->files);
+}
+
 /*
  * Renames that replace nothing, within one mount. A replaced object may still be open
  * somewhere (dfuse frees it only when the kernel is done with it): those go to dfuse.
@@ -723,9 +813,10 @@ unlinkat(int dirfd, const char *path, int flags)
 static int
 do_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
+	struct pil_moved m = { 0 };
 	struct pil_target a, b;
 	struct stat st;
-	int rc;
+	int i, rc;
 
 	rc = path_begin(olddirfd, oldpath, &a);
 	if (rc != 0)
@@ -745,7 +836,27 @@ do_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 		rc = IL_KERNEL;
 		goto out;
 	}
+	/*
+	 * What this process has open through the kernel at or below the old path must be
+	 * renamed by dfuse, whose inode would otherwise keep the old name (its setattr and
+	 * getattr failing with ENOENT). Other processes' opens are not known here.
+	 */
+	m.mnt = a.mnt;
+	m.from = a.abs;
+	m.from_len = strlen(a.abs);
+	il_fdtable_for_each(&il_state.fds, moved_cb, &m);
+	for (i = 0; i < m.nr; i++) {
+		if (!m.files[i]->fake) {
+			moved_put(&m);
+			rc = IL_KERNEL;
+			goto out;
+		}
+	}
 	rc = dfs_move(a.dfs, a.parent, a.name, b.parent, b.name, NULL);
+	if (rc == 0)
+		pil_follow_rename(&m, &b);
+	else
+		moved_put(&m);
 	if (rc > 0)
 		rc = answer(rc);
 out:
