@@ -87,6 +87,13 @@ evx2ev(struct cl_event *e)
 	return container_of((void *)e, daos_event_t, ev_private);
 }
 
+/* The EQ an event reports to: a child's is its parent's. */
+static struct cl_eq *
+ev_eq(struct cl_event *e)
+{
+	return e->parent != NULL ? evx(e->parent)->eq : e->eq;
+}
+
 static bool
 ev_is_valid(daos_event_t *ev)
 {
@@ -871,7 +878,7 @@ cl_op_run(struct cl_op *op, const struct cl_op_ops *ops, daos_event_t *ev)
 	}
 	e = evx(ev);
 	{
-		struct cl_eq *eq = e->parent != NULL ? evx(e->parent)->eq : e->eq;
+		struct cl_eq *eq = ev_eq(e);
 
 		eq_lock(eq);
 		rc = ev_launch(e);
@@ -891,21 +898,13 @@ cl_op_run(struct cl_op *op, const struct cl_op_ops *ops, daos_event_t *ev)
 int
 cl_op_local(daos_event_t *ev, int rc)
 {
-	struct cl_event *e;
-	struct cl_eq *eq;
 	int lrc;
 
 	if (ev == NULL)
 		return rc;
-	if (!ev_is_valid(ev))
-		return -DER_INVAL;
-	e = evx(ev);
-	eq = e->parent != NULL ? evx(e->parent)->eq : e->eq;
-	eq_lock(eq);
-	lrc = ev_launch(e);
+	lrc = daos_event_launch(ev);
 	if (lrc == 0)
-		ev_complete(e, rc);
-	eq_unlock(eq);
+		daos_event_complete(ev, rc);
 	return lrc;
 }
 
@@ -923,7 +922,7 @@ daos_event_launch(daos_event_t *ev)
 	if (!ev_is_valid(ev))
 		return -DER_INVAL;
 	e = evx(ev);
-	eq = e->parent != NULL ? evx(e->parent)->eq : e->eq;
+	eq = ev_eq(e);
 	eq_lock(eq);
 	rc = ev_launch(e);
 	eq_unlock(eq);
@@ -939,7 +938,7 @@ daos_event_complete(daos_event_t *ev, int rc)
 	if (!ev_is_valid(ev))
 		return;
 	e = evx(ev);
-	eq = e->parent != NULL ? evx(e->parent)->eq : e->eq;
+	eq = ev_eq(e);
 	eq_lock(eq);
 	if (e->state == DAOS_EVS_RUNNING)
 		ev_complete(e, rc);

@@ -124,9 +124,7 @@ aggr_snaps_done(void *arg, int status, const void *body, size_t len)
 	aggr_arm(a, 0, aggr_step);
 out:
 	d_free(q);
-	tgt->nr_active--;
-	if (tgt->stopped && tgt->nr_active == 0)
-		d_free(tgt);
+	tgt_put(tgt);
 }
 
 /* Ask the pool service for @c's snapshots; aggregation of @c goes on when it answers. */

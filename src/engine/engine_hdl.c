@@ -73,7 +73,7 @@ bucket(const uuid_t uuid)
 
 /* --- the lifetime of the target state --- */
 
-static void
+void
 tgt_put(struct eng_tgt *tgt)
 {
 	D_ASSERT(tgt->nr_active > 0);

@@ -79,6 +79,9 @@ struct eng_tgt *tgt_self(void);
  */
 void tgt_req_start(struct eng_tgt *tgt, struct tgt_req *req);
 
+/* One request or lookup of @tgt ended: free @tgt if it stopped and that was the last. */
+void tgt_put(struct eng_tgt *tgt);
+
 /* Answer @req (@status, @body of @len bytes) and free it. */
 void tgt_req_end(struct tgt_req *req, int status, const void *body, size_t len);
 

@@ -909,8 +909,8 @@ rpc_cont_id_encode(const uuid_t pool, const uuid_t cont, void *buf, size_t len)
 {
 	struct buf b = BUF_INIT(buf, len);
 
-	buf_put_bytes_raw(&b, pool, sizeof(uuid_t));
-	buf_put_bytes_raw(&b, cont, sizeof(uuid_t));
+	put_uuid(&b, pool);
+	put_uuid(&b, cont);
 	return finish_enc(&b);
 }
 
@@ -918,14 +918,10 @@ int
 rpc_cont_id_decode(const void *buf, size_t len, uuid_t pool, uuid_t cont)
 {
 	struct buf b = BUF_INIT(buf, len);
-	const void *p = buf_get_bytes_raw(&b, sizeof(uuid_t));
-	const void *c = buf_get_bytes_raw(&b, sizeof(uuid_t));
 
-	if (buf_finish(&b) != 0)
-		return -DER_PROTO;
-	memcpy(pool, p, sizeof(uuid_t));
-	memcpy(cont, c, sizeof(uuid_t));
-	return 0;
+	get_uuid(&b, pool);
+	get_uuid(&b, cont);
+	return buf_finish(&b) != 0 ? -DER_PROTO : 0;
 }
 
 size_t
