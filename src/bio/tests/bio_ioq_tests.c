@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * bio_ioq_tests.c - the asynchronous queue, each test twice: on io_uring and in the
- * synchronous fallback. Mixed writes, reads and syncs checked against a model (a sync
- * completes only after the writes queued before it), a full ring, the eventfd,
+ * bio_ioq_tests.c - the asynchronous queue, each test three times: on io_uring, in the
+ * synchronous fallback, and on a device in memory (/dev/shm: its operations complete
+ * when queued, their callbacks from the next poll). Mixed writes, reads and syncs checked against a
+ * model (a sync completes only after the writes queued before it), a full ring, the eventfd,
  * destroy with operations in flight, callbacks that queue more, bio_fail_nth.
  */
 #define D_LOGFAC DD_FAC(tests)
 
+#include <linux/magic.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <sys/statfs.h>
 #include <time.h>
 
 #include "bio/bio.h"
@@ -26,20 +30,52 @@ struct fixture {
 	bool uring;
 };
 
-static bool with_uring = true;
-static bool without_uring;
+enum mode { WITH_URING, WITHOUT_URING, ON_MEMORY };
+
+static enum mode with_uring = WITH_URING;
+static enum mode without_uring = WITHOUT_URING;
+static enum mode on_memory = ON_MEMORY;
+
+static bool
+shm_is_tmpfs(void)
+{
+	struct statfs st;
+
+	return statfs("/dev/shm", &st) == 0 && st.f_type == TMPFS_MAGIC;
+}
 
 static int
 setup(void **state)
 {
 	struct bio_blob_id id = bt_id(0, BIO_ROLE_DATA);
-	struct fixture *f = d_calloc(1, sizeof(*f));
+	enum mode mode = *(enum mode *)*state;
+	const char *tmp = getenv("TMPDIR");
+	char *saved = tmp != NULL ? d_strdup(tmp) : NULL;
+	struct fixture *f;
 
-	f->uring = *(bool *)*state;
+	if (mode == ON_MEMORY && !shm_is_tmpfs()) {
+		print_message("no tmpfs at /dev/shm: the memory-device case cannot run\n");
+		d_free(saved);
+		return -1; /* reported as a failed setup, never a silent pass */
+	}
+	f = d_calloc(1, sizeof(*f));
+	f->uring = mode != WITHOUT_URING;
 	f->mark = d_alloc_nr_live();
 	bio_ioq_no_uring = !f->uring;
+	if (mode == ON_MEMORY)
+		setenv("TMPDIR", "/dev/shm", 1);
 	bt_dir_init(&f->d, "bio_ioq");
+	if (mode == ON_MEMORY) {
+		if (saved != NULL)
+			setenv("TMPDIR", saved, 1);
+		else
+			unsetenv("TMPDIR");
+	}
+	d_free(saved);
 	f->dev = bt_dev_new(f->d.path, 8 * MiB);
+	/* the file system tells the I/O queue how to move data */
+	if (mode == ON_MEMORY)
+		assert_true(f->dev->mem);
 	assert_int_equal(bio_blob_create(f->dev, &id, 4 * MiB), 0);
 	assert_int_equal(bio_blob_open(f->dev, &id, &f->blob), 0);
 	*state = f;
@@ -552,9 +588,10 @@ posted_callbacks(void **state)
 	TEST_ALLOC_CHECK();
 }
 
-#define BOTH(fn)                                                                    \
-	cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &with_uring), \
-		cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &without_uring)
+#define BOTH(fn)                                                                               \
+	cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &with_uring),            \
+		cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &without_uring), \
+		cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, &on_memory)
 
 int
 main(void)

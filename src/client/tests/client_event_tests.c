@@ -89,9 +89,18 @@ events_local(void **state)
 	assert_int_equal(daos_event_test(&evs[0], DAOS_EQ_NOWAIT, &flag), 0);
 	assert_true(flag);
 	assert_int_equal(evs[0].ev_error, -DER_NOMEM);
-	/* reaped: it can be launched again */
+	/* reaped: it can be launched again; its callback ran once and is gone */
 	assert_int_equal(cl_op_local(&evs[0], 0), 0);
+	assert_int_equal(comp_calls, 1);
 	assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, NR, out), 1);
+	/* launch and complete apart (what libdfs uses for I/O of nothing) */
+	assert_int_equal(daos_event_launch(&evs[1]), 0);
+	assert_int_equal(daos_event_launch(&evs[1]), -DER_NO_PERM); /* running already */
+	assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, NR, out), 0);
+	daos_event_complete(&evs[1], -DER_IO);
+	assert_int_equal(daos_eq_poll(eqh, 0, DAOS_EQ_NOWAIT, NR, out), 1);
+	assert_ptr_equal(out[0], &evs[1]);
+	assert_int_equal(evs[1].ev_error, -DER_IO);
 	for (i = 0; i < NR; i++)
 		assert_int_equal(daos_event_fini(&evs[i]), 0);
 	assert_int_equal(daos_event_fini(&evs[0]), -DER_INVAL);
