@@ -484,7 +484,7 @@ space_done(struct psop *op)
 {
 	struct query_ctx *qc = op->priv;
 	struct psvc *ps = psvc_find(op->uuid);
-	uint32_t bad = psop_failed(op, false);
+	uint32_t bad = psop_failed(op, PSOP_QUERY_TOLERATED);
 	struct ps_space sp;
 
 	if (ps == NULL || ps->busy) {

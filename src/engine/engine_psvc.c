@@ -327,14 +327,13 @@ psop_start(struct psop *op, uint32_t opc, psop_fn done)
 		op->done(op);
 }
 
-/* The first failed rank: its index, or op->nr if none. */
 uint32_t
-psop_failed(const struct psop *op, bool nonexist_ok)
+psop_failed(const struct psop *op, int tolerated)
 {
 	uint32_t i;
 
 	for (i = 0; i < op->nr; i++)
-		if (op->rcs[i] != 0 && !(nonexist_ok && op->rcs[i] == -DER_NONEXIST))
+		if (op->rcs[i] != 0 && op->rcs[i] != tolerated)
 			return i;
 	return op->nr;
 }
@@ -476,7 +475,7 @@ create_store(struct psop *op)
 static void
 create_shards_done(struct psop *op)
 {
-	uint32_t bad = psop_failed(op, false);
+	uint32_t bad = psop_failed(op, 0);
 	int rc;
 
 	if (bad < op->nr && op->rcs[bad] == -DER_INVAL) {
@@ -636,7 +635,7 @@ static void
 destroy_done(struct psop *op)
 {
 	struct psvc *ps = op->ps;
-	uint32_t bad = psop_failed(op, true);
+	uint32_t bad = psop_failed(op, -DER_NONEXIST);
 	struct rdb_attr attr;
 	int rc = 0;
 
@@ -766,7 +765,7 @@ query_done(struct psop *op)
 	Mgmt__PoolRebuildStatus rebuild = MGMT__POOL_REBUILD_STATUS__INIT;
 	Mgmt__StorageUsage tiers[2];
 	Mgmt__StorageUsage *tp[2] = { &tiers[0], &tiers[1] };
-	uint32_t bad = psop_failed(op, false);
+	uint32_t bad = psop_failed(op, PSOP_QUERY_TOLERATED);
 	struct psvc *ps = psvc_find(op->uuid);
 	char *strs[2] = { NULL, NULL };
 	char *label = NULL;

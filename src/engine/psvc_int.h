@@ -98,8 +98,13 @@ void psop_free(struct psop *op);
 struct psop *psop_for_map(struct engine *eng, struct drpc_req *req, struct psvc *ps);
 /* Ask every rank of op->ranks for @opc (ENGINE_OPC_POOL_TGT_*); op->done when all did. */
 void psop_start(struct psop *op, uint32_t opc, psop_fn done);
-/* The first failed rank: its index, or op->nr if none. */
-uint32_t psop_failed(const struct psop *op, bool nonexist_ok);
+/* The first failed rank, @tolerated (a -DER_* code, or 0) aside: its index, or op->nr. */
+uint32_t psop_failed(const struct psop *op, int tolerated);
+/*
+ * What a query tolerates: a rank no longer in the group was excluded, and the pool map
+ * marks it DOWN once the exclusion reaches the service; it just has no space to count.
+ */
+#define PSOP_QUERY_TOLERATED (-DER_OOG)
 
 /* Space of a query psop per tier (0: SCM, the index; 1: NVMe, the data blobs). */
 struct ps_space {
