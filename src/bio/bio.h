@@ -143,6 +143,12 @@ int bio_blob_iterate(struct bio_dev *dev,
 /* Bytes of @dev not in any blob. */
 uint64_t bio_dev_free(const struct bio_dev *dev);
 
+/*
+ * True when @blob's device is memory (tmpfs, ramfs): its transfers are copies made when
+ * they are queued, so buffers need no alignment and lengths no padding.
+ */
+bool bio_blob_mem(const struct bio_blob *blob);
+
 /* --- blocking I/O on a blob (offsets relative to the blob) --- */
 
 /*

@@ -20,8 +20,17 @@
  * cannot fail with ENOSPC; where fallocate is not supported the file is only extended
  * (logged once). The new file's directory is synced so the file survives a crash.
  *
- * Threads: the descriptors are used with pread/pwrite/fdatasync only, which are thread
- * safe, so I/O may come from any thread; opening and closing belong to the owner.
+ * Memory devices (tmpfs, ramfs) are also mapped shared, and a transfer is a memcpy: no
+ * system call, and no inode lock shared by the targets writing one file. A store into a
+ * hole of a mapping cannot report ENOSPC (the process gets SIGBUS), so before the first
+ * write into each BIO_MEM_CHUNK the chunk is given its pages with fallocate, which does
+ * report it; a bit per chunk remembers that (a lost race only repeats the fallocate).
+ * Nothing here ever punches holes, so a reserved chunk stays backed. Where the mapping
+ * or fallocate is not possible, pread/pwrite serve as before.
+ *
+ * Threads: the descriptors are used with pread/pwrite/fdatasync only and the mapping
+ * with memcpy on ranges the callers own, which are thread safe, so I/O may come from
+ * any thread; opening and closing belong to the owner.
  * The blob table lives in bio_table.c, blocking blob I/O in bio_io.c.
  */
 #define D_LOGFAC DD_FAC(bio)
@@ -33,11 +42,14 @@
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
 #include "bio/bio_int.h"
+
+#define BIO_MEM_CHUNK (2ull << 20)
 
 static bool direct_refused_logged;
 static bool fallocate_refused_logged;
@@ -198,6 +210,91 @@ dev_open_direct(struct bio_dev *dev)
 	return 0;
 }
 
+/* Map a memory device; where that fails, transfers stay pread/pwrite (logged once). */
+static int
+dev_map(struct bio_dev *dev)
+{
+	static bool map_refused_logged;
+	uint64_t nr_chunks = (dev->size + BIO_MEM_CHUNK - 1) / BIO_MEM_CHUNK;
+	void *map;
+
+	if (dev->size == 0 || dev->size > SIZE_MAX)
+		return 0;
+	dev->reserved = d_calloc((nr_chunks + 63) / 64, sizeof(uint64_t));
+	if (dev->reserved == NULL)
+		return -DER_NOMEM;
+	map = mmap(NULL, (size_t)dev->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, 0);
+	if (map == MAP_FAILED) {
+		if (log_first_time(&map_refused_logged))
+			D_NOTE("could not map %s (%s): its I/O uses pread/pwrite", dev->path,
+			       strerror(errno));
+		d_free(dev->reserved);
+		dev->reserved = NULL;
+		return 0;
+	}
+	dev->map = map;
+	return 0;
+}
+
+static void
+dev_unmap(struct bio_dev *dev)
+{
+	if (dev->map != NULL)
+		munmap(dev->map, (size_t)dev->size);
+	dev->map = NULL;
+	d_free(dev->reserved);
+	dev->reserved = NULL;
+}
+
+/*
+ * Make sure every chunk of [@off, @off + @len) of a mapped device has its pages, so the
+ * copy cannot fault on a full file system. 0, or the errno of fallocate (ENOSPC).
+ */
+static int
+dev_mem_reserve(struct bio_dev *dev, uint64_t off, size_t len)
+{
+	uint64_t c;
+
+	for (c = off / BIO_MEM_CHUNK; c <= (off + len - 1) / BIO_MEM_CHUNK; c++) {
+		uint64_t bit = 1ull << (c % 64);
+		uint64_t start = c * BIO_MEM_CHUNK;
+		uint64_t end = D_MIN(start + BIO_MEM_CHUNK, dev->size);
+
+		if (__atomic_load_n(&dev->reserved[c / 64], __ATOMIC_ACQUIRE) & bit)
+			continue;
+		if (fallocate(dev->fd, FALLOC_FL_KEEP_SIZE, (off_t)start, (off_t)(end - start)) !=
+		    0)
+			return errno;
+		__atomic_fetch_or(&dev->reserved[c / 64], bit, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+static int dev_rw_all(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t len);
+
+/* A transfer through the mapping of a memory device. */
+static int
+dev_mem_xfer(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t len)
+{
+	int err;
+
+	if (off > dev->size || len > dev->size - off)
+		return bio_dev_io_error(dev, write ? "write" : "read", off, len, EIO);
+	if (!write) {
+		memcpy(buf, dev->map + off, len);
+		return 0;
+	}
+	err = dev_mem_reserve(dev, off, len);
+	if (err == EOPNOTSUPP) /* ramfs: no fallocate (and no size limit), a copy is safe */
+		err = dev->ramfs ? 0 : EOPNOTSUPP;
+	if (err == EOPNOTSUPP) /* let pwrite report what the file system thinks */
+		return dev_rw_all(dev, true, off, buf, len);
+	if (err != 0)
+		return bio_dev_io_error(dev, "write", off, len, err);
+	memcpy(dev->map + off, buf, len);
+	return 0;
+}
+
 int
 bio_dev_open(const char *path, uint64_t size, unsigned int flags, struct bio_dev **out)
 {
@@ -234,13 +331,16 @@ bio_dev_open(const char *path, uint64_t size, unsigned int flags, struct bio_dev
 		 */
 		dev->mem = fstatfs(dev->fd, &st) == 0 &&
 			   (st.f_type == TMPFS_MAGIC || st.f_type == RAMFS_MAGIC);
+		dev->ramfs = dev->mem && st.f_type == RAMFS_MAGIC;
 	}
-	rc = dev->mem ? 0 : dev_open_direct(dev);
+	rc = dev->mem ? dev_map(dev) : dev_open_direct(dev);
 	if (rc != 0)
 		goto out_close;
 
 	D_DEBUG(DB_IO, "opened %s: " DF_U64 " bytes, %s", dev->path, dev->size,
-		dev->fd_direct >= 0 ? "O_DIRECT" : "buffered");
+		dev->map != NULL      ? "mapped"
+		: dev->fd_direct >= 0 ? "O_DIRECT"
+				      : "buffered");
 	*out = dev;
 	return 0;
 
@@ -262,6 +362,7 @@ bio_dev_close(struct bio_dev *dev)
 	D_ASSERTF(d_list_empty(&dev->blobs), "blobs of %s still open", dev->path);
 	if (dev->fd_direct >= 0)
 		close(dev->fd_direct);
+	dev_unmap(dev);
 	close(dev->fd);
 	bio_table_fini(&dev->table);
 	pthread_mutex_destroy(&dev->lock);
@@ -282,6 +383,12 @@ bio_dev_path(const struct bio_dev *dev)
 }
 
 bool
+bio_blob_mem(const struct bio_blob *blob)
+{
+	return blob->dev->mem;
+}
+
+bool
 bio_dev_direct(const struct bio_dev *dev)
 {
 	return dev->fd_direct >= 0;
@@ -295,8 +402,9 @@ bio_dev_fd_for(const struct bio_dev *dev, uint64_t off, const void *buf, size_t 
 	return dev->fd;
 }
 
-int
-bio_dev_xfer(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t len)
+/* pread/pwrite until done: short transfers and EINTR are retried. */
+static int
+dev_rw_all(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t len)
 {
 	char *p = buf;
 	size_t done = 0;
@@ -320,6 +428,14 @@ bio_dev_xfer(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t le
 		done += (size_t)n;
 	}
 	return 0;
+}
+
+int
+bio_dev_xfer(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t len)
+{
+	if (dev->map != NULL && len > 0)
+		return dev_mem_xfer(dev, write, off, buf, len);
+	return dev_rw_all(dev, write, off, buf, len);
 }
 
 int

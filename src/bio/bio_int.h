@@ -47,6 +47,9 @@ struct bio_dev {
 	uint64_t size;          /* bytes */
 	bool kdev;              /* a block device */
 	bool mem;               /* on tmpfs/ramfs: a transfer is a memory copy */
+	bool ramfs;             /* mem on ramfs: no fallocate, no size limit */
+	char *map;              /* mem: the whole file mapped shared, or NULL (pread/pwrite) */
+	uint64_t *reserved;     /* mem: bit per BIO_MEM_CHUNK known to have its pages */
 	bool loaded;            /* table holds what the device holds (format or load done) */
 	unsigned int slot;      /* copy (0 or 1) holding table.gen on the device */
 	pthread_mutex_t lock;   /* serialises the table calls of several threads */

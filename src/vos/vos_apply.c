@@ -49,22 +49,44 @@ struct undo_step {
 	uint64_t lo; /* ACT_EXT */
 };
 
+/* An update needs a handful of steps: they fit @inl, so the log allocates nothing. */
+#define UNDO_INLINE 8
+
 struct undo_log {
-	struct undo_step *steps;
+	struct undo_step *steps; /* @inl, or allocated once more are needed */
 	uint32_t nr;
 	uint32_t cap;
+	struct undo_step inl[UNDO_INLINE];
 };
+
+static void
+undo_init(struct undo_log *u)
+{
+	u->steps = u->inl;
+	u->nr = 0;
+	u->cap = UNDO_INLINE;
+}
+
+static void
+undo_fini(struct undo_log *u)
+{
+	if (u->steps != u->inl)
+		d_free(u->steps);
+}
 
 static int
 undo_note(struct undo_log *u, enum undo_act act, const struct undo_path *path, uint64_t epoch,
 	  uint32_t seq, uint64_t lo)
 {
 	if (u->nr == u->cap) {
-		uint32_t cap = u->cap ? u->cap * 2 : 16;
-		struct undo_step *s = d_reallocarray(u->steps, cap, sizeof(*s));
+		uint32_t cap = u->cap * 2;
+		struct undo_step *s;
 
+		s = d_reallocarray(u->steps == u->inl ? NULL : u->steps, cap, sizeof(*s));
 		if (s == NULL)
 			return -DER_NOMEM;
+		if (u->steps == u->inl)
+			memcpy(s, u->inl, sizeof(u->inl));
 		u->steps = s;
 		u->cap = cap;
 	}
@@ -363,13 +385,14 @@ int
 vos_apply_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint32_t seq,
 		 const struct vos_skey *dkey, uint32_t nr, const struct vos_apply_akey *akeys)
 {
-	struct undo_log u = { 0 };
+	struct undo_log u;
 	struct undo_path path = { .cont = cont, .oid = *oid };
 	struct vos_orec *o;
 	struct vos_krec *d;
 	uint32_t i;
 	int rc;
 
+	undo_init(&u);
 	rc = obj_get(cont, oid, &u, &path, &o);
 	if (rc != 0)
 		goto out_undo;
@@ -392,12 +415,12 @@ vos_apply_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoc
 		if (rc != 0)
 			goto out_undo;
 	}
-	d_free(u.steps);
+	undo_fini(&u);
 	return 0;
 
 out_undo:
 	undo_run(cont->pool, &u);
-	d_free(u.steps);
+	undo_fini(&u);
 	return rc;
 }
 
@@ -527,7 +550,7 @@ int
 vos_apply_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint32_t seq,
 		const struct vos_skey *dkey, uint32_t nr, const struct vos_skey *akeys)
 {
-	struct undo_log u = { 0 };
+	struct undo_log u;
 	struct undo_path path = { .cont = cont, .oid = *oid };
 	struct vos_stamp stamp = { epoch, seq };
 	struct vos_stamp first;
@@ -538,6 +561,7 @@ vos_apply_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch
 	uint32_t i;
 	int rc = 0;
 
+	undo_init(&u);
 	/* Punching what was never written has nothing to hide. */
 	o = vos_obj_find(cont, oid);
 	if (o == NULL)
@@ -584,7 +608,7 @@ vos_apply_punch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch
 out:
 	if (rc != 0)
 		undo_run(cont->pool, &u);
-	d_free(u.steps);
+	undo_fini(&u);
 	return rc;
 }
 

@@ -331,6 +331,29 @@ upd_write_done(void *arg, int status)
 		upd_commit(u);
 }
 
+/* @len bytes at @off in @sgl in one piece: in place, or gathered into a copy @u keeps. */
+static int
+upd_contig(struct upd_ctx *u, const d_sg_list_t *sgl, uint64_t off, uint64_t len, const void **out)
+{
+	void *copy;
+	int rc;
+
+	*out = sgl_contig(sgl, off, len);
+	if (*out != NULL)
+		return 0;
+	copy = d_malloc(len);
+	if (copy == NULL)
+		return -DER_NOMEM;
+	rc = bounce_keep(u, copy);
+	if (rc != 0) {
+		d_free(copy);
+		return rc;
+	}
+	sgl_gather(sgl, off, copy, len);
+	*out = copy;
+	return 0;
+}
+
 /* Write value @val (bytes at @off in @sgl) to its reserved blocks. */
 static int
 upd_write(struct upd_ctx *u, struct vos_val *val, const d_sg_list_t *sgl, uint64_t off)
@@ -338,9 +361,16 @@ upd_write(struct upd_ctx *u, struct vos_val *val, const d_sg_list_t *sgl, uint64
 	struct vos_pool *pool = u->cont->pool;
 	uint64_t padded = vos_blocks(val->len) * BIO_BLOCK_SIZE;
 	const void *src = sgl_contig(sgl, off, val->len);
+	bool mem = bio_blob_mem(pool->data_blob);
 	int rc;
 
-	if (src == NULL || ((uintptr_t)src % BIO_BLOCK_SIZE) != 0 || padded != val->len) {
+	if (mem) {
+		/* a copy into memory: any alignment, no padding, bounce only to gather */
+		padded = val->len;
+		rc = upd_contig(u, sgl, off, val->len, &src);
+		if (rc != 0)
+			return rc;
+	} else if (src == NULL || ((uintptr_t)src % BIO_BLOCK_SIZE) != 0 || padded != val->len) {
 		void *bounce = bio_buf_alloc(padded);
 
 		if (bounce == NULL)
@@ -472,21 +502,11 @@ upd_akey_prepare(struct upd_ctx *u, uint32_t i, const d_sg_list_t *sgl)
 			if (rc != 0)
 				return rc;
 		} else {
-			const void *p = sgl_contig(sgl, off, len);
+			const void *p;
 
-			if (p == NULL) {
-				void *copy = d_malloc(len);
-
-				if (copy == NULL)
-					return -DER_NOMEM;
-				rc = bounce_keep(u, copy);
-				if (rc != 0) {
-					d_free(copy);
-					return rc;
-				}
-				sgl_gather(sgl, off, copy, len);
-				p = copy;
-			}
+			rc = upd_contig(u, sgl, off, len, &p);
+			if (rc != 0)
+				return rc;
 			val->flags = VOS_VAL_INLINE;
 			val->inl = p;
 		}
