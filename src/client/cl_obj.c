@@ -20,7 +20,8 @@
  *
  * Enumeration. A daos_anchor_t keeps the shard being walked in da_shard and that
  * shard's opaque 104-byte anchor (the target's) in da_buf; a dkey listing walks the
- * shards in order and an anchor is EOF after the last shard's end.
+ * shards in order and an anchor is EOF after the last shard's end. daos_obj_key2anchor
+ * asks the target for an anchor at a key, so only targets ever write da_buf.
  *
  * Everything here runs under the lock of the event's EQ (cl_event.c), so an op's state
  * needs no lock of its own; the object's layout has a mutex since several EQs may use
@@ -1393,7 +1394,8 @@ enum_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t 
 	*o->enr = count;
 	memcpy(o->anchor->da_buf, anchor, RPC_ANCHOR_SIZE);
 	o->anchor->da_type = DAOS_ANCHOR_TYPE_HKEY;
-	if (cl_shard_anchor_is_eof(anchor)) {
+	/* An anchor at a key on a shard with nothing: the listing goes on from there. */
+	if (cl_shard_anchor_is_eof(anchor) && o->ekind != RPC_ENUM_KEY2ANCHOR) {
 		if (o->ekind == RPC_ENUM_DKEY &&
 		    (uint32_t)o->anchor->da_shard + 1 < obj_nr_shards(o)) {
 			o->anchor->da_shard++;
@@ -1860,17 +1862,34 @@ daos_obj_anchor_set(daos_handle_t oh, uint32_t index, daos_anchor_t *anchor)
 	return 0;
 }
 
+/*
+ * The target of the dkey's shard turns the key into its own anchor (RPC_ENUM_KEY2ANCHOR):
+ * the key's order among the keys there is the target's business (hashed, lexical or
+ * integer keys). A dkey listing then walks that shard from the dkey on, and the shards
+ * after it, as it would have after listing the keys before the dkey.
+ */
 D_EXPORT int
 daos_obj_key2anchor(daos_handle_t oh, daos_handle_t th, daos_key_t *dkey, daos_key_t *akey,
 		    daos_anchor_t *anchor, daos_event_t *ev)
 {
-	(void)oh;
-	(void)th;
-	(void)dkey;
-	(void)akey;
-	(void)anchor;
-	(void)ev;
-	return -DER_NOTSUPPORTED;
+	struct obj_op *o;
+	int rc;
+
+	if (anchor == NULL || !key_is_valid(dkey) || (akey != NULL && !key_is_valid(akey)))
+		return -DER_INVAL;
+	rc = obj_op_alloc(oh, th, OBJ_ENUM, false, &o);
+	if (rc != 0)
+		return rc;
+	memset(anchor, 0, sizeof(*anchor));
+	anchor->da_shard = (uint16_t)obj_dkey_shard(o, dkey);
+	o->ekind = RPC_ENUM_KEY2ANCHOR;
+	o->dkey = dkey;
+	o->akey = akey;
+	o->nr = 1;
+	o->enr = &o->nr;
+	o->anchor = anchor;
+	o->op.ops = &enum_ops;
+	return cl_op_run(&o->op, o->op.ops, ev);
 }
 
 D_EXPORT int

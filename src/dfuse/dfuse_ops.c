@@ -28,6 +28,7 @@
 
 #include "dfuse/dfuse_daemon.h"
 #include "dfuse/dfuse_ioctl.h"
+#include "dfuse/dfuse_statfs.h"
 
 /* Names read from DFS per listing call. */
 #define DFUSE_READDIR_BATCH 64
@@ -989,8 +990,7 @@ op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct dfuse_info *info = req_info(req);
 	daos_pool_info_t pinfo = { .pi_bits = DPI_SPACE };
-	struct statvfs sv = { 0 };
-	uint64_t total, avail;
+	struct statvfs sv;
 	int rc;
 
 	(void)ino;
@@ -999,21 +999,7 @@ op_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_err(req, daos_der2errno(rc));
 		return;
 	}
-	total = pinfo.pi_space.ps_space.s_total[DAOS_MEDIA_SCM] +
-		pinfo.pi_space.ps_space.s_total[DAOS_MEDIA_NVME];
-	avail = pinfo.pi_space.ps_space.s_free[DAOS_MEDIA_SCM] +
-		pinfo.pi_space.ps_space.s_free[DAOS_MEDIA_NVME];
-	sv.f_bsize = 4096;
-	sv.f_frsize = 4096;
-	sv.f_blocks = total / 4096;
-	sv.f_bfree = avail / 4096;
-	sv.f_bavail = avail / 4096;
-	/* Objects are not counted: report what df shows as plenty. */
-	sv.f_files = 1ULL << 32;
-	sv.f_ffree = 1ULL << 32;
-	sv.f_favail = 1ULL << 32;
-	sv.f_namemax = DFS_MAX_NAME;
-	sv.f_fsid = DAOS_SUPER_MAGIC;
+	dfuse_statvfs_fill(&pinfo, &sv);
 	fuse_reply_statfs(req, &sv);
 }
 

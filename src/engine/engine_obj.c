@@ -1263,6 +1263,24 @@ enum_recxs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, s
 	return rc;
 }
 
+/* An anchor at the request's key (kind KEY2ANCHOR): no entries. */
+static int
+enum_key2anchor(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, struct buf *b)
+{
+	const struct rpc_obj_hdr *hdr = &e->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	bool akey = e->in.akey.iov_len > 0;
+	int rc;
+
+	rc = vos_key_anchor(vc, &oid, akey ? &hdr->dkey : NULL, akey ? &e->in.akey : &hdr->dkey,
+			    anchor);
+	if (rc == 0) {
+		buf_put_bytes_raw(b, anchor, sizeof(*anchor));
+		buf_put_u32(b, 0);
+	}
+	return rc;
+}
+
 /* The container's object shards on this target (kind OBJ): what daos_oit_* lists. */
 static int
 enum_objs(struct enum_req *e, struct vos_cont *vc, struct vos_anchor *anchor, struct buf *b)
@@ -1316,6 +1334,8 @@ enum_resume(struct tgt_req *req, int rc)
 		rc = 0;
 	} else if (rc == 0 && e->in.kind == RPC_ENUM_OBJ) {
 		rc = enum_objs(e, vc, &anchor, &b);
+	} else if (rc == 0 && e->in.kind == RPC_ENUM_KEY2ANCHOR) {
+		rc = enum_key2anchor(e, vc, &anchor, &b);
 	} else if (rc == 0 && e->in.kind >= RPC_ENUM_RECX) {
 		rc = enum_recxs(e, vc, &anchor, &b);
 	} else if (rc == 0) {

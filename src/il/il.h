@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* ---- the fd table ---- */
 
@@ -131,6 +132,41 @@ int il_open_dfs_flags(int flags);
 mode_t il_create_mode(mode_t mode, mode_t mask);
 /* Whether an fd opened with @flags may be read (@write false) or written. */
 bool il_access_allows(int flags, bool write);
+
+/*
+ * What utimensat(2) sets for @ts (NULL: both now): set[0] for the access time, set[1]
+ * for the modification time, each in @out, UTIME_NOW taking @now and UTIME_OMIT leaving
+ * it unset. Returns 0 or -EINVAL for a tv_nsec out of range.
+ */
+int il_utimens_resolve(const struct timespec ts[2], const struct timespec *now,
+		       struct timespec out[2], bool set[2]);
+
+/* Who calls: effective ids and supplementary groups (getgroups()). */
+struct il_cred {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	int nr_groups;
+};
+
+/*
+ * Whether the kernel lets @c chown a file owned by @owner:@group to @uid:@gid (-1:
+ * unchanged): root may do anything; the owner may set the owner it already is and any
+ * group it belongs to; nobody else may set either.
+ */
+bool il_chown_is_allowed(const struct il_cred *c, uid_t owner, gid_t group, uid_t uid, gid_t gid);
+
+/*
+ * Whether libpil4dfs serves xattr @name itself: names of the "user." namespace no longer
+ * than XATTR_NAME_MAX. Others (security., trusted., system. with its ACLs) carry kernel
+ * rules and go to the kernel.
+ */
+bool il_xattr_name_is_served(const char *name);
+
+struct statfs;
+struct statvfs;
+/* statvfs(3) from statfs(2), as glibc converts (f_favail = f_ffree, f_flag without ST_VALID). */
+void il_statfs_to_statvfs(const struct statfs *sf, struct statvfs *sv);
 
 /* D_IL_REPORT: off, summary at exit, or also every N calls. */
 struct il_report_cfg {

@@ -18,8 +18,11 @@
  * anything it cannot serve first reopens the file through the kernel at the same number.
  *
  * Errors: any failure of libdfs stops the bypass of that file (the kernel fd takes
- * over at the right offset) and the call is redone through the kernel. Nothing here
- * asserts on what libc, the kernel or DAOS return.
+ * over at the right offset) and the call is redone through the kernel. A fake file that
+ * cannot be handed to the kernel (its path renamed or unlinked by someone else) makes
+ * the call fail with that errno rather than reach the /dev/null placeholder; in a
+ * forked child its fds become O_PATH fds that fail every call. Nothing here asserts on
+ * what libc, the kernel or DAOS return.
  *
  * Threads: il_state.lock guards the mount list and DAOS setup; the fd table has its own
  * lock; each file's lock guards its offset and flags. Order: file, then table, then
@@ -37,8 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dfuse/dfuse_statfs.h"
 #include "il/il_int.h"
 
 struct il_real il_real;
@@ -98,6 +103,7 @@ il_resolve(void)
 	IL_RESOLVE(flock);
 	IL_RESOLVE(fchown);
 	IL_RESOLVE(fstatfs);
+	IL_RESOLVE(fstatvfs);
 	IL_RESOLVE(fchdir);
 	IL_RESOLVE(execve);
 	IL_RESOLVE(execvp);
@@ -129,6 +135,23 @@ il_resolve(void)
 	IL_RESOLVE(fchmodat);
 	IL_RESOLVE(utimensat);
 	IL_RESOLVE(utimes);
+	IL_RESOLVE(chown);
+	IL_RESOLVE(lchown);
+	IL_RESOLVE(fchownat);
+	IL_RESOLVE(statfs);
+	IL_RESOLVE(statvfs);
+	IL_RESOLVE(getxattr);
+	IL_RESOLVE(lgetxattr);
+	IL_RESOLVE(fgetxattr);
+	IL_RESOLVE(setxattr);
+	IL_RESOLVE(lsetxattr);
+	IL_RESOLVE(fsetxattr);
+	IL_RESOLVE(listxattr);
+	IL_RESOLVE(llistxattr);
+	IL_RESOLVE(flistxattr);
+	IL_RESOLVE(removexattr);
+	IL_RESOLVE(lremovexattr);
+	IL_RESOLVE(fremovexattr);
 	IL_RESOLVE(symlink);
 	IL_RESOLVE(symlinkat);
 	IL_RESOLVE(readlink);
@@ -643,16 +666,16 @@ fd_of(struct il_file *file)
 	return f.fd;
 }
 
-struct promote {
+struct install {
 	struct il_file *file;
 	int kfd;
 	int rc;
 };
 
 static void
-promote_cb(int fd, struct il_fd_slot *s, void *arg)
+install_cb(int fd, struct il_fd_slot *s, void *arg)
 {
-	struct promote *p = arg;
+	struct install *p = arg;
 
 	if (s->file != p->file)
 		return;
@@ -660,39 +683,66 @@ promote_cb(int fd, struct il_fd_slot *s, void *arg)
 		p->rc = errno;
 }
 
-/* Give fake @file a kernel file at every fd that refers to it. */
+/* Put kernel fd @kfd at every fd that refers to @file; 0 or errno. Closes @kfd. */
 static int
-promote(struct il_file *file, bool table_locked)
+install(struct il_file *file, int kfd, bool table_locked)
 {
-	struct promote p = { .file = file, .rc = 0 };
-	int flags;
+	struct install p = { .file = file, .kfd = kfd, .rc = 0 };
 	int i, j;
 
-	if (file->path == NULL)
-		return EBADF;
-	flags = (file->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC;
-	p.kfd = il_real.open(file->path, flags);
-	if (p.kfd < 0)
-		return errno;
-	if (il_real.lseek(p.kfd, (off_t)file->offset, SEEK_SET) < 0) {
-		p.rc = errno;
-		il_real.close(p.kfd);
-		return p.rc;
-	}
 	if (!table_locked) {
-		il_fdtable_for_each(&il_state.fds, promote_cb, &p);
+		il_fdtable_for_each(&il_state.fds, install_cb, &p);
 	} else {
 		for (i = 0; i < il_state.fds.nr_chunks; i++) {
 			if (il_state.fds.chunks[i] == NULL)
 				continue;
 			for (j = 0; j < IL_FD_CHUNK; j++)
-				promote_cb(i * IL_FD_CHUNK + j, &il_state.fds.chunks[i][j], &p);
+				install_cb(i * IL_FD_CHUNK + j, &il_state.fds.chunks[i][j], &p);
 		}
 	}
-	il_real.close(p.kfd);
-	if (p.rc == 0)
-		file->fake = false;
+	il_real.close(kfd);
 	return p.rc;
+}
+
+/*
+ * Give fake @file a kernel file at every fd that refers to it. Returns 0 or errno: the
+ * file's path no longer leading to a file (renamed or unlinked by someone else) is
+ * ESTALE, as NFS says of a handle whose file is gone.
+ */
+static int
+promote(struct il_file *file, bool table_locked)
+{
+	int flags, kfd, rc;
+
+	if (file->path == NULL)
+		return ESTALE;
+	flags = (file->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC;
+	kfd = il_real.open(file->path, flags);
+	if (kfd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? ESTALE : errno;
+	if (il_real.lseek(kfd, (off_t)file->offset, SEEK_SET) < 0) {
+		rc = errno;
+		il_real.close(kfd);
+		return rc;
+	}
+	rc = install(file, kfd, table_locked);
+	if (rc == 0)
+		file->fake = false;
+	return rc;
+}
+
+/*
+ * In a forked child, where the library no longer serves anything, a fake file that could
+ * not be promoted gets an O_PATH fd at its numbers: every call on it then fails (EBADF)
+ * instead of reading and writing /dev/null.
+ */
+static void
+bury(struct il_file *file)
+{
+	int kfd = il_real.open("/dev/null", O_PATH | O_CLOEXEC);
+
+	if (kfd >= 0)
+		install(file, kfd, true);
 }
 
 static int
@@ -749,9 +799,8 @@ file_rw(struct il_file *file, bool write, const struct iovec *iov, int nr, off_t
 
 	pthread_mutex_lock(&file->lock);
 	rc = file_io(file, write, iov, nr, off, &kernel);
-	if (kernel && rc == 0 && file->bypass && !(off < 0 && file->shared) &&
-	    kernelize_locked(file, -1, true) != 0)
-		rc = -EIO;
+	if (kernel && rc == 0 && file->bypass && !(off < 0 && file->shared))
+		rc = -kernelize_locked(file, -1, true);
 	pthread_mutex_unlock(&file->lock);
 	if (kernel && rc == 0)
 		return IL_KERNEL;
@@ -794,16 +843,16 @@ il_file_lseek(struct il_file *file, off_t off, int whence)
 		break;
 	case SEEK_END:
 		if (dfs_get_size(mnt->dfs, file->obj, &size) != 0) {
-			kernelize_locked(file, -1, true);
-			rc = IL_KERNEL;
+			rc = kernelize_locked(file, -1, true);
+			rc = rc == 0 ? IL_KERNEL : -rc;
 			goto out;
 		}
 		pos = (int64_t)size + off;
 		break;
 	default:
 		/* SEEK_DATA, SEEK_HOLE: the kernel knows; the caller resyncs. */
-		kernelize_locked(file, -1, false);
-		rc = IL_KERNEL;
+		rc = kernelize_locked(file, -1, false);
+		rc = rc == 0 ? IL_KERNEL : -rc;
 		goto out;
 	}
 	if (pos < 0) {
@@ -830,6 +879,65 @@ il_file_stat(struct il_file *file, struct stat *st)
 	if (rc == 0)
 		st->st_dev = mnt->dev;
 	return rc;
+}
+
+int
+il_mount_statfs(struct il_mount *mnt, struct statfs *sf)
+{
+	daos_pool_info_t info = { .pi_bits = DPI_SPACE };
+	struct statvfs sv;
+	daos_handle_t poh;
+	dfs_t *dfs;
+	int rc;
+
+	if (!mnt->has_kfs)
+		return ENOTSUP;
+	rc = il_mount_dfs(mnt, &dfs);
+	if (rc != 0)
+		return rc;
+	rc = dfs_pool_get(dfs, &poh);
+	if (rc != 0)
+		return rc;
+	rc = daos_pool_query(poh, NULL, &info, NULL, NULL);
+	dfs_pool_put(dfs, poh);
+	if (rc != 0)
+		return il_errno(rc);
+	dfuse_statvfs_fill(&info, &sv);
+	/* What the kernel makes of dfuse's answer (FUSE's statfs reply has no fsid or flags). */
+	*sf = mnt->kfs;
+	sf->f_bsize = (__fsword_t)sv.f_bsize;
+	sf->f_frsize = (__fsword_t)sv.f_frsize;
+	sf->f_blocks = sv.f_blocks;
+	sf->f_bfree = sv.f_bfree;
+	sf->f_bavail = sv.f_bavail;
+	sf->f_files = sv.f_files;
+	sf->f_ffree = sv.f_ffree;
+	sf->f_namelen = (__fsword_t)sv.f_namemax;
+	return 0;
+}
+
+int
+il_obj_utimens(struct il_mount *mnt, dfs_obj_t *obj, const struct timespec ts[2])
+{
+	struct timespec now, out[2];
+	struct stat st;
+	uid_t uid = geteuid();
+	bool set[2];
+	int flags;
+
+	if (mnt->flags & DFUSE_IL_READ_ONLY)
+		return IL_KERNEL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (il_utimens_resolve(ts, &now, out, set) != 0)
+		return -EINVAL;
+	if (!set[0] && !set[1])
+		return 0;
+	if (dfs_ostat(mnt->dfs, obj, &st) != 0 || (uid != 0 && uid != st.st_uid))
+		return IL_KERNEL;
+	st.st_atim = out[0];
+	st.st_mtim = out[1];
+	flags = (set[0] ? DFS_SET_ATTR_ATIME : 0) | (set[1] ? DFS_SET_ATTR_MTIME : 0);
+	return dfs_osetattr(mnt->dfs, obj, &st, flags) == 0 ? 0 : IL_KERNEL;
 }
 
 /* ---- exec and fork ---- */
@@ -860,31 +968,36 @@ collect_cb(int fd, struct il_fd_slot *s, void *arg)
 	c->nr++;
 }
 
-void
+int
 il_prepare_exec(void)
 {
 	struct collect c = { 0 };
-	int i;
+	int i, rc = 0;
 
 	if (il_fdtable_is_empty(&il_state.fds))
-		return;
+		return 0;
 	c.cap = __atomic_load_n(&il_state.fds.nr_used, __ATOMIC_RELAXED) + 64;
 	c.refs = d_calloc((size_t)c.cap, sizeof(*c.refs));
 	if (c.refs == NULL)
-		return;
+		return ENOMEM;
 	il_fdtable_for_each(&il_state.fds, collect_cb, &c);
 	for (i = 0; i < c.nr; i++) {
 		struct il_file *f = c.refs[i].file;
+		int err = 0;
 
 		pthread_mutex_lock(&f->lock);
+		/* The new program would find the fd closed: refuse to start it instead. */
 		if (f->fake && !c.refs[i].cloexec)
-			promote(f, false);
+			err = promote(f, false);
 		else if (!f->fake && f->bypass && !f->shared)
 			il_real.lseek(c.refs[i].fd, (off_t)f->offset, SEEK_SET);
 		pthread_mutex_unlock(&f->lock);
+		if (rc == 0)
+			rc = err;
 		il_put(f);
 	}
 	d_free(c.refs);
+	return rc;
 }
 
 /*
@@ -952,8 +1065,8 @@ il_atfork_child(void)
 				continue;
 			pthread_mutex_init(&f->lock, NULL);
 			/* The parent wrote kernel offsets in il_atfork_prepare(). */
-			if (f->fake)
-				promote(f, true);
+			if (f->fake && promote(f, true) != 0)
+				bury(f);
 			f->bypass = false;
 		}
 	}

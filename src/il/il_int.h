@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <uuid/uuid.h>
 
@@ -62,6 +63,7 @@ struct il_real {
 	int (*flock)(int, int);
 	int (*fchown)(int, uid_t, gid_t);
 	int (*fstatfs)(int, struct statfs *);
+	int (*fstatvfs)(int, struct statvfs *);
 	int (*fchdir)(int);
 	int (*execve)(const char *, char *const[], char *const[]);
 	int (*execvp)(const char *, char *const[]);
@@ -96,6 +98,23 @@ struct il_real {
 	int (*fchmodat)(int, const char *, mode_t, int);
 	int (*utimensat)(int, const char *, const struct timespec *, int);
 	int (*utimes)(const char *, const struct timeval *);
+	int (*chown)(const char *, uid_t, gid_t);
+	int (*lchown)(const char *, uid_t, gid_t);
+	int (*fchownat)(int, const char *, uid_t, gid_t, int);
+	int (*statfs)(const char *, struct statfs *);
+	int (*statvfs)(const char *, struct statvfs *);
+	ssize_t (*getxattr)(const char *, const char *, void *, size_t);
+	ssize_t (*lgetxattr)(const char *, const char *, void *, size_t);
+	ssize_t (*fgetxattr)(int, const char *, void *, size_t);
+	int (*setxattr)(const char *, const char *, const void *, size_t, int);
+	int (*lsetxattr)(const char *, const char *, const void *, size_t, int);
+	int (*fsetxattr)(int, const char *, const void *, size_t, int);
+	ssize_t (*listxattr)(const char *, char *, size_t);
+	ssize_t (*llistxattr)(const char *, char *, size_t);
+	ssize_t (*flistxattr)(int, char *, size_t);
+	int (*removexattr)(const char *, const char *);
+	int (*lremovexattr)(const char *, const char *);
+	int (*fremovexattr)(int, const char *);
 	int (*symlink)(const char *, const char *);
 	int (*symlinkat)(const char *, int, const char *);
 	ssize_t (*readlink)(const char *, char *, size_t);
@@ -141,6 +160,8 @@ extern const struct il_lib_desc il_lib;
 	X(stat, "stat")         \
 	X(meta, "metadata")     \
 	X(dir, "readdir")       \
+	X(statfs, "statfs")     \
+	X(xattr, "xattr")       \
 	X(fallback, "fallback") \
 	X(nobypass, "not bypassed")
 
@@ -163,8 +184,10 @@ struct il_mount {
 	char *path;                    /* mount point, NULL if not known (libioil) */
 	size_t path_len;               /* strlen(path) */
 	bool paths;                    /* libpil4dfs serves paths under it */
-	dfs_t *dfs;     /* the container mounted in this process; NULL until needed */
-	int connect_rc; /* positive errno if connecting failed: do not try again */
+	dfs_t *dfs;        /* the container mounted in this process; NULL until needed */
+	int connect_rc;    /* positive errno if connecting failed: do not try again */
+	bool has_kfs;      /* kfs is known (libpil4dfs, at discovery) */
+	struct statfs kfs; /* the kernel's statfs of the mount point: type, fsid, flags */
 };
 
 /* Process-wide state. Set up at the first intercepted call; see il_core.c. */
@@ -215,13 +238,19 @@ void il_put(struct il_file *file);
  * Make the kernel's view of @file right again before a call the library passes through:
  * a fake file gets a kernel fd (for every fd that refers to it), a bypassed one has its
  * kernel offset set to ours. With @stop the library stops bypassing the file for good.
- * Returns 0 or a positive errno (fake files that cannot be reopened).
+ * Returns 0 or a positive errno for a fake file that cannot be reopened (ESTALE when its
+ * path no longer leads to a file): the call must then fail with it, since the fd still
+ * holds the /dev/null placeholder.
  */
 int il_kernelize(struct il_file *file, bool stop);
 /* After a passed-through call that moved the kernel offset, take it back. */
 void il_resync(struct il_file *file, int fd);
-/* Before exec/posix_spawn/system: kernel offsets right, fake fds without CLOEXEC real. */
-void il_prepare_exec(void);
+/*
+ * Before exec/posix_spawn/system: kernel offsets right, fake fds without CLOEXEC real.
+ * Returns 0 or the errno of a fake fd the new program would inherit but that could not
+ * be given a kernel file (the exec is then to fail with it).
+ */
+int il_prepare_exec(void);
 
 /* What the data path returns when the call is to be made through the kernel instead. */
 #define IL_KERNEL (-100000)
@@ -236,6 +265,19 @@ ssize_t il_file_write(struct il_file *file, const struct iovec *iov, int nr, off
 off_t il_file_lseek(struct il_file *file, off_t off, int whence);
 /* The stat of @file from DFS, with the kernel mount's st_dev. Positive errno on error. */
 int il_file_stat(struct il_file *file, struct stat *st);
+/*
+ * statfs(2) of @mnt as the kernel would give it for the dfuse mount: the space of the
+ * pool (as dfuse computes it, dfuse/dfuse_statfs.h) with the type, fsid and flags the
+ * kernel reported at discovery. 0, or a positive errno (then ask the kernel).
+ */
+int il_mount_statfs(struct il_mount *mnt, struct statfs *sf);
+/*
+ * futimens/utimensat on @obj of @mnt through libdfs (@ts as utimensat takes it, NULL:
+ * both now). Returns 0, -EINVAL, or IL_KERNEL for what the kernel is to decide: a
+ * caller neither root nor the owner (the rules for others depend on their groups), a
+ * read-only mount, a libdfs error.
+ */
+int il_obj_utimens(struct il_mount *mnt, dfs_obj_t *obj, const struct timespec ts[2]);
 
 /* The mount of @file (struct il_mount *). */
 struct il_mount *il_file_mount(struct il_file *file);
@@ -247,6 +289,15 @@ struct il_file *il_file_create(struct il_mount *mnt, dfs_obj_t *obj, int flags, 
 int il_fd_set(int fd, struct il_file *file, bool cloexec);
 /* Forget @fd: drops the table's reference. */
 void il_fd_clear(int fd);
+
+/*
+ * A call on fd @fd that libdfs serves for a fake file: @fn with @arg on its object gives
+ * 0 (or a count), -errno, or IL_KERNEL; the call is counted as @c. Returns what @fn
+ * gave, -errno if the kernel is needed but the file cannot be handed over, or IL_KERNEL
+ * to make the call through the kernel (not a fake file, or one now handed over).
+ */
+int il_fake_call(int fd, enum il_counter c, int (*fn)(struct il_mount *, dfs_obj_t *, const void *),
+		 const void *arg);
 
 /* Make sure il_real is resolved (every wrapper calls it before using il_real). */
 void il_ready(void);

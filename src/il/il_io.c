@@ -26,6 +26,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "il/il_int.h"
@@ -75,6 +76,21 @@ ret_ssize(ssize_t rc)
 		errno = (int)-rc;
 		return -1;
 	}
+	return rc;
+}
+
+/*
+ * Hand @f to the kernel before a call made through it (il_kernelize). Returns 0, or the
+ * errno (also set in errno) with which the call must fail: the fd would otherwise reach
+ * the /dev/null placeholder of a fake file and read or write nothing.
+ */
+static int
+handover(struct il_file *f, bool stop)
+{
+	int rc = il_kernelize(f, stop);
+
+	if (rc != 0)
+		errno = rc;
 	return rc;
 }
 
@@ -442,8 +458,10 @@ do_rwv2(int fd, bool wr, const struct iovec *iov, int nr, off_t off, int flags)
 		if (handled)
 			return rc;
 	} else if ((f = served(fd)) != NULL) {
-		il_kernelize(f, true);
+		rc = handover(f, true);
 		done(f);
+		if (rc != 0)
+			return ret_ssize(-rc);
 	}
 	return wr ? il_real.pwritev2(fd, iov, nr, off, flags)
 		  : il_real.preadv2(fd, iov, nr, off, flags);
@@ -535,6 +553,26 @@ fdatasync(int fd)
 
 /* ---- descriptors ---- */
 
+/*
+ * Record @nfd, a new copy of a descriptor of @f. A fake file's copy that cannot be
+ * recorded would be a bare /dev/null placeholder: it is closed and the call fails
+ * (*@err = ENOMEM); a kernel file just stops being bypassed. Returns @nfd or -1.
+ */
+static int
+dup_record(struct il_file *f, int nfd, bool cloexec, int *err)
+{
+	if (nfd < 0 || il_fd_set(nfd, f, cloexec) == 0)
+		return nfd;
+	if (f->fake) {
+		il_real.close(nfd);
+		*err = ENOMEM;
+		return -1;
+	}
+	il_kernelize(f, true);
+	il_fd_clear(nfd);
+	return nfd;
+}
+
 D_EXPORT int
 dup(int fd)
 {
@@ -546,10 +584,7 @@ dup(int fd)
 	/* A placeholder stays CLOEXEC in the kernel; the program's flag is kept apart. */
 	nfd = f->fake ? il_real.fcntl(fd, F_DUPFD_CLOEXEC, 0) : il_real.dup(fd);
 	saved = errno;
-	if (nfd >= 0 && il_fd_set(nfd, f, false) != 0) {
-		il_kernelize(f, true);
-		il_fd_clear(nfd);
-	}
+	nfd = dup_record(f, nfd, false, &saved);
 	done(f);
 	errno = saved;
 	return nfd;
@@ -572,7 +607,7 @@ do_dup3(int oldfd, int newfd, int flags, bool is_dup2)
 	saved = errno;
 	if (rc >= 0 && oldfd != newfd) {
 		if (f != NULL)
-			il_fd_set(newfd, f, (flags & O_CLOEXEC) != 0);
+			rc = dup_record(f, rc, (flags & O_CLOEXEC) != 0, &saved);
 		else
 			il_fd_clear(newfd);
 	}
@@ -609,8 +644,7 @@ do_fcntl(int fd, int cmd, void *arg)
 	case F_DUPFD_CLOEXEC:
 		rc = il_real.fcntl(fd, f->fake ? F_DUPFD_CLOEXEC : cmd, arg);
 		saved = errno;
-		if (rc >= 0 && il_fd_set(rc, f, cmd == F_DUPFD_CLOEXEC) != 0)
-			il_kernelize(f, true);
+		rc = dup_record(f, rc, cmd == F_DUPFD_CLOEXEC, &saved);
 		errno = saved;
 		break;
 	case F_GETFD:
@@ -634,13 +668,15 @@ do_fcntl(int fd, int cmd, void *arg)
 	case F_SETFL:
 		/* Appends must be the kernel's; others change nothing we do. */
 		if (((uintptr_t)arg & O_APPEND) || !f->fake)
-			il_kernelize(f, ((uintptr_t)arg & O_APPEND) != 0);
-		rc = il_real.fcntl(fd, cmd, arg);
+			rc = handover(f, ((uintptr_t)arg & O_APPEND) != 0) != 0 ? -1 : 0;
+		else
+			rc = 0;
+		if (rc == 0)
+			rc = il_real.fcntl(fd, cmd, arg);
 		break;
 	default:
 		/* Locks, leases, seals, pipe sizes: the kernel's business. */
-		il_kernelize(f, false);
-		rc = il_real.fcntl(fd, cmd, arg);
+		rc = handover(f, false) != 0 ? -1 : il_real.fcntl(fd, cmd, arg);
 		break;
 	}
 	done(f);
@@ -679,6 +715,7 @@ ioctl(int fd, unsigned long req, ...)
 	struct il_file *f;
 	va_list ap;
 	void *arg;
+	int rc = 0;
 
 	il_ready();
 	va_start(ap, req);
@@ -686,36 +723,68 @@ ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	f = served(fd);
 	if (f != NULL) {
+		/* A fake fd's close-on-exec flag is the table's, as for F_SETFD. */
+		if (f->fake && (req == FIOCLEX || req == FIONCLEX)) {
+			il_fdtable_set_cloexec(&il_state.fds, fd, req == FIOCLEX);
+			done(f);
+			return 0;
+		}
 		if (f->fake)
-			il_kernelize(f, false);
+			rc = handover(f, false);
 		done(f);
 	}
-	return il_real.ioctl(fd, req, arg);
+	return rc != 0 ? -1 : il_real.ioctl(fd, req, arg);
 }
 
 /* ---- calls that need the kernel's view of the file ---- */
 
-/* Kernel offset and kernel file right for a call passed through; @stop ends the bypass. */
-static struct il_file *
-kernel_view(int fd, bool stop)
+/*
+ * Kernel offset and kernel file right for a call passed through; @stop ends the bypass.
+ * *@out is the file with a reference (NULL if not served). Returns 0 or -1 (errno set:
+ * the call is to fail, *@out is NULL).
+ */
+static int
+kernel_view(int fd, bool stop, struct il_file **out)
 {
 	struct il_file *f = served(fd);
 
+	*out = NULL;
 	if (f == NULL)
-		return NULL;
-	il_kernelize(f, stop);
+		return 0;
+	if (handover(f, stop) != 0) {
+		done(f);
+		return -1;
+	}
 	il_leave();
-	return f;
+	*out = f;
+	return 0;
 }
 
 /* After the call: take the offset back, drop the reference. */
 static void
 kernel_done(struct il_file *f, int fd)
 {
+	int saved = errno;
+
 	if (f == NULL)
 		return;
 	il_resync(f, fd);
 	il_put(f);
+	errno = saved;
+}
+
+/* kernel_view() of both fds of a copy between files; -1 (errno set) if either fails. */
+static int
+kernel_view2(int in, int out, struct il_file **fi, struct il_file **fo)
+{
+	il_ready();
+	if (kernel_view(in, false, fi) != 0)
+		return -1;
+	if (kernel_view(out, false, fo) != 0) {
+		kernel_done(*fi, in);
+		return -1;
+	}
+	return 0;
 }
 
 static void *
@@ -727,7 +796,8 @@ do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	if (flags & MAP_ANONYMOUS)
 		return il_real.mmap(addr, len, prot, flags, fd, off);
 	/* Pages of the mapping live in the kernel's cache: stop bypassing this file. */
-	f = kernel_view(fd, true);
+	if (kernel_view(fd, true, &f) != 0)
+		return MAP_FAILED;
 	if (f != NULL)
 		il_put(f);
 	return il_real.mmap(addr, len, prot, flags, fd, off);
@@ -752,7 +822,10 @@ fdopen(int fd, const char *mode)
 
 	/* stdio reads and writes with glibc's internal calls, which we never see. */
 	if (f != NULL) {
-		il_kernelize(f, true);
+		if (handover(f, true) != 0) {
+			done(f);
+			return NULL;
+		}
 		il_put(f);
 		il_fd_clear(fd);
 		il_leave();
@@ -766,9 +839,8 @@ copy_file_range(int in, off_t *in_off, int out, off_t *out_off, size_t len, unsi
 	struct il_file *fi, *fo;
 	ssize_t rc;
 
-	il_ready();
-	fi = kernel_view(in, false);
-	fo = kernel_view(out, false);
+	if (kernel_view2(in, out, &fi, &fo) != 0)
+		return -1;
 	rc = il_real.copy_file_range(in, in_off, out, out_off, len, flags);
 	kernel_done(fi, in);
 	kernel_done(fo, out);
@@ -781,9 +853,8 @@ do_sendfile(int out, int in, off_t *off, size_t len)
 	struct il_file *fi, *fo;
 	ssize_t rc;
 
-	il_ready();
-	fi = kernel_view(in, false);
-	fo = kernel_view(out, false);
+	if (kernel_view2(in, out, &fi, &fo) != 0)
+		return -1;
 	rc = il_real.sendfile(out, in, off, len);
 	kernel_done(fi, in);
 	kernel_done(fo, out);
@@ -808,80 +879,141 @@ splice(int in, off_t *in_off, int out, off_t *out_off, size_t len, unsigned int 
 	struct il_file *fi, *fo;
 	ssize_t rc;
 
-	il_ready();
-	fi = kernel_view(in, false);
-	fo = kernel_view(out, false);
+	if (kernel_view2(in, out, &fi, &fo) != 0)
+		return -1;
 	rc = il_real.splice(in, in_off, out, out_off, len, flags);
 	kernel_done(fi, in);
 	kernel_done(fo, out);
 	return rc;
 }
 
-/* Calls with no data or offset of their own: fake files get a kernel file first. */
-#define KERNEL_FIRST(fd)                                  \
-	do {                                              \
-		struct il_file *kf_ = served(fd);         \
-		if (kf_ != NULL) {                        \
-			if (kf_->fake)                    \
-				il_kernelize(kf_, false); \
-			done(kf_);                        \
-		}                                         \
-	} while (0)
+/*
+ * Calls with no data or offset of their own: a fake file gets a kernel file first.
+ * Returns 0 or the errno (also in errno) the call is to fail with.
+ */
+static int
+kernel_first(int fd)
+{
+	struct il_file *f = served(fd);
+	int rc = 0;
+
+	if (f != NULL) {
+		if (f->fake)
+			rc = handover(f, false);
+		done(f);
+		if (rc != 0)
+			errno = rc;
+	}
+	return rc;
+}
 
 D_EXPORT int
 fallocate(int fd, int mode, off_t off, off_t len)
 {
-	KERNEL_FIRST(fd);
-	return il_real.fallocate(fd, mode, off, len);
+	return kernel_first(fd) != 0 ? -1 : il_real.fallocate(fd, mode, off, len);
 }
 
 D_EXPORT int
 fallocate64(int fd, int mode, off_t off, off_t len)
 {
-	KERNEL_FIRST(fd);
-	return il_real.fallocate(fd, mode, off, len);
+	return kernel_first(fd) != 0 ? -1 : il_real.fallocate(fd, mode, off, len);
 }
 
+/* posix_fadvise returns its error instead of setting errno. */
 D_EXPORT int
 posix_fadvise(int fd, off_t off, off_t len, int advice)
 {
-	KERNEL_FIRST(fd);
-	return il_real.posix_fadvise(fd, off, len, advice);
+	int rc = kernel_first(fd);
+
+	return rc != 0 ? rc : il_real.posix_fadvise(fd, off, len, advice);
 }
 
 D_EXPORT int
 posix_fadvise64(int fd, off_t off, off_t len, int advice)
 {
-	KERNEL_FIRST(fd);
-	return il_real.posix_fadvise(fd, off, len, advice);
+	int rc = kernel_first(fd);
+
+	return rc != 0 ? rc : il_real.posix_fadvise(fd, off, len, advice);
 }
 
 D_EXPORT int
 flock(int fd, int op)
 {
-	KERNEL_FIRST(fd);
-	return il_real.flock(fd, op);
+	return kernel_first(fd) != 0 ? -1 : il_real.flock(fd, op);
 }
 
 D_EXPORT int
 fchown(int fd, uid_t uid, gid_t gid)
 {
-	KERNEL_FIRST(fd);
-	return il_real.fchown(fd, uid, gid);
+	return kernel_first(fd) != 0 ? -1 : il_real.fchown(fd, uid, gid);
+}
+
+/*
+ * The file system of a fake file, from its pool as dfuse reports it (@sf), or through
+ * the kernel. Returns 0, or -1 with errno set.
+ */
+static int
+do_fstatfs(int fd, struct statfs *sf)
+{
+	struct il_file *f = served(fd);
+	int rc = IL_KERNEL;
+
+	if (f != NULL) {
+		if (f->fake && il_mount_statfs(il_file_mount(f), sf) == 0) {
+			il_count(IL_C_statfs);
+			rc = 0;
+		} else if (f->fake) {
+			rc = handover(f, false) != 0 ? -1 : IL_KERNEL;
+		}
+		done(f);
+	}
+	return rc == IL_KERNEL ? il_real.fstatfs(fd, sf) : rc;
 }
 
 D_EXPORT int
 fstatfs(int fd, struct statfs *buf)
 {
-	KERNEL_FIRST(fd);
-	return il_real.fstatfs(fd, buf);
+	il_ready();
+	return do_fstatfs(fd, buf);
 }
 
 D_EXPORT int
 fstatfs64(int fd, struct statfs64 *buf)
 {
-	KERNEL_FIRST(fd);
-	return il_real.fstatfs(fd, (struct statfs *)buf);
+	il_ready();
+	return do_fstatfs(fd, (struct statfs *)buf);
+}
+
+/* glibc's fstatvfs calls the kernel itself: a fake file's is converted from our fstatfs. */
+static int
+do_fstatvfs(int fd, struct statvfs *sv)
+{
+	struct il_file *f = served(fd);
+	struct statfs sf;
+	bool fake = f != NULL && f->fake;
+
+	if (f != NULL)
+		done(f);
+	if (!fake)
+		return il_real.fstatvfs(fd, sv);
+	if (do_fstatfs(fd, &sf) != 0)
+		return -1;
+	il_statfs_to_statvfs(&sf, sv);
+	return 0;
+}
+
+D_EXPORT int
+fstatvfs(int fd, struct statvfs *buf)
+{
+	il_ready();
+	return do_fstatvfs(fd, buf);
+}
+
+D_EXPORT int
+fstatvfs64(int fd, struct statvfs64 *buf)
+{
+	il_ready();
+	return do_fstatvfs(fd, (struct statvfs *)buf);
 }
 
 D_EXPORT int
@@ -889,7 +1021,8 @@ fchdir(int fd)
 {
 	int rc;
 
-	KERNEL_FIRST(fd);
+	if (kernel_first(fd) != 0)
+		return -1;
 	rc = il_real.fchdir(fd);
 	if (rc == 0 && il_lib.cwd_changed != NULL && il_enter()) {
 		il_lib.cwd_changed();
@@ -915,7 +1048,10 @@ do_fstat(int fd, struct stat *st)
 			done(f);
 			return 0;
 		}
-		il_kernelize(f, false);
+		if (handover(f, false) != 0) {
+			done(f);
+			return -1;
+		}
 	}
 	done(f);
 	return il_real.fstat(fd, st);
@@ -969,10 +1105,9 @@ do_ftruncate(int fd, off_t len)
 			return 0;
 		}
 	}
-	if (f->fake)
-		il_kernelize(f, false);
+	rc = f->fake ? handover(f, false) : 0;
 	done(f);
-	return il_real.ftruncate(fd, len);
+	return rc != 0 ? -1 : il_real.ftruncate(fd, len);
 }
 
 D_EXPORT int
@@ -989,91 +1124,109 @@ ftruncate64(int fd, off_t len)
 	return do_ftruncate(fd, len);
 }
 
-/* Set attributes of a fake file through libdfs; false: do it through the kernel. */
-static bool
-fake_setattr(int fd, struct stat *st, int flags)
+int
+il_fake_call(int fd, enum il_counter c, int (*fn)(struct il_mount *, dfs_obj_t *, const void *),
+	     const void *arg)
 {
 	struct il_file *f = served(fd);
-	bool ok = false;
+	int rc = IL_KERNEL;
 
 	if (f == NULL)
-		return false;
+		return IL_KERNEL;
 	if (f->fake) {
-		ok = dfs_osetattr(il_file_mount(f)->dfs, f->obj, st, flags) == 0;
-		if (ok)
-			il_count(IL_C_meta);
-		else
-			il_kernelize(f, false);
+		rc = fn(il_file_mount(f), f->obj, arg);
+		if (rc != IL_KERNEL)
+			il_count(c);
+		else if (handover(f, false) != 0)
+			rc = -errno;
 	}
 	done(f);
-	return ok;
+	return rc;
+}
+
+static int
+chmod_obj(struct il_mount *mnt, dfs_obj_t *obj, const void *arg)
+{
+	struct stat st = { .st_mode = *(const mode_t *)arg };
+
+	return dfs_osetattr(mnt->dfs, obj, &st, DFS_SET_ATTR_MODE) == 0 ? 0 : IL_KERNEL;
+}
+
+static int
+utimens_obj(struct il_mount *mnt, dfs_obj_t *obj, const void *arg)
+{
+	return il_obj_utimens(mnt, obj, arg);
 }
 
 D_EXPORT int
 fchmod(int fd, mode_t mode)
 {
-	struct stat st = { .st_mode = mode };
+	int rc;
 
 	il_ready();
-	if (fake_setattr(fd, &st, DFS_SET_ATTR_MODE))
-		return 0;
-	return il_real.fchmod(fd, mode);
+	rc = il_fake_call(fd, IL_C_meta, chmod_obj, &mode);
+	return rc != IL_KERNEL ? (int)ret_ssize(rc) : il_real.fchmod(fd, mode);
 }
 
 D_EXPORT int
 futimens(int fd, const struct timespec ts[2])
 {
+	int rc;
+
 	il_ready();
-	/* Fake files take the kernel path for times: UTIME_NOW/OMIT are the kernel's rules. */
-	KERNEL_FIRST(fd);
-	return il_real.futimens(fd, ts);
+	rc = il_fake_call(fd, IL_C_meta, utimens_obj, ts);
+	return rc != IL_KERNEL ? (int)ret_ssize(rc) : il_real.futimens(fd, ts);
 }
 
 /* ---- exec and process creation ---- */
 
-static void
+/*
+ * Before a new program starts: 0, or the errno (also in errno) the call is to fail with
+ * because an fd it would inherit cannot be handed to the kernel.
+ */
+static int
 before_exec(void)
 {
+	int rc = 0;
+
 	il_ready();
 	if (!il_fdtable_is_empty(&il_state.fds) && il_enter()) {
-		il_prepare_exec();
+		rc = il_prepare_exec();
 		il_leave();
+		if (rc != 0)
+			errno = rc;
 	}
+	return rc;
 }
 
 D_EXPORT int
 execve(const char *path, char *const argv[], char *const envp[])
 {
-	before_exec();
-	return il_real.execve(path, argv, envp);
+	return before_exec() != 0 ? -1 : il_real.execve(path, argv, envp);
 }
 
 D_EXPORT int
 execv(const char *path, char *const argv[])
 {
-	before_exec();
-	return il_real.execve(path, argv, environ);
+	return before_exec() != 0 ? -1 : il_real.execve(path, argv, environ);
 }
 
 D_EXPORT int
 execvp(const char *file, char *const argv[])
 {
-	before_exec();
-	return il_real.execvp(file, argv);
+	return before_exec() != 0 ? -1 : il_real.execvp(file, argv);
 }
 
 D_EXPORT int
 execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	before_exec();
-	return il_real.execvpe(file, argv, envp);
+	return before_exec() != 0 ? -1 : il_real.execvpe(file, argv, envp);
 }
 
 D_EXPORT int
 fexecve(int fd, char *const argv[], char *const envp[])
 {
-	before_exec();
-	return il_real.fexecve(fd, argv, envp);
+	return before_exec() != 0 ? -1 : il_real.fexecve(fd, argv, envp);
 }
 
 /* The arguments of execl and friends as an array (NULL-terminated); NULL on ENOMEM. */
@@ -1113,8 +1266,8 @@ execl(const char *path, const char *arg, ...)
 		errno = ENOMEM;
 		return -1;
 	}
-	before_exec();
-	il_real.execve(path, argv, environ);
+	if (before_exec() == 0)
+		il_real.execve(path, argv, environ);
 	d_free(argv);
 	return -1;
 }
@@ -1132,8 +1285,8 @@ execlp(const char *file, const char *arg, ...)
 		errno = ENOMEM;
 		return -1;
 	}
-	before_exec();
-	il_real.execvp(file, argv);
+	if (before_exec() == 0)
+		il_real.execvp(file, argv);
 	d_free(argv);
 	return -1;
 }
@@ -1151,8 +1304,8 @@ execle(const char *path, const char *arg, ...)
 		errno = ENOMEM;
 		return -1;
 	}
-	before_exec();
-	il_real.execve(path, argv, envp);
+	if (before_exec() == 0)
+		il_real.execve(path, argv, envp);
 	d_free(argv);
 	return -1;
 }
@@ -1161,30 +1314,30 @@ D_EXPORT int
 posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 	    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	before_exec();
-	return il_real.posix_spawn(pid, path, fa, attr, argv, envp);
+	int rc = before_exec();
+
+	return rc != 0 ? rc : il_real.posix_spawn(pid, path, fa, attr, argv, envp);
 }
 
 D_EXPORT int
 posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 	     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	before_exec();
-	return il_real.posix_spawnp(pid, file, fa, attr, argv, envp);
+	int rc = before_exec();
+
+	return rc != 0 ? rc : il_real.posix_spawnp(pid, file, fa, attr, argv, envp);
 }
 
 D_EXPORT int
 system(const char *cmd)
 {
-	before_exec();
-	return il_real.system(cmd);
+	return before_exec() != 0 ? -1 : il_real.system(cmd);
 }
 
 D_EXPORT FILE *
 popen(const char *cmd, const char *mode)
 {
-	before_exec();
-	return il_real.popen(cmd, mode);
+	return before_exec() != 0 ? NULL : il_real.popen(cmd, mode);
 }
 
 /* vfork's child would share our tables with the parent: a real fork runs the handlers. */

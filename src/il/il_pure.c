@@ -14,11 +14,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gurt/common.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 
 #include "il/il.h"
 
@@ -412,4 +416,84 @@ il_report_parse(const char *s)
 	cfg.on = true;
 	cfg.every = n;
 	return cfg;
+}
+
+/* ---- attributes ---- */
+
+int
+il_utimens_resolve(const struct timespec ts[2], const struct timespec *now, struct timespec out[2],
+		   bool set[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		set[i] = true;
+		if (ts == NULL || ts[i].tv_nsec == UTIME_NOW) {
+			out[i] = *now;
+		} else if (ts[i].tv_nsec == UTIME_OMIT) {
+			set[i] = false;
+		} else if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000L) {
+			return -EINVAL;
+		} else {
+			out[i] = ts[i];
+		}
+	}
+	return 0;
+}
+
+static bool
+cred_has_group(const struct il_cred *c, gid_t gid)
+{
+	int i;
+
+	if (gid == c->gid)
+		return true;
+	for (i = 0; i < c->nr_groups; i++) {
+		if (c->groups[i] == gid)
+			return true;
+	}
+	return false;
+}
+
+bool
+il_chown_is_allowed(const struct il_cred *c, uid_t owner, gid_t group, uid_t uid, gid_t gid)
+{
+	if (c->uid == 0)
+		return true;
+	if (uid != (uid_t)-1 && (c->uid != owner || uid != owner))
+		return false;
+	if (gid != (gid_t)-1 && (c->uid != owner || (gid != group && !cred_has_group(c, gid))))
+		return false;
+	return true;
+}
+
+bool
+il_xattr_name_is_served(const char *name)
+{
+	size_t n;
+
+	if (name == NULL || strncmp(name, "user.", 5) != 0)
+		return false;
+	n = strnlen(name, XATTR_NAME_MAX + 1);
+	return n > 5 && n <= XATTR_NAME_MAX;
+}
+
+/* statfs(2) f_flags bit saying the flags are filled (linux/statfs.h; not in glibc's headers). */
+#define IL_ST_VALID 0x0020
+
+void
+il_statfs_to_statvfs(const struct statfs *sf, struct statvfs *sv)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->f_bsize = (unsigned long)sf->f_bsize;
+	sv->f_frsize = (unsigned long)(sf->f_frsize != 0 ? sf->f_frsize : sf->f_bsize);
+	sv->f_blocks = sf->f_blocks;
+	sv->f_bfree = sf->f_bfree;
+	sv->f_bavail = sf->f_bavail;
+	sv->f_files = sf->f_files;
+	sv->f_ffree = sf->f_ffree;
+	sv->f_favail = sf->f_ffree;
+	sv->f_fsid = (unsigned int)sf->f_fsid.__val[0];
+	sv->f_namemax = (unsigned long)sf->f_namelen;
+	sv->f_flag = (unsigned long)sf->f_flags & ~(unsigned long)IL_ST_VALID;
 }

@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "il/il_int.h"
@@ -43,6 +45,8 @@ static void
 pil_mount_probe(const char *dir)
 {
 	struct dfuse_il_reply il;
+	struct il_mount *m = NULL;
+	struct statfs sf;
 	struct stat st;
 	int fd;
 
@@ -52,7 +56,13 @@ pil_mount_probe(const char *dir)
 	memset(&il, 0, sizeof(il));
 	if (il_real.fstat(fd, &st) == 0 && il_real.ioctl(fd, DFUSE_IOCTL_IL, &il) == 0 &&
 	    il.version == DFUSE_IOCTL_VERSION)
-		il_mount_add(&il, st.st_dev, dir);
+		m = il_mount_add(&il, st.st_dev, dir);
+	/* The parts of statfs dfuse does not give (type, fsid, mount flags), for il_mount_statfs.
+	 */
+	if (m != NULL && !m->has_kfs && il_real.fstatfs(fd, &sf) == 0) {
+		m->kfs = sf;
+		m->has_kfs = true;
+	}
 	il_real.close(fd);
 }
 
@@ -272,6 +282,15 @@ target_put(struct pil_target *t)
 	t->parent = NULL;
 }
 
+/* Open the target itself (not following a symbolic link); 0 or a positive errno. */
+static int
+target_obj(struct pil_target *t, dfs_obj_t **obj, mode_t *mode)
+{
+	if (t->name == NULL)
+		return dfs_lookup(t->dfs, "/", O_RDONLY, obj, mode, NULL);
+	return dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY, obj, mode, NULL);
+}
+
 /* Stat the target (a symbolic link itself); 0, IL_KERNEL or -errno. */
 static int
 target_stat(struct pil_target *t, struct stat *st)
@@ -299,10 +318,7 @@ open_dir(struct pil_target *t, int dirfd, const char *path, int flags, mode_t mo
 	if (fd < 0)
 		return -errno;
 	saved = errno;
-	if (t->name == NULL)
-		rc = dfs_lookup(t->dfs, "/", O_RDONLY, &obj, &m, NULL);
-	else
-		rc = dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY, &obj, &m, NULL);
+	rc = target_obj(t, &obj, &m);
 	if (rc != 0 || !S_ISDIR(m)) {
 		if (rc == 0)
 			dfs_release(obj);
@@ -587,14 +603,21 @@ path_begin(int dirfd, const char *path, struct pil_target *t)
 	return rc;
 }
 
+/* End a path call begun with path_begin(), counting it as @c if it was served. */
 static int
-path_end(struct pil_target *t, int rc)
+path_end_as(struct pil_target *t, int rc, enum il_counter c)
 {
 	target_put(t);
 	if (rc != IL_KERNEL)
-		il_count(IL_C_meta);
+		il_count(c);
 	il_leave();
 	return rc;
+}
+
+static int
+path_end(struct pil_target *t, int rc)
+{
+	return path_end_as(t, rc, IL_C_meta);
 }
 
 static int
@@ -973,6 +996,435 @@ fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 	return rc == IL_KERNEL ? il_real.fchmodat(dirfd, path, mode, flags) : ret_int(rc);
 }
 
+/* ---- times and owners ---- */
+
+/*
+ * A path call on the target's own object (not following a final link): @fn on it gives
+ * 0, a count, -errno or IL_KERNEL, and the call is counted as @c if served.
+ */
+static int
+path_obj_call(int dirfd, const char *path, enum il_counter c,
+	      int (*fn)(struct il_mount *, dfs_obj_t *, mode_t, const void *), const void *arg)
+{
+	struct pil_target t;
+	dfs_obj_t *obj;
+	mode_t m;
+	int rc;
+
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	rc = target_obj(&t, &obj, &m);
+	if (rc != 0)
+		return path_end_as(&t, answer(rc), c);
+	rc = fn(t.mnt, obj, m, arg);
+	dfs_release(obj);
+	return path_end_as(&t, rc, c);
+}
+
+struct pil_utimens {
+	const struct timespec *ts;
+	int flags;
+};
+
+static int
+utimens_cb(struct il_mount *mnt, dfs_obj_t *obj, mode_t mode, const void *arg)
+{
+	const struct pil_utimens *u = arg;
+
+	/* A link's own times are DFS's too; what it points to is for the kernel to find. */
+	if (S_ISLNK(mode) && !(u->flags & AT_SYMLINK_NOFOLLOW))
+		return IL_KERNEL;
+	return il_obj_utimens(mnt, obj, u->ts);
+}
+
+static int
+do_utimens(int dirfd, const char *path, const struct timespec ts[2], int flags)
+{
+	struct pil_utimens u = { .ts = ts, .flags = flags };
+
+	il_ready();
+	if (flags & ~AT_SYMLINK_NOFOLLOW)
+		return IL_KERNEL;
+	return path_obj_call(dirfd, path, IL_C_meta, utimens_cb, &u);
+}
+
+/* glibc declares @path nonnull, but the kernel takes NULL: the fd itself (as futimens). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnonnull-compare"
+D_EXPORT int
+utimensat(int dirfd, const char *path, const struct timespec ts[2], int flags)
+{
+	int rc;
+
+	if (path == NULL && flags == 0)
+		return futimens(dirfd, ts);
+	rc = do_utimens(dirfd, path, ts, flags);
+	return rc == IL_KERNEL ? il_real.utimensat(dirfd, path, ts, flags) : ret_int(rc);
+}
+#pragma GCC diagnostic pop
+
+D_EXPORT int
+utimes(const char *path, const struct timeval tv[2])
+{
+	struct timespec ts[2];
+	int rc = IL_KERNEL, i;
+
+	il_ready();
+	for (i = 0; tv != NULL && i < 2; i++) {
+		ts[i].tv_sec = tv[i].tv_sec;
+		ts[i].tv_nsec = (long)tv[i].tv_usec * 1000;
+	}
+	/* Microseconds out of range are the kernel's EINVAL. */
+	if (tv == NULL || (tv[0].tv_usec >= 0 && tv[0].tv_usec < 1000000 && tv[1].tv_usec >= 0 &&
+			   tv[1].tv_usec < 1000000))
+		rc = do_utimens(AT_FDCWD, path, tv != NULL ? ts : NULL, 0);
+	return rc == IL_KERNEL ? il_real.utimes(path, tv) : ret_int(rc);
+}
+
+/*
+ * Owners change only on --multi-user mounts (otherwise dfuse allows no change but to
+ * its own user, which is not known here) and under the kernel's rules. A set-id file
+ * loses its set-id bits in a chown: the kernel does that part, so such files are its.
+ */
+static int
+do_chown(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	struct pil_target t;
+	struct il_cred c;
+	gid_t groups[64];
+	struct stat st;
+	int rc;
+
+	il_ready();
+	if (flags & ~AT_SYMLINK_NOFOLLOW)
+		return IL_KERNEL;
+	rc = path_begin(dirfd, path, &t);
+	if (rc != 0)
+		return rc;
+	if (!(t.mnt->flags & DFUSE_IL_MULTI_USER) || (t.mnt->flags & DFUSE_IL_READ_ONLY)) {
+		rc = IL_KERNEL;
+		goto out;
+	}
+	rc = target_stat(&t, &st);
+	if (rc != 0)
+		goto out;
+	if ((S_ISLNK(st.st_mode) && !(flags & AT_SYMLINK_NOFOLLOW)) ||
+	    (!S_ISDIR(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)))) {
+		rc = IL_KERNEL;
+		goto out;
+	}
+	c.uid = geteuid();
+	c.gid = getegid();
+	c.groups = groups;
+	c.nr_groups = c.uid == 0 ? 0 : getgroups((int)ARRAY_SIZE(groups), groups);
+	if (c.nr_groups < 0)
+		rc = IL_KERNEL;
+	else if (!il_chown_is_allowed(&c, st.st_uid, st.st_gid, uid, gid))
+		rc = -EPERM;
+	else
+		rc = dfs_chown(t.dfs, t.parent, t.name, uid, gid, O_NOFOLLOW) == 0 ? 0 : IL_KERNEL;
+out:
+	return path_end(&t, rc);
+}
+
+D_EXPORT int
+chown(const char *path, uid_t uid, gid_t gid)
+{
+	int rc = do_chown(AT_FDCWD, path, uid, gid, 0);
+
+	return rc == IL_KERNEL ? il_real.chown(path, uid, gid) : ret_int(rc);
+}
+
+D_EXPORT int
+lchown(const char *path, uid_t uid, gid_t gid)
+{
+	int rc = do_chown(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+
+	return rc == IL_KERNEL ? il_real.lchown(path, uid, gid) : ret_int(rc);
+}
+
+D_EXPORT int
+fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	int rc = do_chown(dirfd, path, uid, gid, flags);
+
+	return rc == IL_KERNEL ? il_real.fchownat(dirfd, path, uid, gid, flags) : ret_int(rc);
+}
+
+/* ---- file systems ---- */
+
+/* statfs of a path under a mount: the pool's space (il_mount_statfs). */
+static int
+do_statfs(const char *path, struct statfs *sf)
+{
+	struct pil_target t;
+	struct stat st;
+	int rc;
+
+	rc = path_begin(AT_FDCWD, path, &t);
+	if (rc != 0)
+		return rc;
+	/* The path must lead somewhere (ENOENT otherwise); following a link is the kernel's. */
+	rc = target_stat(&t, &st);
+	if (rc == 0 && S_ISLNK(st.st_mode))
+		rc = IL_KERNEL;
+	if (rc == 0 && il_mount_statfs(t.mnt, sf) != 0)
+		rc = IL_KERNEL;
+	return path_end_as(&t, rc, IL_C_statfs);
+}
+
+D_EXPORT int
+statfs(const char *path, struct statfs *buf)
+{
+	int rc = do_statfs(path, buf);
+
+	return rc == IL_KERNEL ? il_real.statfs(path, buf) : ret_int(rc);
+}
+
+D_EXPORT int
+statfs64(const char *path, struct statfs64 *buf)
+{
+	return statfs(path, (struct statfs *)buf);
+}
+
+/* glibc's statvfs calls the kernel's statfs itself: converted from ours. */
+D_EXPORT int
+statvfs(const char *path, struct statvfs *buf)
+{
+	struct statfs sf;
+	int rc = do_statfs(path, &sf);
+
+	if (rc == IL_KERNEL)
+		return il_real.statvfs(path, buf);
+	if (rc == 0)
+		il_statfs_to_statvfs(&sf, buf);
+	return ret_int(rc);
+}
+
+D_EXPORT int
+statvfs64(const char *path, struct statvfs64 *buf)
+{
+	return statvfs(path, (struct statvfs *)buf);
+}
+
+/* ---- extended attributes ---- */
+
+enum pil_xop {
+	PIL_XGET,
+	PIL_XSET,
+	PIL_XLIST,
+	PIL_XREMOVE,
+};
+
+/* One xattr call. */
+struct pil_xattr {
+	enum pil_xop op;
+	const char *name; /* NULL for PIL_XLIST */
+	void *value;      /* get and list: filled; set: read */
+	size_t size;      /* bytes at value; 0 asks get and list for the size */
+	int flags;        /* set: XATTR_CREATE or XATTR_REPLACE */
+};
+
+/*
+ * @x on @obj (of type @mode) of @mnt: bytes (get, list), 0, -errno or IL_KERNEL. The
+ * kernel's checks come first: user. xattrs live on regular files and directories only,
+ * and need read (get) or write (set, remove) permission; the caller's class decides it
+ * when it is root or the owner, the kernel otherwise (groups).
+ */
+static int
+xattr_obj(struct il_mount *mnt, dfs_obj_t *obj, mode_t mode, const struct pil_xattr *x)
+{
+	daos_size_t len = x->size;
+	uid_t uid = geteuid();
+	struct stat st;
+	int rc;
+
+	if (x->op != PIL_XLIST) {
+		if (!il_xattr_name_is_served(x->name) || (!S_ISREG(mode) && !S_ISDIR(mode)))
+			return IL_KERNEL;
+		if (x->op != PIL_XGET && (mnt->flags & DFUSE_IL_READ_ONLY))
+			return IL_KERNEL;
+		if (uid != 0 && (dfs_ostat(mnt->dfs, obj, &st) != 0 || st.st_uid != uid))
+			return IL_KERNEL;
+		if (uid != 0 && !(st.st_mode & (x->op == PIL_XGET ? S_IRUSR : S_IWUSR)))
+			return -EACCES;
+	}
+	switch (x->op) {
+	case PIL_XGET:
+		rc = dfs_getxattr(mnt->dfs, obj, x->name, x->size > 0 ? x->value : NULL, &len);
+		break;
+	case PIL_XLIST:
+		rc = dfs_listxattr(mnt->dfs, obj, x->size > 0 ? x->value : NULL, &len);
+		break;
+	case PIL_XSET:
+		/* Empty and oversized values: the kernel's and dfuse's answers. */
+		if (x->size == 0 || x->size > XATTR_SIZE_MAX)
+			return IL_KERNEL;
+		rc = dfs_setxattr(mnt->dfs, obj, x->name, x->value, x->size, x->flags);
+		len = 0;
+		break;
+	default:
+		rc = dfs_removexattr(mnt->dfs, obj, x->name);
+		len = 0;
+		break;
+	}
+	if (rc == ENODATA || rc == ERANGE)
+		return -rc;
+	return rc != 0 ? answer(rc) : (int)len;
+}
+
+/* @x on a path: links are the kernel's (the user. namespace has no xattrs on links). */
+static int
+xattr_cb(struct il_mount *mnt, dfs_obj_t *obj, mode_t mode, const void *arg)
+{
+	return S_ISLNK(mode) ? IL_KERNEL : xattr_obj(mnt, obj, mode, arg);
+}
+
+static int
+do_xattr(const char *path, const struct pil_xattr *x)
+{
+	return path_obj_call(AT_FDCWD, path, IL_C_xattr, xattr_cb, x);
+}
+
+static int
+xattr_fake(struct il_mount *mnt, dfs_obj_t *obj, const void *arg)
+{
+	return xattr_obj(mnt, obj, S_IFREG, arg);
+}
+
+/*
+ * The path calls, each for its plain and l* name (links are the kernel's either way):
+ * @real points at the libc function to call when the kernel is to answer.
+ */
+static ssize_t
+xattr_get(ssize_t (**real)(const char *, const char *, void *, size_t), const char *path,
+	  const char *name, void *value, size_t size)
+{
+	struct pil_xattr x = { .op = PIL_XGET, .name = name, .value = value, .size = size };
+	int rc = do_xattr(path, &x);
+
+	return rc == IL_KERNEL ? (*real)(path, name, value, size) : ret_int(rc);
+}
+
+static int
+xattr_set(int (**real)(const char *, const char *, const void *, size_t, int), const char *path,
+	  const char *name, const void *value, size_t size, int flags)
+{
+	struct pil_xattr x = {
+		.op = PIL_XSET, .name = name, .value = (void *)value, .size = size, .flags = flags
+	};
+	int rc = do_xattr(path, &x);
+
+	return rc == IL_KERNEL ? (*real)(path, name, value, size, flags) : ret_int(rc);
+}
+
+static ssize_t
+xattr_list(ssize_t (**real)(const char *, char *, size_t), const char *path, char *list,
+	   size_t size)
+{
+	struct pil_xattr x = { .op = PIL_XLIST, .value = list, .size = size };
+	int rc = do_xattr(path, &x);
+
+	return rc == IL_KERNEL ? (*real)(path, list, size) : ret_int(rc);
+}
+
+static int
+xattr_remove(int (**real)(const char *, const char *), const char *path, const char *name)
+{
+	struct pil_xattr x = { .op = PIL_XREMOVE, .name = name };
+	int rc = do_xattr(path, &x);
+
+	return rc == IL_KERNEL ? (*real)(path, name) : ret_int(rc);
+}
+
+D_EXPORT ssize_t
+getxattr(const char *path, const char *name, void *value, size_t size)
+{
+	return xattr_get(&il_real.getxattr, path, name, value, size);
+}
+
+D_EXPORT ssize_t
+lgetxattr(const char *path, const char *name, void *value, size_t size)
+{
+	return xattr_get(&il_real.lgetxattr, path, name, value, size);
+}
+
+D_EXPORT int
+setxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+	return xattr_set(&il_real.setxattr, path, name, value, size, flags);
+}
+
+D_EXPORT int
+lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+	return xattr_set(&il_real.lsetxattr, path, name, value, size, flags);
+}
+
+D_EXPORT ssize_t
+listxattr(const char *path, char *list, size_t size)
+{
+	return xattr_list(&il_real.listxattr, path, list, size);
+}
+
+D_EXPORT ssize_t
+llistxattr(const char *path, char *list, size_t size)
+{
+	return xattr_list(&il_real.llistxattr, path, list, size);
+}
+
+D_EXPORT int
+removexattr(const char *path, const char *name)
+{
+	return xattr_remove(&il_real.removexattr, path, name);
+}
+
+D_EXPORT int
+lremovexattr(const char *path, const char *name)
+{
+	return xattr_remove(&il_real.lremovexattr, path, name);
+}
+
+/* The f* calls: fake fds through libdfs, the rest through the kernel. */
+D_EXPORT ssize_t
+fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+	struct pil_xattr x = { .op = PIL_XGET, .name = name, .value = value, .size = size };
+	int rc = il_fake_call(fd, IL_C_xattr, xattr_fake, &x);
+
+	return rc == IL_KERNEL ? il_real.fgetxattr(fd, name, value, size) : ret_int(rc);
+}
+
+D_EXPORT int
+fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)
+{
+	struct pil_xattr x = {
+		.op = PIL_XSET, .name = name, .value = (void *)value, .size = size, .flags = flags
+	};
+	int rc = il_fake_call(fd, IL_C_xattr, xattr_fake, &x);
+
+	return rc == IL_KERNEL ? il_real.fsetxattr(fd, name, value, size, flags) : ret_int(rc);
+}
+
+D_EXPORT ssize_t
+flistxattr(int fd, char *list, size_t size)
+{
+	struct pil_xattr x = { .op = PIL_XLIST, .value = list, .size = size };
+	int rc = il_fake_call(fd, IL_C_xattr, xattr_fake, &x);
+
+	return rc == IL_KERNEL ? il_real.flistxattr(fd, list, size) : ret_int(rc);
+}
+
+D_EXPORT int
+fremovexattr(int fd, const char *name)
+{
+	struct pil_xattr x = { .op = PIL_XREMOVE, .name = name };
+	int rc = il_fake_call(fd, IL_C_xattr, xattr_fake, &x);
+
+	return rc == IL_KERNEL ? il_real.fremovexattr(fd, name) : ret_int(rc);
+}
+
 static int
 do_symlink(const char *target, int dirfd, const char *path)
 {
@@ -1015,52 +1467,44 @@ symlinkat(const char *target, int dirfd, const char *path)
 	return rc == IL_KERNEL ? il_real.symlinkat(target, dirfd, path) : ret_int(rc);
 }
 
-static ssize_t
-do_readlink(int dirfd, const char *path, char *buf, size_t len)
+struct pil_readlink {
+	char *buf;
+	size_t len;
+};
+
+static int
+readlink_cb(struct il_mount *mnt, dfs_obj_t *obj, mode_t mode, const void *arg)
 {
-	struct pil_target t;
-	dfs_obj_t *obj;
-	daos_size_t size;
+	const struct pil_readlink *r = arg;
+	daos_size_t size = PATH_MAX + 1;
 	char *tmp;
-	mode_t m;
 	int rc;
 
-	rc = path_begin(dirfd, path, &t);
-	if (rc != 0)
-		return rc;
-	if (t.name == NULL) {
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = dfs_lookup_rel(t.dfs, t.parent, t.name, O_RDONLY, &obj, &m, NULL);
-	if (rc != 0) {
-		rc = answer(rc);
-		goto out;
-	}
-	if (!S_ISLNK(m)) {
-		rc = -EINVAL;
-		goto out_rel;
-	}
-	size = PATH_MAX + 1;
+	(void)mnt;
+	if (!S_ISLNK(mode))
+		return -EINVAL;
 	tmp = d_calloc(1, (size_t)size);
-	if (tmp == NULL) {
-		rc = IL_KERNEL;
-		goto out_rel;
-	}
+	if (tmp == NULL)
+		return IL_KERNEL;
 	if (dfs_get_symlink_value(obj, tmp, &size) != 0 || size == 0) {
 		rc = IL_KERNEL;
 	} else {
 		size--; /* without the NUL */
-		if (size > len)
-			size = len;
-		memcpy(buf, tmp, (size_t)size);
+		if (size > r->len)
+			size = r->len;
+		memcpy(r->buf, tmp, (size_t)size);
 		rc = (int)size;
 	}
 	d_free(tmp);
-out_rel:
-	dfs_release(obj);
-out:
-	return path_end(&t, rc);
+	return rc;
+}
+
+static ssize_t
+do_readlink(int dirfd, const char *path, char *buf, size_t len)
+{
+	struct pil_readlink r = { .buf = buf, .len = len };
+
+	return path_obj_call(dirfd, path, IL_C_meta, readlink_cb, &r);
 }
 
 D_EXPORT ssize_t
@@ -1165,10 +1609,7 @@ opendir(const char *path)
 		errno = -rc;
 		return NULL;
 	}
-	if (t.name == NULL)
-		rc = dfs_lookup(t.dfs, "/", O_RDONLY, &obj, &m, NULL);
-	else
-		rc = dfs_lookup_rel(t.dfs, t.parent, t.name, O_RDONLY, &obj, &m, NULL);
+	rc = target_obj(&t, &obj, &m);
 	rc = rc != 0 ? answer(rc) : S_ISDIR(m) ? 0 : S_ISLNK(m) ? IL_KERNEL : -ENOTDIR;
 	if (rc == 0) {
 		d = dir_create(t.mnt, obj, t.abs, -1);

@@ -455,13 +455,16 @@ struct rpc_obj_punch_in {
  * OBJ lists the object shards of the container on the target that existed at the epoch
  * (hdr's oid, shard and dkey are not used; akey empty, room 0): the reply is struct
  * rpc_obj_list_out.
+ * KEY2ANCHOR lists nothing: the reply's anchor (count 0) makes a listing of the shard's
+ * dkeys (akey empty) go on at hdr's dkey, or of the dkey's akeys at akey.
  */
 enum rpc_enum_kind {
 	RPC_ENUM_DKEY = 1,
 	RPC_ENUM_AKEY = 2,
 	RPC_ENUM_RECX = 3,
-	RPC_ENUM_RECX_DESC = 4, /* RECX, highest extents first */
-	RPC_ENUM_OBJ = 5,       /* the container's objects on this target (the OIT, daos_oit_*) */
+	RPC_ENUM_RECX_DESC = 4,  /* RECX, highest extents first */
+	RPC_ENUM_OBJ = 5,        /* the container's objects on this target (the OIT, daos_oit_*) */
+	RPC_ENUM_KEY2ANCHOR = 6, /* an anchor at a key (daos_obj_key2anchor), no entries */
 };
 
 struct rpc_obj_enum_in {

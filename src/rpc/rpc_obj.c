@@ -480,7 +480,7 @@ rpc_obj_enum_in_decode(const void *buf, size_t len, struct rpc_obj_enum_in *out)
 	anchor = buf_get_bytes_raw(&b, RPC_ANCHOR_SIZE);
 	out->nr = buf_get_u32(&b);
 	out->room = buf_get_u32(&b);
-	if (buf_finish(&b) != 0 || out->kind < RPC_ENUM_DKEY || out->kind > RPC_ENUM_OBJ ||
+	if (buf_finish(&b) != 0 || out->kind < RPC_ENUM_DKEY || out->kind > RPC_ENUM_KEY2ANCHOR ||
 	    (out->kind != RPC_ENUM_DKEY && out->kind != RPC_ENUM_OBJ &&
 	     out->hdr.dkey.iov_len == 0) ||
 	    (out->kind == RPC_ENUM_OBJ && (out->akey.iov_len != 0 || out->room != 0)) ||

@@ -228,6 +228,16 @@ int vos_recx_list(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_
 		  const d_iov_t *akey, uint64_t epoch, bool desc, struct vos_anchor *anchor,
 		  struct vos_recx *recxs, uint64_t *epochs, uint32_t *nr, uint64_t *rsize);
 
+/*
+ * Set @anchor so that vos_key_list() goes on at @key, included: the dkeys of @oid (@dkey
+ * NULL) or the akeys of @dkey. The anchor names the key before @key in the tree (or none:
+ * from the start), whatever its epochs, so a listing at any epoch returns @key if it
+ * exists then, and what follows it. Returns 0, or -DER_INVAL/-DER_KEY2BIG for a key
+ * the object cannot have.
+ */
+int vos_key_anchor(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *dkey,
+		   const d_iov_t *key, struct vos_anchor *anchor);
+
 /* Query flags: DAOS's (DAOS_GET_DKEY, _AKEY, _RECX, _MAX, _MIN). */
 #define VOS_GET_DKEY 1u
 #define VOS_GET_AKEY 2u

@@ -206,6 +206,45 @@ out_eof:
 	return 0;
 }
 
+int
+vos_key_anchor(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *dkey,
+	       const d_iov_t *key, struct vos_anchor *anchor)
+{
+	struct vos_orec *o;
+	struct vos_krec *k;
+	struct vos_skey sk;
+	struct d_btr_iter it;
+	struct d_btr *tree;
+	int rc;
+
+	memset(anchor, 0, sizeof(*anchor));
+	rc = vos_skey_init(&sk, dkey != NULL ? vos_oid_akey_kind(oid) : vos_oid_dkey_kind(oid),
+			   key);
+	if (rc != 0)
+		return rc;
+	/* Nothing here yet: an anchor at the start finds whatever comes by the listing. */
+	o = vos_obj_find(cont, oid);
+	if (o == NULL)
+		return 0;
+	tree = &o->dkeys;
+	if (dkey != NULL) {
+		struct vos_skey dk;
+
+		rc = vos_skey_init(&dk, vos_oid_dkey_kind(oid), dkey);
+		if (rc != 0)
+			return rc;
+		k = d_btr_lookup(&o->dkeys, &dk);
+		if (k == NULL)
+			return 0;
+		tree = &k->child;
+	}
+	if (d_btr_iter_seek(&it, tree, D_BTR_SEEK_LT, &sk) == 0) {
+		k = d_btr_iter_entry(&it);
+		anchor_key_set(anchor, &k->key);
+	}
+	return 0;
+}
+
 /* The array akey and the punch bound above it, if it exists at @epoch. */
 static int
 akey_find(struct vos_cont *cont, const struct vos_oid *oid, const d_iov_t *dkey,

@@ -3,7 +3,8 @@
  * obj_enum.c - conformance of enumeration and key queries (daos_obj.h): 10,000 dkeys
  * listed a few at a time across every shard of an SX object, each exactly once; akeys;
  * array extents in both orders; -DER_KEY2BIG; the largest and smallest integer dkey,
- * akey and extent from daos_obj_query_key().
+ * akey and extent from daos_obj_query_key(); listings that go on from the anchor
+ * daos_obj_key2anchor() sets at a dkey or akey.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -355,6 +356,165 @@ query_key_on_integer_keys(void **state)
 	assert_success(daos_obj_close(hashed, NULL));
 }
 
+/* ---- daos_obj_key2anchor ---- */
+
+#define K2A_MAX 256
+#define K2A_LEN 128
+
+/*
+ * List the dkeys of @oh (or the akeys of @dkey) from @anchor to the end into @keys
+ * (NUL-terminated, at most K2A_MAX of them), a few at a time. Returns how many.
+ */
+static int
+k2a_list(daos_handle_t oh, daos_key_t *dkey, daos_anchor_t *anchor, char (*keys)[K2A_LEN])
+{
+	int count = 0, calls = 0;
+
+	while (!daos_anchor_is_eof(anchor)) {
+		daos_key_desc_t kds[3];
+		char buf[3 * K2A_LEN];
+		d_iov_t iov;
+		d_sg_list_t sgl = { .sg_nr = 1, .sg_iovs = &iov };
+		uint32_t nr = 3, i;
+		size_t off = 0;
+
+		assert_true(++calls < 4 * K2A_MAX);
+		d_iov_set(&iov, buf, sizeof(buf));
+		if (dkey == NULL)
+			assert_success(
+				daos_obj_list_dkey(oh, DAOS_TX_NONE, &nr, kds, &sgl, anchor, NULL));
+		else
+			assert_success(daos_obj_list_akey(oh, DAOS_TX_NONE, dkey, &nr, kds, &sgl,
+							  anchor, NULL));
+		for (i = 0; i < nr; i++) {
+			assert_true(count < K2A_MAX && kds[i].kd_key_len < K2A_LEN);
+			memcpy(keys[count], buf + off, kds[i].kd_key_len);
+			keys[count][kds[i].kd_key_len] = '\0';
+			off += kds[i].kd_key_len;
+			count++;
+		}
+	}
+	return count;
+}
+
+/*
+ * The anchor of @key (a dkey of @oh, or an akey of @dkey) lists @all[@from..@nr - 1]:
+ * the key itself and what followed it in the listing from the start.
+ */
+static void
+k2a_expect(daos_handle_t oh, daos_key_t *dkey, const char *key, char (*all)[K2A_LEN], int nr,
+	   int from)
+{
+	char(*got)[K2A_LEN] = api_alloc(K2A_MAX * K2A_LEN);
+	daos_anchor_t anchor;
+	daos_key_t k;
+	int n, i;
+
+	d_iov_set(&k, (void *)key, strlen(key));
+	memset(&anchor, 0xa5, sizeof(anchor));
+	if (dkey == NULL)
+		assert_success(daos_obj_key2anchor(oh, DAOS_TX_NONE, &k, NULL, &anchor, NULL));
+	else
+		assert_success(daos_obj_key2anchor(oh, DAOS_TX_NONE, dkey, &k, &anchor, NULL));
+	n = k2a_list(oh, dkey, &anchor, got);
+	if (n != nr - from)
+		fail_msg("from \"%.20s\": %d keys listed, %d expected", key, n, nr - from);
+	for (i = 0; i < n; i++) {
+		if (strcmp(got[i], all[from + i]) != 0)
+			fail_msg("from \"%.20s\": key %d is \"%.20s\", not \"%.20s\"", key, i,
+				 got[i], all[from + i]);
+	}
+	free(got);
+}
+
+/* Where @key stands in @all, or -1. */
+static int
+k2a_index(char (*all)[K2A_LEN], int nr, const char *key)
+{
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		if (strcmp(all[i], key) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * A listing from the anchor of a key returns that key first, then what followed it: for
+ * dkeys across the shards of an SX object (hashed keys, some longer than a target's
+ * anchor holds), for akeys, and in key order for lexical dkeys. A key that does not
+ * exist starts where it would stand.
+ */
+static void
+key2anchor_resumes_listing(void **state)
+{
+	daos_handle_t oh = api_obj_open(api_oid(DAOS_OT_MULTI_HASHED, OC_SX));
+	daos_handle_t lex = api_obj_open(api_oid(DAOS_OT_DKEY_LEXICAL, OC_S1));
+	char(*all)[K2A_LEN] = api_alloc(K2A_MAX * K2A_LEN);
+	char name[K2A_LEN];
+	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
+	daos_key_t dkey, none;
+	int one = 1, nr, i, at;
+
+	(void)state;
+	for (i = 0; i < 60; i++) {
+		/* Every fourth key is longer than the 80 bytes an anchor keeps of a key. */
+		snprintf(name, sizeof(name), "dk%03d%s", i,
+			 i % 4 == 0 ? "-a-long-dkey-padded-well-beyond-eighty-bytes-of-key-"
+				      "so-that-anchors-keep-only-its-prefix-and-hash"
+				    : "");
+		assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, name, "a", &one, sizeof(one)));
+		snprintf(name, sizeof(name), "ak%03d", i);
+		assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, "akeys", name, &one, sizeof(one)));
+		snprintf(name, sizeof(name), "lx%03d", i);
+		assert_success(api_sv_put(lex, DAOS_TX_NONE, 0, name, "a", &one, sizeof(one)));
+	}
+
+	/* dkeys: the first, one in the middle, the last; every long one. */
+	nr = k2a_list(oh, NULL, &anchor, all);
+	assert_int_equal(nr, 61);
+	for (i = 0; i < nr; i++) {
+		if (i == 0 || i == nr / 2 || i == nr - 1 || strlen(all[i]) > 80)
+			k2a_expect(oh, NULL, all[i], all, nr, i);
+	}
+
+	/* akeys of one dkey. */
+	d_iov_set(&dkey, "akeys", 5);
+	memset(&anchor, 0, sizeof(anchor));
+	nr = k2a_list(oh, &dkey, &anchor, all);
+	assert_int_equal(nr, 60);
+	for (i = 0; i < nr; i += 7)
+		k2a_expect(oh, &dkey, all[i], all, nr, i);
+
+	/* Lexical dkeys: in order, so "lx030" goes on with lx030 .. lx059. */
+	memset(&anchor, 0, sizeof(anchor));
+	nr = k2a_list(lex, NULL, &anchor, all);
+	assert_int_equal(nr, 60);
+	at = k2a_index(all, nr, "lx030");
+	assert_int_equal(at, 30);
+	k2a_expect(lex, NULL, "lx030", all, nr, 30);
+	/* A key that is not there: from where it would stand ("lx0305" after lx030). */
+	k2a_expect(lex, NULL, "lx0305", all, nr, 31);
+	k2a_expect(lex, NULL, "a", all, nr, 0);
+	k2a_expect(lex, NULL, "zz", all, nr, nr);
+
+	/* An akey of a dkey that does not exist: nothing to list. */
+	d_iov_set(&none, "no-such-dkey", 12);
+	k2a_expect(oh, &none, "ak000", all, 0, 0);
+
+	/* Bad arguments. */
+	d_iov_set(&none, NULL, 0);
+	assert_rc_equal(daos_obj_key2anchor(oh, DAOS_TX_NONE, &none, NULL, &anchor, NULL),
+			-DER_INVAL);
+	assert_rc_equal(daos_obj_key2anchor(oh, DAOS_TX_NONE, &dkey, NULL, NULL, NULL), -DER_INVAL);
+	assert_rc_equal(daos_obj_key2anchor(oh, DAOS_TX_NONE, &dkey, &none, &anchor, NULL),
+			-DER_INVAL);
+	free(all);
+	assert_success(daos_obj_close(oh, NULL));
+	assert_success(daos_obj_close(lex, NULL));
+}
+
 int
 main(void)
 {
@@ -363,6 +523,7 @@ main(void)
 		cmocka_unit_test(akeys_of_a_dkey),
 		cmocka_unit_test(recx_listing),
 		cmocka_unit_test(query_key_on_integer_keys),
+		cmocka_unit_test(key2anchor_resumes_listing),
 	};
 
 	return cmocka_run_group_tests_name("obj_enum", tests, api_group_setup, api_group_teardown);

@@ -216,3 +216,219 @@ def test_compatible_and_cached_mount(mounts, src, lib):
                  D_IL_COMPATIBLE="1")
     assert totals(res.stderr)[1] >= 5, res.stderr
     assert md5(m.path("compat_" + lib)) == md5(src)
+
+
+def counter(stderr, name):
+    """The count of one kind of intercepted call, summed over every exit report."""
+    return sum(int(n) for n in re.findall(r" %s (\d+)" % re.escape(name), stderr))
+
+
+def kernel_run(cmd, **kw):
+    return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120, **kw)
+
+
+def test_pil4dfs_times(mounts):
+    """touch -d sets times through libdfs (futimens on a libdfs fd, utimensat on a path)."""
+    sys_, m, _ = mounts
+    ref = os.path.join(sys_.root, "times_ref")
+    stamp = "2001-02-03 04:05:06.5"
+    assert kernel_run("touch -d '%s' %s" % (stamp, ref)).returncode == 0
+    want = os.stat(ref).st_mtime_ns
+    f = m.path("times_new")
+    # A new file: touch opens it (through libdfs) and calls futimens on the fd.
+    res = run_il(sys_, "pil4dfs", "touch -d '%s' %s" % (stamp, f))
+    assert counter(res.stderr, "metadata") >= 1, res.stderr
+    assert os.stat(f).st_mtime_ns == want
+    # An existing file with -c: touch does not open it and calls utimensat on the path.
+    g = m.path("times_old")
+    with open(g, "w") as fh:
+        fh.write("x")
+    res = run_il(sys_, "pil4dfs", "touch -c -m -d '%s' %s && stat -c %%Y %s"
+                 % (stamp, g, g))
+    assert counter(res.stderr, "metadata") >= 1, res.stderr
+    assert os.stat(g).st_mtime_ns == want
+    assert int(res.stdout) == want // 10**9
+    # utimes, and "now" from the library's clock.
+    res = run_il(sys_, "pil4dfs", "python3 -c \"import os; os.utime('%s', (5, 7)); "
+                 "os.utime('%s')\"" % (g, f))
+    assert counter(res.stderr, "metadata") >= 2, res.stderr
+    assert os.stat(g).st_mtime == 7
+    assert abs(os.stat(f).st_mtime - os.stat(ref).st_mtime) > 3600
+
+
+@pytest.fixture(scope="module")
+def multi_user(mounts):
+    """A mount with --multi-user, where owners can change (dfuse refuses it otherwise)."""
+    sys_ = mounts[0]
+    mu = td.Dfuse(sys_, "ilfs", "ilmntmu", "--disable-caching", "--multi-user").start()
+    yield mu
+    if td.mount_entry(mu.mnt) is not None:
+        mu.stop()
+
+
+def test_pil4dfs_chown(mounts, multi_user):
+    """chown, chown -h and chgrp as root through libdfs; without --multi-user the kernel's."""
+    sys_, m, _ = mounts
+    mu = multi_user
+    f = mu.path("own_f")
+    with open(f, "w") as fh:
+        fh.write("x")
+    os.symlink("own_f", mu.path("own_l"))
+    res = run_il(sys_, "pil4dfs", "chown 1234:5678 {f} && chown -h 4321:8765 {l} && "
+                 "chgrp 99 {f} && stat -c '%u %g' {f}".format(f=f, l=mu.path("own_l")))
+    assert res.stdout.split() == ["1234", "99"], res.stdout
+    assert counter(res.stderr, "metadata") >= 3, res.stderr
+    st = os.stat(f)
+    assert (st.st_uid, st.st_gid) == (1234, 99)
+    st = os.lstat(mu.path("own_l"))
+    assert (st.st_uid, st.st_gid) == (4321, 8765)
+    # A set-id file loses its set-id bits in a chown: that is left to the kernel.
+    os.chmod(f, 0o4755)
+    res = run_il(sys_, "pil4dfs", "chown 1:1 %s" % f)
+    st = os.stat(f)
+    assert (st.st_uid, st.st_gid) == (1, 1)
+    assert st.st_mode & 0o7777 == kernel_chown_mode(mu, 0o4755)
+    # Without --multi-user dfuse refuses new owners: the same answer under the library.
+    g = m.path("own_g")
+    with open(g, "w") as fh:
+        fh.write("x")
+    want = kernel_run("chown 1234 %s" % g, env=td.client_env(sys_))
+    res = subprocess.run("chown 1234 %s" % g, shell=True, capture_output=True, text=True,
+                         env=il_env(sys_, "pil4dfs"), timeout=120)
+    assert res.returncode == want.returncode != 0, (res, want)
+    assert os.stat(g).st_uid == 0
+
+
+def kernel_chown_mode(mu, mode):
+    """What a chown through the kernel leaves of @mode on this mount."""
+    p = mu.path("own_ref")
+    with open(p, "w") as fh:
+        fh.write("x")
+    os.chmod(p, mode)
+    os.chown(p, 1, 1)
+    return os.stat(p).st_mode & 0o7777
+
+
+def test_pil4dfs_statfs(mounts):
+    """stat -f and statvfs answer from the pool's space, as dfuse does through the kernel."""
+    sys_, m, _ = mounts
+    f = m.path("statfs_f")
+    with open(f, "w") as fh:
+        fh.write("x")
+    fmt = "%T %t %s %S %b %c %d %l %i"
+    want = kernel_run("stat -f -c '%s' %s" % (fmt, f))
+    assert want.returncode == 0, want
+    res = run_il(sys_, "pil4dfs", "stat -f -c '%s' %s" % (fmt, f))
+    assert res.stdout == want.stdout
+    assert counter(res.stderr, "statfs") >= 1, res.stderr
+    fields = ("f_bsize", "f_frsize", "f_blocks", "f_files", "f_ffree", "f_favail",
+              "f_fsid", "f_flag", "f_namemax")
+    res = run_il(sys_, "pil4dfs", "python3 -c \"import os; s = os.statvfs('%s'); "
+                 "print(' '.join(str(getattr(s, k)) for k in %r))\"" % (f, fields))
+    sv = os.statvfs(f)
+    assert res.stdout.split() == [str(getattr(sv, k)) for k in fields]
+    assert counter(res.stderr, "statfs") >= 1, res.stderr
+    # A missing path is ENOENT, as the kernel says.
+    res = subprocess.run("stat -f %s" % m.path("statfs_none"), shell=True, text=True,
+                         capture_output=True, env=il_env(sys_, "pil4dfs"), timeout=120)
+    assert res.returncode != 0 and "No such file" in res.stderr, res.stderr
+
+
+@pytest.mark.skipif(shutil.which("setfattr") is None, reason="attr (setfattr) not installed")
+def test_pil4dfs_xattrs(mounts):
+    """setfattr and getfattr on a file and a directory through libdfs; the kernel agrees."""
+    sys_, m, _ = mounts
+    f = m.path("xa_f")
+    d = m.path("xa_d")
+    with open(f, "w") as fh:
+        fh.write("x")
+    os.mkdir(d)
+    res = run_il(sys_, "pil4dfs",
+                 "setfattr -n user.color -v blue {f} && setfattr -n user.size -v 10 {f} && "
+                 "setfattr -n user.kind -v dir {d} && getfattr -n user.color --only-values {f} "
+                 "&& echo && getfattr -d --absolute-names {f} && setfattr -x user.size {f}"
+                 .format(f=f, d=d))
+    assert res.stdout.startswith("blue\n"), res.stdout
+    assert 'user.color="blue"' in res.stdout and 'user.size="10"' in res.stdout, res.stdout
+    assert counter(res.stderr, "xattr") >= 6, res.stderr
+    assert os.getxattr(f, "user.color") == b"blue"
+    assert os.listxattr(f) == ["user.color"]
+    assert os.getxattr(d, "user.kind") == b"dir"
+    # Errors are the kernel's: a missing attribute, a create over an existing one.
+    for cmd in ("getfattr -n user.none %s" % f,
+                "python3 -c \"import os; os.setxattr('%s', 'user.color', b'x', "
+                "os.XATTR_CREATE)\"" % f,
+                "getfattr -n security.none %s" % f):
+        want = kernel_run(cmd)
+        res = subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                             env=il_env(sys_, "pil4dfs"), timeout=120)
+        assert res.returncode == want.returncode != 0, (cmd, res, want)
+        said = [ln for ln in res.stderr.splitlines() if not ln.startswith("[libpil4dfs]")]
+        assert said[-1] == want.stderr.splitlines()[-1], (cmd, res, want)
+    # A file opened through libdfs: f*xattr on its fd.
+    res = run_il(sys_, "pil4dfs", "python3 -c \"import os; fd = os.open('%s', os.O_RDWR); "
+                 "os.setxattr(fd, 'user.fd', b'1'); print(os.getxattr(fd, 'user.color'), "
+                 "sorted(os.listxattr(fd)))\"" % f)
+    assert res.stdout.split() == ["b'blue'", "['user.color',", "'user.fd']"], res.stdout
+    assert os.getxattr(f, "user.fd") == b"1"
+
+
+HANDOVER = r"""
+import errno, fcntl, mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+print("ready", flush=True)
+sys.stdin.readline()
+# Served through libdfs still: the object is there.
+assert os.pread(fd, 4, 0) == b"data"
+for name, call in (("flock", lambda: fcntl.flock(fd, fcntl.LOCK_EX)),
+                   ("fadvise", lambda: os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_NORMAL)),
+                   ("mmap", lambda: mmap.mmap(fd, 4))):
+    try:
+        call()
+        print(name, "ok")
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+pid = os.fork()
+if pid == 0:
+    try:
+        os.read(fd, 4)
+        os._exit(1)
+    except OSError as e:
+        os._exit(0 if e.errno == errno.EBADF else 2)
+print("child", os.waitpid(pid, 0)[1] >> 8)
+os.set_inheritable(fd, True)
+try:
+    os.execv("/bin/true", ["true"])
+except OSError as e:
+    print("exec", errno.errorcode[e.errno])
+"""
+
+
+def test_pil4dfs_failed_handover(mounts):
+    """A libdfs fd whose file was renamed behind its back fails calls that need the kernel."""
+    sys_, m, _ = mounts
+    f = m.path("handover")
+    with open(f, "wb") as fh:
+        fh.write(b"data")
+    script = os.path.join(sys_.root, "handover.py")
+    with open(script, "w") as fh:
+        fh.write(HANDOVER)
+    proc = subprocess.Popen(["python3", script, f], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=il_env(sys_, "pil4dfs"))
+    try:
+        line = proc.stdout.readline()
+        if line != "ready\n":
+            out, err = proc.communicate(timeout=60)
+            pytest.fail("no start: %r %s %s" % (line, out, err))
+        os.rename(f, f + ".moved")  # through the kernel: the library does not know
+        out, err = proc.communicate("go\n", timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert out.split("\n")[:5] == ["flock ESTALE", "fadvise ESTALE", "mmap ESTALE",
+                                   "child 0", "exec ESTALE"], out + err
+    with open(f + ".moved", "rb") as fh:
+        assert fh.read() == b"data"

@@ -366,6 +366,87 @@ enumerate_many(void **state)
 	d_free(seen);
 }
 
+/* List every dkey of @oid at @epoch from @anchor into @out (NUL-terminated); how many. */
+static int
+list_from(struct vos_oid *oid, uint64_t epoch, struct vos_anchor *anchor, char (*out)[128])
+{
+	struct vos_key_desc descs[5];
+	static char keys[5 * 128];
+	int n = 0;
+
+	while (!vos_anchor_is_eof(anchor)) {
+		uint32_t nr = 5, k;
+
+		assert_int_equal(vos_key_list(tp.cont, oid, NULL, epoch, anchor, descs, &nr, keys,
+					      sizeof(keys)),
+				 0);
+		for (k = 0; k < nr; k++, n++) {
+			memcpy(out[n], keys + descs[k].off, descs[k].len);
+			out[n][descs[k].len] = '\0';
+		}
+	}
+	return n;
+}
+
+/*
+ * vos_key_anchor: a listing from the anchor of a key starts at that key (or where it
+ * would stand), for hashed keys short and longer than an anchor holds, and for keys that
+ * do not exist at the listing's epoch.
+ */
+static void
+anchor_at_key(void **state)
+{
+	enum { NR = 200 };
+	struct vos_oid oid = toid(30, OT_HASHED);
+	static char all[NR][128], got[NR][128];
+	struct vos_anchor anchor = { 0 };
+	d_iov_t key;
+	int i, j, k, n, nr;
+
+	(void)state;
+	for (i = 0; i < NR; i++) {
+		/* Every third key is longer than the 80 bytes an anchor keeps. */
+		snprintf(all[i], sizeof(all[i]), "k%03d%s", i,
+			 i % 3 == 0 ? "-padded-to-well-over-eighty-bytes-so-that-only-the-prefix-"
+				      "and-hash-fit-in-an-anchor"
+				    : "");
+		/* Every fifth key only exists from epoch 20. */
+		assert_int_equal(t_put(tp.cont, oid, i % 5 == 0 ? 20 : 10, 0, all[i], "a", "x", 1),
+				 0);
+	}
+	nr = list_from(&oid, 30, &anchor, all);
+	assert_int_equal(nr, NR);
+	for (i = 0; i < nr; i += 7) {
+		d_iov_set(&key, all[i], strlen(all[i]));
+		assert_int_equal(vos_key_anchor(tp.cont, &oid, NULL, &key, &anchor), 0);
+		n = list_from(&oid, 30, &anchor, got);
+		assert_int_equal(n, nr - i);
+		for (j = 0; j < n; j++)
+			assert_string_equal(got[j], all[i + j]);
+		/* At epoch 15 the key may not exist yet: the listing goes on after it. */
+		assert_int_equal(vos_key_anchor(tp.cont, &oid, NULL, &key, &anchor), 0);
+		n = list_from(&oid, 15, &anchor, got);
+		for (j = i, k = 0; j < nr; j++) {
+			int num;
+
+			assert_int_equal(sscanf(all[j], "k%03d", &num), 1);
+			if (num % 5 == 0)
+				continue;
+			assert_true(k < n);
+			assert_string_equal(got[k], all[j]);
+			k++;
+		}
+		assert_int_equal(k, n);
+	}
+	/* The akeys of a dkey that does not exist: an anchor at the start. */
+	d_iov_set(&key, "a", 1);
+	assert_int_equal(vos_key_anchor(tp.cont, &oid, &key, &key, &anchor), 0);
+	assert_false(vos_anchor_is_eof(&anchor));
+	/* A key the object cannot have. */
+	d_iov_set(&key, NULL, 0);
+	assert_int_equal(vos_key_anchor(tp.cont, &oid, NULL, &key, &anchor), -DER_INVAL);
+}
+
 /* Max and min queries over uint64 dkeys and extents (the array API's size). */
 static void
 query_keys(void **state)
@@ -552,6 +633,7 @@ main(void)
 		cmocka_unit_test(multi_recx_and_akeys),
 		cmocka_unit_test(conditional_ops),
 		cmocka_unit_test(enumerate_many),
+		cmocka_unit_test(anchor_at_key),
 		cmocka_unit_test(query_keys),
 		cmocka_unit_test(list_objects_and_recx),
 		cmocka_unit_test(bad_arguments),
