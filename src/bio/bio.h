@@ -261,11 +261,16 @@ int bio_ioq_poll(struct bio_ioq *q, int timeout_ms);
 /* Operations queued whose callback has not run yet. */
 unsigned int bio_ioq_inflight(const struct bio_ioq *q);
 /*
- * An eventfd readable when completions are ready (for the target's event loop); polling
- * the queue drains it. Without io_uring it is also signalled when an operation is
- * queued, since only a poll runs it. Owned by the queue: do not close it.
+ * An eventfd readable when the kernel has completed operations (for the target's event
+ * loop); polling the queue drains it. Owned by the queue: do not close it.
  */
 int bio_ioq_eventfd(const struct bio_ioq *q);
+/*
+ * True when a poll would run callbacks without waiting for the kernel (operations of
+ * memory devices, of a queue without io_uring, failed ones, posted callbacks): these do
+ * not signal the eventfd, so the owner must check this before it sleeps on it.
+ */
+bool bio_ioq_ready(const struct bio_ioq *q);
 
 /* --- test hooks --- */
 

@@ -23,10 +23,12 @@
  * Memory devices (tmpfs, ramfs) are also mapped shared, and a transfer is a memcpy: no
  * system call, and no inode lock shared by the targets writing one file. A store into a
  * hole of a mapping cannot report ENOSPC (the process gets SIGBUS), so before the first
- * write into each BIO_MEM_CHUNK the chunk is given its pages with fallocate, which does
- * report it; a bit per chunk remembers that (a lost race only repeats the fallocate).
- * Nothing here ever punches holes, so a reserved chunk stays backed. Where the mapping
- * or fallocate is not possible, pread/pwrite serve as before.
+ * write into each BIO_MEM_CHUNK the chunk is populated with madvise(MADV_POPULATE_WRITE),
+ * which allocates and maps its pages in one call (not a fault per page) and reports a
+ * full file system as EFAULT; kernels before 5.14 (EINVAL) get fallocate, which reports
+ * ENOSPC. A bit per chunk remembers that (a lost race only repeats the call). Nothing
+ * here ever punches holes, so a populated chunk stays backed. Where the mapping or
+ * neither call is possible, pread/pwrite serve as before.
  *
  * Threads: the descriptors are used with pread/pwrite/fdatasync only and the mapping
  * with memcpy on ranges the callers own, which are thread safe, so I/O may come from
@@ -248,7 +250,7 @@ dev_unmap(struct bio_dev *dev)
 
 /*
  * Make sure every chunk of [@off, @off + @len) of a mapped device has its pages, so the
- * copy cannot fault on a full file system. 0, or the errno of fallocate (ENOSPC).
+ * copy cannot fault on a full file system. 0, or an errno (ENOSPC).
  */
 static int
 dev_mem_reserve(struct bio_dev *dev, uint64_t off, size_t len)
@@ -262,9 +264,13 @@ dev_mem_reserve(struct bio_dev *dev, uint64_t off, size_t len)
 
 		if (__atomic_load_n(&dev->reserved[c / 64], __ATOMIC_ACQUIRE) & bit)
 			continue;
-		if (fallocate(dev->fd, FALLOC_FL_KEEP_SIZE, (off_t)start, (off_t)(end - start)) !=
-		    0)
-			return errno;
+		if (madvise(dev->map + start, end - start, MADV_POPULATE_WRITE) != 0) {
+			if (errno == EFAULT)
+				return ENOSPC; /* a store would have raised SIGBUS */
+			if (errno != EINVAL || fallocate(dev->fd, FALLOC_FL_KEEP_SIZE, (off_t)start,
+							 (off_t)(end - start)) != 0)
+				return errno;
+		}
 		__atomic_fetch_or(&dev->reserved[c / 64], bit, __ATOMIC_RELEASE);
 	}
 	return 0;

@@ -34,10 +34,12 @@
  * and bio_ioq_poll() runs them in order with pread/pwrite/fdatasync, then their
  * callbacks: same interface, same ordering guarantees, no concurrency.
  *
- * The eventfd is registered with the ring, so the kernel signals it for each CQE; the
- * queue signals it itself when it puts an operation on q->done or queues one without
- * io_uring. bio_ioq_poll() drains it before reaping, so a completion that arrives after
- * the reap leaves it readable.
+ * The eventfd is registered with the ring, so the kernel signals it for each CQE.
+ * bio_ioq_poll() drains it before reaping, so a completion that arrives after the reap
+ * leaves it readable. Work that needs no kernel (operations of memory devices or of a
+ * queue without io_uring, injected failures, posted callbacks) is not signalled: that
+ * would cost a write and a read of the eventfd per turn of a busy loop, and only the
+ * owner queues such work anyway. The owner asks bio_ioq_ready() before it sleeps.
  *
  * Threads: a queue belongs to one thread; nothing here locks.
  */
@@ -92,7 +94,7 @@ struct bio_ioq {
 	unsigned int nr_held;   /* syncs held in fifo */
 	d_list_t posted;        /* callbacks posted with bio_ioq_post() */
 	unsigned int nr_posted;
-	bool efd_pending; /* the eventfd may be readable (we signalled, or CQEs came) */
+	bool efd_pending; /* the eventfd may be readable (CQEs came) */
 };
 
 /* A callback posted to run from the next poll. */
@@ -106,20 +108,6 @@ static bool
 log_first_time(bool *flag)
 {
 	return !__atomic_exchange_n(flag, true, __ATOMIC_RELAXED);
-}
-
-static void
-ioq_signal(struct bio_ioq *q)
-{
-	uint64_t one = 1;
-
-	/* Once per drain: it stays readable until then. */
-	if (q->efd_pending)
-		return;
-	q->efd_pending = true;
-	/* Only fails when the counter would overflow, and then it is readable anyway. */
-	if (write(q->efd, &one, sizeof(one)) < 0)
-		D_DEBUG(DB_IO, "eventfd write: %s", strerror(errno));
 }
 
 static void
@@ -501,12 +489,10 @@ ioq_queue(struct bio_ioq *q, struct ioq_op *op)
 	if (bio_io_should_fail()) {
 		D_DEBUG(DB_IO, "injected failure of a queued operation on %s", op->dev->path);
 		ioq_complete(q, op, -DER_IO);
-		ioq_signal(q);
 		return;
 	}
 	if (!q->uring) {
 		/* Ready to run: wake the event loop so that it polls. */
-		ioq_signal(q);
 		return;
 	}
 	if (op->dev->mem) {
@@ -523,12 +509,10 @@ ioq_queue(struct bio_ioq *q, struct ioq_op *op)
 							     op->off, op->buf, op->len);
 
 		ioq_complete(q, op, rc);
-		ioq_signal(q);
 		return;
 	}
 	if (op->type != IOQ_SYNC && op->len == 0) {
 		ioq_complete(q, op, 0);
-		ioq_signal(q);
 		return;
 	}
 	if (op->type == IOQ_SYNC) {
@@ -604,6 +588,13 @@ bio_ioq_inflight(const struct bio_ioq *q)
 	return q->nr_busy + q->nr_posted;
 }
 
+bool
+bio_ioq_ready(const struct bio_ioq *q)
+{
+	return !d_list_empty(&q->done) || q->nr_posted > 0 ||
+	       (!q->uring && !d_list_empty(&q->fifo));
+}
+
 int
 bio_ioq_eventfd(const struct bio_ioq *q)
 {
@@ -637,6 +628,5 @@ bio_ioq_post(struct bio_ioq *q, bio_io_fn fn, void *arg)
 	p->arg = arg;
 	d_list_add_tail(&p->link, &q->posted);
 	q->nr_posted++;
-	ioq_signal(q);
 	return 0;
 }
