@@ -6,9 +6,9 @@
  * core, -g system, -d socket dir, -s scm mount, -n bdev description, -I engine index,
  * -T tiers, -p NUMA node; environment D_PROVIDER, D_INTERFACE, D_PORT, CRT_TIMEOUT,
  * D_LOG_FILE, D_LOG_MASK. Flags DAOS has that mean nothing here (-r, -H, -b, -S, -C)
- * are accepted and noted once. Targets are pinned to first_core + 1 + t when those
- * cores exist (the system xstream to first_core), as DAOS_TARGET_OVERSUBSCRIBE allows
- * otherwise.
+ * are accepted and noted once. Targets are pinned to first_core + 1 + t (the system
+ * xstream to first_core) when the process may run on those cores; with more targets
+ * than that (DAOS_TARGET_OVERSUBSCRIBE's case, a laptop) see target_cpu().
  */
 #define D_LOGFAC DD_FAC(engine)
 
@@ -19,7 +19,9 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +290,39 @@ tgt_fini(struct eng_xs *xs, void *arg)
 	engine_obj_tgt_stop(xs);
 }
 
+/*
+ * The core for target @t of @nr: first_core + 1 + t when all targets have their own core
+ * among those the process may use. Otherwise the targets share the usable cores after
+ * first_core, round robin, and first_core is left to the (mostly idle) system xstream and
+ * to the clients of the same host. Keeping the targets' threads off the clients' core
+ * matters: targets spin briefly and yield while idle, so threads crowded onto one core
+ * take turns there without costly cross-core wake-ups, while a client's core holding
+ * a target halves the client's share. With no core after first_core, -1 (not pinned).
+ */
+static int
+target_cpu(int first_core, unsigned int t, unsigned int nr)
+{
+	static atomic_bool noted;
+	cpu_set_t allowed;
+	int after[CPU_SETSIZE];
+	int nr_after = 0;
+	int c;
+
+	if (first_core < 0 || sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		return first_core < 0 ? -1 : first_core + 1 + (int)t;
+	for (c = first_core + 1; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			after[nr_after++] = c;
+	if ((unsigned int)nr_after >= nr)
+		return after[t];
+	if (!atomic_exchange(&noted, true))
+		D_NOTE("%u targets, %d usable cores after first_core %d: the targets share %s; "
+		       "core %d is left to the system xstream and local clients",
+		       nr, nr_after, first_core, nr_after > 0 ? "them" : "every core (not pinned)",
+		       first_core);
+	return nr_after > 0 ? after[t % (unsigned int)nr_after] : -1;
+}
+
 static int
 start_xstreams(struct engine *eng)
 {
@@ -320,7 +355,7 @@ start_xstreams(struct engine *eng)
 	for (t = 0; t < a->nr_targets; t++) {
 		net.port = a->port + 1 + (int)t;
 		attr = (struct eng_xs_attr){ .idx = t + 1,
-					     .cpu = a->first_core + 1 + (int)t,
+					     .cpu = target_cpu(a->first_core, t, a->nr_targets),
 					     .net = &net,
 					     .ioq_depth = ENGINE_IOQ_DEPTH,
 					     .init = tgt_init,

@@ -331,7 +331,9 @@ xs_loop(struct eng_xs *xs)
 		/* libuv's backend fd wakes the loop when its handles have work. */
 		if (xs->uv_ok)
 			uv_run(&xs->uv, UV_RUN_NOWAIT);
-		wait = n > 0 ? 0 : timers_wait(xs, 1000);
+		/* work queued on memory devices is ready without a signal (bio_ioq_ready) */
+		wait = n > 0 || (xs->ioq != NULL && bio_ioq_ready(xs->ioq)) ? 0
+									    : timers_wait(xs, 1000);
 		if (xs->uv_ok && wait > 0) {
 			int uvt = uv_backend_timeout(&xs->uv);
 
