@@ -24,11 +24,16 @@ struct upd_akey {
 	struct vos_skey akey;
 	enum vos_iod_type type;
 	uint64_t rsize;
-	uint64_t flags; /* per-akey conditions */
-	uint32_t nr;    /* values: 1 for single, recxs for arrays */
-	struct vos_recx *recxs;
-	struct vos_val *vals;
+	uint64_t flags;         /* per-akey conditions */
+	uint32_t nr;            /* values: 1 for single, recxs for arrays */
+	struct vos_recx *recxs; /* @recx_inl when nr is 1 */
+	struct vos_val *vals;   /* @val_inl when nr is 1 */
+	struct vos_recx recx_inl;
+	struct vos_val val_inl;
 };
+
+/* The common update (one akey, one value, short keys) allocates only its context. */
+#define UPD_KEYS_INLINE 64
 
 struct upd_ctx {
 	struct vos_cont *cont;
@@ -37,14 +42,16 @@ struct upd_ctx {
 	uint64_t flags;
 	struct vos_skey dkey;
 	uint32_t nr;
-	struct upd_akey *akeys;
-	uint32_t writes; /* data writes in flight */
+	struct upd_akey *akeys; /* @akey_inl when nr is 1 */
+	uint32_t writes;        /* data writes in flight */
 	int status;
 	vos_done_fn cb;
 	void *arg;
 	void **bounce; /* buffers to free at the end */
 	uint32_t nr_bounce;
-	uint8_t *keybuf; /* copies of the keys */
+	uint8_t *keybuf; /* copies of the keys: @key_inl when they fit */
+	struct upd_akey akey_inl;
+	uint8_t key_inl[UPD_KEYS_INLINE];
 };
 
 static void
@@ -57,12 +64,16 @@ upd_free(struct upd_ctx *u)
 	d_free(u->bounce);
 	if (u->akeys != NULL) {
 		for (i = 0; i < u->nr; i++) {
-			d_free(u->akeys[i].recxs);
-			d_free(u->akeys[i].vals);
+			if (u->akeys[i].recxs != &u->akeys[i].recx_inl)
+				d_free(u->akeys[i].recxs);
+			if (u->akeys[i].vals != &u->akeys[i].val_inl)
+				d_free(u->akeys[i].vals);
 		}
-		d_free(u->akeys);
+		if (u->akeys != &u->akey_inl)
+			d_free(u->akeys);
 	}
-	d_free(u->keybuf);
+	if (u->keybuf != u->key_inl)
+		d_free(u->keybuf);
 	d_free(u);
 }
 
@@ -258,6 +269,7 @@ static void
 upd_commit(struct upd_ctx *u)
 {
 	struct vos_pool *pool = u->cont->pool;
+	struct vos_apply_akey aa_inl[1];
 	struct vos_apply_akey *aa = NULL;
 	int64_t before;
 	struct buf rec;
@@ -268,7 +280,7 @@ upd_commit(struct upd_ctx *u)
 	rc = u->status ?: upd_check(u);
 	if (rc != 0)
 		goto out_fail;
-	aa = d_calloc(u->nr, sizeof(*aa));
+	aa = u->nr == 1 ? aa_inl : d_calloc(u->nr, sizeof(*aa));
 	if (aa == NULL) {
 		rc = -DER_NOMEM;
 		goto out_fail;
@@ -308,12 +320,14 @@ upd_commit(struct upd_ctx *u)
 	} else {
 		vos_defer_cb(pool, u->cb, u->arg, 0);
 	}
-	d_free(aa);
+	if (aa != aa_inl)
+		d_free(aa);
 	upd_free(u);
 	return;
 
 out_fail:
-	d_free(aa);
+	if (aa != aa_inl)
+		d_free(aa);
 	upd_unreserve(u);
 	vos_defer_cb(pool, u->cb, u->arg, rc);
 	upd_free(u);
@@ -402,7 +416,7 @@ upd_copy_keys(struct upd_ctx *u, const struct vos_iod *iods)
 
 	for (i = 0; i < u->nr; i++)
 		n += iods[i].name.iov_len;
-	u->keybuf = d_malloc(n);
+	u->keybuf = n <= sizeof(u->key_inl) ? u->key_inl : d_malloc(n);
 	if (u->keybuf == NULL)
 		return -DER_NOMEM;
 	p = u->keybuf;
@@ -454,7 +468,7 @@ upd_akey_init(struct upd_ctx *u, uint32_t i, const struct vos_iod *iod, const d_
 				return -DER_INVAL;
 			need += rx->nr * iod->size;
 		}
-		ak->recxs = d_calloc(ak->nr, sizeof(*ak->recxs));
+		ak->recxs = ak->nr == 1 ? &ak->recx_inl : d_calloc(ak->nr, sizeof(*ak->recxs));
 		if (ak->recxs == NULL)
 			return -DER_NOMEM;
 		memcpy(ak->recxs, iod->recxs, ak->nr * sizeof(*ak->recxs));
@@ -463,7 +477,7 @@ upd_akey_init(struct upd_ctx *u, uint32_t i, const struct vos_iod *iod, const d_
 	}
 	if (need > 0 && (sgl == NULL || sgl_bytes(sgl) < need))
 		return -DER_IO_INVAL;
-	ak->vals = d_calloc(ak->nr, sizeof(*ak->vals));
+	ak->vals = ak->nr == 1 ? &ak->val_inl : d_calloc(ak->nr, sizeof(*ak->vals));
 	if (ak->vals == NULL)
 		return -DER_NOMEM;
 	for (v = 0; v < ak->nr; v++)
@@ -542,7 +556,7 @@ vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
 	rc = vos_skey_init(&u->dkey, vos_oid_dkey_kind(oid), dkey);
 	if (rc != 0)
 		goto out_free;
-	u->akeys = d_calloc(nr, sizeof(*u->akeys));
+	u->akeys = nr == 1 ? &u->akey_inl : d_calloc(nr, sizeof(*u->akeys));
 	if (u->akeys == NULL) {
 		rc = -DER_NOMEM;
 		goto out_free;
