@@ -20,11 +20,13 @@
  * malformed request with -DER_PROTO when it can tell who sent it and drops it when it
  * cannot; it never trusts a length or count it has not checked.
  *
- * Wire format (little-endian), one message per libfabric send:
+ * Wire format (little-endian), one message per libfabric send, except that replies to
+ * one peer made during one turn of progress travel together (NET_F_MORE):
  *   off  size  field
  *     0     4  magic "DNRP"
  *     4     2  version (NET_PROTO_VERSION); a mismatch is answered with -DER_PROTO
- *     6     2  flags: NET_F_REQUEST, NET_F_REPLY, NET_F_ONEWAY
+ *     6     2  flags: NET_F_REQUEST, NET_F_REPLY, NET_F_ONEWAY; a reply may add
+ *              NET_F_MORE: another reply starts right after its body
  *     8     4  opcode
  *    12     4  body length
  *    16     8  request id
@@ -295,6 +297,7 @@ enum net_msg_flags {
 	NET_F_REQUEST = 1,
 	NET_F_REPLY = 2,
 	NET_F_ONEWAY = 4,
+	NET_F_MORE = 8, /* replies only: another message follows in the same send */
 };
 
 /* A decoded message header; pointers point into the message. */
@@ -313,7 +316,9 @@ struct net_msg {
 
 /*
  * Decode the message of @len bytes at @data. Returns 0 or -DER_PROTO (bad magic, flags,
- * version, lengths that disagree with @len, a reply carrying an address, ...). On
+ * version, lengths that disagree with @len, a reply carrying an address, ...). A reply
+ * with NET_F_MORE may be followed by more bytes: the next message starts at
+ * NET_HDR_SIZE + body_len. On
  * -DER_PROTO, *@out is filled (body NULL) when the header up to the sender's address
  * was well-formed, so the sender can be told; otherwise it is untouched.
  */

@@ -56,6 +56,9 @@ struct net_peer {
 	uint64_t stuck_since_ms; /* when the head of sendq was first refused */
 	uint64_t last_probe_ms;  /* when we last probed it */
 	bool probing;            /* a probe is on its way */
+	struct net_sbuf *coal;   /* replies waiting for the end of this turn, or NULL */
+	uint32_t coal_last;      /* offset of the last of them in coal->data */
+	d_list_t coal_link;      /* in ctx->coal_peers while coal is not NULL */
 };
 
 struct net_req {
@@ -79,6 +82,7 @@ struct net_sbuf {
 	struct net_op op;      /* NET_OP_SEND_BUF */
 	struct net_peer *peer; /* for probes: whom it tests */
 	bool probe;
+	bool coal; /* NET_MSG_MAX bytes of data: recycled through ctx->coal_free */
 	uint32_t len;
 	uint8_t data[];
 };
@@ -159,7 +163,10 @@ struct net_ctx {
 	uint32_t probe_ms;
 	uint32_t unreach_ms; /* a peer refusing sends this long is unreachable */
 	d_list_t busy_peers; /* peers with a non-empty sendq */
-	unsigned int nr_tx;  /* sends and RMA posted, completion not yet read */
+	d_list_t coal_peers; /* peers with replies waiting for net_coal_flush() */
+	d_list_t coal_free;  /* spare coalescing buffers (struct net_sbuf, by op.qlink) */
+	unsigned int nr_coal_free;
+	unsigned int nr_tx; /* sends and RMA posted, completion not yet read */
 
 	struct net_handler *handlers; /* sorted by opcode */
 	uint32_t nr_handlers;
@@ -179,6 +186,7 @@ struct net_ctx {
 	unsigned int nr_recv; /* how many to keep posted */
 	unsigned int nr_posted;
 	uint64_t next_check_ms; /* next timeout/probe scan */
+	uint64_t last_work_us;  /* when progress last found something to do */
 	bool closing;
 };
 
@@ -198,6 +206,10 @@ void net_sendq_fail(struct net_ctx *ctx, struct net_peer *peer, int status);
 int net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len, struct net_peer **out);
 void net_peers_destroy(struct net_ctx *ctx);
 void net_msg_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, size_t len);
+/* Send the replies coalesced for each peer during this turn (start of every progress). */
+void net_coal_flush(struct net_ctx *ctx);
+/* Free the spare coalescing buffers (context teardown). */
+void net_coal_fini(struct net_ctx *ctx);
 void net_send_done(struct net_ctx *ctx, struct net_op *op, int err);
 void net_peer_unreachable(struct net_ctx *ctx, struct net_peer *peer);
 void net_timers(struct net_ctx *ctx, uint64_t now);

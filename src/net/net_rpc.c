@@ -61,6 +61,7 @@ net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len, struct n
 	D_INIT_LIST_HEAD(&peer->reqs);
 	D_INIT_LIST_HEAD(&peer->sendq);
 	D_INIT_LIST_HEAD(&peer->busy_link);
+	D_INIT_LIST_HEAD(&peer->coal_link);
 	rc = net_addr_to_uri(ctx->provider, addr, len, peer->uri, sizeof(peer->uri));
 	if (rc != 0) {
 		d_free(peer);
@@ -121,6 +122,7 @@ net_peers_destroy(struct net_ctx *ctx)
 	for (i = 0; i < NET_PEER_BUCKETS; i++) {
 		while ((peer = ctx->peers[i]) != NULL) {
 			ctx->peers[i] = peer->hnext;
+			d_free(peer->coal);
 			d_free(peer);
 		}
 	}
@@ -212,6 +214,136 @@ sbuf_send(struct net_ctx *ctx, struct net_peer *peer, const struct net_msg *msg,
 	if (rc != 0)
 		d_free(sbuf);
 	return rc;
+}
+
+/* --- coalesced replies --- */
+
+/*
+ * Replies to one peer made during one turn of progress (an engine target answers a
+ * batch of requests from one poll of its disk queue) travel in one send: each but the
+ * last carries NET_F_MORE. One system call and one receive instead of one per reply,
+ * on both sides. net_coal_flush() sends them at the start of every net_progress(), so
+ * a reply waits at most until its thread next looks at the network.
+ */
+#define NET_COAL_SPARES 8
+
+/* Keep @sbuf for the next coalescing (a few spares), or free it. */
+static void
+coal_put(struct net_ctx *ctx, struct net_sbuf *sbuf)
+{
+	if (!sbuf->coal || ctx->closing || ctx->nr_coal_free >= NET_COAL_SPARES) {
+		d_free(sbuf);
+		return;
+	}
+	d_list_add(&sbuf->op.qlink, &ctx->coal_free);
+	ctx->nr_coal_free++;
+}
+
+static struct net_sbuf *
+coal_get(struct net_ctx *ctx, struct net_peer *peer)
+{
+	struct net_sbuf *sbuf;
+
+	sbuf = d_list_pop_entry(&ctx->coal_free, struct net_sbuf, op.qlink);
+	if (sbuf != NULL)
+		ctx->nr_coal_free--;
+	else
+		sbuf = d_malloc(sizeof(*sbuf) + NET_MSG_MAX);
+	if (sbuf == NULL)
+		return NULL;
+	sbuf->op.type = NET_OP_SEND_BUF;
+	D_INIT_LIST_HEAD(&sbuf->op.qlink);
+	sbuf->peer = peer;
+	sbuf->probe = false;
+	sbuf->coal = true;
+	sbuf->len = 0;
+	return sbuf;
+}
+
+void
+net_coal_fini(struct net_ctx *ctx)
+{
+	struct net_sbuf *sbuf;
+
+	while ((sbuf = d_list_pop_entry(&ctx->coal_free, struct net_sbuf, op.qlink)) != NULL)
+		d_free(sbuf);
+	ctx->nr_coal_free = 0;
+}
+
+/* Send what @peer has waiting (a lone small reply is injected). */
+static void
+coal_flush_peer(struct net_ctx *ctx, struct net_peer *peer)
+{
+	struct net_sbuf *sbuf = peer->coal;
+	ssize_t ret;
+	int rc;
+
+	peer->coal = NULL;
+	d_list_del_init(&peer->coal_link);
+	if (sbuf->len <= ctx->inject_size && d_list_empty(&peer->sendq)) {
+		ret = fi_inject(ctx->ep, sbuf->data, sbuf->len, peer->fi_addr);
+		if (ret == 0) {
+			coal_put(ctx, sbuf);
+			return;
+		}
+		if (ret != -FI_EAGAIN) {
+			D_ERROR("could not send replies to %s: %s", peer->uri,
+				fi_strerror((int)-ret));
+			coal_put(ctx, sbuf);
+			return;
+		}
+	}
+	rc = net_op_submit(ctx, peer, &sbuf->op);
+	if (rc != 0) {
+		D_ERROR("could not send replies to %s: " DF_RC, peer->uri, DP_RC(rc));
+		coal_put(ctx, sbuf);
+	}
+}
+
+void
+net_coal_flush(struct net_ctx *ctx)
+{
+	struct net_peer *peer;
+
+	while (!d_list_empty(&ctx->coal_peers)) {
+		peer = d_list_first_entry(&ctx->coal_peers, struct net_peer, coal_link);
+		coal_flush_peer(ctx, peer); /* unlinks it */
+	}
+}
+
+/* Add reply @msg to @peer's coalesced replies; sends the older ones first if it is full. */
+static int
+coal_add(struct net_ctx *ctx, struct net_peer *peer, const struct net_msg *msg)
+{
+	size_t need = NET_HDR_SIZE + msg->body_len;
+	struct net_sbuf *sbuf = peer->coal;
+	int rc;
+
+	if (sbuf != NULL && sbuf->len + need > NET_MSG_MAX) {
+		coal_flush_peer(ctx, peer);
+		sbuf = NULL;
+	}
+	if (sbuf == NULL) {
+		sbuf = coal_get(ctx, peer);
+		if (sbuf == NULL)
+			return -DER_NOMEM;
+	}
+	rc = net_msg_encode(msg, sbuf->data + sbuf->len, NET_MSG_MAX - sbuf->len);
+	if (rc < 0) {
+		if (peer->coal == NULL)
+			coal_put(ctx, sbuf);
+		return rc;
+	}
+	if (peer->coal == NULL) {
+		peer->coal = sbuf;
+		d_list_add_tail(&peer->coal_link, &ctx->coal_peers);
+	} else {
+		/* the previous reply is no longer the last: flags (u16 LE) at offset 6 */
+		sbuf->data[peer->coal_last + 6] |= NET_F_MORE;
+	}
+	peer->coal_last = sbuf->len;
+	sbuf->len += (uint32_t)rc;
+	return 0;
 }
 
 /* --- requests --- */
@@ -491,7 +623,7 @@ net_send_done(struct net_ctx *ctx, struct net_op *op, int err)
 		D_DEBUG(DB_NET, "reply or oneway to %s not sent: %s", sbuf->peer->uri,
 			fi_strerror(err));
 	}
-	d_free(sbuf);
+	coal_put(ctx, sbuf);
 }
 
 static void
@@ -630,7 +762,9 @@ reply_send(struct net_ctx *ctx, struct net_peer *peer, uint64_t id, uint32_t opc
 		.body_len = (uint32_t)len,
 	};
 
-	return sbuf_send(ctx, peer, &msg, false);
+	if (ctx->closing)
+		return sbuf_send(ctx, peer, &msg, false);
+	return coal_add(ctx, peer, &msg);
 }
 
 int
@@ -686,17 +820,38 @@ request_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, struct net_peer *pe
 	h->fn(rpc, h->arg);
 }
 
+/* End the request that reply @msg answers, if any is waiting. */
+static void
+reply_dispatch(struct net_ctx *ctx, const struct net_msg *msg)
+{
+	struct net_req *req = req_lookup(ctx, msg->id);
+
+	if (req == NULL)
+		D_DEBUG(DB_NET, "reply %#" PRIx64 " on %s matches no request", msg->id, ctx->uri);
+	else
+		req_end(req, msg->status, msg->body, msg->body_len);
+}
+
 void
 net_msg_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, size_t len)
 {
 	struct net_msg *msg = &rbuf->rpc.msg;
+	const uint8_t *data = rbuf->data;
 	struct net_peer *peer;
 	struct net_req *req;
 	int decode_rc;
 	int rc;
 
-	memset(msg, 0, sizeof(*msg));
-	decode_rc = net_msg_decode(rbuf->data, len, msg);
+	for (;;) {
+		memset(msg, 0, sizeof(*msg));
+		decode_rc = net_msg_decode(data, len, msg);
+		if (decode_rc != 0 || msg->flags != (NET_F_REPLY | NET_F_MORE))
+			break;
+		/* a coalesced reply; the next message starts after its body */
+		reply_dispatch(ctx, msg);
+		data += NET_HDR_SIZE + msg->body_len;
+		len -= NET_HDR_SIZE + msg->body_len;
+	}
 	if (decode_rc != 0 && msg->addr_len == 0) {
 		/* Nobody to answer: a reply or garbage. */
 		if (msg->flags == NET_F_REPLY && (req = req_lookup(ctx, msg->id)) != NULL)
@@ -707,12 +862,7 @@ net_msg_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, size_t len)
 		return;
 	}
 	if (msg->flags == NET_F_REPLY) {
-		req = req_lookup(ctx, msg->id);
-		if (req == NULL)
-			D_DEBUG(DB_NET, "reply %#" PRIx64 " on %s matches no request", msg->id,
-				ctx->uri);
-		else
-			req_end(req, msg->status, msg->body, msg->body_len);
+		reply_dispatch(ctx, msg);
 		d_list_add(&rbuf->link, &ctx->rbuf_free);
 		return;
 	}

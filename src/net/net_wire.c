@@ -229,6 +229,7 @@ net_msg_decode(const void *data, size_t len, struct net_msg *out)
 		m.timeout_ms = word;
 		break;
 	case NET_F_REPLY:
+	case NET_F_REPLY | NET_F_MORE:
 		request = false;
 		m.status = (int32_t)word;
 		break;
@@ -243,7 +244,8 @@ net_msg_decode(const void *data, size_t len, struct net_msg *out)
 	/* From here on the sender is known, so even a failure can be answered. */
 	if (m.version != NET_PROTO_VERSION)
 		rc = -DER_PROTO;
-	if (m.body_len != buf_remaining(&b))
+	if ((m.flags & NET_F_MORE) ? m.body_len > buf_remaining(&b)
+				   : m.body_len != buf_remaining(&b))
 		rc = -DER_PROTO;
 	else
 		m.body = buf_get_bytes_raw(&b, m.body_len);

@@ -169,6 +169,50 @@ msg_rejects(void **state)
 	assert_int_equal(net_msg_decode(wire, (size_t)len, &d), -DER_PROTO);
 }
 
+/* Coalesced replies: NET_F_MORE lets bytes follow a reply's body, and only a reply's. */
+static void
+msg_more(void **state)
+{
+	uint8_t wire[256];
+	struct net_msg m = {
+		.version = NET_PROTO_VERSION,
+		.flags = NET_F_REPLY | NET_F_MORE,
+		.id = 7,
+		.body = "abc",
+		.body_len = 3,
+	};
+	struct net_msg d;
+	int len;
+	int len2;
+
+	(void)state;
+	len = net_msg_encode(&m, wire, sizeof(wire));
+	assert_int_equal(len, NET_HDR_SIZE + 3);
+	m.flags = NET_F_REPLY;
+	m.id = 8;
+	m.body = "defgh";
+	m.body_len = 5;
+	len2 = net_msg_encode(&m, wire + len, sizeof(wire) - (size_t)len);
+	assert_true(len2 > 0);
+	/* the first decodes with the second behind it; the second alone */
+	assert_int_equal(net_msg_decode(wire, (size_t)(len + len2), &d), 0);
+	assert_int_equal(d.flags, NET_F_REPLY | NET_F_MORE);
+	assert_int_equal(d.id, 7);
+	assert_int_equal(d.body_len, 3);
+	assert_memory_equal(d.body, "abc", 3);
+	assert_int_equal(net_msg_decode(wire + len, (size_t)len2, &d), 0);
+	assert_int_equal(d.id, 8);
+	assert_memory_equal(d.body, "defgh", 5);
+	/* a MORE reply whose body runs past the bytes is refused */
+	assert_int_equal(net_msg_decode(wire, (size_t)len - 1, &d), -DER_PROTO);
+	/* without MORE, trailing bytes are refused */
+	wire[6] = NET_F_REPLY;
+	assert_int_equal(net_msg_decode(wire, (size_t)(len + len2), &d), -DER_PROTO);
+	/* MORE on a request is refused */
+	wire[6] = NET_F_REQUEST | NET_F_MORE;
+	assert_int_equal(net_msg_decode(wire, (size_t)len, &d), -DER_PROTO);
+}
+
 static void
 bulk_desc(void **state)
 {
@@ -291,8 +335,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(providers),      cmocka_unit_test(uris),
 		cmocka_unit_test(msg_round_trip), cmocka_unit_test(msg_rejects),
-		cmocka_unit_test(bulk_desc),      cmocka_unit_test(group_map),
-		cmocka_unit_test(buf_codec),
+		cmocka_unit_test(msg_more),       cmocka_unit_test(bulk_desc),
+		cmocka_unit_test(group_map),      cmocka_unit_test(buf_codec),
 	};
 
 	return cmocka_run_group_tests_name("net_wire", tests, NULL, NULL);
