@@ -303,6 +303,23 @@ target_stat(struct pil_target *t, struct stat *st)
 	return 0;
 }
 
+/*
+ * The type bits of the target (a symbolic link itself); 0, IL_KERNEL or -errno. One
+ * lookup of the entry, where a stat of a file would also ask its shards for the size.
+ */
+static int
+target_mode(struct pil_target *t, mode_t *mode)
+{
+	dfs_obj_t *obj;
+	int rc;
+
+	rc = dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY | O_NOFOLLOW, &obj, mode, NULL);
+	if (rc != 0)
+		return answer(rc);
+	dfs_release(obj);
+	return 0;
+}
+
 /* ---- open ---- */
 
 /* A directory: kernel fd, with its path and DFS object recorded. */
@@ -695,7 +712,7 @@ static int
 do_unlink(int dirfd, const char *path, bool dir)
 {
 	struct pil_target t;
-	struct stat st;
+	mode_t mode;
 	int rc;
 
 	rc = path_begin(dirfd, path, &t);
@@ -705,12 +722,12 @@ do_unlink(int dirfd, const char *path, bool dir)
 		rc = IL_KERNEL;
 		goto out;
 	}
-	rc = target_stat(&t, &st);
+	rc = target_mode(&t, &mode);
 	if (rc != 0)
 		goto out;
-	if (dir && !S_ISDIR(st.st_mode))
+	if (dir && !S_ISDIR(mode))
 		rc = -ENOTDIR;
-	else if (!dir && S_ISDIR(st.st_mode))
+	else if (!dir && S_ISDIR(mode))
 		rc = -EISDIR;
 	else
 		rc = dfs_remove(t.dfs, t.parent, t.name, false, NULL);
