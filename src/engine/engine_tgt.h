@@ -117,5 +117,7 @@ bool tgt_has_shard(struct eng_tgt *tgt, const uuid_t pool);
 
 /* Serve RPC_OBJ_* on @tgt's fabric context. */
 int tgt_obj_register(struct eng_tgt *tgt);
+/* Free the calling target's cached bulk buffers; later ones are freed, not kept. */
+void tgt_obj_bufs_flush(void);
 
 #endif /* ENGINE_ENGINE_TGT_H */
