@@ -21,7 +21,9 @@
  * Enumeration. A daos_anchor_t keeps the shard being walked in da_shard and that
  * shard's opaque 104-byte anchor (the target's) in da_buf; a dkey listing walks the
  * shards in order and an anchor is EOF after the last shard's end. daos_obj_key2anchor
- * asks the target for an anchor at a key, so only targets ever write da_buf.
+ * asks the target for an anchor at a key, so only targets ever write da_buf. An anchor
+ * of daos_obj_anchor_split/set walks only shards [da_shard, end): da_flags holds
+ * ANCHOR_F_SPLIT and the end shard in its upper 16 bits.
  *
  * Everything here runs under the lock of the event's EQ (cl_event.c), so an op's state
  * needs no lock of its own; the object's layout has a mutex since several EQs may use
@@ -1324,6 +1326,28 @@ sgl_put(d_sg_list_t *sgl, uint64_t *off, const uint8_t *src, size_t len)
 	}
 }
 
+#define ANCHOR_F_SPLIT 1u
+
+/* An anchor that lists shards [@start, @end) only. */
+static void
+anchor_split_part(daos_anchor_t *anchor, uint32_t start, uint32_t end)
+{
+	memset(anchor, 0, sizeof(*anchor));
+	anchor->da_shard = (uint16_t)start;
+	anchor->da_flags = ANCHOR_F_SPLIT | (end << 16);
+}
+
+/* The shard after the last one @anchor lists: its split's end, or the object's. */
+static uint32_t
+anchor_end_shard(struct obj_op *o, const daos_anchor_t *anchor)
+{
+	uint32_t end = anchor->da_flags >> 16;
+
+	if ((anchor->da_flags & ANCHOR_F_SPLIT) && end > 0 && end <= obj_nr_shards(o))
+		return end;
+	return obj_nr_shards(o);
+}
+
 static void
 enum_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t len)
 {
@@ -1397,7 +1421,7 @@ enum_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t 
 	/* An anchor at a key on a shard with nothing: the listing goes on from there. */
 	if (cl_shard_anchor_is_eof(anchor) && o->ekind != RPC_ENUM_KEY2ANCHOR) {
 		if (o->ekind == RPC_ENUM_DKEY &&
-		    (uint32_t)o->anchor->da_shard + 1 < obj_nr_shards(o)) {
+		    (uint32_t)o->anchor->da_shard + 1 < anchor_end_shard(o, o->anchor)) {
 			o->anchor->da_shard++;
 			memset(o->anchor->da_buf, 0, sizeof(o->anchor->da_buf));
 			/* nothing from this shard: ask the next one in the same call */
@@ -1840,25 +1864,34 @@ daos_obj_anchor_split(daos_handle_t oh, uint32_t *nr, daos_anchor_t *anchors)
 	n = obj->layout->nr_shards;
 	pthread_mutex_unlock(&obj->lock);
 	cl_hlink_put(&obj->hl);
-	/* one anchor per shard is the split we can do */
+	/* at most one part per shard; fewer parts take consecutive runs of shards */
 	if (*nr == 0 || *nr > n)
 		*nr = n;
-	for (i = 0; anchors != NULL && i < *nr; i++) {
-		memset(&anchors[i], 0, sizeof(anchors[i]));
-		anchors[i].da_shard = (uint16_t)i;
-		anchors[i].da_flags = 1; /* walk this shard only: not honoured yet */
-	}
+	for (i = 0; anchors != NULL && i < *nr; i++)
+		anchor_split_part(&anchors[i], (uint32_t)((uint64_t)i * n / *nr),
+				  (uint32_t)((uint64_t)(i + 1) * n / *nr));
 	return 0;
 }
 
+/* Part @index of the split into one part per shard: shard @index alone. */
 D_EXPORT int
 daos_obj_anchor_set(daos_handle_t oh, uint32_t index, daos_anchor_t *anchor)
 {
-	(void)oh;
+	struct cl_obj *obj;
+	uint32_t n;
+
 	if (anchor == NULL)
 		return -DER_INVAL;
-	memset(anchor, 0, sizeof(*anchor));
-	anchor->da_shard = (uint16_t)index;
+	obj = obj_lookup(oh);
+	if (obj == NULL)
+		return -DER_NO_HDL;
+	pthread_mutex_lock(&obj->lock);
+	n = obj->layout->nr_shards;
+	pthread_mutex_unlock(&obj->lock);
+	cl_hlink_put(&obj->hl);
+	if (index >= n)
+		return -DER_INVAL;
+	anchor_split_part(anchor, index, index + 1);
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  * listed a few at a time across every shard of an SX object, each exactly once; akeys;
  * array extents in both orders; -DER_KEY2BIG; the largest and smallest integer dkey,
  * akey and extent from daos_obj_query_key(); listings that go on from the anchor
- * daos_obj_key2anchor() sets at a dkey or akey.
+ * daos_obj_key2anchor() sets at a dkey or akey; the parts of daos_obj_anchor_split().
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -515,6 +515,83 @@ key2anchor_resumes_listing(void **state)
 	assert_success(daos_obj_close(lex, NULL));
 }
 
+/* ---- daos_obj_anchor_split / daos_obj_anchor_set ---- */
+
+/* Mark the "s%03d" keys of @keys in @seen; a key seen twice fails. */
+static void
+split_mark(char (*keys)[K2A_LEN], int n, unsigned char *seen)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sscanf(keys[i], "s%03d", &k), 1);
+		assert_true(k >= 0 && k < 200);
+		if (seen[k])
+			fail_msg("dkey %s listed by two parts of a split", keys[i]);
+		seen[k] = 1;
+	}
+}
+
+/* Each part of a split lists its own shards: together every dkey, each once. */
+static void
+anchor_split_parts(void **state)
+{
+	daos_handle_t oh = api_obj_open(api_oid(DAOS_OT_MULTI_HASHED, OC_SX));
+	char(*keys)[K2A_LEN] = api_alloc(K2A_MAX * K2A_LEN);
+	daos_anchor_t anchors[64];
+	unsigned char seen[200];
+	uint32_t nr = 0, parts, i;
+	char key[16];
+	int k, total;
+
+	(void)state;
+	for (k = 0; k < 200; k++) {
+		snprintf(key, sizeof(key), "s%03d", k);
+		assert_success(api_sv_put(oh, DAOS_TX_NONE, 0, key, "a", "v", 1));
+	}
+	/* nr 0: DAOS's choice, one part per shard; anchors NULL only counts */
+	assert_success(daos_obj_anchor_split(oh, &nr, NULL));
+	assert_true(nr >= 2 && nr <= 64);
+	parts = nr;
+	for (nr = parts; nr >= 1; nr = nr > 2 ? nr / 2 : nr - 1) {
+		uint32_t want = nr;
+
+		assert_success(daos_obj_anchor_split(oh, &want, anchors));
+		assert_int_equal(want, nr);
+		memset(seen, 0, sizeof(seen));
+		total = 0;
+		for (i = 0; i < nr; i++) {
+			int n = k2a_list(oh, NULL, &anchors[i], keys);
+
+			/* 200 keys hashed over the shards: no part is empty */
+			assert_true(n > 0);
+			split_mark(keys, n, seen);
+			total += n;
+		}
+		assert_int_equal(total, 200);
+	}
+	/* more parts than shards: one per shard */
+	nr = parts + 5;
+	assert_success(daos_obj_anchor_split(oh, &nr, anchors));
+	assert_int_equal(nr, parts);
+	/* anchor_set(i) is part i of the split into shards */
+	memset(seen, 0, sizeof(seen));
+	total = 0;
+	for (i = 0; i < parts; i++) {
+		int n;
+
+		assert_success(daos_obj_anchor_set(oh, i, &anchors[0]));
+		n = k2a_list(oh, NULL, &anchors[0], keys);
+		split_mark(keys, n, seen);
+		total += n;
+	}
+	assert_int_equal(total, 200);
+	assert_rc_equal(daos_obj_anchor_set(oh, parts, &anchors[0]), -DER_INVAL);
+	assert_rc_equal(daos_obj_anchor_split(oh, NULL, anchors), -DER_INVAL);
+	assert_success(daos_obj_close(oh, NULL));
+	free(keys);
+}
+
 int
 main(void)
 {
@@ -524,6 +601,7 @@ main(void)
 		cmocka_unit_test(recx_listing),
 		cmocka_unit_test(query_key_on_integer_keys),
 		cmocka_unit_test(key2anchor_resumes_listing),
+		cmocka_unit_test(anchor_split_parts),
 	};
 
 	return cmocka_run_group_tests_name("obj_enum", tests, api_group_setup, api_group_teardown);
