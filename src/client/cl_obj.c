@@ -1328,6 +1328,21 @@ sgl_put(d_sg_list_t *sgl, uint64_t *off, const uint8_t *src, size_t len)
 
 #define ANCHOR_F_SPLIT 1u
 
+/* The number of shards of the object open as @oh. */
+static int
+oh_nr_shards(daos_handle_t oh, uint32_t *nr)
+{
+	struct cl_obj *obj = obj_lookup(oh);
+
+	if (obj == NULL)
+		return -DER_NO_HDL;
+	pthread_mutex_lock(&obj->lock);
+	*nr = obj->layout->nr_shards;
+	pthread_mutex_unlock(&obj->lock);
+	cl_hlink_put(&obj->hl);
+	return 0;
+}
+
 /* An anchor that lists shards [@start, @end) only. */
 static void
 anchor_split_part(daos_anchor_t *anchor, uint32_t start, uint32_t end)
@@ -1850,20 +1865,15 @@ daos_obj_verify(daos_handle_t coh, daos_obj_id_t oid, daos_epoch_t epoch)
 D_EXPORT int
 daos_obj_anchor_split(daos_handle_t oh, uint32_t *nr, daos_anchor_t *anchors)
 {
-	struct cl_obj *obj = obj_lookup(oh);
 	uint32_t n;
 	uint32_t i;
+	int rc;
 
-	if (obj == NULL)
-		return -DER_NO_HDL;
-	if (nr == NULL) {
-		cl_hlink_put(&obj->hl);
+	rc = oh_nr_shards(oh, &n);
+	if (rc != 0)
+		return rc;
+	if (nr == NULL)
 		return -DER_INVAL;
-	}
-	pthread_mutex_lock(&obj->lock);
-	n = obj->layout->nr_shards;
-	pthread_mutex_unlock(&obj->lock);
-	cl_hlink_put(&obj->hl);
 	/* at most one part per shard; fewer parts take consecutive runs of shards */
 	if (*nr == 0 || *nr > n)
 		*nr = n;
@@ -1877,18 +1887,14 @@ daos_obj_anchor_split(daos_handle_t oh, uint32_t *nr, daos_anchor_t *anchors)
 D_EXPORT int
 daos_obj_anchor_set(daos_handle_t oh, uint32_t index, daos_anchor_t *anchor)
 {
-	struct cl_obj *obj;
 	uint32_t n;
+	int rc;
 
 	if (anchor == NULL)
 		return -DER_INVAL;
-	obj = obj_lookup(oh);
-	if (obj == NULL)
-		return -DER_NO_HDL;
-	pthread_mutex_lock(&obj->lock);
-	n = obj->layout->nr_shards;
-	pthread_mutex_unlock(&obj->lock);
-	cl_hlink_put(&obj->hl);
+	rc = oh_nr_shards(oh, &n);
+	if (rc != 0)
+		return rc;
 	if (index >= n)
 		return -DER_INVAL;
 	anchor_split_part(anchor, index, index + 1);

@@ -313,7 +313,7 @@ target_mode(struct pil_target *t, mode_t *mode)
 	dfs_obj_t *obj;
 	int rc;
 
-	rc = dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY | O_NOFOLLOW, &obj, mode, NULL);
+	rc = target_obj(t, &obj, mode);
 	if (rc != 0)
 		return answer(rc);
 	dfs_release(obj);

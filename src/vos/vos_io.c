@@ -345,16 +345,13 @@ upd_write_done(void *arg, int status)
 		upd_commit(u);
 }
 
-/* @len bytes at @off in @sgl in one piece: in place, or gathered into a copy @u keeps. */
+/* @len bytes at @off in @sgl (not in one iov) gathered into a copy @u keeps. */
 static int
-upd_contig(struct upd_ctx *u, const d_sg_list_t *sgl, uint64_t off, uint64_t len, const void **out)
+upd_gather(struct upd_ctx *u, const d_sg_list_t *sgl, uint64_t off, uint64_t len, const void **out)
 {
 	void *copy;
 	int rc;
 
-	*out = sgl_contig(sgl, off, len);
-	if (*out != NULL)
-		return 0;
 	copy = d_malloc(len);
 	if (copy == NULL)
 		return -DER_NOMEM;
@@ -381,7 +378,7 @@ upd_write(struct upd_ctx *u, struct vos_val *val, const d_sg_list_t *sgl, uint64
 	if (mem) {
 		/* a copy into memory: any alignment, no padding, bounce only to gather */
 		padded = val->len;
-		rc = upd_contig(u, sgl, off, val->len, &src);
+		rc = src == NULL ? upd_gather(u, sgl, off, val->len, &src) : 0;
 		if (rc != 0)
 			return rc;
 	} else if (src == NULL || ((uintptr_t)src % BIO_BLOCK_SIZE) != 0 || padded != val->len) {
@@ -516,9 +513,9 @@ upd_akey_prepare(struct upd_ctx *u, uint32_t i, const d_sg_list_t *sgl)
 			if (rc != 0)
 				return rc;
 		} else {
-			const void *p;
+			const void *p = sgl_contig(sgl, off, len);
 
-			rc = upd_contig(u, sgl, off, len, &p);
+			rc = p == NULL ? upd_gather(u, sgl, off, len, &p) : 0;
 			if (rc != 0)
 				return rc;
 			val->flags = VOS_VAL_INLINE;
