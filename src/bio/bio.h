@@ -115,7 +115,9 @@ int bio_dev_load(struct bio_dev *dev);
 /*
  * Create the blob @id of @size bytes (rounded up to BIO_BLOB_ALIGN), reserving the
  * lowest free extent that holds it (first fit), and record it durably in the table. Its
- * bytes are whatever the extent held: formats on blobs must not trust zeros. Returns 0,
+ * bytes are whatever the extent held: formats on blobs must not trust zeros. On a memory
+ * device (tmpfs) the blob's pages are allocated here, so that is where a full file
+ * system shows (-DER_NOSPACE), and its first writes are copies at memory speed. Returns 0,
  * -DER_EXIST, -DER_NOSPACE (no free extent that large, or the table is full: about 13000
  * blobs per device), -DER_INVAL (size 0, unknown role), -DER_IO. On -DER_IO the table in
  * memory is unchanged; on the device it is the old one, or the new one if only the sync

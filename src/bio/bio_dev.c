@@ -26,7 +26,12 @@
  * write into each BIO_MEM_CHUNK the chunk is populated with madvise(MADV_POPULATE_WRITE),
  * which allocates and maps its pages in one call (not a fault per page) and reports a
  * full file system as EFAULT; kernels before 5.14 (EINVAL) get fallocate, which reports
- * ENOSPC. A bit per chunk remembers that (a lost race only repeats the call). Nothing
+ * ENOSPC. A bit per chunk remembers that (a lost race only repeats the call). Creating a
+ * blob populates all its chunks at once (bio_dev_mem_reserve): the pool's space is then
+ * really reserved, and no update pays for zeroing fresh pages (on a VM, for the host
+ * backing them, several times the copy itself); opening one does the same, which only
+ * maps pages that exist. A load from a hole would allocate a page too (SIGBUS when the
+ * file system is full), so chunks not known to be populated are read with pread. Nothing
  * here ever punches holes, so a populated chunk stays backed. Where the mapping or
  * neither call is possible, pread/pwrite serve as before.
  *
@@ -248,6 +253,21 @@ dev_unmap(struct bio_dev *dev)
 	dev->reserved = NULL;
 }
 
+/* Whether every chunk of [@off, @off + @len) of a mapped device is known to have its pages. */
+static bool
+dev_mem_reserved(struct bio_dev *dev, uint64_t off, size_t len)
+{
+	uint64_t c;
+
+	if (len == 0)
+		return true;
+	for (c = off / BIO_MEM_CHUNK; c <= (off + len - 1) / BIO_MEM_CHUNK; c++)
+		if (!(__atomic_load_n(&dev->reserved[c / 64], __ATOMIC_ACQUIRE) &
+		      (1ull << (c % 64))))
+			return false;
+	return true;
+}
+
 /*
  * Make sure every chunk of [@off, @off + @len) of a mapped device has its pages, so the
  * copy cannot fault on a full file system. 0, or an errno (ENOSPC).
@@ -276,6 +296,27 @@ dev_mem_reserve(struct bio_dev *dev, uint64_t off, size_t len)
 	return 0;
 }
 
+int
+bio_dev_mem_reserve(struct bio_dev *dev, uint64_t off, uint64_t len)
+{
+	int err;
+
+	if (dev->map == NULL || len == 0)
+		return 0;
+	if (off > dev->size || len > dev->size - off)
+		return -DER_INVAL;
+	err = dev_mem_reserve(dev, off, len);
+	if (err == 0 || err == EOPNOTSUPP) /* ramfs: pages come with the writes */
+		return 0;
+	if (err == ENOSPC) {
+		D_ERROR("%s: no memory left for " DF_U64 " bytes at " DF_U64
+			" (the file system is full)",
+			dev->path, len, off);
+		return -DER_NOSPACE;
+	}
+	return bio_dev_io_error(dev, "allocate pages of", off, len, err);
+}
+
 static int dev_rw_all(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t len);
 
 /* A transfer through the mapping of a memory device. */
@@ -287,6 +328,13 @@ dev_mem_xfer(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_t le
 	if (off > dev->size || len > dev->size - off)
 		return bio_dev_io_error(dev, write ? "write" : "read", off, len, EIO);
 	if (!write) {
+		/*
+		 * A load from a hole of a shared tmpfs mapping allocates a page, and raises
+		 * SIGBUS on a full file system: unreserved chunks are read with pread,
+		 * which gives zeros for holes.
+		 */
+		if (!dev_mem_reserved(dev, off, len))
+			return dev_rw_all(dev, false, off, buf, len);
 		memcpy(buf, dev->map + off, len);
 		return 0;
 	}

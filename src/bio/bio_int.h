@@ -94,6 +94,12 @@ int bio_dev_xfer(struct bio_dev *dev, bool write, uint64_t off, void *buf, size_
 int bio_dev_fdatasync(struct bio_dev *dev);
 /* The descriptor for I/O of @len bytes at @off from/to @buf: O_DIRECT when aligned. */
 int bio_dev_fd_for(const struct bio_dev *dev, uint64_t off, const void *buf, size_t len);
+/*
+ * On a mapped memory device, allocate the pages of [@off, @off + @len) now, so writes
+ * there neither pay for them nor find the file system full: 0, -DER_NOSPACE, -DER_IO.
+ * Nothing to do (0) on other devices, and on ramfs where pages come with the writes.
+ */
+int bio_dev_mem_reserve(struct bio_dev *dev, uint64_t off, uint64_t len);
 /* Log a failed transfer on @dev and return -DER_IO. */
 int bio_dev_io_error(const struct bio_dev *dev, const char *what, uint64_t off, size_t len,
 		     int err);

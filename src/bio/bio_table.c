@@ -563,7 +563,8 @@ dev_check_loaded(const struct bio_dev *dev)
 }
 
 static int
-blob_create_locked(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size)
+blob_create_locked(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size, uint64_t *off,
+		   uint64_t *len)
 {
 	struct bio_table_entry e;
 	uint32_t idx;
@@ -601,6 +602,8 @@ blob_create_locked(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t s
 	}
 	D_DEBUG(DB_IO, "created a blob of " DF_U64 " bytes at " DF_U64 " of %s", size, e.off,
 		dev->path);
+	*off = e.off;
+	*len = size;
 	return 0;
 }
 
@@ -732,11 +735,25 @@ bio_dev_load(struct bio_dev *dev)
 int
 bio_blob_create(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size)
 {
+	uint64_t off = 0;
+	uint64_t len = 0;
 	int rc;
 
 	pthread_mutex_lock(&dev->lock);
-	rc = blob_create_locked(dev, id, size);
+	rc = blob_create_locked(dev, id, size, &off, &len);
 	pthread_mutex_unlock(&dev->lock);
+	if (rc != 0)
+		return rc;
+	/*
+	 * Outside the lock (other targets create their blobs meanwhile): on memory, the
+	 * blob's pages are allocated now (see bio_dev_mem_reserve).
+	 */
+	rc = bio_dev_mem_reserve(dev, off, len);
+	if (rc != 0) {
+		pthread_mutex_lock(&dev->lock);
+		blob_destroy_locked(dev, id);
+		pthread_mutex_unlock(&dev->lock);
+	}
 	return rc;
 }
 
@@ -759,6 +776,10 @@ bio_blob_open(struct bio_dev *dev, const struct bio_blob_id *id, struct bio_blob
 	pthread_mutex_lock(&dev->lock);
 	rc = blob_open_locked(dev, id, out);
 	pthread_mutex_unlock(&dev->lock);
+	if (rc == 0 && bio_dev_mem_reserve(dev, (*out)->off, (*out)->size) != 0)
+		D_WARN("%s: the pages of a blob of " DF_U64 " bytes at " DF_U64
+		       " could not all be allocated: writes there fail until space is freed",
+		       dev->path, (*out)->size, (*out)->off);
 	return rc;
 }
 
