@@ -639,7 +639,7 @@ rw_start(struct cl_op *op)
 	obj_hdr(o, shard, o->dkey, &in.hdr);
 	in.nr = o->nr;
 	in.iods = rpc_iods_make(o->iods, o->nr);
-	body = d_malloc(NET_BODY_MAX);
+	body = net_body_get();
 	if (in.iods == NULL || body == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
@@ -650,7 +650,11 @@ rw_start(struct cl_op *op)
 	}
 	if (total <= CL_INLINE_MAX) {
 		in.data.kind = RPC_DATA_INLINE;
-		if (!fetch && total > 0) {
+		if (!fetch && total > 0 && o->nr == 1 && o->sgls[0].sg_nr > 0 &&
+		    o->sgls[0].sg_iovs[0].iov_len >= total) {
+			/* one iov holds it all: encoded straight from the caller's buffer */
+			d_iov_set(&in.data.inl, o->sgls[0].sg_iovs[0].iov_buf, total);
+		} else if (!fetch && total > 0) {
 			size_t off = 0;
 
 			inl = d_malloc(total);
@@ -694,7 +698,7 @@ rw_start(struct cl_op *op)
 	rc = obj_send(o, shard, fetch ? RPC_OBJ_FETCH : RPC_OBJ_UPDATE, body, len, 0);
 out:
 	d_free(inl);
-	d_free(body);
+	net_body_put(body);
 	d_free(in.iods);
 	return rc;
 }

@@ -967,7 +967,7 @@ fetch_reply(struct fetch_req *f)
 {
 	bool inline_data = f->in.data.kind == RPC_DATA_INLINE;
 	bool maps = f->in.want_maps;
-	uint8_t *body = d_malloc(NET_BODY_MAX);
+	uint8_t *body = net_body_get();
 	uint8_t *inl_buf = NULL;
 	uint64_t inl_len = 0;
 	d_iov_t inl;
@@ -1021,7 +1021,7 @@ fetch_reply(struct fetch_req *f)
 out:
 	tgt_req_end(&f->r, rc, body, rc == 0 ? len : 0);
 	d_free(inl_buf);
-	d_free(body);
+	net_body_put(body);
 }
 
 static void
@@ -1385,7 +1385,7 @@ enum_resume(struct tgt_req *req, int rc)
 	struct enum_req *e = container_of(req, struct enum_req, r);
 	struct vos_anchor anchor;
 	struct vos_cont *vc = NULL;
-	uint8_t *body = d_malloc(NET_BODY_MAX);
+	uint8_t *body = net_body_get();
 	struct buf b;
 
 	if (body == NULL) {
@@ -1416,7 +1416,7 @@ enum_resume(struct tgt_req *req, int rc)
 	/* The entries were sized to fit: an overflow here is ours. */
 	D_ASSERT(b.err == 0);
 	tgt_req_end(req, rc, body, rc == 0 || rc == -DER_KEY2BIG ? b.off : 0);
-	d_free(body);
+	net_body_put(body);
 }
 
 static void

@@ -63,6 +63,15 @@
 /* Default request timeout (DAOS's CRT_TIMEOUT default is 60 s). */
 #define NET_TIMEOUT_DEFAULT_MS 60000
 
+/*
+ * A buffer of NET_BODY_MAX bytes to encode a body in, from a small per-thread cache: a
+ * 20 KiB malloc and free per RPC made glibc grow and trim its heap (brk) every time.
+ * NULL when memory is short. Give it back with net_body_put() (NULL is ignored); it is
+ * not a d_malloc() buffer.
+ */
+void *net_body_get(void);
+void net_body_put(void *body);
+
 struct net_ctx;
 struct net_peer;
 struct net_req;

@@ -20,7 +20,9 @@
  */
 #define D_LOGFAC DD_FAC(net)
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "net/net_int.h"
 
@@ -214,6 +216,48 @@ sbuf_send(struct net_ctx *ctx, struct net_peer *peer, const struct net_msg *msg,
 	if (rc != 0)
 		d_free(sbuf);
 	return rc;
+}
+
+/* --- body buffers --- */
+
+/*
+ * One spare per thread, freed by a key destructor when the thread exits. Plain malloc:
+ * a cached buffer is not a leak, so it stays out of the d_malloc live counts.
+ */
+static __thread void *body_spare;
+static pthread_key_t body_key;
+static pthread_once_t body_once = PTHREAD_ONCE_INIT;
+static bool body_key_ok;
+
+static void
+body_key_make(void)
+{
+	body_key_ok = pthread_key_create(&body_key, free) == 0;
+}
+
+void *
+net_body_get(void)
+{
+	void *body = body_spare;
+
+	if (body == NULL)
+		return malloc(NET_BODY_MAX);
+	body_spare = NULL;
+	pthread_setspecific(body_key, NULL);
+	return body;
+}
+
+void
+net_body_put(void *body)
+{
+	if (body == NULL)
+		return;
+	pthread_once(&body_once, body_key_make);
+	if (body_spare != NULL || !body_key_ok || pthread_setspecific(body_key, body) != 0) {
+		free(body);
+		return;
+	}
+	body_spare = body;
 }
 
 /* --- coalesced replies --- */
