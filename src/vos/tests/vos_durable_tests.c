@@ -137,11 +137,30 @@ in_child(void (*fn)(struct vos_cont *cont, uint32_t seed), uint32_t seed)
 }
 
 /*
- * Where the WAL batches of a child started by in_child_only() right after
- * setup_default() go: the container's batch is at 0, the close before the fork
- * checkpoints and trims to 4096, and each small update of the child is one block.
+ * Where batch @n of the WAL starts (0: the first ever written, at 0), walking the
+ * headers (docs/design/vos.md): u32 payload length at byte 24, unit shift at byte 44
+ * (0: 4 KiB blocks; memory devices use smaller units). After setup_default() the
+ * container's batch is batch 0, so update k of a child started by in_child_only() is
+ * batch k + 1.
  */
-#define CHILD_WAL_START 4096
+static uint64_t
+wal_batch_pos(struct bio_blob *wal, unsigned int n)
+{
+	uint64_t pos = 0;
+	uint8_t hdr[64];
+
+	while (n-- > 0) {
+		uint32_t len;
+		uint32_t unit;
+
+		assert_int_equal(bio_read(wal, pos, hdr, sizeof(hdr)), 0);
+		len = (uint32_t)hdr[24] | (uint32_t)hdr[25] << 8 | (uint32_t)hdr[26] << 16 |
+		      (uint32_t)hdr[27] << 24;
+		unit = hdr[44] != 0 ? 1u << hdr[44] : 4096;
+		pos += (sizeof(hdr) + len + unit - 1) / unit * unit;
+	}
+	return pos;
+}
 
 static void
 setup_default(void)
@@ -192,13 +211,26 @@ static void
 checkpoints_while_writing(void **state)
 {
 	struct vos_pool_info info;
+	char name[16];
 	int round;
+	int last;
+	int i;
 
 	(void)state;
 	tpool_setup(&tp, 64 * MiB, 256 * 1024, 16 * MiB, 32 * MiB);
 	for (round = 0; round < 6; round++)
 		write_mix(tp.cont, 10 + round);
 	vos_pool_query(tp.pool, &info);
+	/* On memory, batches are small: small updates until one is forced there too. */
+	for (i = 0; info.nr_checkpoints == 0 && i < 100000; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		assert_int_equal(t_put(tp.cont, toid(2, OT_HASHED), 10, 0, name, "a", name,
+				       strlen(name)),
+				 0);
+		if (i % 64 == 0)
+			vos_pool_query(tp.pool, &info);
+	}
+	last = i - 1;
 	assert_true(info.nr_checkpoints > 0);
 	print_message("%" PRIu64 " checkpoints, WAL %" PRIu64 "/%" PRIu64 " bytes used\n",
 		      info.nr_checkpoints, info.wal_used, info.wal_total);
@@ -206,6 +238,17 @@ checkpoints_while_writing(void **state)
 	for (round = 0; round < 6; round++)
 		check_mix(tp.cont, 10 + round);
 	check_mix(tp.cont, 30);
+	if (last >= 0) {
+		uint64_t got;
+		char buf[16];
+
+		snprintf(name, sizeof(name), "s%d", last);
+		assert_int_equal(t_get(tp.cont, toid(2, OT_HASHED), 100, 0, name, "a", buf,
+				       sizeof(buf), &got),
+				 0);
+		assert_int_equal(got, strlen(name));
+		assert_memory_equal(buf, name, got);
+	}
 	tpool_teardown(&tp);
 }
 
@@ -230,8 +273,7 @@ scribble(struct bio_blob *blob, uint64_t off, size_t len)
 	assert_int_equal(bio_write(blob, off, junk, len), 0);
 }
 
-/* Each small update is its own 4 KiB batch; damage the last one: it is ignored. */
-/* Ten small updates, each its own 4 KiB WAL batch (each waits for the last). */
+/* Ten small updates, each its own WAL batch (each waits for the last). */
 static void ten_updates(struct vos_cont *cont, uint32_t obj);
 
 static void
@@ -261,8 +303,8 @@ torn_wal_tail(void **state)
 	{
 		struct bio_blob *wal = blob_of(&tp, BIO_ROLE_WAL);
 
-		/* t<k> is in block k after CHILD_WAL_START: damage t9's, the last. */
-		scribble(wal, CHILD_WAL_START + 9 * 4096 + 100, 16);
+		/* t<k> is batch k + 1: damage t9's payload, the last. */
+		scribble(wal, wal_batch_pos(wal, 10) + 64 + 4, 8);
 		bio_blob_close(wal);
 	}
 	tpool_open(&tp, false);
@@ -301,7 +343,7 @@ damaged_wal_middle(void **state)
 	{
 		struct bio_blob *wal = blob_of(&tp, BIO_ROLE_WAL);
 
-		scribble(wal, CHILD_WAL_START + 4 * 4096 + 100, 16);
+		scribble(wal, wal_batch_pos(wal, 5) + 64 + 4, 8);
 		bio_blob_close(wal);
 	}
 	assert_int_equal(vos_pool_open(&tp.attr, &pool), -DER_CSUM);
