@@ -9,7 +9,7 @@ import json
 import os
 import re
 
-from conftest import IS_ROOT, alive, mounts_under
+from conftest import IS_ROOT, alive, free_ports, mounts_under
 
 
 def check_seed_workflow(sys_):
@@ -214,3 +214,47 @@ def test_network_scan_and_erase(formatted):
     sys_.dmg("storage", "format")
     sys_.wait_state([0], "Joined")
     assert "No pools in system" in sys_.dmg("pool", "list").out
+
+
+def _thread_cpus(pid):
+    """{thread name: set of CPUs it may run on} of the engine's xstreams."""
+    cpus = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                name = f.read().strip()
+            if name.startswith("daos_"):
+                cpus[name] = os.sched_getaffinity(int(tid))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return cpus
+
+
+def test_targets_placed_on_cores(system):
+    """More targets than cores after first_core (a laptop): they share the cores after
+    first_core, which is left to the system xstream and local clients, and the log says
+    so once. With enough cores, one core per target."""
+    allowed = sorted(os.sched_getaffinity(0))
+    after = [c for c in allowed if c > 0]
+    nr = len(after) + 1  # one more target than cores after first_core 0
+    system.engines[0].targets = nr
+    system.engines[0].port = free_ports(nr + 2)
+    system.write_configs()
+    system.start_server()
+    system.format()
+    system.wait_state([0], "Joined")
+    cpus = _thread_cpus(system.engine_pid(0))
+    tgts = {n: c for n, c in cpus.items() if n.startswith("daos_tgt")}
+    assert len(tgts) == nr, cpus
+    if 0 in allowed:
+        assert cpus["daos_sys"] == {0}, cpus
+    if after:
+        for t in range(nr):
+            assert tgts["daos_tgt%d" % t] == {after[t % len(after)]}, (t, tgts)
+    else:
+        for c in tgts.values():  # no core after first_core: not pinned
+            assert len(c) > 1 or len(allowed) == 1, tgts
+    with open(system.engines[0].log_file) as f:
+        notes = [l for l in f if "targets share" in l]
+    assert len(notes) == 1, notes
+    assert "%d targets, %d usable cores after first_core 0" % (nr, len(after)) in notes[0]
