@@ -45,7 +45,7 @@
 #define WAL_F_WRAP 1
 #define WAL_REC_HDR 8
 #define WAL_BUF_INIT (64 * 1024)
-#define WAL_MEM_UNIT WAL_HDR /* a header per unit at least */
+#define WAL_MEM_UNIT WAL_HDR  /* a header per unit at least */
 #define WAL_UNIT_SHIFT_MIN 6  /* 64 B */
 #define WAL_UNIT_SHIFT_MAX 12 /* BIO_BLOCK_SIZE; 0 in a header means this */
 
@@ -318,8 +318,8 @@ commit_start(struct vos_wal *w)
 	if (phys + bytes > w->size) {
 		hdr_encode(w->wrap_buf, w->unit, w->pool->incarnation, WAL_F_WRAP, w->flight.seq,
 			   w->durable, 0, 0, 0);
-		rc = bio_ioq_write(w->pool->ioq, w->blob, phys, w->wrap_buf, w->unit,
-				   write_done, w);
+		rc = bio_ioq_write(w->pool->ioq, w->blob, phys, w->wrap_buf, w->unit, write_done,
+				   w);
 		if (rc != 0)
 			goto out_fail;
 		w->writes++;
@@ -835,7 +835,8 @@ vos_wal_batch_present(struct vos_pool *pool, uint64_t pos, uint64_t batch)
 
 	if (blk == NULL)
 		return -DER_NOMEM;
-	rc = bio_read(pool->wal_blob, pos % size, blk, hdr_read_len(pool->wal_blob, size, pos % size));
+	rc = bio_read(pool->wal_blob, pos % size, blk,
+		      hdr_read_len(pool->wal_blob, size, pos % size));
 	if (rc == 0 &&
 	    (hdr_decode(blk, &h) != 0 || h.seq != batch || h.incarnation != pool->incarnation))
 		rc = -DER_NONEXIST;

@@ -224,9 +224,9 @@ checkpoints_while_writing(void **state)
 	/* On memory, batches are small: small updates until one is forced there too. */
 	for (i = 0; info.nr_checkpoints == 0 && i < 100000; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
-		assert_int_equal(t_put(tp.cont, toid(2, OT_HASHED), 10, 0, name, "a", name,
-				       strlen(name)),
-				 0);
+		assert_int_equal(
+			t_put(tp.cont, toid(2, OT_HASHED), 10, 0, name, "a", name, strlen(name)),
+			0);
 		if (i % 64 == 0)
 			vos_pool_query(tp.pool, &info);
 	}
