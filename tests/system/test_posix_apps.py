@@ -34,12 +34,11 @@ import time
 import pytest
 
 import test_dfuse as td
-from conftest import BUILD, DaosSystem, Engine, _bin, _wait_gone, alive
+import test_il as ti
+from conftest import BUILD, DaosSystem, Engine, _wait_gone, alive
 
-IOIL = _bin("IOIL_LIB", "src/il/libioil.so")
-PIL4DFS = _bin("PIL4DFS_LIB", "src/il/libpil4dfs.so")
-LIBS = {"ioil": IOIL, "pil4dfs": PIL4DFS}
-REPORT = re.compile(r"\[lib(ioil|pil4dfs)\] performed (\d+) reads and (\d+) writes")
+LIBS = ti.LIBS
+totals = ti.totals
 API_DIR = os.environ.get("DAOS_API_TEST_DIR") or os.path.join(BUILD, "tests", "api")
 FSX = os.path.join(API_DIR, "api_dfs_fsx")
 FSX_OPS = int(os.environ.get("POSIX_FSX_OPS", "5000"))
@@ -128,15 +127,6 @@ def sh(sys_, cmd, lib=None, timeout=TIMEOUT, check=True, **extra):
         assert res.returncode == 0, "%s -> %d\n%s%s" % (cmd, res.returncode, res.stdout,
                                                        res.stderr)
     return res
-
-
-def totals(stderr):
-    """Reads and writes the libraries intercepted, summed over every process's report."""
-    reads = writes = 0
-    for m in REPORT.finditer(stderr):
-        reads += int(m.group(2))
-        writes += int(m.group(3))
-    return reads, writes
 
 
 def mount_for(sys_, lib):
