@@ -151,6 +151,17 @@ uint64_t bio_dev_free(const struct bio_dev *dev);
  */
 bool bio_blob_mem(const struct bio_blob *blob);
 
+/*
+ * Where bytes [@off, @off + @len) of memory blob @blob are mapped, so that a caller can
+ * fill them in place (zero copy: a network transfer lands straight in the pool). The
+ * pages are allocated first, so stores cannot fault on a full file system. The address
+ * stays valid while @blob is open; the caller owns the range (nothing else may write it)
+ * until it is done. Returns 0, -DER_INVAL (range outside the blob), -DER_NOTSUPPORTED
+ * (not a memory device, or one that could not be mapped: use transfers), -DER_NOSPACE
+ * or -DER_IO.
+ */
+int bio_blob_map(struct bio_blob *blob, uint64_t off, uint64_t len, void **addr);
+
 /* --- blocking I/O on a blob (offsets relative to the blob) --- */
 
 /*

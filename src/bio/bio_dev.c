@@ -442,6 +442,30 @@ bio_blob_mem(const struct bio_blob *blob)
 	return blob->dev->mem;
 }
 
+int
+bio_blob_map(struct bio_blob *blob, uint64_t off, uint64_t len, void **addr)
+{
+	struct bio_dev *dev = blob->dev;
+	int err;
+
+	if (off > blob->size || len > blob->size - off || len == 0)
+		return -DER_INVAL;
+	if (!dev->mem || dev->map == NULL)
+		return -DER_NOTSUPPORTED;
+	off += blob->off;
+	err = dev_mem_reserve(dev, off, len);
+	if (err == EOPNOTSUPP && dev->ramfs)
+		err = 0; /* ramfs: no fallocate, no size limit: stores cannot fault */
+	if (err == EOPNOTSUPP)
+		return -DER_NOTSUPPORTED;
+	if (err == ENOSPC)
+		return -DER_NOSPACE;
+	if (err != 0)
+		return bio_dev_io_error(dev, "allocate pages of", off, len, err);
+	*addr = dev->map + off;
+	return 0;
+}
+
 bool
 bio_dev_direct(const struct bio_dev *dev)
 {

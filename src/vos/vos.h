@@ -149,6 +149,26 @@ int vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t ep
 		   const d_sg_list_t *sgls, vos_done_fn cb, void *arg);
 
 /*
+ * A zero-copy update, for data that arrives later (a network transfer):
+ * vos_update_begin() validates and checks the update as vos_obj_update() would (the
+ * same errors, synchronously) and reserves room for its values; vos_update_sgls() says
+ * where the bytes of each iod go, one sgl per iod, one iov per value of non-zero size
+ * in iod order. On a memory data blob large values are the blob's own pages, so the
+ * caller's transfer is the only copy. The caller fills them all, then calls
+ * vos_update_end() with @status 0 and @cb, which applies the update as vos_obj_update()
+ * does (conditions checked again; @cb reports the outcome when it is durable), or with
+ * a non-zero @status (or no @cb), which drops it and frees the reservation at once.
+ * Between the two the container stays open (a destroy is -DER_BUSY) and the pool must
+ * not be closed: the caller waits for its transfers to end first.
+ */
+struct vos_upd;
+int vos_update_begin(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
+		     uint64_t flags, const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
+		     struct vos_upd **out);
+const d_sg_list_t *vos_update_sgls(struct vos_upd *upd);
+void vos_update_end(struct vos_upd *upd, int status, vos_done_fn cb, void *arg);
+
+/*
  * Punch @oid (@dkey NULL), a dkey (@nr 0), or akeys of a dkey, at @epoch. With
  * VOS_COND_PUNCH, -DER_NONEXIST if the target does not exist at @epoch.
  */

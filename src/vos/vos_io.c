@@ -49,7 +49,9 @@ struct upd_ctx {
 	void *arg;
 	void **bounce; /* buffers to free at the end */
 	uint32_t nr_bounce;
-	uint8_t *keybuf; /* copies of the keys: @key_inl when they fit */
+	bool zc;            /* vos_update_begin: the caller fills @zsgls */
+	d_sg_list_t *zsgls; /* one per akey, over @ziovs (with them in one allocation) */
+	uint8_t *keybuf;    /* copies of the keys: @key_inl when they fit */
 	struct upd_akey akey_inl;
 	uint8_t key_inl[UPD_KEYS_INLINE];
 };
@@ -74,6 +76,9 @@ upd_free(struct upd_ctx *u)
 	}
 	if (u->keybuf != u->key_inl)
 		d_free(u->keybuf);
+	if (u->zc)
+		vos_cont_close(u->cont);
+	d_free(u->zsgls);
 	d_free(u);
 }
 
@@ -472,7 +477,7 @@ upd_akey_init(struct upd_ctx *u, uint32_t i, const struct vos_iod *iod, const d_
 	} else {
 		return -DER_INVAL;
 	}
-	if (need > 0 && (sgl == NULL || sgl_bytes(sgl) < need))
+	if (need > 0 && !u->zc && (sgl == NULL || sgl_bytes(sgl) < need))
 		return -DER_IO_INVAL;
 	ak->vals = ak->nr == 1 ? &ak->val_inl : d_calloc(ak->nr, sizeof(*ak->vals));
 	if (ak->vals == NULL)
@@ -526,10 +531,14 @@ upd_akey_prepare(struct upd_ctx *u, uint32_t i, const d_sg_list_t *sgl)
 	return 0;
 }
 
-int
-vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
-	       const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
-	       const d_sg_list_t *sgls, vos_done_fn cb, void *arg)
+/*
+ * The part of an update common to both entry points: validate, check the conditions,
+ * reserve index memory and copy the keys. Nothing is reserved in the data blob yet.
+ */
+static int
+upd_start(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+	  const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods, const d_sg_list_t *sgls,
+	  bool zc, struct upd_ctx **out)
 {
 	struct vos_pool *pool = cont->pool;
 	uint64_t estimate = 512;
@@ -538,7 +547,7 @@ vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
 	uint32_t j;
 	int rc;
 
-	if (cb == NULL || epoch == 0 || epoch == VOS_EPOCH_MAX || nr == 0 || iods == NULL)
+	if (epoch == 0 || epoch == VOS_EPOCH_MAX || nr == 0 || iods == NULL)
 		return -DER_INVAL;
 	u = d_calloc(1, sizeof(*u));
 	if (u == NULL)
@@ -548,8 +557,9 @@ vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
 	u->epoch = epoch;
 	u->flags = flags;
 	u->nr = nr;
-	u->cb = cb;
-	u->arg = arg;
+	u->zc = zc;
+	if (zc)
+		cont->nr_open++; /* a destroy waits for the caller to end the update */
 	rc = vos_skey_init(&u->dkey, vos_oid_dkey_kind(oid), dkey);
 	if (rc != 0)
 		goto out_free;
@@ -582,23 +592,233 @@ vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch,
 	rc = upd_copy_keys(u, iods);
 	if (rc != 0)
 		goto out_free;
+	*out = u;
+	return 0;
+
+out_free:
+	upd_free(u);
+	return rc;
+}
+
+int
+vos_obj_update(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+	       const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
+	       const d_sg_list_t *sgls, vos_done_fn cb, void *arg)
+{
+	struct upd_ctx *u;
+	uint32_t i;
+	int rc;
+
+	if (cb == NULL)
+		return -DER_INVAL;
+	rc = upd_start(cont, oid, epoch, flags, dkey, nr, iods, sgls, false, &u);
+	if (rc != 0)
+		return rc;
+	u->cb = cb;
+	u->arg = arg;
 	u->writes = 1; /* held while submitting */
 	for (i = 0; i < nr && rc == 0; i++)
 		rc = upd_akey_prepare(u, i, sgls ? &sgls[i] : NULL);
 	if (rc != 0 && u->writes == 1) {
 		/* Nothing in flight: refuse synchronously. */
 		upd_unreserve(u);
-		goto out_free;
+		upd_free(u);
+		return rc;
 	}
 	/* From here on the callback reports the outcome, failures included. */
 	u->status = rc;
 	if (--u->writes == 0)
 		upd_commit(u);
 	return 0;
+}
 
-out_free:
-	upd_free(u);
-	return rc;
+/* --- zero-copy updates: the caller fills the room reserved for the values --- */
+
+/* Room for value @val of @u: in the data blob's own pages if it can, else a buffer. */
+static int
+zc_room(struct upd_ctx *u, struct vos_val *val, uint8_t **small, void **out)
+{
+	struct vos_pool *pool = u->cont->pool;
+	void *buf;
+	int rc;
+
+	if (!(val->flags & VOS_VAL_DATA)) {
+		*out = *small; /* inline values share one buffer */
+		*small += val->len;
+		val->inl = *out;
+		return 0;
+	}
+	rc = bio_blob_map(pool->data_blob, val->addr * BIO_BLOCK_SIZE, val->len, out);
+	if (rc == 0) {
+		val->flags |= VOS_VAL_MAPPED;
+		return 0;
+	}
+	if (rc != -DER_NOTSUPPORTED)
+		return rc;
+	/* a device: an aligned buffer, written at the end (padding zeroed then) */
+	buf = bio_buf_alloc(vos_blocks(val->len) * BIO_BLOCK_SIZE);
+	if (buf == NULL)
+		return -DER_NOMEM;
+	rc = bounce_keep(u, buf);
+	if (rc != 0) {
+		d_free(buf);
+		return rc;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* Reserve the values of @u and describe where their bytes go in u->zsgls. */
+static int
+zc_prepare(struct upd_ctx *u)
+{
+	struct vos_pool *pool = u->cont->pool;
+	uint64_t small_len = 0;
+	uint32_t nr_iovs = 0;
+	uint8_t *small = NULL;
+	d_iov_t *iovs;
+	uint32_t i;
+	uint32_t v;
+	int rc;
+
+	for (i = 0; i < u->nr; i++) {
+		for (v = 0; v < u->akeys[i].nr; v++) {
+			struct vos_val *val = &u->akeys[i].vals[v];
+			uint64_t blk;
+
+			if (val->len == 0) {
+				val->flags = VOS_VAL_PUNCH; /* size 0 punches (DAOS) */
+				continue;
+			}
+			nr_iovs++;
+			if (val->len < VOS_DATA_THRESH || pool->alloc == NULL) {
+				val->flags = VOS_VAL_INLINE;
+				small_len += val->len;
+				continue;
+			}
+			rc = bio_alloc_reserve(pool->alloc, vos_blocks(val->len), &blk);
+			if (rc != 0)
+				return rc;
+			val->flags = VOS_VAL_DATA;
+			val->addr = blk;
+		}
+	}
+	if (small_len > 0) {
+		small = d_malloc(small_len);
+		if (small == NULL)
+			return -DER_NOMEM;
+		rc = bounce_keep(u, small);
+		if (rc != 0) {
+			d_free(small);
+			return rc;
+		}
+	}
+	u->zsgls = d_calloc(1, u->nr * sizeof(*u->zsgls) + nr_iovs * sizeof(*iovs));
+	if (u->zsgls == NULL)
+		return -DER_NOMEM;
+	iovs = (d_iov_t *)(u->zsgls + u->nr);
+	for (i = 0; i < u->nr; i++) {
+		d_sg_list_t *sgl = &u->zsgls[i];
+
+		sgl->sg_iovs = iovs;
+		for (v = 0; v < u->akeys[i].nr; v++) {
+			struct vos_val *val = &u->akeys[i].vals[v];
+			void *p;
+
+			if (val->len == 0)
+				continue;
+			rc = zc_room(u, val, &small, &p);
+			if (rc != 0)
+				return rc;
+			d_iov_set(&iovs[sgl->sg_nr++], p, val->len);
+		}
+		sgl->sg_nr_out = sgl->sg_nr;
+		iovs += sgl->sg_nr;
+	}
+	return 0;
+}
+
+int
+vos_update_begin(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint64_t flags,
+		 const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods, struct vos_upd **out)
+{
+	struct upd_ctx *u;
+	int rc;
+
+	rc = upd_start(cont, oid, epoch, flags, dkey, nr, iods, NULL, true, &u);
+	if (rc != 0)
+		return rc;
+	rc = zc_prepare(u);
+	if (rc != 0) {
+		upd_unreserve(u);
+		upd_free(u);
+		return rc;
+	}
+	*out = (struct vos_upd *)u;
+	return 0;
+}
+
+const d_sg_list_t *
+vos_update_sgls(struct vos_upd *upd)
+{
+	return ((struct upd_ctx *)upd)->zsgls;
+}
+
+/* Checksum the filled values, and write those that are not in place yet. */
+static int
+zc_write(struct upd_ctx *u)
+{
+	struct vos_pool *pool = u->cont->pool;
+	uint32_t i;
+	uint32_t v;
+	uint32_t n;
+	int rc;
+
+	for (i = 0; i < u->nr; i++) {
+		const d_sg_list_t *sgl = &u->zsgls[i];
+
+		for (v = 0, n = 0; v < u->akeys[i].nr; v++) {
+			struct vos_val *val = &u->akeys[i].vals[v];
+			uint8_t *p;
+
+			if (val->len == 0)
+				continue;
+			p = sgl->sg_iovs[n++].iov_buf;
+			if (!(val->flags & VOS_VAL_DATA))
+				continue;
+			val->csum = d_crc32c(0, p, val->len);
+			if (val->flags & VOS_VAL_MAPPED) {
+				val->flags &= ~VOS_VAL_MAPPED; /* in place: nothing to write */
+				continue;
+			}
+			memset(p + val->len, 0, vos_blocks(val->len) * BIO_BLOCK_SIZE - val->len);
+			rc = bio_ioq_write(pool->ioq, pool->data_blob, val->addr * BIO_BLOCK_SIZE,
+					   p, vos_blocks(val->len) * BIO_BLOCK_SIZE, upd_write_done,
+					   u);
+			if (rc != 0)
+				return rc;
+			u->writes++;
+		}
+	}
+	return 0;
+}
+
+void
+vos_update_end(struct vos_upd *upd, int status, vos_done_fn cb, void *arg)
+{
+	struct upd_ctx *u = (struct upd_ctx *)upd;
+
+	if (status != 0 || cb == NULL) {
+		upd_unreserve(u);
+		upd_free(u);
+		return;
+	}
+	u->cb = cb;
+	u->arg = arg;
+	u->writes = 1; /* held while submitting */
+	u->status = zc_write(u);
+	if (--u->writes == 0)
+		upd_commit(u);
 }
 
 /* --- punch --- */
