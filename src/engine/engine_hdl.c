@@ -357,7 +357,7 @@ tgt_cont_get(struct tgt_req *req, bool create, struct vos_cont **out)
 	struct tgt_cont *c;
 	int rc;
 
-	if (vp == NULL)
+	if (vp == NULL || (tgt->closing && uuid_compare(tgt->closing_pool, pool) == 0))
 		return -DER_NO_HDL;
 	c = tgt_cont_find(tgt, pool, cont);
 	if (c != NULL) {
@@ -409,6 +409,11 @@ engine_obj_shard_closing(const uuid_t pool)
 			if (uuid_compare(c->pool, pool) == 0)
 				cont_close(c);
 	}
+	/* No new I/O reaches the pool; transfers into its room must end before it closes. */
+	tgt->closing = true;
+	uuid_copy(tgt->closing_pool, pool);
+	tgt_zc_drain(tgt, pool, NULL, ZC_DRAIN_MS, true);
+	tgt->closing = false;
 }
 
 /* --- start and stop --- */
@@ -431,6 +436,7 @@ engine_obj_tgt_start(struct engine *eng, struct eng_xs *xs)
 		D_INIT_LIST_HEAD(&tgt->hdls[b]);
 		D_INIT_LIST_HEAD(&tgt->conts[b]);
 	}
+	D_INIT_LIST_HEAD(&tgt->zc_reqs);
 	rc = tgt_obj_register(tgt);
 	if (rc == 0)
 		rc = tgt_aggr_start(tgt);
@@ -640,6 +646,8 @@ op_cont_destroy(struct tgt_fanout *f, struct eng_tgt *tgt)
 	}
 	cd->f = f;
 	cd->tgt = tgt->idx;
+	/* Updates still pulling hold the container open (-DER_BUSY if they do not end). */
+	tgt_zc_drain(tgt, f->pool, f->cont, ZC_DRAIN_MS, false);
 	rc = vos_cont_destroy(vp, f->cont, cont_destroyed, cd);
 	if (rc != 0) {
 		d_free(cd);

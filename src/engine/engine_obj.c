@@ -7,9 +7,12 @@
  * (-DER_PROTO for a body that does not decode), its handle is checked (engine_hdl.c:
  * possibly after asking the pool service), then it runs as a chain of continuations:
  *
- *   update  pull the bulk segments into one buffer (inline data is used in place) ->
- *           check the handle again -> open or create the VOS container -> vos_obj_update
- *           -> answer with the epoch once VOS says the update is durable.
+ *   update  inline data: open or create the VOS container -> vos_obj_update from the
+ *           body. Bulk data: open or create the container -> vos_update_begin (room in
+ *           the pool: on a memory device the data blob's own pages) -> pull the bulk
+ *           segments straight into that room -> check the handle again ->
+ *           vos_update_end. Either way, answer with the epoch once VOS says the update
+ *           is durable.
  *   fetch   size-only iods are resolved first (VOS with no room: sizes, nothing read) ->
  *           vos_obj_fetch of the others into one buffer, with their extent maps (again
  *           with larger maps if they overflowed) -> answer inline, or push the present
@@ -221,11 +224,11 @@ struct upd_req {
 	struct tgt_req r;
 	struct rpc_obj_rw_in in;
 	struct vos_iod *iods;
-	d_sg_list_t *sgls; /* one per iod, each over one iov of @iovs */
+	d_sg_list_t *sgls; /* inline data: one per iod, each over one iov of @iovs */
 	d_iov_t *iovs;
-	uint8_t *buf;     /* bulk data, pulled here (bulk_buf_get) */
-	uint64_t buf_cap; /* its capacity */
-	uint64_t len;     /* bytes of data */
+	struct vos_upd *vu; /* bulk data: the zero-copy update its segments are pulled into */
+	d_list_t zc_link;   /* on tgt->zc_reqs while @vu's transfers run */
+	uint64_t len;       /* bytes of data */
 	uint64_t epoch;
 	uint32_t pending; /* pulls in flight, plus one while posting them */
 	int status;       /* the first pull error */
@@ -236,10 +239,13 @@ upd_free(struct tgt_req *req)
 {
 	struct upd_req *u = container_of(req, struct upd_req, r);
 
+	if (u->vu != NULL)
+		vos_update_end(u->vu, -DER_CANCELED, NULL, NULL);
+	if (!d_list_empty(&u->zc_link))
+		d_list_del_init(&u->zc_link);
 	rpc_obj_rw_in_fini(&u->in);
 	d_free(u->iods);
 	d_free(u->sgls);
-	bulk_buf_put(u->buf, u->buf_cap);
 	d_free(u);
 }
 
@@ -251,20 +257,16 @@ upd_done(void *arg, int status)
 	end_epoch(&u->r, status, u->epoch);
 }
 
-/* The data is here: apply the update. @waited: the handle may have gone meanwhile. */
+/* Inline data: apply the update from the request body. */
 static void
-upd_apply(struct upd_req *u, bool waited)
+upd_apply(struct upd_req *u)
 {
 	const struct rpc_obj_hdr *hdr = &u->in.hdr;
-	struct eng_tgt *tgt = u->r.tgt;
 	struct vos_oid oid = hdr_oid(hdr);
 	struct vos_cont *vc;
-	int rc = 0;
+	int rc;
 
-	if (waited)
-		rc = tgt_hdl_recheck(tgt, hdr, true);
-	if (rc == 0)
-		rc = tgt_cont_get(&u->r, true, &vc);
+	rc = tgt_cont_get(&u->r, true, &vc);
 	if (rc == 0) {
 		u->epoch = hdr_epoch(hdr);
 		rc = vos_obj_update(vc, &oid, u->epoch, hdr->flags & COND_MASK, &hdr->dkey,
@@ -274,15 +276,30 @@ upd_apply(struct upd_req *u, bool waited)
 		tgt_req_end(&u->r, rc, NULL, 0);
 }
 
+/* A transfer of @u ended; after the last, apply the update (the handle may have gone). */
 static void
 upd_pull_put(struct upd_req *u)
 {
+	struct vos_upd *vu = u->vu;
+	int rc = u->status;
+
 	if (--u->pending > 0)
 		return;
-	if (u->status != 0)
-		tgt_req_end(&u->r, u->status, NULL, 0);
-	else
-		upd_apply(u, true);
+	d_list_del_init(&u->zc_link);
+	if (vu == NULL) {
+		/* orphaned: its pool was closed while the transfers ran (tgt_zc_drain) */
+		tgt_req_end(&u->r, rc ?: -DER_NO_HDL, NULL, 0);
+		return;
+	}
+	if (rc == 0)
+		rc = tgt_hdl_recheck(u->r.tgt, &u->in.hdr, true);
+	u->vu = NULL;
+	if (rc != 0) {
+		vos_update_end(vu, rc, NULL, NULL);
+		tgt_req_end(&u->r, rc, NULL, 0);
+		return;
+	}
+	vos_update_end(vu, 0, upd_done, u);
 }
 
 static void
@@ -296,30 +313,124 @@ upd_pulled(struct net_rpc *rpc, int status, void *arg)
 	upd_pull_put(u);
 }
 
-/* Pull every bulk segment, one after the other, into u->buf. */
+/* A position in the room VOS gave: iov @j of iod @i, @off bytes into it. */
+struct zc_cursor {
+	const d_sg_list_t *sgls;
+	uint32_t nr;
+	uint32_t i;
+	uint32_t j;
+	uint64_t off;
+};
+
+/* Skip exhausted iovs; false at the end of the room. */
+static bool
+zc_cursor_settle(struct zc_cursor *c)
+{
+	while (c->i < c->nr) {
+		if (c->j < c->sgls[c->i].sg_nr && c->off < c->sgls[c->i].sg_iovs[c->j].iov_len)
+			return true;
+		if (c->j < c->sgls[c->i].sg_nr) {
+			c->j++;
+		} else {
+			c->i++;
+			c->j = 0;
+		}
+		c->off = 0;
+	}
+	return false;
+}
+
+/*
+ * Where the cursor points, and how many bytes from there are contiguous in memory
+ * (adjacent small values share a buffer: one transfer fills them all), at most @max.
+ */
+static uint8_t *
+zc_cursor_run(struct zc_cursor c, uint64_t max, uint64_t *len)
+{
+	const d_iov_t *iov = &c.sgls[c.i].sg_iovs[c.j];
+	uint8_t *start = (uint8_t *)iov->iov_buf + c.off;
+	uint8_t *end = (uint8_t *)iov->iov_buf + iov->iov_len;
+
+	c.off = iov->iov_len;
+	while ((uint64_t)(end - start) < max && zc_cursor_settle(&c)) {
+		iov = &c.sgls[c.i].sg_iovs[c.j];
+		if (iov->iov_buf != end)
+			break;
+		end += iov->iov_len;
+		c.off = iov->iov_len;
+	}
+	*len = D_MIN((uint64_t)(end - start), max);
+	return start;
+}
+
+static void
+zc_cursor_advance(struct zc_cursor *c, uint64_t n)
+{
+	while (n > 0 && zc_cursor_settle(c)) {
+		uint64_t left = c->sgls[c->i].sg_iovs[c->j].iov_len - c->off;
+		uint64_t k = D_MIN(left, n);
+
+		c->off += k;
+		n -= k;
+	}
+}
+
+/* Pull every bulk segment straight into the room of u->vu. */
 static void
 upd_pull(struct upd_req *u)
 {
 	const struct rpc_data *d = &u->in.data;
-	uint64_t off = 0;
+	struct zc_cursor c = { .sgls = vos_update_sgls(u->vu), .nr = u->in.nr };
 	uint32_t s;
 
 	u->pending = 1;
-	for (s = 0; s < d->nr_segs; s++) {
-		int rc;
+	for (s = 0; s < d->nr_segs && u->status == 0; s++) {
+		uint64_t soff = 0;
 
-		if (d->segs[s].len == 0)
-			continue;
-		rc = net_bulk_transfer(u->r.rpc, NET_BULK_GET, &d->segs[s].desc, 0, u->buf + off,
-				       d->segs[s].len, upd_pulled, u);
-		if (rc != 0) {
-			u->status = rc;
-			break;
+		while (soff < d->segs[s].len) {
+			uint64_t n;
+			uint8_t *dst;
+			int rc;
+
+			if (!zc_cursor_settle(&c)) {
+				u->status = -DER_PROTO; /* checked before: cannot happen */
+				break;
+			}
+			dst = zc_cursor_run(c, d->segs[s].len - soff, &n);
+			rc = net_bulk_transfer(u->r.rpc, NET_BULK_GET, &d->segs[s].desc, soff, dst,
+					       n, upd_pulled, u);
+			if (rc != 0) {
+				u->status = rc;
+				break;
+			}
+			u->pending++;
+			zc_cursor_advance(&c, n);
+			soff += n;
 		}
-		u->pending++;
-		off += d->segs[s].len;
 	}
 	upd_pull_put(u);
+}
+
+/* Bulk data: begin a zero-copy update, then pull the data into its room. */
+static int
+upd_begin(struct upd_req *u)
+{
+	const struct rpc_obj_hdr *hdr = &u->in.hdr;
+	struct vos_oid oid = hdr_oid(hdr);
+	struct vos_cont *vc;
+	int rc;
+
+	rc = tgt_cont_get(&u->r, true, &vc);
+	if (rc != 0)
+		return rc;
+	u->epoch = hdr_epoch(hdr);
+	rc = vos_update_begin(vc, &oid, u->epoch, hdr->flags & COND_MASK, &hdr->dkey, u->in.nr,
+			      u->iods, &u->vu);
+	if (rc != 0)
+		return rc;
+	d_list_add_tail(&u->zc_link, &u->r.tgt->zc_reqs);
+	upd_pull(u);
+	return 0;
 }
 
 static void
@@ -328,7 +439,6 @@ upd_resume(struct tgt_req *req, int rc)
 	struct upd_req *u = container_of(req, struct upd_req, r);
 	const struct rpc_data *d = &u->in.data;
 	uint64_t seg_bytes = 0;
-	uint8_t *data = NULL;
 	uint64_t off = 0;
 	uint32_t i;
 
@@ -336,12 +446,6 @@ upd_resume(struct tgt_req *req, int rc)
 		rc = iods_build(&u->in, &u->iods);
 	if (rc != 0)
 		goto out;
-	u->sgls = d_calloc(u->in.nr, sizeof(*u->sgls) + sizeof(*u->iovs));
-	if (u->sgls == NULL) {
-		rc = -DER_NOMEM;
-		goto out;
-	}
-	u->iovs = (d_iov_t *)(u->sgls + u->in.nr);
 	for (i = 0; i < u->in.nr; i++) {
 		uint64_t n;
 
@@ -350,7 +454,6 @@ upd_resume(struct tgt_req *req, int rc)
 			rc = -DER_OVERFLOW;
 		if (rc != 0)
 			goto out;
-		u->iovs[i].iov_len = n; /* for now: the length; placed below */
 		u->len += n;
 	}
 	/* The data must be exactly the iods' bytes. */
@@ -358,7 +461,6 @@ upd_resume(struct tgt_req *req, int rc)
 	case RPC_DATA_INLINE:
 		if (d->inl.iov_len != u->len)
 			rc = -DER_PROTO;
-		data = d->inl.iov_buf;
 		break;
 	case RPC_DATA_BULK:
 		for (i = 0; i < d->nr_segs; i++) {
@@ -370,13 +472,11 @@ upd_resume(struct tgt_req *req, int rc)
 		}
 		if (rc == 0 && (seg_bytes != u->len || u->len == 0))
 			rc = -DER_PROTO;
-		if (rc == 0) {
-			u->buf = bulk_buf_get(u->len, &u->buf_cap);
-			if (u->buf == NULL)
-				rc = -DER_NOMEM;
-			data = u->buf;
-		}
-		break;
+		if (rc == 0)
+			rc = upd_begin(u);
+		if (rc != 0)
+			goto out;
+		return;
 	default:
 		if (u->len != 0)
 			rc = -DER_PROTO;
@@ -384,22 +484,75 @@ upd_resume(struct tgt_req *req, int rc)
 	}
 	if (rc != 0)
 		goto out;
+	u->sgls = d_calloc(u->in.nr, sizeof(*u->sgls) + sizeof(*u->iovs));
+	if (u->sgls == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	u->iovs = (d_iov_t *)(u->sgls + u->in.nr);
 	for (i = 0; i < u->in.nr; i++) {
 		d_iov_t *iov = &u->iovs[i];
-		uint64_t n = iov->iov_len;
+		uint64_t n = 0;
 
-		d_iov_set(iov, n > 0 ? data + off : NULL, n);
+		iod_bytes(&u->in.iods[i], &n);
+		d_iov_set(iov, n > 0 ? (uint8_t *)d->inl.iov_buf + off : NULL, n);
 		u->sgls[i].sg_nr = 1;
 		u->sgls[i].sg_iovs = iov;
 		off += n;
 	}
-	if (d->kind == RPC_DATA_BULK)
-		upd_pull(u);
-	else
-		upd_apply(u, false);
+	upd_apply(u);
 	return;
 out:
 	tgt_req_end(req, rc, NULL, 0);
+}
+
+/*
+ * Wait until no update of this target pulls into pool @pool (container @cont, or any
+ * with NULL) any more: the pool or container is about to go, and a transfer must never
+ * land in freed room. The target's network keeps running meanwhile (transfers end, with
+ * an error if their client is gone). After @max_ms the rest are orphaned when @orphan:
+ * their room is released and their transfers, which can still write there, are answered
+ * with an error when they end (logged); otherwise false is returned.
+ */
+bool
+tgt_zc_drain(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, uint64_t max_ms,
+	     bool orphan)
+{
+	uint64_t start = eng_now_ms();
+	uint64_t warned = start;
+	struct upd_req *u;
+	struct upd_req *tmp;
+
+	for (;;) {
+		uint32_t n = 0;
+
+		d_list_for_each_entry(u, &tgt->zc_reqs, zc_link)
+			if (u->vu != NULL && uuid_compare(u->in.hdr.pool, pool) == 0 &&
+			    (cont == NULL || uuid_compare(u->in.hdr.cont, cont) == 0))
+				n++;
+		if (n == 0)
+			return true;
+		if (eng_now_ms() - start >= max_ms)
+			break;
+		if (eng_now_ms() - warned >= 5000) {
+			warned = eng_now_ms();
+			D_WARN("target %u: waiting for %u update transfers into pool " DF_UUID,
+			       tgt->idx, n, DP_UUID(pool));
+		}
+		net_progress(eng_xs_net(tgt->xs), 10);
+	}
+	if (!orphan)
+		return false;
+	d_list_for_each_entry_safe(u, tmp, &tgt->zc_reqs, zc_link) {
+		if (u->vu == NULL || uuid_compare(u->in.hdr.pool, pool) != 0)
+			continue;
+		D_ERROR("target %u: pool " DF_UUID " closes under an update transfer still "
+			"running; its room is released",
+			tgt->idx, DP_UUID(pool));
+		vos_update_end(u->vu, -DER_CANCELED, NULL, NULL);
+		u->vu = NULL;
+	}
+	return false;
 }
 
 static void
@@ -421,6 +574,7 @@ h_update(struct net_rpc *rpc, void *arg)
 		net_rpc_reply(rpc, rc, NULL, 0);
 		return;
 	}
+	D_INIT_LIST_HEAD(&u->zc_link);
 	req_init(&u->r, rpc, &u->in.hdr, true, upd_resume, upd_free);
 	tgt_req_start(arg, &u->r);
 }

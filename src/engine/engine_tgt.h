@@ -35,6 +35,9 @@ struct eng_tgt {
 	uint64_t nr_lookups;              /* handle lookups sent (ids them too) */
 	bool stopped;                     /* the xstream is stopping: free when idle */
 	struct tgt_aggr *aggr;            /* background aggregation (engine_aggr.c) */
+	d_list_t zc_reqs;                 /* updates pulling into VOS room (engine_obj.c) */
+	bool closing;                     /* pool @closing_pool is closing: refuse its I/O */
+	uuid_t closing_pool;
 };
 
 /* An open VOS container of a target. */
@@ -119,5 +122,14 @@ bool tgt_has_shard(struct eng_tgt *tgt, const uuid_t pool);
 int tgt_obj_register(struct eng_tgt *tgt);
 /* Free the calling target's cached bulk buffers; later ones are freed, not kept. */
 void tgt_obj_bufs_flush(void);
+/*
+ * Before pool @pool (or only its container @cont, if not NULL) goes: wait, running the
+ * target's network, until no update transfers into its room any more, for at most
+ * @max_ms. Then, with @orphan, release the room of those left (their transfers are
+ * answered with an error when they end; logged). True if none was left.
+ */
+#define ZC_DRAIN_MS 10000 /* live transfers end in ms, those to a dead client in ~2 s */
+bool tgt_zc_drain(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, uint64_t max_ms,
+		  bool orphan);
 
 #endif /* ENGINE_ENGINE_TGT_H */

@@ -139,3 +139,51 @@ def test_killed_client_handles_evicted(pool_sys):
     query = daos(sys_, "pool", "query", "tank")
     assert re.search(r"^Pool \S+, ntarget=\d+, disabled=0", query.out, re.M), query
     assert sys_.members()[0]["state"] == "Joined"
+
+
+def _destroy_under_io(sys_, destroy):
+    """Run the io client, call @destroy while its updates (bulk, pulled straight into
+    the pool's room) are in flight; the client gets an error, the engine lives on."""
+    daos(sys_, "container", "create", "tank", "busy")
+    client = Client(sys_, "io", "tank", "busy")
+    try:
+        client.expect("running")
+        time.sleep(0.3)
+        destroy()
+        try:
+            rc = client.proc.wait(CLIENT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the client still runs %d s after the destroy\n%s"
+                        % (CLIENT_TIMEOUT, sys_.logs_tail()))
+        out = client.proc.stdout.read()
+    finally:
+        client.close()
+    assert rc == 2 and re.search(r"^error -\d+ DER_\w+", out, re.M), (rc, out)
+    assert sys_.members()[0]["state"] == "Joined", sys_.logs_tail()
+    assert sys_.engine_pid(0) is not None
+
+
+def test_container_destroyed_under_io(pool_sys):
+    sys_ = pool_sys
+    _destroy_under_io(sys_, lambda: daos(sys_, "container", "destroy", "--force", "tank",
+                                         "busy"))
+    # The pool still serves: a new container of the same name takes I/O.
+    daos(sys_, "container", "create", "tank", "busy")
+    client = Client(sys_, "hold", "tank", "busy")
+    try:
+        client.expect("holding")
+    finally:
+        client.close()
+
+
+def test_pool_destroyed_under_io(pool_sys):
+    sys_ = pool_sys
+    _destroy_under_io(sys_, lambda: sys_.dmg("pool", "destroy", "--force", "tank"))
+    # The space came back and a new pool works.
+    sys_.dmg("pool", "create", "--size=512MB", "-P", "rd_fac:0", "tank2")
+    daos(sys_, "container", "create", "tank2", "c")
+    client = Client(sys_, "hold", "tank2", "c")
+    try:
+        client.expect("holding")
+    finally:
+        client.close()
