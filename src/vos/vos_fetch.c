@@ -6,8 +6,9 @@
  * versions are visible, which pieces of which extents make up each requested range, and
  * whether the caller's buffers are large enough. Every error a fetch can report, except
  * I/O errors, is found here and returned before anything happens. Pass 2 copies inline
- * data at once and reads data-blob values through the queue; the callback runs when the
- * last read completes. Reads record what they need (address, offsets) at resolution
+ * data at once and reads data-blob values through the queue (on a memory device they are
+ * copied straight from the mapping, at once); the callback runs when the last read
+ * completes. Reads record what they need (address, offsets) at resolution
  * time, so the index may change while they are in flight.
  *
  * Visibility of array data (see docs/design/vos.md): the extents overlapping a range
@@ -501,7 +502,33 @@ read_submit(struct fetch_ctx *ctx, const struct fetch_op *op)
 	return 0;
 }
 
-/* Pass 2: copy inline data now, start the reads. */
+/*
+ * On a memory device, data-blob values are read where they lie: each op that can be
+ * mapped becomes a copy from the mapping (VOS_VAL_MAPPED, addr the value's address),
+ * with no bounce buffer and no queue. Ops that cannot (a chunk that cannot be populated)
+ * stay reads.
+ */
+static void
+fetch_map(struct fetch_ctx *ctx)
+{
+	struct vos_pool *pool = ctx->pool;
+	uint32_t i;
+
+	if (pool->data_blob == NULL || !bio_blob_mem(pool->data_blob))
+		return;
+	for (i = 0; i < ctx->nr_ops; i++) {
+		struct fetch_op *op = &ctx->ops[i];
+		void *p;
+
+		if (!(op->flags & VOS_VAL_DATA) ||
+		    bio_blob_map(pool->data_blob, op->addr * BIO_BLOCK_SIZE, op->val_len, &p) != 0)
+			continue;
+		op->flags = VOS_VAL_MAPPED;
+		op->addr = (uint64_t)(uintptr_t)p;
+	}
+}
+
+/* Pass 2: copy inline and mapped data now, start the reads. */
 static void
 fetch_execute(struct fetch_ctx *ctx)
 {
@@ -510,10 +537,19 @@ fetch_execute(struct fetch_ctx *ctx)
 
 	for (i = 0; i < ctx->nr_ops; i++) {
 		const struct fetch_op *op = &ctx->ops[i];
+		const uint8_t *src = (const uint8_t *)(uintptr_t)op->addr;
 
-		if (op->flags & VOS_VAL_INLINE) {
-			sgl_copy_in(&ctx->sgls[op->iod], op->dst,
-				    (const uint8_t *)(uintptr_t)op->addr + op->src, op->len);
+		if ((op->flags & VOS_VAL_MAPPED) && op->src == 0 && op->len == op->val_len &&
+		    d_crc32c(0, src, op->len) != op->csum) {
+			D_ERROR("pool " DF_UUIDF " target %u: a value failed its checksum (%" PRIu64
+				" bytes)",
+				DP_UUID(ctx->pool->uuid), ctx->pool->target, op->len);
+			if (ctx->status == 0)
+				ctx->status = -DER_CSUM;
+			continue;
+		}
+		if (op->flags & (VOS_VAL_INLINE | VOS_VAL_MAPPED)) {
+			sgl_copy_in(&ctx->sgls[op->iod], op->dst, src + op->src, op->len);
 			continue;
 		}
 		rc = read_submit(ctx, op);
@@ -613,6 +649,7 @@ vos_obj_fetch(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, 
 		if (rc != 0)
 			goto out_free;
 	}
+	fetch_map(ctx);
 	for (i = 0; i < ctx->nr_ops && !(ctx->ops[i].flags & VOS_VAL_DATA); i++)
 		;
 	if (i < ctx->nr_ops) {

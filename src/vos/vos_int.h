@@ -110,7 +110,8 @@ enum vos_val_flags {
 	VOS_VAL_PUNCH = 1,  /* a punch marker: no data */
 	VOS_VAL_INLINE = 2, /* data in DRAM at addr (a pointer) */
 	VOS_VAL_DATA = 4,   /* data in the data blob at block addr */
-	VOS_VAL_MAPPED = 8, /* zero-copy update in flight: filled in place (never logged) */
+	VOS_VAL_MAPPED = 8, /* in the mapped data blob: an update filling it in place, or
+			     * a fetch copying from it (never logged) */
 };
 
 /* A single-value version. Sorted by (epoch, seq). 32 bytes. */

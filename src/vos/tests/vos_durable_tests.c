@@ -612,6 +612,44 @@ zero_copy_updates(void **state)
 	tpool_teardown(&tp);
 }
 
+/* A data-blob value whose bytes changed on the device is refused (-DER_CSUM), never returned. */
+static void
+corrupt_value_detected(void **state)
+{
+	static uint8_t val[64 * 1024];
+	static uint8_t dev[64 * MiB];
+	static uint8_t out[64 * 1024];
+	uint64_t got;
+	uint8_t *hit;
+	int fd;
+
+	(void)state;
+	tpool_setup(&tp, 64 * MiB, 4 * MiB, 8 * MiB, 16 * MiB);
+	fill(val, sizeof(val), 77);
+	assert_int_equal(t_put(tp.cont, toid(5, OT_HASHED), 10, 0, "d", "a", val, sizeof(val)), 0);
+	assert_int_equal(t_put(tp.cont, toid(5, OT_HASHED), 10, 0, "e", "a", val, 8000), 0);
+	tpool_close(&tp);
+	/* flip one byte in the middle of the first value's copy on the device */
+	fd = open(tp.path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, dev, sizeof(dev), 0), (ssize_t)sizeof(dev));
+	hit = memmem(dev, sizeof(dev), val, sizeof(val));
+	assert_non_null(hit);
+	hit[sizeof(val) / 2] ^= 0x40;
+	assert_int_equal(pwrite(fd, hit + sizeof(val) / 2, 1, (hit - dev) + sizeof(val) / 2), 1);
+	close(fd);
+	tpool_open(&tp, false);
+	assert_int_equal(
+		t_get(tp.cont, toid(5, OT_HASHED), 20, 0, "d", "a", out, sizeof(out), &got),
+		-DER_CSUM);
+	/* the other value is intact and reads back */
+	assert_int_equal(
+		t_get(tp.cont, toid(5, OT_HASHED), 20, 0, "e", "a", out, sizeof(out), &got), 0);
+	assert_int_equal(got, 8000);
+	assert_memory_equal(out, val, 8000);
+	tpool_teardown(&tp);
+}
+
 /* The index memory budget: -DER_NOSPACE, never the OOM killer. */
 static void
 index_memory_full(void **state)
@@ -702,6 +740,7 @@ main(void)
 		cmocka_unit_test(data_blob_full),
 		cmocka_unit_test(index_memory_full),
 		cmocka_unit_test(zero_copy_updates),
+		cmocka_unit_test(corrupt_value_detected),
 	};
 
 	d_log_init();
