@@ -365,9 +365,19 @@ daos_prop_t *daos_prop_alloc(uint32_t entries_nr);
 void daos_prop_fini(daos_prop_t *prop);
 /* daos_prop_fini() and free @prop. */
 void daos_prop_free(daos_prop_t *prop);
-/* Parse "name:value;name:value;" (@len bytes) into a new list in *@prop. */
+/*
+ * Parse container properties, "name:value;name:value;" (the names and values of `daos
+ * container create --properties`, and layout_type; a final ';' is optional), from the
+ * first @len bytes of @str (a NUL before @len ends them) into a new list in *@prop, to be
+ * freed with daos_prop_free(). Returns 0, -DER_NOMEM, or -DER_INVAL (logged, naming the
+ * entry) for a NULL argument, no entries, an unknown name, a bad value, a name given
+ * twice or one that cannot be set at create. *@prop is untouched on error.
+ */
 int daos_prop_from_str(const char *str, daos_size_t len, daos_prop_t **prop);
-/* A new list in *@out_prop: @old_prop's entries overridden by @new_prop's. */
+/*
+ * A new list in *@out_prop: @old_prop's entries whose type @new_prop lacks, then copies
+ * of all of @new_prop's; values (strings, ACLs, ...) are copied. Either list may be NULL.
+ */
 int daos_prop_merge2(daos_prop_t *old_prop, daos_prop_t *new_prop, daos_prop_t **out_prop);
 /* As daos_prop_merge2(), returning the list or NULL. */
 daos_prop_t *daos_prop_merge(daos_prop_t *old_prop, daos_prop_t *new_prop);

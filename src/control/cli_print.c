@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "control/cli.h"
-#include "control/dmg/pool_prop.h"
+#include "rpc/pool_prop.h"
 
 /* ---- tables ---- */
 

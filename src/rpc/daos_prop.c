@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * daos_prop.c - daos_prop_t, the property list of daos_prop.h: allocation, entries by
- * type, strings and pointers owned by the list, copies and merges. Shared by libdaos
- * (exported as DAOS's API) and the engine (the services store and send them).
+ * type, strings and pointers owned by the list, copies and merges, and lists parsed from
+ * DAOS's property strings (daos_prop_from_str(), on the container property table of
+ * cont_prop.c, which the daos CLI parses with too). Shared by libdaos (exported as
+ * DAOS's API) and the engine (the services store and send them).
  *
  * Ownership: a list owns its entries' strings (dpe_str) and pointers (dpe_val_ptr);
  * daos_prop_free() releases them by type. Pointer types: pool and container ACLs (a
  * struct daos_acl of header + dal_len bytes), the container roots (struct
  * daos_prop_co_roots) and the pool service ranks (d_rank_list_t).
  */
+#define D_LOGFAC DD_FAC(rpc)
+
 #include <daos_prop.h>
 #include <daos_security.h>
 #include <gurt/common.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "rpc/cont_prop.h"
 
 D_EXPORT bool
 daos_prop_has_str(struct daos_prop_entry *entry)
@@ -293,4 +300,36 @@ daos_prop_merge(daos_prop_t *old_prop, daos_prop_t *new_prop)
 	daos_prop_t *out = NULL;
 
 	return daos_prop_merge2(old_prop, new_prop, &out) == 0 ? out : NULL;
+}
+
+D_EXPORT int
+daos_prop_from_str(const char *str, daos_size_t len, daos_prop_t **prop)
+{
+	daos_prop_t *out;
+	char err[256] = "";
+	int rc;
+
+	if (str == NULL || prop == NULL) {
+		D_ERROR("could not parse container properties: %s is NULL",
+			str == NULL ? "the string" : "the result pointer");
+		return -DER_INVAL;
+	}
+	/* Entries, labels and the list all come from d_calloc: daos_prop_free() frees it. */
+	out = d_calloc(1, sizeof(*out));
+	if (out == NULL)
+		return -DER_NOMEM;
+	rc = cont_props_parse_str(str, len > SIZE_MAX ? SIZE_MAX : (size_t)len, out, err,
+				  sizeof(err));
+	if (rc != 0) {
+		/* DAOS answers any string it cannot use with one code, unknown keys included. */
+		if (rc != -DER_NOMEM)
+			rc = -DER_INVAL;
+		D_ERROR("could not parse container properties%s%s: " DF_RC, err[0] ? ": " : "", err,
+			DP_RC(rc));
+		cont_props_fini(out);
+		d_free(out);
+		return rc;
+	}
+	*prop = out;
+	return 0;
 }

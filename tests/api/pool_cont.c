@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pool_cont.c - conformance of pools, containers and what hangs off them: unknown pool
- * and container names, pool query, container create with a label and properties, open
- * by label and by UUID, query, set-prop, destroy; user attributes; snapshots and reads
- * through them; OID allocation; object class names and OID generation, including a
- * redundancy factor the pool cannot honour; transactions; and handles passed to another
- * process with local2global/global2local.
+ * and container names, pool query, container create with a label and properties (also
+ * from DAOS's property string), open by label and by UUID, query, set-prop, destroy; user
+ * attributes; snapshots and reads through them; OID allocation; object class names and
+ * OID generation, including a redundancy factor the pool cannot honour; transactions; and
+ * handles passed to another process with local2global/global2local.
  *
  * The handle test runs this program a second time ("pool_cont --child FD"): the child
  * reads the serialised handles from a pipe, opens nothing itself, and uses them.
@@ -76,6 +76,62 @@ pool_query(void **state)
 	assert_int_equal(ranks->rl_nr, 1);
 	assert_int_equal(ranks->rl_ranks[0], 0);
 	d_rank_list_free(ranks);
+}
+
+/*
+ * Properties in DAOS's string form (daos_prop_from_str), merged with the layout an
+ * application adds (as HDF5's connector does), create a container that reports them.
+ */
+static void
+container_from_prop_string(void **state)
+{
+	daos_handle_t coh = DAOS_HDL_INVAL;
+	daos_prop_t *parsed = NULL, *layout, *merged, *all;
+	struct daos_prop_entry *e;
+	char label[64], str[160];
+	uuid_t uuid;
+
+	(void)state;
+	api_label(label, sizeof(label), "fromstr");
+	snprintf(str, sizeof(str), "label:%s;rd_lvl:rank;dedup_threshold:64KiB;", label);
+	assert_success(daos_prop_from_str(str, strlen(str), &parsed));
+	assert_int_equal(parsed->dpp_nr, 3);
+	layout = daos_prop_alloc(1);
+	assert_non_null(layout);
+	layout->dpp_entries[0].dpe_type = DAOS_PROP_CO_LAYOUT_TYPE;
+	layout->dpp_entries[0].dpe_val = DAOS_PROP_CO_LAYOUT_HDF5;
+	merged = daos_prop_merge(parsed, layout);
+	assert_non_null(merged);
+	assert_int_equal(merged->dpp_nr, 4);
+	daos_prop_free(parsed);
+	daos_prop_free(layout);
+	assert_success(daos_cont_create(api.poh, &uuid, merged, NULL));
+	daos_prop_free(merged);
+
+	assert_success(daos_cont_open(api.poh, label, DAOS_COO_RO, &coh, NULL, NULL));
+	all = daos_prop_alloc(0);
+	assert_non_null(all);
+	assert_success(daos_cont_query(coh, NULL, all, NULL));
+	e = daos_prop_entry_get(all, DAOS_PROP_CO_LABEL);
+	assert_non_null(e);
+	assert_string_equal(e->dpe_str, label);
+	e = daos_prop_entry_get(all, DAOS_PROP_CO_LAYOUT_TYPE);
+	assert_non_null(e);
+	assert_int_equal(e->dpe_val, DAOS_PROP_CO_LAYOUT_HDF5);
+	e = daos_prop_entry_get(all, DAOS_PROP_CO_REDUN_LVL);
+	assert_non_null(e);
+	assert_int_equal(e->dpe_val, DAOS_PROP_CO_REDUN_RANK);
+	e = daos_prop_entry_get(all, DAOS_PROP_CO_DEDUP_THRESHOLD);
+	assert_non_null(e);
+	assert_int_equal(e->dpe_val, 65536);
+	daos_prop_free(all);
+	assert_success(daos_cont_close(coh, NULL));
+	assert_success(daos_cont_destroy(api.poh, label, 0, NULL));
+
+	/* What the string form cannot say is -DER_INVAL, and nothing is returned. */
+	parsed = NULL;
+	assert_rc_equal(daos_prop_from_str("label:x;frob:1", 14, &parsed), -DER_INVAL);
+	assert_null(parsed);
 }
 
 /* Create with a label and properties; open by label and UUID; query; rename; destroy. */
@@ -807,6 +863,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(unknown_pool_and_container),
 		cmocka_unit_test(pool_query),
 		cmocka_unit_test(container_lifecycle),
+		cmocka_unit_test(container_from_prop_string),
 		cmocka_unit_test(container_attributes),
 		cmocka_unit_test(snapshots),
 		cmocka_unit_test(space_reclaimed_snapshot_kept),

@@ -286,12 +286,12 @@ at_create(struct at_run *t)
 	for (rf = 1; rf <= 2 && rc == 0; rf++) {
 		if (t->nr_nodes < rf + 1)
 			continue;
-		rc = dcli_props_add_num(&props, DAOS_PROP_CO_REDUN_FAC, rf);
+		rc = cont_props_add_num(&props, DAOS_PROP_CO_REDUN_FAC, rf);
 		if (rc == 0)
 			rc = t->ops->cont_create(t->poh, &uuid, &props, NULL);
 		if (rc == 0)
 			uuid_unparse_lower(uuid, t->cont[rf]);
-		dcli_props_fini(&props);
+		cont_props_fini(&props);
 	}
 	at_step(t, 2, "Creating containers", rc, t0, "uuid = %s", t->cont[0]);
 	return rc;

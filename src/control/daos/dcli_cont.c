@@ -98,12 +98,13 @@ create_props(struct cli_ctx *ctx, const struct cli_args *a, uint64_t type, daos_
 		return dcli_errf(ctx, 0,
 				 "the label is given twice: as an argument and with --label");
 	if (a->set[DCLI_OPT_PROPERTIES]) {
-		rc = dcli_props_parse(a->val[DCLI_OPT_PROPERTIES], true, props, err, sizeof(err));
+		rc = cont_props_parse(a->val[DCLI_OPT_PROPERTIES], CONT_PROP_USE_CREATE, props, err,
+				      sizeof(err));
 		if (rc != 0)
 			return dcli_errf(ctx, rc == -DER_NOMEM ? rc : 0, "%s", err);
 	}
 	/* A label in --properties is the label; libdaos takes it as an argument. */
-	e = dcli_props_find(props, DAOS_PROP_CO_LABEL);
+	e = cont_props_find(props, DAOS_PROP_CO_LABEL);
 	if (e != NULL && *label != NULL)
 		return dcli_errf(ctx, 0,
 				 "the label is given twice: as an argument and in --properties");
@@ -112,7 +113,7 @@ create_props(struct cli_ctx *ctx, const struct cli_args *a, uint64_t type, daos_
 	if (*label != NULL && !pool_prop_label_is_valid(*label, err, sizeof(err)))
 		return dcli_errf(ctx, 0, "%s", err);
 	if (type != DAOS_PROP_CO_LAYOUT_UNKNOWN) {
-		rc = dcli_props_add_num(props, DAOS_PROP_CO_LAYOUT_TYPE, type);
+		rc = cont_props_add_num(props, DAOS_PROP_CO_LAYOUT_TYPE, type);
 		if (rc != 0)
 			return dcli_errf(ctx, rc, "failed to create container");
 	}
@@ -120,7 +121,7 @@ create_props(struct cli_ctx *ctx, const struct cli_args *a, uint64_t type, daos_
 		rc = dcli_acl_from_file(a->val[DCLI_OPT_CREATE_ACL_FILE], &acl, err, sizeof(err));
 		if (rc != 0)
 			return dcli_errf(ctx, rc == -DER_NOMEM ? rc : 0, "%s", err);
-		rc = dcli_props_add_acl(props, acl);
+		rc = cont_props_add_acl(props, acl);
 		if (rc != 0) {
 			dcli_acl_free(acl);
 			return dcli_errf(ctx, rc, "failed to create container");
@@ -129,14 +130,14 @@ create_props(struct cli_ctx *ctx, const struct cli_args *a, uint64_t type, daos_
 	if (a->set[DCLI_OPT_USER]) {
 		rc = principal_arg(ctx, "--user", a->val[DCLI_OPT_USER], who, sizeof(who));
 		if (rc == 0)
-			rc = dcli_props_add_str(props, DAOS_PROP_CO_OWNER, who);
+			rc = cont_props_add_str(props, DAOS_PROP_CO_OWNER, who);
 		if (rc != 0)
 			return rc;
 	}
 	if (a->set[DCLI_OPT_GROUP]) {
 		rc = principal_arg(ctx, "--group", a->val[DCLI_OPT_GROUP], who, sizeof(who));
 		if (rc == 0)
-			rc = dcli_props_add_str(props, DAOS_PROP_CO_OWNER_GROUP, who);
+			rc = cont_props_add_str(props, DAOS_PROP_CO_OWNER_GROUP, who);
 		if (rc != 0)
 			return rc;
 	}
@@ -147,7 +148,7 @@ create_props(struct cli_ctx *ctx, const struct cli_args *a, uint64_t type, daos_
 static void
 props_drop_label(daos_prop_t *props)
 {
-	struct daos_prop_entry *e = dcli_props_find(props, DAOS_PROP_CO_LABEL);
+	struct daos_prop_entry *e = cont_props_find(props, DAOS_PROP_CO_LABEL);
 
 	if (e == NULL)
 		return;
@@ -168,7 +169,7 @@ dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a)
 	char uuid_str[37];
 	int rc;
 
-	if (a->set[DCLI_OPT_TYPE] && dcli_layout_parse(a->val[DCLI_OPT_TYPE], &type) != 0)
+	if (a->set[DCLI_OPT_TYPE] && cont_layout_parse(a->val[DCLI_OPT_TYPE], &type) != 0)
 		return dcli_errf(
 			ctx, 0,
 			"invalid container type \"%s\": expected POSIX, HDF5, PYTHON, SPARK, DATABASE, ROOT, SEISMIC or METEO",
@@ -214,12 +215,12 @@ dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a)
 	if (ctx->json)
 		ctx->json_resp =
 			json_pack("{s:s, s:s?, s:s}", "container_uuid", uuid_str, "container_label",
-				  label_copy, "container_type", dcli_layout_name(type));
+				  label_copy, "container_type", cont_layout_name(type));
 	else
-		dcli_print_cont_create(ctx->out, uuid_str, label_copy, dcli_layout_name(type));
+		dcli_print_cont_create(ctx->out, uuid_str, label_copy, cont_layout_name(type));
 out_props:
 	d_free(label_copy);
-	dcli_props_fini(&props);
+	cont_props_fini(&props);
 	return rc;
 }
 
@@ -267,7 +268,7 @@ query_props(struct cli_ctx *ctx, daos_handle_t coh, daos_cont_info_t *info, daos
 static uint64_t
 prop_num(const daos_prop_t *prop, uint32_t type, uint64_t dflt)
 {
-	struct daos_prop_entry *e = dcli_props_find(prop, type);
+	struct daos_prop_entry *e = cont_props_find(prop, type);
 
 	return e != NULL && !(e->dpe_flags & DAOS_PROP_ENTRY_NOT_SET) ? e->dpe_val : dflt;
 }
@@ -295,11 +296,11 @@ dcli_cont_query(struct cli_ctx *ctx, const struct cli_args *a)
 	}
 	uuid_unparse_lower(pinfo.pi_uuid, puuid);
 	uuid_unparse_lower(info.ci_uuid, cuuid);
-	e = dcli_props_find(prop, DAOS_PROP_CO_LABEL);
+	e = cont_props_find(prop, DAOS_PROP_CO_LABEL);
 	r.pool_uuid = puuid;
 	r.cont_uuid = cuuid;
 	r.label = e != NULL && e->dpe_str != NULL ? e->dpe_str : DAOS_PROP_CO_LABEL_DEFAULT;
-	r.type = dcli_layout_name(prop_num(prop, DAOS_PROP_CO_LAYOUT_TYPE, 0));
+	r.type = cont_layout_name(prop_num(prop, DAOS_PROP_CO_LAYOUT_TYPE, 0));
 	r.rd_fac = prop_num(prop, DAOS_PROP_CO_REDUN_FAC, 0);
 	r.nhandles = info.ci_nhandles;
 	r.nsnapshots = info.ci_nsnapshots;
@@ -329,7 +330,7 @@ props_pick(const daos_prop_t *prop, const daos_prop_t *names, daos_prop_t *out)
 	if (out->dpp_entries == NULL)
 		return -DER_NOMEM;
 	for (i = 0; i < prop->dpp_nr; i++)
-		if (dcli_props_find(names, prop->dpp_entries[i].dpe_type) != NULL)
+		if (cont_props_find(names, prop->dpp_entries[i].dpe_type) != NULL)
 			out->dpp_entries[out->dpp_nr++] = prop->dpp_entries[i];
 	return 0;
 }
@@ -345,7 +346,7 @@ dcli_cont_get_prop(struct cli_ctx *ctx, const struct cli_args *a)
 	int rc;
 
 	if (names != NULL) {
-		rc = dcli_props_parse_names(names, &want, err, sizeof(err));
+		rc = cont_props_parse_names(names, &want, err, sizeof(err));
 		if (rc != 0) {
 			dcli_errf(ctx, rc == -DER_NOMEM ? rc : 0, "%s", err);
 			goto out_want;
@@ -372,7 +373,7 @@ out:
 		ctx->ops->prop_free(prop);
 	dcli_cont_close(ctx, poh, coh);
 out_want:
-	dcli_props_fini(&want);
+	cont_props_fini(&want);
 	return rc;
 }
 
@@ -387,7 +388,7 @@ dcli_cont_set_prop(struct cli_ctx *ctx, const struct cli_args *a)
 
 	if (list == NULL)
 		return dcli_errf(ctx, 0, "no properties given: expected key:value[,key:value]");
-	rc = dcli_props_parse(list, false, &props, err, sizeof(err));
+	rc = cont_props_parse(list, CONT_PROP_USE_SET, &props, err, sizeof(err));
 	if (rc != 0) {
 		dcli_errf(ctx, rc == -DER_NOMEM ? rc : 0, "%s", err);
 		goto out_props;
@@ -407,7 +408,7 @@ dcli_cont_set_prop(struct cli_ctx *ctx, const struct cli_args *a)
 	else
 		fprintf(ctx->out, "Properties were successfully set\n");
 out_props:
-	dcli_props_fini(&props);
+	cont_props_fini(&props);
 	return rc;
 }
 
@@ -425,9 +426,9 @@ acl_report(struct cli_ctx *ctx, daos_handle_t coh, bool verbose, const char *out
 	rc = ctx->ops->cont_get_acl(coh, &prop, NULL);
 	if (rc != 0)
 		return dcli_errf(ctx, rc, "failed to get the ACL");
-	acl = dcli_props_find(prop, DAOS_PROP_CO_ACL);
-	owner = dcli_props_find(prop, DAOS_PROP_CO_OWNER);
-	group = dcli_props_find(prop, DAOS_PROP_CO_OWNER_GROUP);
+	acl = cont_props_find(prop, DAOS_PROP_CO_ACL);
+	owner = cont_props_find(prop, DAOS_PROP_CO_OWNER);
+	group = cont_props_find(prop, DAOS_PROP_CO_OWNER_GROUP);
 	if (ctx->json && outfile == NULL) {
 		ctx->json_resp = dcli_acl_to_json(acl ? acl->dpe_val_ptr : NULL,
 						  owner ? owner->dpe_str : NULL,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * control/daos/dcli_int.h - private to the `daos` user CLI: options, command tree, the
- * session, the table of libdaos calls, the container property table, printers, commands.
+ * session, the table of libdaos calls, container property display, printers, commands.
  *
  * Names start with dcli_ because daos_ is libdaos's public namespace.
  *
@@ -27,7 +27,7 @@
 
 #include "control/cli.h"
 #include "control/daos/dcli_acl.h"
-#include "control/dmg/pool_prop.h"
+#include "rpc/cont_prop.h"
 
 /* ---- options: id, short letter (0: none), long name, takes a value, help ---- */
 
@@ -260,60 +260,12 @@ int dcli_cont_open(struct cli_ctx *ctx, const char *pool, const char *cont, unsi
 		   daos_pool_info_t *pinfo, daos_cont_info_t *cinfo);
 void dcli_cont_close(struct cli_ctx *ctx, daos_handle_t poh, daos_handle_t coh);
 
-/* ---- container properties (dcli_prop.c) ---- */
-
-enum dcli_prop_kind {
-	DCLI_PROP_VALUE,  /* parsed and shown by the pool_prop rules in def */
-	DCLI_PROP_STRING, /* a principal (owner, group) */
-	DCLI_PROP_ACL,    /* struct daos_acl *, shown as its entries */
-	DCLI_PROP_STATUS, /* HEALTHY/UNCLEAN; only "healthy" may be set */
-	DCLI_PROP_ROOTS,  /* struct daos_prop_co_roots * */
-	DCLI_PROP_BOOL,   /* false/true */
-};
-
-/* One container property: DAOS's key, description and type, and its value's rules. */
-struct dcli_prop_def {
-	struct pool_prop_def def; /* key, description, legal values, access, value rules */
-	uint32_t type;            /* DAOS_PROP_CO_* */
-	enum dcli_prop_kind kind;
-	bool show_num; /* choices shown as "name (number)" */
-};
-
-unsigned int dcli_prop_count(void);
-const struct dcli_prop_def *dcli_prop_at(unsigned int i);
-/* By key (or a deprecated alias: rf, rf_lvl); NULL if unknown. */
-const struct dcli_prop_def *dcli_prop_lookup(const char *key);
-/* By DAOS_PROP_CO_* type; NULL if not in the table. */
-const struct dcli_prop_def *dcli_prop_by_type(uint32_t type);
-
-/* Container types, DAOS_PROP_CO_LAYOUT_*: the name shown and parsed ("POSIX"). */
-const char *dcli_layout_name(uint64_t type);
-/* "POSIX", "posix", "DB" (for DATABASE), ... into *type. 0 or -DER_INVAL. */
-int dcli_layout_parse(const char *name, uint64_t *type);
-
-/*
- * Property lists the CLI builds (create, set-prop, get-prop's query list) are daos_prop_t
- * whose memory is ours: d_calloc'd entries, strings and ACLs that dcli_props_fini() frees.
- * Lists libdaos returns are freed with ops->prop_free() instead.
+/* ---- container properties (dcli_prop.c) ----
+ *
+ * The table, the lists and their parsers are rpc/cont_prop.h's (cont_prop_*, cont_props_*,
+ * shared with libdaos). Lists the CLI builds (create, set-prop, get-prop's query list) are
+ * freed with cont_props_fini(); lists libdaos returns with ops->prop_free().
  */
-int dcli_props_add_num(daos_prop_t *props, uint32_t type, uint64_t val);
-/* Adds a copy of @str. */
-int dcli_props_add_str(daos_prop_t *props, uint32_t type, const char *str);
-/* Adds @acl, which the list then owns (freed with dcli_acl_free()). */
-int dcli_props_add_acl(daos_prop_t *props, struct daos_acl *acl);
-struct daos_prop_entry *dcli_props_find(const daos_prop_t *props, uint32_t type);
-void dcli_props_fini(daos_prop_t *props);
-
-/*
- * Parse "key:val[,key:val]" (--properties, set-prop) into entries appended to @props.
- * @create: at container create (create-time keys allowed) or set-prop. A key given twice,
- * an unknown key (-DER_NONEXIST), a bad value, or a key that may not be set now
- * (-DER_INVAL) fail with one line in @err naming the property; @props then holds what was
- * added before (free it with dcli_props_fini() either way).
- */
-int dcli_props_parse(const char *str, bool create, daos_prop_t *props, char *err, size_t err_len);
-/* Parse "key[,key]" (get-prop) into entries of those types. Same errors. */
-int dcli_props_parse_names(const char *str, daos_prop_t *props, char *err, size_t err_len);
 
 /* The display text of @e ("128 KiB", "HEALTHY", "A::OWNER@:rwdtTaAo, ..."); "not set" if
  * the entry carries no value. A new string for d_free(), NULL if out of memory. */

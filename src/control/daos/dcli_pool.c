@@ -163,7 +163,7 @@ cont_layout(struct cli_ctx *ctx, daos_handle_t poh, const char *uuid)
 	if (ctx->ops->cont_open(poh, uuid, DAOS_COO_RO, &coh, NULL, NULL) != 0)
 		return name;
 	if (ctx->ops->cont_query(coh, NULL, &prop, NULL) == 0)
-		name = dcli_layout_name(entry.dpe_val);
+		name = cont_layout_name(entry.dpe_val);
 	ctx->ops->cont_close(coh, NULL);
 	return name;
 }

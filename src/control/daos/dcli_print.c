@@ -82,11 +82,11 @@ entry_cmp(const void *a, const void *b)
 {
 	const struct daos_prop_entry *x = *(const struct daos_prop_entry *const *)a;
 	const struct daos_prop_entry *y = *(const struct daos_prop_entry *const *)b;
-	const struct dcli_prop_def *dx = dcli_prop_by_type(x->dpe_type);
-	const struct dcli_prop_def *dy = dcli_prop_by_type(y->dpe_type);
+	const struct cont_prop_def *dx = cont_prop_by_type(x->dpe_type);
+	const struct cont_prop_def *dy = cont_prop_by_type(y->dpe_type);
 
-	if ((dx->kind == DCLI_PROP_ACL) != (dy->kind == DCLI_PROP_ACL))
-		return dx->kind == DCLI_PROP_ACL ? 1 : -1;
+	if ((dx->kind == CONT_PROP_ACL) != (dy->kind == CONT_PROP_ACL))
+		return dx->kind == CONT_PROP_ACL ? 1 : -1;
 	return strcmp(dx->def.key, dy->def.key);
 }
 
@@ -105,7 +105,7 @@ props_sorted(const daos_prop_t *prop, size_t *nr)
 	if (v == NULL)
 		return NULL;
 	for (i = 0; i < prop->dpp_nr; i++)
-		if (dcli_prop_by_type(prop->dpp_entries[i].dpe_type) != NULL)
+		if (cont_prop_by_type(prop->dpp_entries[i].dpe_type) != NULL)
 			v[n++] = &prop->dpp_entries[i];
 	qsort(v, n, sizeof(*v), entry_cmp);
 	*nr = n;
@@ -124,7 +124,7 @@ dcli_print_cont_props(FILE *f, const char *cont, const daos_prop_t *prop)
 	fprintf(f, "Properties for container %s\n", cont);
 	cli_table_init(&t, 2, hdr);
 	for (i = 0; i < nr; i++) {
-		const struct dcli_prop_def *d = dcli_prop_by_type(v[i]->dpe_type);
+		const struct cont_prop_def *d = cont_prop_by_type(v[i]->dpe_type);
 		char name[160], *val = dcli_prop_entry_str(v[i]);
 
 		snprintf(name, sizeof(name), "%s (%s)", d->def.desc, d->def.key);
@@ -147,7 +147,7 @@ dcli_json_cont_props(const daos_prop_t *prop)
 		return NULL;
 	v = props_sorted(prop, &nr);
 	for (i = 0; i < nr; i++) {
-		const struct dcli_prop_def *d = dcli_prop_by_type(v[i]->dpe_type);
+		const struct cont_prop_def *d = cont_prop_by_type(v[i]->dpe_type);
 
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:o?}", "name", d->def.key,
 						     "description", d->def.desc, "value",

@@ -19,9 +19,9 @@
 
 #include "control/cli.h"
 #include "control/config.h"
-#include "control/dmg/pool_prop.h"
 #include "mgmt.pb-c.h"
 #include "proto/proto.h"
+#include "rpc/pool_prop.h"
 
 /* ---- options: id, short letter (0: none), long name, takes a value, help ---- */
 

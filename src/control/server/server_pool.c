@@ -27,10 +27,10 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
-#include "control/dmg/pool_prop.h"
 #include "control/server/server.h"
 #include "engine/pool_sizes.h"
 #include "mgmt.pb-c.h"
+#include "rpc/pool_prop.h"
 #include "rsvc/rdb.h"
 #include "security/security.h"
 

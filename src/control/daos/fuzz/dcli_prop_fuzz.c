@@ -12,16 +12,16 @@
 #include "control/daos/dcli_int.h"
 
 static void
-props_try(const char *s, bool create)
+props_try(const char *s, enum cont_prop_use use)
 {
 	daos_prop_t props = { 0 };
 	char err[512];
 	uint32_t i;
 
-	if (dcli_props_parse(s, create, &props, err, sizeof(err)) == 0)
+	if (cont_props_parse(s, use, &props, err, sizeof(err)) == 0)
 		for (i = 0; i < props.dpp_nr; i++)
 			d_free(dcli_prop_entry_str(&props.dpp_entries[i]));
-	dcli_props_fini(&props);
+	cont_props_fini(&props);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,10 +41,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	props_try(s, true);
-	props_try(s, false);
-	dcli_props_parse_names(s, &names, err, sizeof(err));
-	dcli_props_fini(&names);
+	props_try(s, CONT_PROP_USE_CREATE);
+	props_try(s, CONT_PROP_USE_SET);
+	cont_props_parse_names(s, &names, err, sizeof(err));
+	cont_props_fini(&names);
 	if (dcli_attrs_split(s, true, &attrs, &nr, err, sizeof(err)) == 0)
 		dcli_attrs_free(attrs, nr);
 	if (dcli_attrs_split(s, false, &attrs, &nr, err, sizeof(err)) == 0)
@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (dcli_epoch_parse(buf, &w) != 0 || w != v)
 			abort();
 	}
-	dcli_layout_parse(s, &v);
+	cont_layout_parse(s, &v);
 	if (dcli_acl_from_entry(s, &acl, err, sizeof(err)) == 0)
 		dcli_acl_free(acl);
 	free(s);

@@ -647,10 +647,10 @@ f_cont_query(daos_handle_t coh, daos_cont_info_t *info, daos_prop_t *prop, daos_
 	if (prop == NULL)
 		return 0;
 	if (prop->dpp_nr == 0) {
-		prop->dpp_entries = d_calloc(dcli_prop_count(), sizeof(*prop->dpp_entries));
-		prop->dpp_nr = dcli_prop_count();
+		prop->dpp_entries = d_calloc(cont_prop_count(), sizeof(*prop->dpp_entries));
+		prop->dpp_nr = cont_prop_count();
 		for (i = 0; i < prop->dpp_nr; i++) {
-			prop->dpp_entries[i].dpe_type = dcli_prop_at(i)->type;
+			prop->dpp_entries[i].dpe_type = cont_prop_at(i)->type;
 			entry_fill(c, &prop->dpp_entries[i], true);
 		}
 		return 0;

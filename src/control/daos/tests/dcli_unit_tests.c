@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcli_unit_tests.c - the daos CLI without libdaos: the command tree and its flags, the
- * container property table (every kind of value, DAOS's aliases, the errors naming the
- * property), the printers against the layouts of the reference and seed 003, the ACL
- * text, attribute lists, OIDs and epochs. Each test checks that it freed what it took.
+ * display of every kind of container property, the printers against the layouts of the
+ * reference and seed 003, the ACL text, attribute lists, OIDs and epochs. Each test checks
+ * that it freed what it took. The property parser is tested in src/rpc/tests.
  */
 #include "common/test.h"
 #include "control/daos/dcli_int.h"
@@ -139,173 +139,7 @@ help_text(void **state)
 	free(out);
 }
 
-/* ---- properties ---- */
-
-static struct daos_prop_entry *
-find(daos_prop_t *p, uint32_t type)
-{
-	struct daos_prop_entry *e = dcli_props_find(p, type);
-
-	assert_non_null(e);
-	return e;
-}
-
-/* seed 003's --properties, and every other settable key with DAOS's value names. */
-static void
-props_create(void **state)
-{
-	daos_prop_t p = { 0 };
-	struct daos_co_status st;
-	char err[256];
-
-	(void)state;
-	TEST_ALLOC_MARK();
-	assert_int_equal(dcli_props_parse("rd_fac:3,ec_cell_sz:131072,cksum:crc32,srv_cksum:on",
-					  true, &p, err, sizeof(err)),
-			 0);
-	assert_int_equal(p.dpp_nr, 4);
-	assert_int_equal(find(&p, DAOS_PROP_CO_REDUN_FAC)->dpe_val, 3);
-	assert_int_equal(find(&p, DAOS_PROP_CO_EC_CELL_SZ)->dpe_val, 131072);
-	assert_int_equal(find(&p, DAOS_PROP_CO_CSUM)->dpe_val, DAOS_PROP_CO_CSUM_CRC32);
-	assert_int_equal(find(&p, DAOS_PROP_CO_CSUM_SERVER_VERIFY)->dpe_val,
-			 DAOS_PROP_CO_CSUM_SV_ON);
-	dcli_props_fini(&p);
-
-	assert_int_equal(
-		dcli_props_parse("label:results,rd_lvl:rank,cksum_size:64KiB,dedup:hash,"
-				 "dedup_threshold:8k,compression:lz4,"
-				 "encryption:aes-gcm256,ec_pda:2,rp_pda:3,perf_domain:root",
-				 true, &p, err, sizeof(err)),
-		0);
-	assert_string_equal(find(&p, DAOS_PROP_CO_LABEL)->dpe_str, "results");
-	assert_int_equal(find(&p, DAOS_PROP_CO_REDUN_LVL)->dpe_val, DAOS_PROP_CO_REDUN_RANK);
-	assert_int_equal(find(&p, DAOS_PROP_CO_CSUM_CHUNK_SIZE)->dpe_val, 65536);
-	assert_int_equal(find(&p, DAOS_PROP_CO_DEDUP)->dpe_val, DAOS_PROP_CO_DEDUP_HASH);
-	assert_int_equal(find(&p, DAOS_PROP_CO_DEDUP_THRESHOLD)->dpe_val, 8000);
-	assert_int_equal(find(&p, DAOS_PROP_CO_COMPRESS)->dpe_val, DAOS_PROP_CO_COMPRESS_LZ4);
-	assert_int_equal(find(&p, DAOS_PROP_CO_ENCRYPT)->dpe_val, DAOS_PROP_CO_ENCRYPT_AES_GCM256);
-	assert_int_equal(find(&p, DAOS_PROP_CO_EC_PDA)->dpe_val, 2);
-	assert_int_equal(find(&p, DAOS_PROP_CO_RP_PDA)->dpe_val, 3);
-	assert_int_equal(find(&p, DAOS_PROP_CO_PERF_DOMAIN)->dpe_val, DAOS_PROP_PERF_DOMAIN_ROOT);
-	dcli_props_fini(&p);
-
-	/* DAOS's deprecated aliases, numbers for choices, case-insensitive names */
-	assert_int_equal(dcli_props_parse("rf:2,rf_lvl:1,CKSUM:SHA256", true, &p, err, sizeof(err)),
-			 -DER_NONEXIST);
-	dcli_props_fini(&p);
-	assert_int_equal(dcli_props_parse("rf:2,rf_lvl:1,cksum:SHA256", true, &p, err, sizeof(err)),
-			 0);
-	assert_int_equal(find(&p, DAOS_PROP_CO_REDUN_FAC)->dpe_val, 2);
-	assert_int_equal(find(&p, DAOS_PROP_CO_REDUN_LVL)->dpe_val, 1);
-	assert_int_equal(find(&p, DAOS_PROP_CO_CSUM)->dpe_val, DAOS_PROP_CO_CSUM_SHA256);
-	dcli_props_fini(&p);
-
-	/* set-prop: the label, and status:HEALTHY as seed 003 types it */
-	assert_int_equal(
-		dcli_props_parse("status:HEALTHY,label:renamed", false, &p, err, sizeof(err)), 0);
-	daos_prop_val_2_co_status(find(&p, DAOS_PROP_CO_STATUS)->dpe_val, &st);
-	assert_int_equal(st.dcs_status, DAOS_PROP_CO_HEALTHY);
-	assert_int_equal(st.dcs_flags, DAOS_PROP_CO_CLEAR);
-	assert_string_equal(find(&p, DAOS_PROP_CO_LABEL)->dpe_str, "renamed");
-	dcli_props_fini(&p);
-	TEST_ALLOC_CHECK();
-}
-
-/* Every refusal names the property and what it expected. */
-static void
-props_errors(void **state)
-{
-	static const struct {
-		const char *str;
-		bool create;
-		int rc;
-		const char *msg;
-	} bad[] = {
-		{ "rd_fac:5", true, -DER_INVAL,
-		  "invalid value \"5\" for property rd_fac: expected 0-4" },
-		{ "cksum:md5", true, -DER_INVAL, "invalid value \"md5\" for property cksum" },
-		{ "ec_cell_sz:1000", true, -DER_INVAL,
-		  "for property ec_cell_sz: expected 4KiB-1MiB" },
-		{ "ec_cell_sz:4100", true, -DER_INVAL, "a multiple of 32" },
-		{ "rd_lvl:3", true, -DER_INVAL, "for property rd_lvl: expected rank, node, 1, 2" },
-		{ "frob:1", true, -DER_NONEXIST, "unknown container property \"frob\"" },
-		{ "layout_type:POSIX", true, -DER_INVAL,
-		  "property layout_type cannot be set this way: set with --type at create" },
-		{ "alloc_oid:7", true, -DER_INVAL, "property alloc_oid is read-only" },
-		{ "acl:A::bob@:r", true, -DER_INVAL, "set with the ACL commands" },
-		{ "owner:bob@", false, -DER_INVAL, "set with set-owner" },
-		{ "rd_fac:1", false, -DER_INVAL,
-		  "property rd_fac can only be set at container create" },
-		{ "status:UNCLEAN", false, -DER_INVAL,
-		  "invalid value \"UNCLEAN\" for property status: expected healthy" },
-		{ "label:a b", true, -DER_INVAL, "invalid label \"a b\"" },
-		{ "label:12345678-1234-1234-1234-123456789abc", true, -DER_INVAL,
-		  "may not be a UUID" },
-		{ "rd_fac:1,rf:2", true, -DER_INVAL, "property rd_fac given twice" },
-		{ "rd_fac", true, -DER_INVAL, "invalid property \"rd_fac\": expected key:value" },
-		{ "", true, -DER_INVAL, "empty property list" },
-	};
-	daos_prop_t p = { 0 };
-	char err[256];
-	unsigned int i;
-
-	(void)state;
-	TEST_ALLOC_MARK();
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		err[0] = '\0';
-		assert_int_equal(dcli_props_parse(bad[i].str, bad[i].create, &p, err, sizeof(err)),
-				 bad[i].rc);
-		if (strstr(err, bad[i].msg) == NULL)
-			fail_msg("\"%s\": got \"%s\"", bad[i].str, err);
-		dcli_props_fini(&p);
-	}
-	assert_int_equal(dcli_props_parse_names("label,status,rf", &p, err, sizeof(err)), 0);
-	assert_int_equal(p.dpp_nr, 3);
-	assert_non_null(dcli_props_find(&p, DAOS_PROP_CO_REDUN_FAC));
-	dcli_props_fini(&p);
-	assert_int_equal(dcli_props_parse_names("label,,status", &p, err, sizeof(err)), -DER_INVAL);
-	dcli_props_fini(&p);
-	assert_int_equal(dcli_props_parse_names("nope", &p, err, sizeof(err)), -DER_NONEXIST);
-	assert_non_null(strstr(err, "unknown container property \"nope\""));
-	dcli_props_fini(&p);
-	TEST_ALLOC_CHECK();
-}
-
-/* The table is DAOS's: every key once, every type once, descriptions as DAOS shows them. */
-static void
-props_table(void **state)
-{
-	unsigned int i, j;
-	uint64_t t;
-
-	(void)state;
-	assert_int_equal(dcli_prop_count(), DAOS_PROP_CO_NUM);
-	for (i = 0; i < dcli_prop_count(); i++) {
-		const struct dcli_prop_def *d = dcli_prop_at(i);
-
-		assert_ptr_equal(dcli_prop_lookup(d->def.key), d);
-		assert_ptr_equal(dcli_prop_by_type(d->type), d);
-		/* the width of get-prop's table is that of seed 003 */
-		assert_true(strlen(d->def.desc) + strlen(d->def.key) + 3 <= 48);
-		for (j = 0; j < i; j++)
-			assert_int_not_equal(dcli_prop_at(j)->type, d->type);
-	}
-	assert_null(dcli_prop_at(dcli_prop_count()));
-	assert_string_equal(dcli_prop_lookup("status")->def.desc, "Health");
-	assert_string_equal(dcli_prop_lookup("rd_lvl")->def.desc,
-			    "Redundancy Level (rank=1, node=2)");
-	assert_int_equal(dcli_layout_parse("posix", &t), 0);
-	assert_int_equal(t, DAOS_PROP_CO_LAYOUT_POSIX);
-	assert_int_equal(dcli_layout_parse("DB", &t), 0);
-	assert_int_equal(t, DAOS_PROP_CO_LAYOUT_DATABASE);
-	assert_int_equal(dcli_layout_parse("FDB", &t), 0);
-	assert_int_equal(t, DAOS_PROP_CO_LAYOUT_METEO);
-	assert_int_equal(dcli_layout_parse("RNTuple", &t), 0);
-	assert_int_equal(t, DAOS_PROP_CO_LAYOUT_ROOT);
-	assert_int_equal(dcli_layout_parse("ext4", &t), -DER_INVAL);
-	assert_string_equal(dcli_layout_name(DAOS_PROP_CO_LAYOUT_HDF5), "HDF5");
-	assert_string_equal(dcli_layout_name(99), "unknown");
-}
+/* ---- properties (parsing: src/rpc/tests/cont_prop_tests.c) ---- */
 
 /* A container's properties as libdaos returns them: one entry of every type. */
 static void
@@ -316,25 +150,25 @@ full_props(daos_prop_t *p, struct daos_prop_co_roots *roots)
 	unsigned int i;
 
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < dcli_prop_count(); i++) {
-		const struct dcli_prop_def *d = dcli_prop_at(i);
+	for (i = 0; i < cont_prop_count(); i++) {
+		const struct cont_prop_def *d = cont_prop_at(i);
 		uint64_t v = 0;
 
 		switch (d->type) {
 		case DAOS_PROP_CO_LABEL:
-			assert_int_equal(dcli_props_add_str(p, d->type, "posix-ec16p2gx-crc32"), 0);
+			assert_int_equal(cont_props_add_str(p, d->type, "posix-ec16p2gx-crc32"), 0);
 			continue;
 		case DAOS_PROP_CO_OWNER:
-			assert_int_equal(dcli_props_add_str(p, d->type, "alice@"), 0);
+			assert_int_equal(cont_props_add_str(p, d->type, "alice@"), 0);
 			continue;
 		case DAOS_PROP_CO_OWNER_GROUP:
-			assert_int_equal(dcli_props_add_str(p, d->type, "users@"), 0);
+			assert_int_equal(cont_props_add_str(p, d->type, "users@"), 0);
 			continue;
 		case DAOS_PROP_CO_ACL:
 			assert_int_equal(
 				dcli_acl_from_entry("A::OWNER@:rwdtTaAo", &acl, err, sizeof(err)),
 				0);
-			assert_int_equal(dcli_props_add_acl(p, acl), 0);
+			assert_int_equal(cont_props_add_acl(p, acl), 0);
 			continue;
 		case DAOS_PROP_CO_LAYOUT_TYPE:
 			v = DAOS_PROP_CO_LAYOUT_POSIX;
@@ -384,12 +218,12 @@ full_props(daos_prop_t *p, struct daos_prop_co_roots *roots)
 		default:
 			break;
 		}
-		assert_int_equal(dcli_props_add_num(p, d->type, v), 0);
+		assert_int_equal(cont_props_add_num(p, d->type, v), 0);
 		if (d->type == DAOS_PROP_CO_ROOTS)
 			p->dpp_entries[p->dpp_nr - 1].dpe_val_ptr = roots;
 	}
 	/* a type the table does not know is not shown */
-	assert_int_equal(dcli_props_add_num(p, DAOS_PROP_CO_MAX + 7, 1), 0);
+	assert_int_equal(cont_props_add_num(p, DAOS_PROP_CO_MAX + 7, 1), 0);
 }
 
 /* get-prop's table (reference §4.7): the width of seed 003, sorted by key, ACL last. */
@@ -456,7 +290,7 @@ print_props(void **state)
 	s = dcli_prop_entry_str(&p.dpp_entries[0]);
 	assert_string_equal(s, "not set");
 	d_free(s);
-	dcli_props_fini(&p);
+	cont_props_fini(&p);
 	TEST_ALLOC_CHECK();
 }
 
@@ -868,13 +702,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(args_ok),      cmocka_unit_test(args_bad),
-		cmocka_unit_test(help_text),    cmocka_unit_test(props_create),
-		cmocka_unit_test(props_errors), cmocka_unit_test(props_table),
-		cmocka_unit_test(print_props),  cmocka_unit_test(print_pool_query),
-		cmocka_unit_test(print_conts),  cmocka_unit_test(print_attrs_snaps_obj),
-		cmocka_unit_test(acl_text),     cmocka_unit_test(attrs_split),
-		cmocka_unit_test(oids_epochs),  cmocka_unit_test(fs_args),
+		cmocka_unit_test(args_ok),
+		cmocka_unit_test(args_bad),
+		cmocka_unit_test(help_text),
+		cmocka_unit_test(print_props),
+		cmocka_unit_test(print_pool_query),
+		cmocka_unit_test(print_conts),
+		cmocka_unit_test(print_attrs_snaps_obj),
+		cmocka_unit_test(acl_text),
+		cmocka_unit_test(attrs_split),
+		cmocka_unit_test(oids_epochs),
+		cmocka_unit_test(fs_args),
 	};
 
 	return cmocka_run_group_tests_name("dcli_unit", tests, NULL, NULL);

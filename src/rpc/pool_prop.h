@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * control/dmg/pool_prop.h - the pool property table: every key of `dmg pool create -P`,
+ * rpc/pool_prop.h - the pool property table: every key of `dmg pool create -P`,
  * `dmg pool get-prop` and `dmg pool set-prop`, with its description, legal values, default,
  * parser and display. dmg validates what the user types before sending it; daos_server
- * links the same table (poolprop_dep) to validate what arrives on the wire, so the two can
- * never disagree.
+ * links the same table (prop_dep) to validate what arrives on the wire, so the two can
+ * never disagree. The value rules (labels, choices, numbers, sizes) and the list syntax
+ * also serve the container property table (rpc/cont_prop.h), and through it libdaos's
+ * daos_prop_from_str(): one parser for every property string.
  *
  * Values travel as text (mgmt.proto PoolProperty): the "wire" form is what
  * pool_prop_val_to_str() writes (choice names, decimal numbers, "exclude;rebuild",
@@ -15,8 +17,8 @@
  * untrusted strings and answers with an error code and a one-line message naming the key
  * and the value, never an assertion. No allocation, no global state: thread-safe.
  */
-#ifndef CONTROL_DMG_POOL_PROP_H
-#define CONTROL_DMG_POOL_PROP_H
+#ifndef RPC_POOL_PROP_H
+#define RPC_POOL_PROP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -116,10 +118,20 @@ int pool_prop_val_display(const struct pool_prop_val *val, char *buf, size_t len
 int pool_prop_value_display(const char *key, const char *value, char *buf, size_t len);
 
 /*
- * Split "k:v,k:v" (the -P/--properties and set-prop syntax; values end at the next ','
- * and may contain ':') and call @cb for each pair, stopping at the first non-zero return.
- * An empty key or a pair without ':' is -DER_INVAL with a message in @err. @str is not
- * modified. Pairs longer than POOL_PROP_STR_MAX are refused.
+ * Split the first @len bytes of @str (untrusted; a NUL before @len ends them) into pairs
+ * separated by @sep, each "key:value" (the value ends at the next @sep and may contain
+ * ':'), and call @cb for each pair, stopping at the first non-zero return, which is
+ * returned. No bytes, an empty pair (so also a trailing @sep), an empty key or a pair
+ * without ':' is -DER_INVAL with a message in @err naming the pair; so is a pair of
+ * POOL_PROP_STR_MAX bytes or more. @str is not modified and is read only within @len.
+ */
+int pool_prop_pairs_walk(const char *str, size_t len, char sep,
+			 int (*cb)(const char *key, const char *value, void *arg), void *arg,
+			 char *err, size_t err_len);
+
+/*
+ * pool_prop_pairs_walk() over the NUL-terminated @str with ',' between pairs: the syntax
+ * of -P/--properties and set-prop ("k:v,k:v"). A NULL @str is -DER_INVAL.
  */
 int pool_prop_list_walk(const char *str, int (*cb)(const char *key, const char *value, void *arg),
 			void *arg, char *err, size_t err_len);
@@ -138,7 +150,9 @@ bool pool_prop_label_is_valid(const char *label, char *err, size_t err_len);
  * "512 B"), pool_prop_ibytes_str() base 2 ("128 KiB", "4.0 KiB").
  */
 int pool_prop_size_parse(const char *str, uint64_t *out);
+/* An unsigned decimal, digits only, into *out. 0 or -DER_INVAL (also on overflow). */
+int pool_prop_num_parse(const char *str, uint64_t *out);
 void pool_prop_bytes_str(uint64_t bytes, char *buf, size_t len);
 void pool_prop_ibytes_str(uint64_t bytes, char *buf, size_t len);
 
-#endif /* CONTROL_DMG_POOL_PROP_H */
+#endif /* RPC_POOL_PROP_H */

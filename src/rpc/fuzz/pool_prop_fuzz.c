@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/dmg/pool_prop.h"
+#include "rpc/pool_prop.h"
 
 static int
 one_pair(const char *key, const char *value, void *arg)

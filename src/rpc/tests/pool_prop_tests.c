@@ -5,7 +5,7 @@
  * sizes parse and print as DAOS's dmg does.
  */
 #include "common/test.h"
-#include "control/dmg/pool_prop.h"
+#include "rpc/pool_prop.h"
 
 static void
 table_is_complete(void **state)

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pool_prop.c - the pool property table (reference §5.1) and the size parser and printers
- * that dmg shares with it. Each key is one row of POOL_PROP_TABLE; parsing, defaults,
- * display and help all read that row, so adding a key is one line plus, for a choice,
- * its names. Numbers are DAOS's (daos_prop.h) so that the values mean what they mean to
- * DAOS tools. Nothing here allocates: values fit in struct pool_prop_val.
+ * pool_prop.c - the pool property table (reference §5.1), the value rules every property
+ * table uses (labels, choices, flags, numbers, sizes, percentages), the "k:v<sep>k:v" list
+ * splitter, and the size parser and printers that dmg shares with them. Each key is one
+ * row of POOL_PROP_TABLE; parsing, defaults, display and help all read that row, so adding
+ * a key is one line plus, for a choice, its names. Numbers are DAOS's (daos_prop.h) so
+ * that the values mean what they mean to DAOS tools. Nothing here allocates: values fit
+ * in struct pool_prop_val. The container table (cont_prop.c) is built of the same rows.
  */
-#define D_LOGFAC DD_FAC(control)
+#define D_LOGFAC DD_FAC(rpc)
 
-#include "control/dmg/pool_prop.h"
+#include "rpc/pool_prop.h"
 
 #include <ctype.h>
 #include <daos_prop.h>
@@ -382,13 +384,12 @@ pool_prop_ibytes_str(uint64_t bytes, char *buf, size_t len)
 	bytes_str(bytes, 1024, units, buf, len);
 }
 
-/* An unsigned decimal with nothing around it. */
-static int
-num_parse(const char *s, uint64_t *out)
+int
+pool_prop_num_parse(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (*s == '\0')
+	if (s == NULL || *s == '\0')
 		return -DER_INVAL;
 	for (; *s != '\0'; s++) {
 		if (!isdigit((unsigned char)*s) || v > (UINT64_MAX - 9) / 10)
@@ -503,7 +504,7 @@ pool_prop_def_parse(const struct pool_prop_def *def, const char *value, struct p
 		rc = flags_parse(def->choices, value, &out->num);
 		break;
 	case POOL_PROP_KIND_NUM:
-		rc = num_parse(value, &v);
+		rc = pool_prop_num_parse(value, &v);
 		if (rc == 0 && (v < def->min || v > def->max)) {
 			if (def->clamp)
 				v = v < def->min ? def->min : def->max;
@@ -530,7 +531,7 @@ pool_prop_def_parse(const struct pool_prop_def *def, const char *value, struct p
 		memcpy(tmp, value, len + 1);
 		if (tmp[len - 1] == '%')
 			tmp[len - 1] = '\0';
-		rc = num_parse(tmp, &v);
+		rc = pool_prop_num_parse(tmp, &v);
 		if (rc == 0 && v > def->max)
 			rc = -DER_INVAL;
 		out->num = v;
@@ -647,20 +648,26 @@ pool_prop_value_display(const char *key, const char *value, char *buf, size_t le
 }
 
 int
-pool_prop_list_walk(const char *str, int (*cb)(const char *key, const char *value, void *arg),
-		    void *arg, char *err, size_t err_len)
+pool_prop_pairs_walk(const char *str, size_t len, char sep,
+		     int (*cb)(const char *key, const char *value, void *arg), void *arg, char *err,
+		     size_t err_len)
 {
 	char pair[POOL_PROP_STR_MAX];
 	const char *p = str;
+	const char *end;
 	char *colon;
 	int rc;
 
-	if (str == NULL || *str == '\0') {
-		set_err(err, err_len, "empty property list: expected key:value[,key:value]");
+	len = str != NULL ? strnlen(str, len) : 0;
+	if (len == 0) {
+		set_err(err, err_len, "empty property list: expected key:value[%ckey:value]", sep);
 		return -DER_INVAL;
 	}
+	/* Pairs are copied out one at a time: @str need not end with a NUL within @len. */
+	end = str + len;
 	while (1) {
-		size_t n = strcspn(p, ",");
+		const char *next = memchr(p, sep, (size_t)(end - p));
+		size_t n = (size_t)((next != NULL ? next : end) - p);
 
 		if (n >= sizeof(pair)) {
 			set_err(err, err_len, "property \"%.32s...\" is too long", p);
@@ -677,9 +684,16 @@ pool_prop_list_walk(const char *str, int (*cb)(const char *key, const char *valu
 		rc = cb(pair, colon + 1, arg);
 		if (rc != 0)
 			return rc;
-		if (p[n] == '\0')
+		if (next == NULL)
 			break;
-		p += n + 1;
+		p = next + 1;
 	}
 	return 0;
+}
+
+int
+pool_prop_list_walk(const char *str, int (*cb)(const char *key, const char *value, void *arg),
+		    void *arg, char *err, size_t err_len)
+{
+	return pool_prop_pairs_walk(str, str != NULL ? strlen(str) : 0, ',', cb, arg, err, err_len);
 }
