@@ -417,6 +417,53 @@ format_ram_file(void **state)
 }
 
 /* No bdev tier: the blobs go to a device file of scm_size in scm_mount. */
+/* The mount options of the file system mounted at @path, from /proc/self/mounts ("" if none). */
+static void
+mount_opts(const char *path, char *out, size_t len)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	out[0] = '\0';
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char dev[256], dir[512], type[64], opts[512];
+
+		if (sscanf(line, "%255s %511s %63s %511s", dev, dir, type, opts) == 4 &&
+		    strcmp(dir, path) == 0)
+			snprintf(out, len, "%s", opts);
+	}
+	fclose(f);
+}
+
+/* scm_hugepages_disabled: false mounts the tmpfs with huge pages (where the kernel can). */
+static void
+format_ram_huge(void **state)
+{
+	struct fmt_env env;
+	char opts[512];
+	char err[512];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* needs root (mounts) */
+	env_init(&env, "", "");
+	assert_int_equal(storage_format_engine(env.cfg, 0, false, err, sizeof(err)), 0);
+	mount_opts(env.scm, opts, sizeof(opts));
+	assert_non_null(strstr(opts, "size="));
+	assert_null(strstr(opts, "huge=")); /* the default: plain tmpfs */
+	env_fini(&env);
+
+	env_init(&env, "", "    scm_hugepages_disabled: false\n");
+	assert_false(env.cfg->engines[0].storage[0].scm_hugepages_disabled);
+	assert_int_equal(storage_format_engine(env.cfg, 0, false, err, sizeof(err)), 0);
+	assert_true(is_tmpfs(env.scm));
+	mount_opts(env.scm, opts, sizeof(opts));
+	if (access("/sys/kernel/mm/transparent_hugepage/shmem_enabled", F_OK) == 0)
+		assert_non_null(strstr(opts, "huge=always"));
+	env_fini(&env);
+}
+
 /*
  * scm_mount in a directory that is itself on a tmpfs (/dev/shm, a /tmp on tmpfs): that
  * is no tmpfs of ours to unmount; format mounts its own (as root) and scan says so.
@@ -636,6 +683,7 @@ main(void)
 		cmocka_unit_test(format_ram_file),        cmocka_unit_test(format_ram_only),
 		cmocka_unit_test(format_under_tmpfs_dir), cmocka_unit_test(format_md_on_ssd),
 		cmocka_unit_test(format_refusals),        cmocka_unit_test(scan_host),
+		cmocka_unit_test(format_ram_huge),
 	};
 
 	d_log_init();
