@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/freelist.h"
 #include "engine/engine_tgt.h"
 
 /* The conditions VOS takes (DAOS_COND_* == VOS_COND_*). */
@@ -208,12 +209,17 @@ bulk_buf_put(void *buf, uint64_t cap)
 	bio_buf_free(buf);
 }
 
+/* Update contexts freed on this target, for the next ones (common/freelist.h). */
+static __thread struct d_freelist upd_cache;
+#define UPD_CACHE_MAX 64
+
 void
 tgt_obj_bufs_flush(void)
 {
 	int i;
 
 	bulk_cache_closed = true;
+	d_freelist_drain(&upd_cache);
 	for (i = 0; i < BULK_CACHE_NR; i++) {
 		bio_buf_free(bulk_cache[i].buf);
 		bulk_cache[i].buf = NULL;
@@ -246,7 +252,10 @@ upd_free(struct tgt_req *req)
 	rpc_obj_rw_in_fini(&u->in);
 	d_free(u->iods);
 	d_free(u->sgls);
-	d_free(u);
+	if (bulk_cache_closed)
+		d_free(u);
+	else
+		d_freelist_put(&upd_cache, u, UPD_CACHE_MAX);
 }
 
 static void
@@ -558,7 +567,7 @@ tgt_zc_drain(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, uint64_t
 static void
 h_update(struct net_rpc *rpc, void *arg)
 {
-	struct upd_req *u = d_calloc(1, sizeof(*u));
+	struct upd_req *u = d_freelist_get(&upd_cache, sizeof(*u));
 	const void *body;
 	size_t len;
 	int rc;

@@ -351,6 +351,9 @@ int vos_ckpt_write(struct vos_pool *pool);
 
 /* --- blocking helper --- */
 
+/* Free the update contexts this thread keeps for reuse (vos_io.c). */
+void vos_io_cache_drain(void);
+
 struct vos_waiter {
 	bool done;
 	int status;

@@ -18,6 +18,7 @@
 #define D_LOGFAC DD_FAC(vos)
 
 #include "common/csum.h"
+#include "common/freelist.h"
 #include "vos/vos_int.h"
 
 struct upd_akey {
@@ -56,6 +57,16 @@ struct upd_ctx {
 	uint8_t key_inl[UPD_KEYS_INLINE];
 };
 
+/* Contexts freed on this thread, for the next updates; drained when a pool closes. */
+static __thread struct d_freelist upd_cache;
+#define UPD_CACHE_MAX 64
+
+void
+vos_io_cache_drain(void)
+{
+	d_freelist_drain(&upd_cache);
+}
+
 static void
 upd_free(struct upd_ctx *u)
 {
@@ -79,7 +90,7 @@ upd_free(struct upd_ctx *u)
 	if (u->zc)
 		vos_cont_close(u->cont);
 	d_free(u->zsgls);
-	d_free(u);
+	d_freelist_put(&upd_cache, u, UPD_CACHE_MAX);
 }
 
 /* Give back data blocks reserved for @u (the update did not happen). */
@@ -549,7 +560,7 @@ upd_start(struct vos_cont *cont, const struct vos_oid *oid, uint64_t epoch, uint
 
 	if (epoch == 0 || epoch == VOS_EPOCH_MAX || nr == 0 || iods == NULL)
 		return -DER_INVAL;
-	u = d_calloc(1, sizeof(*u));
+	u = d_freelist_get(&upd_cache, sizeof(*u));
 	if (u == NULL)
 		return -DER_NOMEM;
 	u->cont = cont;

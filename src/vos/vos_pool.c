@@ -502,6 +502,7 @@ vos_pool_close(struct vos_pool *pool)
 		bio_ioq_poll(pool->ioq, 100);
 	bio_ioq_poll(pool->ioq, 0);
 	pool_free(pool);
+	vos_io_cache_drain();
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 /* alloc_tests.c - the allocator wrappers: zeroing, overflow, counting, fail-Nth. */
 #define D_LOGFAC DD_FAC(tests)
 
+#include "common/freelist.h"
 #include "common/test.h"
 
 static void
@@ -213,11 +214,52 @@ gurt_macros(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* A free list reuses what it keeps (zeroed), frees beyond its bound, and drains. */
+static void
+freelist_reuse(void **state)
+{
+	TEST_ALLOC_MARK();
+	struct d_freelist fl = { 0 };
+	uint8_t *a;
+	uint8_t *b;
+	uint8_t *c;
+	size_t i;
+
+	(void)state;
+	a = d_freelist_get(&fl, 64);
+	b = d_freelist_get(&fl, 64);
+	c = d_freelist_get(&fl, 64);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	memset(a, 0xab, 64);
+	d_freelist_put(&fl, a, 2);
+	d_freelist_put(&fl, b, 2);
+	d_freelist_put(&fl, c, 2); /* over the bound: freed */
+	assert_int_equal(fl.nr, 2);
+	assert_int_equal(d_alloc_nr_live(), test_alloc_mark__ + 2);
+	/* last in, first out, zeroed again */
+	assert_ptr_equal(d_freelist_get(&fl, 64), b);
+	c = d_freelist_get(&fl, 64);
+	assert_ptr_equal(c, a);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(c[i], 0);
+	assert_int_equal(fl.nr, 0);
+	d_freelist_put(&fl, a, 2);
+	d_freelist_put(&fl, b, 2);
+	d_freelist_put(&fl, NULL, 2);
+	d_freelist_drain(&fl);
+	assert_null(fl.head);
+	assert_int_equal(fl.nr, 0);
+	TEST_ALLOC_CHECK();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(calloc_zeroes_and_counts),
+		cmocka_unit_test(freelist_reuse),
 		cmocka_unit_test(thread_bytes),
 		cmocka_unit_test(aligned),
 		cmocka_unit_test(overflow_is_refused),
