@@ -171,12 +171,52 @@ int dfs_cont_check_report(daos_handle_t poh, const char *cont, uint64_t flags, c
 int dfs_cont_scan_report(daos_handle_t poh, const char *cont, uint64_t flags, const char *subdir,
 			 dfs_report_fn fn, void *arg, dfs_scan_result_t *res);
 
+/*
+ * Repairs, for `daos fs fix-entry`, `fix-sb` and `fix-root` (DAOS declares them in its
+ * dfs_internal.h, for its daos tool; same names, signatures and meaning). The caller should
+ * hold the container exclusively (DAOS_COO_EX), as the daos tool does: nothing else may
+ * change what is being repaired.
+ */
+
+/*
+ * Repair entry @name of directory @parent (NULL: the root) whose type bits are wrong: the
+ * type is taken from the object it names (a byte array: S_IFREG; else S_IFLNK if the entry
+ * has a symlink target, else S_IFDIR) and the permissions become 0700, as in DAOS. Fields
+ * that must agree with the type are fixed with it (symlink length; a file without a chunk
+ * size gets the container's). Needs a read-write mount (EPERM). ENOENT if there is no such
+ * entry, EPROTO if it names neither an object nor a target.
+ */
+int dfs_obj_fix_type(dfs_t *dfs, dfs_obj_t *parent, const char *name);
+/*
+ * Set the chunk size stored in the entry of file @obj to @csize (0: the container's) and
+ * use it for @obj's I/O from now on. Meant for files whose entry lost its chunk size (a
+ * relinked file in lost+found): the data is not moved. EINVAL if @obj is not a file.
+ */
+int dfs_file_update_chunk_size(dfs_t *dfs, dfs_obj_t *obj, daos_size_t csize);
+/*
+ * Write a new superblock with @attr (as for dfs_cont_create(); da_props is ignored) into
+ * POSIX container @coh, open read-write, replacing whatever is left of the old one, and
+ * relink the root directory if its entry is missing or damaged. The original attributes
+ * are not recoverable: give those the container was created with. EINVAL if @coh is not a
+ * POSIX container, EIO if it has no DFS roots (its creation did not finish).
+ */
+int dfs_recreate_sb(daos_handle_t coh, dfs_attr_t *attr);
+/*
+ * Give the root directory of POSIX container @coh its entry in the superblock object again
+ * when the entry is missing or damaged (nothing to do otherwise: 0). The directory's
+ * contents are untouched; its entry gets 0755, the caller as owner and the current time.
+ * ENOENT if the superblock is missing (dfs_recreate_sb() first), EINVAL if @coh is not a
+ * POSIX container or its superblock is not one this library reads.
+ */
+int dfs_relink_root(daos_handle_t coh);
+
 /* ---- mounts ---- */
 
 /*
  * Mount the POSIX container @coh of pool @poh. @flags: O_RDONLY or O_RDWR, optionally
  * DFS_BALANCED. EINVAL if the container is not a POSIX container or its superblock is not
- * one this library reads. Both handles must stay open until dfs_umount().
+ * one this library reads, ENOENT if the superblock or the root directory's entry is missing
+ * (dfs_recreate_sb(), dfs_relink_root()). Both handles must stay open until dfs_umount().
  */
 int dfs_mount(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfs);
 /* Unmount; objects of the mount must have been released. */

@@ -10,15 +10,26 @@
  * ones, which no entry names (a crash between creating an object and inserting its entry,
  * or between removing an entry and punching its object, or a damaged directory). Each is
  * counted and, with the flags, printed, punched, or given an entry "<hi>.<lo>" under
- * /lost+found/<name or the start time>/ (a directory for objects of the type DFS gives
- * directories, else a regular file with the container's chunk size). The snapshot goes
- * at the end.
+ * /lost+found/<name or the start time>/. The snapshot goes at the end.
+ *
+ * Relinking takes two passes over the unmarked objects, as DAOS's checker does. Pass 1
+ * marks the objects named by the entries of every leaked directory: those stay reachable
+ * through the directory once it is relinked, so relinking them too would give them two
+ * names. The directories are those unmarked before pass 1 starts (listed first, then
+ * walked), so a directory marked by its leaked parent still has its own entries marked.
+ * Pass 2 relinks what is left, the tops of leaked subtrees: a directory for objects of
+ * the type DFS gives directories, else a regular file whose chunk size is guessed from its
+ * data (dfs_chunk_size_guess(): the container's, or more if a chunk holds more), since
+ * the entry that held it is lost. Without relink there is one pass, over every leaked
+ * object.
  *
  * The walk reads the directory objects itself (their dkeys are the entry names, each with
  * an inode) instead of going through dfs_lookup_rel(), so symbolic links are never
- * followed and an unreadable entry is reported and skipped rather than stopping the walk.
- * A symbolic link has an object id but no object: marking it finds nothing, which is
- * fine.
+ * followed and a damaged entry does not stop the walk. A symbolic link has an object id
+ * but no object: marking it finds nothing, which is fine. A damaged entry (an inode that
+ * does not decode, or whose type does not match its object's: what `daos fs fix-entry
+ * --type` repairs) is reported; its object id is still marked, and followed if the id is
+ * a directory's, so that a damaged entry does not make its subtree look leaked.
  *
  * Reports are lines handed to the caller's function (the daos CLI prints them): a
  * library never writes to stdout. DAOS's dfs_cont_check()/dfs_cont_scan() print them;
@@ -91,7 +102,11 @@ now_sec(void)
 /* ---- the walk ---- */
 
 struct walk;
-/* Called for each entry @name of a directory at @depth (the root's entries: 1). */
+/*
+ * Called for each entry @name of a directory at @depth (the root's entries: 1), whose
+ * path is w->path; e->mode is 0 for a damaged entry (only e->oid is known). Called with
+ * @name NULL when a directory is done.
+ */
 typedef int (*walk_fn)(struct walk *w, const char *name, const struct dfs_entry *e, uint32_t depth);
 
 struct walk {
@@ -104,9 +119,14 @@ struct walk {
 	uint64_t start;        /* now_sec() at the start */
 	uint64_t next_report;  /* nr_entries of the next progress line */
 	void *arg;
+	char path[DFS_MAX_PATH]; /* of the directory being listed ("" for the root) */
 };
 
-/* Read the inode of entry @name of directory @oh. */
+/*
+ * Read the inode of entry @name of directory @oh: -DER_NONEXIST if there is none. A
+ * damaged one (it does not decode, or its type is not its object's) is returned with mode
+ * 0 and the object id of its bytes.
+ */
 static int
 inode_read(daos_handle_t oh, const char *name, struct dfs_entry *e)
 {
@@ -131,9 +151,24 @@ inode_read(daos_handle_t oh, const char *name, struct dfs_entry *e)
 	rc = daos_obj_fetch(oh, DAOS_TX_NONE, 0, &dkey, 1, &iod, &sgl, NULL, NULL);
 	if (rc != 0)
 		return rc;
-	if (iod.iod_size == 0)
-		return -DER_NONEXIST; /* a dkey without an inode: no entry */
-	return dfs_entry_decode(ibuf, sizeof(ibuf), e);
+	/* a dkey without an inode (xattrs left by a torn remove): no entry */
+	if (iod.iod_size == 0 || sgl.sg_nr_out == 0 || iov.iov_len == 0)
+		return -DER_NONEXIST;
+	if (dfs_entry_decode(ibuf, sizeof(ibuf), e) == 0 && dfs_entry_type_matches(e->mode, e->oid))
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->oid.hi = dfs_get_u64(ibuf + DFS_OFF_OID);
+	e->oid.lo = dfs_get_u64(ibuf + DFS_OFF_OID + 8);
+	return 0;
+}
+
+/* Whether the walk goes into entry @e: directories, and damaged entries naming one. */
+static bool
+walk_descends(const struct dfs_entry *e)
+{
+	if (e->mode != 0)
+		return S_ISDIR(e->mode);
+	return !daos_obj_id_is_nil(e->oid) && daos_obj_id2type(e->oid) == DAOS_OT_MULTI_HASHED;
 }
 
 static int walk_dir(struct walk *w, daos_obj_id_t oid, uint32_t depth);
@@ -178,8 +213,17 @@ walk_batch(struct walk *w, daos_handle_t oh, const daos_key_desc_t *kds, uint32_
 		rc = w->fn(w, name, &e, depth);
 		if (rc != 0)
 			return rc;
-		if (S_ISDIR(e.mode)) {
+		if (walk_descends(&e)) {
+			size_t plen = strlen(w->path);
+
+			snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
 			rc = walk_dir(w, e.oid, depth + 1);
+			w->path[plen] = '\0';
+			/* A damaged entry's id may name nothing sensible: not a reason to stop. */
+			if (rc != 0 && e.mode == 0) {
+				D_ERROR("could not list damaged entry %s: " DF_RC, name, DP_RC(rc));
+				rc = 0;
+			}
 			if (rc != 0)
 				return rc;
 		}
@@ -295,6 +339,9 @@ check_entry(struct walk *w, const char *name, const struct dfs_entry *e, uint32_
 	if (name == NULL)
 		return 0;
 	c->nr_marked++;
+	if (e->mode == 0)
+		report(&c->rep, "%s: damaged entry %s/%s (daos fs fix-entry --type repairs it)",
+		       c->rep.who, w->path, name);
 	return oid_mark(c, e->oid);
 }
 
@@ -326,9 +373,9 @@ lf_open(struct check *c, const char *name)
 	return rc == 0 ? 0 : -daos_errno2der(rc);
 }
 
-/* Give leaked @oid the entry "<hi>.<lo>" in the lost+found directory. */
+/* Give leaked @oid the entry "<hi>.<lo>" in the lost+found directory (files: @chunk). */
 static int
-relink(struct check *c, daos_obj_id_t oid)
+relink(struct check *c, daos_obj_id_t oid, uint64_t chunk)
 {
 	enum daos_otype_t type = daos_obj_id2type(oid);
 	char name[48];
@@ -344,7 +391,7 @@ relink(struct check *c, daos_obj_id_t oid)
 		e.mode = S_IFDIR | 0700;
 	} else {
 		e.mode = S_IFREG | 0600;
-		e.chunk_size = c->dfs->attr.da_chunk_size;
+		e.chunk_size = chunk;
 		e.oclass = daos_obj_id2class(oid);
 	}
 	return dfs_entry_insert(c->lf_dir->oh, name, &e, NULL);
@@ -364,13 +411,107 @@ oid_punch(struct check *c, daos_obj_id_t oid)
 	return rc;
 }
 
-/* Pass 1: every object the walk did not reach. */
+/*
+ * The chunk size of leaked file @oid, whose entry is lost: how far its chunks reach
+ * (dfs_chunk_size_guess()). Each chunk is an integer dkey holding akey "0"; the highest
+ * extent of each says how much of its chunk is written.
+ */
 static int
-check_unmarked(struct check *c, uint64_t start)
+chunk_guess(struct check *c, daos_obj_id_t oid, uint64_t *chunk)
+{
+	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
+	daos_key_desc_t kds[WALK_BATCH];
+	uint64_t dkeys[WALK_BATCH];
+	uint64_t max_end = 0;
+	char akey_val = '0';
+	daos_handle_t oh;
+	d_sg_list_t sgl;
+	d_iov_t iov;
+	uint32_t i;
+	int rc;
+
+	rc = daos_obj_open(c->dfs->coh, oid, DAOS_OO_RO, &oh, NULL);
+	if (rc != 0)
+		return rc;
+	while (rc == 0 && !daos_anchor_is_eof(&anchor)) {
+		uint32_t nr = WALK_BATCH;
+
+		d_iov_set(&iov, dkeys, sizeof(dkeys));
+		sgl.sg_nr = 1;
+		sgl.sg_nr_out = 0;
+		sgl.sg_iovs = &iov;
+		rc = daos_obj_list_dkey(oh, DAOS_TX_NONE, &nr, kds, &sgl, &anchor, NULL);
+		for (i = 0; rc == 0 && i < nr; i++) {
+			daos_recx_t recx = { 0 };
+			daos_key_t dkey, akey;
+
+			if (kds[i].kd_key_len != sizeof(uint64_t))
+				continue; /* not an array's chunk */
+			d_iov_set(&dkey, &dkeys[i], sizeof(dkeys[i]));
+			d_iov_set(&akey, &akey_val, 1);
+			rc = daos_obj_query_key(oh, DAOS_TX_NONE, DAOS_GET_RECX | DAOS_GET_MAX,
+						&dkey, &akey, &recx, NULL);
+			if (rc == -DER_NONEXIST) {
+				rc = 0; /* a chunk punched to a hole */
+				continue;
+			}
+			if (rc == 0 && recx.rx_idx + recx.rx_nr > max_end)
+				max_end = recx.rx_idx + recx.rx_nr;
+		}
+	}
+	daos_obj_close(oh, NULL);
+	if (rc == 0)
+		*chunk = dfs_chunk_size_guess(c->dfs->attr.da_chunk_size, max_end);
+	return rc;
+}
+
+static void
+check_verify(struct check *c, daos_obj_id_t oid)
+{
+	if ((c->flags & DFS_CHECK_VERIFY) && daos_obj_verify(c->dfs->coh, oid, DAOS_EPOCH_MAX) != 0)
+		report(&c->rep, DF_OID " failed data consistency check!", DP_OID(oid));
+}
+
+/* Leaked object @oid: counted, and printed, punched or relinked as the flags say. */
+static int
+check_leaked(struct check *c, daos_obj_id_t oid, uint64_t start)
+{
+	uint64_t chunk = c->dfs->attr.da_chunk_size;
+	int rc = 0;
+
+	check_verify(c, oid);
+	if (c->flags & DFS_CHECK_PRINT)
+		report(&c->rep, "oid[%" PRIu64 "]: " DF_OID, c->nr_leaked, DP_OID(oid));
+	c->nr_leaked++;
+	if (c->nr_leaked % 100000 == 0)
+		report(&c->rep, "%s: Checked %" PRIu64 " objects (runtime: %" PRIu64 " sec)",
+		       c->rep.who, c->nr_leaked, now_sec() - start);
+	if (c->flags & DFS_CHECK_REMOVE) {
+		rc = oid_punch(c, oid);
+	} else if (c->flags & DFS_CHECK_RELINK) {
+		if (daos_is_array_type(daos_obj_id2type(oid))) {
+			rc = chunk_guess(c, oid, &chunk);
+			if (rc == 0 && (c->flags & DFS_CHECK_PRINT) &&
+			    chunk != c->dfs->attr.da_chunk_size)
+				report(&c->rep,
+				       "Adjusting File (" DF_OID ") chunk size to %" PRIu64,
+				       DP_OID(oid), chunk);
+		}
+		if (rc == 0)
+			rc = relink(c, oid, chunk);
+	}
+	if (rc != 0)
+		D_ERROR("could not %s leaked object " DF_OID ": " DF_RC,
+			(c->flags & DFS_CHECK_REMOVE) ? "punch" : "relink", DP_OID(oid), DP_RC(rc));
+	return rc;
+}
+
+/* Every object the walk did not reach, @fn called for each; stops at an error. */
+static int
+unmarked_each(struct check *c, int (*fn)(struct check *c, daos_obj_id_t oid, void *arg), void *arg)
 {
 	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
 	daos_obj_id_t *oids;
-	uint64_t next = 100000;
 	uint32_t i;
 	int rc = 0;
 
@@ -381,36 +522,136 @@ check_unmarked(struct check *c, uint64_t start)
 		uint32_t nr = OIT_BATCH;
 
 		rc = daos_oit_list_unmarked(c->oit, oids, &nr, &anchor, NULL);
-		for (i = 0; rc == 0 && i < nr; i++) {
-			if (c->flags & DFS_CHECK_VERIFY) {
-				int vrc = daos_obj_verify(c->dfs->coh, oids[i], DAOS_EPOCH_MAX);
-
-				if (vrc != 0)
-					report(&c->rep, DF_OID " failed data consistency check!",
-					       DP_OID(oids[i]));
-			}
-			if (c->flags & DFS_CHECK_PRINT)
-				report(&c->rep, "oid[%" PRIu64 "]: " DF_OID, c->nr_leaked,
-				       DP_OID(oids[i]));
-			c->nr_leaked++;
-			if (c->nr_leaked >= next) {
-				report(&c->rep,
-				       "%s: Checked %" PRIu64 " objects (runtime: %" PRIu64 " sec)",
-				       c->rep.who, c->nr_leaked, now_sec() - start);
-				next += 100000;
-			}
-			if (c->flags & DFS_CHECK_REMOVE)
-				rc = oid_punch(c, oids[i]);
-			else if (c->flags & DFS_CHECK_RELINK)
-				rc = relink(c, oids[i]);
-			if (rc != 0)
-				D_ERROR("could not %s leaked object " DF_OID ": " DF_RC,
-					(c->flags & DFS_CHECK_REMOVE) ? "punch" : "relink",
-					DP_OID(oids[i]), DP_RC(rc));
-		}
+		for (i = 0; rc == 0 && i < nr; i++)
+			rc = fn(c, oids[i], arg);
 	}
 	d_free(oids);
 	return rc;
+}
+
+static int
+leaked_cb(struct check *c, daos_obj_id_t oid, void *arg)
+{
+	return check_leaked(c, oid, *(uint64_t *)arg);
+}
+
+/* The directories among the leaked objects, gathered before any is walked. */
+struct oid_list {
+	daos_obj_id_t *oids;
+	size_t nr;
+	size_t cap;
+};
+
+static int
+dir_collect_cb(struct check *c, daos_obj_id_t oid, void *arg)
+{
+	struct oid_list *l = arg;
+	daos_obj_id_t *p;
+
+	(void)c;
+	if (daos_obj_id2type(oid) != DAOS_OT_MULTI_HASHED)
+		return 0;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap == 0 ? 64 : l->cap * 2;
+
+		p = d_realloc(l->oids, cap * sizeof(*p));
+		if (p == NULL)
+			return -DER_NOMEM;
+		l->oids = p;
+		l->cap = cap;
+	}
+	l->oids[l->nr++] = oid;
+	return 0;
+}
+
+/* Mark the objects the entries of leaked directory @oid name (one level: see pass 1). */
+static int
+dir_mark_entries(struct check *c, daos_obj_id_t oid)
+{
+	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
+	daos_key_desc_t *kds;
+	char name[DFS_MAX_NAME + 1];
+	struct dfs_entry e;
+	daos_handle_t oh;
+	d_sg_list_t sgl;
+	d_iov_t iov;
+	char *buf;
+	int rc;
+
+	rc = daos_obj_open(c->dfs->coh, oid, DAOS_OO_RO, &oh, NULL);
+	if (rc != 0)
+		return rc;
+	kds = d_calloc(WALK_BATCH, sizeof(*kds));
+	buf = d_malloc(WALK_BUF);
+	if (kds == NULL || buf == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	while (rc == 0 && !daos_anchor_is_eof(&anchor)) {
+		uint32_t nr = WALK_BATCH, i;
+		size_t off = 0;
+
+		d_iov_set(&iov, buf, WALK_BUF);
+		sgl.sg_nr = 1;
+		sgl.sg_nr_out = 0;
+		sgl.sg_iovs = &iov;
+		rc = daos_obj_list_dkey(oh, DAOS_TX_NONE, &nr, kds, &sgl, &anchor, NULL);
+		for (i = 0; rc == 0 && i < nr; i++) {
+			size_t len = kds[i].kd_key_len;
+
+			off += len;
+			if (len == 0 || len > DFS_MAX_NAME)
+				continue;
+			memcpy(name, buf + off - len, len);
+			name[len] = '\0';
+			if (inode_read(oh, name, &e) != 0)
+				continue;
+			/* a directory naming itself would hide itself from pass 2 */
+			if (e.oid.hi == oid.hi && e.oid.lo == oid.lo)
+				continue;
+			rc = oid_mark(c, e.oid);
+		}
+	}
+out:
+	d_free(kds);
+	d_free(buf);
+	daos_obj_close(oh, NULL);
+	return rc;
+}
+
+/* Pass 1 of relink: what leaked directories hold is reachable through them. */
+static int
+check_mark_leaked_dirs(struct check *c)
+{
+	struct oid_list l = { 0 };
+	size_t i;
+	int rc;
+
+	rc = unmarked_each(c, dir_collect_cb, &l);
+	for (i = 0; rc == 0 && i < l.nr; i++) {
+		rc = dir_mark_entries(c, l.oids[i]);
+		if (rc != 0)
+			D_ERROR("could not list leaked directory " DF_OID ": " DF_RC,
+				DP_OID(l.oids[i]), DP_RC(rc));
+	}
+	d_free(l.oids);
+	return rc;
+}
+
+/* The passes over the objects the walk did not reach. */
+static int
+check_unmarked(struct check *c, uint64_t start)
+{
+	int rc;
+
+	report(&c->rep, "DFS checker: Checking unmarked OIDs (Pass 1)");
+	if (!(c->flags & DFS_CHECK_RELINK))
+		return unmarked_each(c, leaked_cb, &start);
+	rc = check_mark_leaked_dirs(c);
+	if (rc != 0)
+		return rc;
+	report(&c->rep, "DFS checker: Checking unmarked OIDs (Pass 2)");
+	return unmarked_each(c, leaked_cb, &start);
 }
 
 /* Objects of the namespace itself that no entry names: the superblock and the root. */
@@ -491,7 +732,6 @@ dfs_cont_check_report(daos_handle_t poh, const char *cont, uint64_t flags, const
 		report(&c.rep, "DFS checker: Leaked OIDs will be inserted in /%s/%s", LOST_FOUND,
 		       name != NULL ? name : when);
 	}
-	report(&c.rep, "DFS checker: Checking unmarked OIDs (Pass 1)");
 	rc = check_unmarked(&c, start);
 	if (rc != 0)
 		goto out_oit;

@@ -86,6 +86,53 @@ dfs_entry_decode(const void *buf, size_t len, struct dfs_entry *out)
 	return 0;
 }
 
+bool
+dfs_entry_type_matches(mode_t mode, daos_obj_id_t oid)
+{
+	bool array = daos_is_array_type(daos_obj_id2type(oid));
+
+	/* Files are byte arrays; directories and symlinks (no object) are multi-hashed ids. */
+	return S_ISREG(mode) ? array : !array;
+}
+
+int
+dfs_entry_fix_type(uint8_t *buf, uint64_t slink_len, uint64_t chunk_size, mode_t *mode)
+{
+	daos_obj_id_t oid;
+	mode_t type;
+
+	oid.hi = dfs_get_u64(buf + DFS_OFF_OID);
+	oid.lo = dfs_get_u64(buf + DFS_OFF_OID + 8);
+	if (daos_is_array_type(daos_obj_id2type(oid)))
+		type = S_IFREG;
+	else if (slink_len != 0)
+		type = S_IFLNK;
+	else if (!daos_obj_id_is_nil(oid))
+		type = S_IFDIR;
+	else
+		return -DER_PROTO; /* no object and no target: nothing says what it was */
+	if (type == S_IFLNK && slink_len >= DFS_MAX_PATH)
+		return -DER_PROTO;
+	/* DAOS's repair: the type from the object, and rwx for the owner only. */
+	*mode = type | S_IRWXU;
+	dfs_put_u32(buf + DFS_OFF_MODE, (uint32_t)*mode);
+	dfs_put_u64(buf + DFS_OFF_SLINK_LEN, type == S_IFLNK ? slink_len : 0);
+	if (type == S_IFREG && dfs_get_u64(buf + DFS_OFF_CHUNK) == 0)
+		dfs_put_u64(buf + DFS_OFF_CHUNK, chunk_size);
+	/* What else dfs_entry_decode() refuses that a type change cannot explain. */
+	if (dfs_get_u64(buf + DFS_OFF_MTIME_NS) >= 1000000000ULL)
+		dfs_put_u64(buf + DFS_OFF_MTIME_NS, 0);
+	if (dfs_get_u64(buf + DFS_OFF_CTIME_NS) >= 1000000000ULL)
+		dfs_put_u64(buf + DFS_OFF_CTIME_NS, 0);
+	return 0;
+}
+
+uint64_t
+dfs_chunk_size_guess(uint64_t dflt, uint64_t max_end)
+{
+	return max_end > dflt ? max_end : dflt;
+}
+
 int
 dfs_name_check(const char *name)
 {

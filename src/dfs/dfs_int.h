@@ -121,6 +121,31 @@ void dfs_entry_encode(const struct dfs_entry *e, uint8_t *buf);
  * nanoseconds, symlink length out of range); *e is untouched on error.
  */
 int dfs_entry_decode(const void *buf, size_t len, struct dfs_entry *e);
+/*
+ * Whether an entry of @mode may name object @oid: files are byte arrays, directories and
+ * symbolic links have multi-hashed ids. A mismatch is a damaged entry (dfs_obj_fix_type()).
+ */
+bool dfs_entry_type_matches(mode_t mode, daos_obj_id_t oid);
+/*
+ * Repair the type of the inode at @buf (DFS_INODE_SIZE bytes, which may not decode) from
+ * what it names, as dfs_obj_fix_type() does: a byte-array object is a file, else an entry
+ * with a symlink target of @slink_len bytes (0: none) is a symbolic link, else a
+ * directory. The mode becomes that type with permissions 0700 (DAOS's choice: the old
+ * bits are as suspect as the type). So that the inode decodes afterwards, the symlink
+ * length is set to @slink_len (0 for the others), a file without a chunk size gets
+ * @chunk_size and nanoseconds out of range become 0. The new mode in *@mode. Returns 0,
+ * or -DER_PROTO when there is neither an object id nor a target to go by, or the target
+ * is too long; @buf is then unchanged.
+ */
+int dfs_entry_fix_type(uint8_t *buf, uint64_t slink_len, uint64_t chunk_size, mode_t *mode);
+/*
+ * The chunk size of a file found without its entry (the checker's relink): the larger of
+ * @dflt (the container's) and @max_end, the furthest any chunk's data reaches from the
+ * chunk's start (cells, which are bytes in DFS). Chunk i holds cells [i*c, (i+1)*c) at
+ * offsets 0..c-1, so no chunk reaches past c: @max_end is a lower bound of c. DAOS's rule;
+ * a file written with a smaller chunk than @dflt is not recognised (fix-entry sets it).
+ */
+uint64_t dfs_chunk_size_guess(uint64_t dflt, uint64_t max_end);
 /* Check an entry name: 0, EINVAL (NULL, empty, "/" inside, "." or ".."), ENAMETOOLONG. */
 int dfs_name_check(const char *name);
 /*
@@ -176,6 +201,25 @@ dfs_get_u64(const uint8_t *p)
 }
 
 /* ---- dfs_mount.c ---- */
+
+/* The container's layout type and DFS roots (superblock, root directory). */
+int dfs_cont_roots_get(daos_handle_t coh, uint64_t *layout, struct daos_prop_co_roots *roots);
+/* Whether @roots name formatted DFS objects (set, and with their class bits). */
+bool dfs_roots_are_set(const struct daos_prop_co_roots *roots);
+/* Fill @out from @attr (NULL: defaults): 0, or EINVAL for a bad consistency mode. */
+int dfs_attr_defaults(const dfs_attr_t *attr, dfs_attr_t *out);
+/*
+ * Write the superblock of @attr (as dfs_attr_defaults() fills it) into the superblock
+ * object @oh, failing (-DER_EXIST) if dkey DFS_SB_METADATA is there.
+ */
+int dfs_sb_write(daos_handle_t oh, const dfs_attr_t *attr);
+/*
+ * Read and check the superblock of object @oh into @attr: 0, ENOENT (none), EINVAL (not
+ * one this library reads), or another errno.
+ */
+int dfs_sb_read(daos_handle_t oh, dfs_attr_t *attr);
+/* The entry of a new root directory @root_oid: 0755, owned by the caller, times now. */
+void dfs_root_entry_init(struct dfs_entry *e, daos_obj_id_t root_oid);
 
 /* A fresh object id of @type and class @cid (0: automatic) for the mount. */
 int dfs_oid_alloc(struct dfs *dfs, enum daos_otype_t type, daos_oclass_id_t cid,

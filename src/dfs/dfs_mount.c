@@ -8,7 +8,8 @@
  * A container is a POSIX namespace when its layout type is POSIX and its ROOTS property
  * names a superblock object whose dkey DFS_SB_METADATA holds our magic and a layout
  * version we read. The superblock also holds the root directory's entry (dkey "/"), so
- * the root has attributes and xattrs like any other entry.
+ * the root has attributes and xattrs like any other entry. The superblock's reader and
+ * writer and the root's first entry also serve dfs_repair.c (fix-sb, fix-root).
  *
  * Locking: conn_lock guards the connection cache and the init count; a mount's OID
  * allocator has its own mutex. Everything else of a mount is fixed after mount.
@@ -372,8 +373,8 @@ sb_iods_init(daos_iod_t *iods, d_sg_list_t *sgls, d_iov_t *iovs,
 	}
 }
 
-static int
-sb_write(daos_handle_t oh, const dfs_attr_t *attr)
+int
+dfs_sb_write(daos_handle_t oh, const dfs_attr_t *attr)
 {
 	uint8_t vals[SB_NR][DAOS_CONT_HINT_MAX_LEN] = { { 0 } };
 	daos_iod_t iods[SB_NR];
@@ -400,9 +401,8 @@ sb_write(daos_handle_t oh, const dfs_attr_t *attr)
 			       iods, sgls, NULL);
 }
 
-/* Read and check the superblock into dfs->attr. */
-static int
-sb_read(struct dfs *dfs)
+int
+dfs_sb_read(daos_handle_t oh, dfs_attr_t *attr)
 {
 	uint8_t vals[SB_NR][DAOS_CONT_HINT_MAX_LEN] = { { 0 } };
 	daos_iod_t iods[SB_NR];
@@ -414,11 +414,12 @@ sb_read(struct dfs *dfs)
 
 	sb_iods_init(iods, sgls, iovs, vals, true);
 	d_iov_set(&dkey, DFS_SB_DKEY, strlen(DFS_SB_DKEY));
-	rc = daos_obj_fetch(dfs->sb_oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, SB_NR, iods,
-			    sgls, NULL, NULL);
-	if (rc == -DER_NONEXIST) {
-		D_ERROR("container has no DFS superblock: not a POSIX namespace");
-		return EINVAL;
+	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, SB_NR, iods, sgls, NULL,
+			    NULL);
+	/* As DAOS: no superblock (or no magic in it) is ENOENT, a damaged one EINVAL. */
+	if (rc == -DER_NONEXIST || (rc == 0 && iods[SB_MAGIC].iod_size == 0)) {
+		D_ERROR("container has no DFS superblock (daos fs fix-sb recreates one)");
+		return ENOENT;
 	}
 	if (rc != 0)
 		return dfs_err(rc);
@@ -440,15 +441,14 @@ sb_read(struct dfs *dfs)
 			layout, DFS_SB_VERSION, DFS_LAYOUT_VERSION);
 		return EINVAL;
 	}
-	dfs->attr.da_chunk_size = dfs_get_u64(vals[SB_CHUNK]);
-	if (dfs->attr.da_chunk_size == 0)
-		dfs->attr.da_chunk_size = DFS_DEFAULT_CHUNK_SIZE;
-	dfs->attr.da_oclass_id = dfs_get_u32(vals[SB_OCLASS]);
-	dfs->attr.da_dir_oclass_id = dfs_get_u32(vals[SB_DIR_OCLASS]);
-	dfs->attr.da_file_oclass_id = dfs_get_u32(vals[SB_FILE_OCLASS]);
-	dfs->attr.da_mode = dfs_get_u32(vals[SB_MODE]);
-	dfs->cmode = dfs->attr.da_mode;
-	memcpy(dfs->attr.da_hints, vals[SB_HINTS],
+	attr->da_chunk_size = dfs_get_u64(vals[SB_CHUNK]);
+	if (attr->da_chunk_size == 0)
+		attr->da_chunk_size = DFS_DEFAULT_CHUNK_SIZE;
+	attr->da_oclass_id = dfs_get_u32(vals[SB_OCLASS]);
+	attr->da_dir_oclass_id = dfs_get_u32(vals[SB_DIR_OCLASS]);
+	attr->da_file_oclass_id = dfs_get_u32(vals[SB_FILE_OCLASS]);
+	attr->da_mode = dfs_get_u32(vals[SB_MODE]);
+	memcpy(attr->da_hints, vals[SB_HINTS],
 	       iods[SB_HINTS].iod_size < DAOS_CONT_HINT_MAX_LEN ? iods[SB_HINTS].iod_size
 								: DAOS_CONT_HINT_MAX_LEN - 1);
 	return 0;
@@ -472,37 +472,41 @@ roots_generate(daos_handle_t coh, struct daos_prop_co_roots *roots)
 				     0);
 }
 
+void
+dfs_root_entry_init(struct dfs_entry *e, daos_obj_id_t root_oid)
+{
+	memset(e, 0, sizeof(*e));
+	clock_gettime(CLOCK_REALTIME, &e->mtime);
+	e->ctime = e->mtime;
+	e->mode = S_IFDIR | 0755;
+	e->oid = root_oid;
+	e->uid = geteuid();
+	e->gid = getegid();
+}
+
 /* Write the superblock and the root's entry into the new container @coh. */
 static int
 cont_format(daos_handle_t coh, const dfs_attr_t *attr, const struct daos_prop_co_roots *roots)
 {
-	struct dfs_entry root = { 0 };
-	struct timespec now;
+	struct dfs_entry root;
 	daos_handle_t oh;
 	int rc, rc2;
 
 	rc = daos_obj_open(coh, roots->cr_oids[0], DAOS_OO_RW, &oh, NULL);
 	if (rc != 0)
 		return rc;
-	rc = sb_write(oh, attr);
+	rc = dfs_sb_write(oh, attr);
 	if (rc != 0)
 		goto out_close;
-	clock_gettime(CLOCK_REALTIME, &now);
-	root.mode = S_IFDIR | 0755;
-	root.oid = roots->cr_oids[1];
-	root.mtime = now;
-	root.ctime = now;
-	root.uid = geteuid();
-	root.gid = getegid();
+	dfs_root_entry_init(&root, roots->cr_oids[1]);
 	rc = dfs_entry_insert(oh, DFS_ROOT_NAME, &root, NULL);
 out_close:
 	rc2 = daos_obj_close(oh, NULL);
 	return rc != 0 ? rc : rc2;
 }
 
-/* Fill @out from @attr (NULL: defaults), checking what the caller asked for. */
-static int
-attr_defaults(const dfs_attr_t *attr, dfs_attr_t *out)
+int
+dfs_attr_defaults(const dfs_attr_t *attr, dfs_attr_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->da_chunk_size = DFS_DEFAULT_CHUNK_SIZE;
@@ -574,7 +578,7 @@ cont_create(daos_handle_t poh, const char *label, dfs_attr_t *attr, uuid_t *uuid
 
 	if (dfsp != NULL && cohp == NULL)
 		return EINVAL;
-	rc = attr_defaults(attr, &dattr);
+	rc = dfs_attr_defaults(attr, &dattr);
 	if (rc != 0)
 		return rc;
 	rc = cont_props(attr, label, &prop);
@@ -673,9 +677,8 @@ dfs_free(struct dfs *dfs)
 	d_free(dfs);
 }
 
-/* The container's layout type and roots. */
-static int
-cont_roots_get(daos_handle_t coh, uint64_t *layout, struct daos_prop_co_roots *roots)
+int
+dfs_cont_roots_get(daos_handle_t coh, uint64_t *layout, struct daos_prop_co_roots *roots)
 {
 	struct daos_prop_entry *e;
 	daos_prop_t *prop;
@@ -701,6 +704,14 @@ out:
 	return rc;
 }
 
+bool
+dfs_roots_are_set(const struct daos_prop_co_roots *roots)
+{
+	/* Class bits unset (hi just the user bits): the container's creation did not finish. */
+	return !daos_obj_id_is_nil(roots->cr_oids[0]) && !daos_obj_id_is_nil(roots->cr_oids[1]) &&
+	       roots->cr_oids[1].hi != DFS_ROOT_HI;
+}
+
 D_EXPORT int
 dfs_mount(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfsp)
 {
@@ -712,15 +723,14 @@ dfs_mount(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfsp)
 
 	if (dfsp == NULL || (amode != O_RDONLY && amode != O_RDWR))
 		return EINVAL;
-	rc = cont_roots_get(coh, &layout, &roots);
+	rc = dfs_cont_roots_get(coh, &layout, &roots);
 	if (rc != 0)
 		return dfs_err(rc);
 	if (layout != DAOS_PROP_CO_LAYOUT_POSIX) {
 		D_ERROR("container layout type is %" PRIu64 ", not POSIX: cannot mount it", layout);
 		return EINVAL;
 	}
-	if (daos_obj_id_is_nil(roots.cr_oids[1]) || roots.cr_oids[1].hi == DFS_ROOT_HI) {
-		/* Class bits unset: the container's creation did not finish. */
+	if (!dfs_roots_are_set(&roots)) {
 		D_ERROR("POSIX container has no DFS roots: not formatted");
 		return EINVAL;
 	}
@@ -736,9 +746,10 @@ dfs_mount(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfsp)
 		rc = dfs_err(rc);
 		goto out_free;
 	}
-	rc = sb_read(dfs);
+	rc = dfs_sb_read(dfs->sb_oh, &dfs->attr);
 	if (rc != 0)
 		goto out_close;
+	dfs->cmode = dfs->attr.da_mode;
 	if (dfs->cmode == DFS_BALANCED && !(flags & DFS_BALANCED)) {
 		D_ERROR("container was created in balanced mode: mount it with DFS_BALANCED");
 		rc = EPERM;

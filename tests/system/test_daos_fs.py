@@ -239,3 +239,276 @@ def test_check_evicts_other_handles(fs_system):
             holder.send_signal(signal.SIGKILL)
             holder.wait(10)
         holder.stdout.close()
+
+
+# ---- the repair tools: fs fix-entry, fix-sb, fix-root, and the checker's pass 2 ----
+#
+# tests/api/dfs_corrupt.c damages a container the way bad luck does (a punched superblock,
+# a lost root entry, type bits or a chunk size overwritten, entries lost with their objects
+# left); the `daos fs fix-*` commands must give access back, shown without dfuse: get-attr,
+# scan, and copying the tree out through libdfs and comparing it with what went in.
+
+CORRUPT = os.path.join(API_DIR, "api_dfs_corrupt")
+
+
+def corrupt(sys_, cont, *args):
+    if not os.access(CORRUPT, os.X_OK):
+        pytest.skip("needs %s (libdfs)" % CORRUPT)
+    res = run([CORRUPT, POOL, cont] + [str(a) for a in args], env=env_of(sys_), timeout=120)
+    assert res.rc == 0, "%r\n%s" % (res, sys_.logs_tail())
+    return res
+
+
+def pattern(size):
+    """What api_dfs_corrupt make_file writes: byte i is i % 251."""
+    return (bytes(range(251)) * (size // 251 + 1))[:size]
+
+
+def copy_out(sys_, cont, path, dst):
+    dst.mkdir(exist_ok=True)
+    daos(sys_, "fs", "copy", "--src", "daos://%s/%s%s" % (POOL, cont, path), "--dst", str(dst))
+
+
+def contents(sums):
+    """tree_sums() without the modes: what a type repair (which sets 0700) keeps."""
+    return {k: v if v[0] == "link" else v[0] for k, v in sums.items()}
+
+
+def fails(sys_, *args):
+    res = daos(sys_, *args, check=False)
+    assert res.rc == 1 and res.err.startswith("ERROR: daos: "), res
+    return res.err
+
+
+def test_fix_entry_type(fs_system, tmp_path):
+    sys_ = fs_system
+    daos(sys_, "container", "create", "--type=POSIX", POOL, "fixtype")
+    src = str(tmp_path / "tree")
+    make_tree(src)
+    daos(sys_, "fs", "copy", "--src", src, "--dst", "daos://%s/fixtype" % POOL)
+    # a file without type bits, a directory marked a file, a symlink marked a directory
+    corrupt(sys_, "fixtype", "set_mode", "/tree/big.bin", "0644")
+    corrupt(sys_, "fixtype", "set_mode", "/tree/sub", "0100755")
+    corrupt(sys_, "fixtype", "set_mode", "/tree/link", "040777")
+    for path in ("/tree/big.bin", "/tree/sub/a.txt"):
+        err = fails(sys_, "fs", "get-attr", POOL, "fixtype", "-H", path)
+        assert "DER_PROTO" in err, err
+    # the checker names them, and what the damaged directory holds is not leaked
+    res = daos(sys_, "fs", "check", POOL, "fixtype")
+    assert check_lines(res) == 0
+    damaged = sorted(re.findall(r"^DFS checker: damaged entry (\S+) ", res.out, re.M))
+    assert damaged == ["/tree/big.bin", "/tree/link", "/tree/sub"], res
+
+    for path, kind in (("/tree/big.bin", "S_IFREG"), ("/tree/sub", "S_IFDIR"),
+                       ("/tree/link", "S_IFLNK")):
+        res = daos(sys_, "fs", "fix-entry", POOL, "fixtype", "--dfs-path", path, "--type")
+        assert res.out == "Fixing entry type of: %s\nSetting entry type to %s\n" % (
+            path, kind), res
+    # an entry that was fine stays fine (its permissions become 0700, as DAOS does)
+    res = daos(sys_, "-j", "fs", "fix-entry", POOL, "fixtype", "-H", "/tree/sub/a.txt/", "-t")
+    assert json.loads(res.out)["response"] == {"path": "/tree/sub/a.txt", "type": "S_IFREG"}
+
+    res = daos(sys_, "fs", "check", POOL, "fixtype")
+    assert check_lines(res) == 0 and "damaged entry" not in res.out, res
+    res = daos(sys_, "fs", "get-attr", POOL, "fixtype", "-H", "/tree/big.bin")
+    assert "Object Chunk Size = 1048576\n" in res.out, res
+    out = tmp_path / "out"
+    copy_out(sys_, "fixtype", "/tree", out)
+    assert contents(tree_sums(src)) == contents(tree_sums(str(out / "tree")))
+    assert os.stat(str(out / "tree" / "big.bin")).st_mode & 0o777 == 0o700
+
+
+def test_fix_entry_chunk_size(fs_system, tmp_path):
+    sys_ = fs_system
+    daos(sys_, "container", "create", "--type=POSIX", POOL, "fixchunk")
+    os.makedirs(str(tmp_path / "in" / "d"))
+    daos(sys_, "fs", "copy", "--src", str(tmp_path / "in" / "d"), "--dst",
+         "daos://%s/fixchunk" % POOL)
+    corrupt(sys_, "fixchunk", "make_file", "/f", 300000, 65536)
+    corrupt(sys_, "fixchunk", "set_chunk", "/f", 1048576)
+    # read with the wrong chunk size the file is not what was written
+    copy_out(sys_, "fixchunk", "/f", tmp_path / "bad")
+    assert (tmp_path / "bad" / "f").read_bytes() != pattern(300000)
+
+    res = daos(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/f", "--chunk-size=64KiB")
+    assert res.out == "Adjusting chunk size of /f to 65536\n", res
+    res = daos(sys_, "fs", "get-attr", POOL, "fixchunk", "-H", "/f")
+    assert "Object Chunk Size = 65536\n" in res.out, res
+    copy_out(sys_, "fixchunk", "/f", tmp_path / "good")
+    assert (tmp_path / "good" / "f").read_bytes() == pattern(300000)
+
+    # bad input is refused with a message saying what is wrong
+    err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/f")
+    assert "fix-entry needs --type, --chunk-size or both" in err, err
+    for bad in ("0", "lots"):
+        err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/f", "-z", bad)
+        assert 'invalid chunk size "%s"' % bad in err, err
+    err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "--type")
+    assert "fix-entry needs the entry: --dfs-path" in err, err
+    err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/", "--type")
+    assert "the root directory has no entry to fix: daos fs fix-root" in err, err
+    err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/d", "-z", "1MiB")
+    assert "/d is not a regular file" in err, err
+    err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/nothing", "--type")
+    assert "failed to fix the type of /nothing: DER_NONEXIST" in err, err
+    err = fails(sys_, "fs", "fix-entry", POOL, "nocont", "-H", "/f", "--type")
+    assert "failed to open container nocont: DER_NONEXIST" in err, err
+    err = fails(sys_, "fs", "fix-entry", POOL, "fixchunk", "-H", "/f", "--type=yes")
+    assert "--type" in err, err
+
+
+def test_fix_sb(fs_system, tmp_path):
+    sys_ = fs_system
+    daos(sys_, "container", "create", "--type=POSIX", "--chunk-size=512KiB", POOL, "fixsb")
+    src = str(tmp_path / "tree")
+    make_tree(src)
+    daos(sys_, "fs", "copy", "--src", src, "--dst", "daos://%s/fixsb" % POOL)
+
+    corrupt(sys_, "fixsb", "punch_sb_akeys")
+    err = fails(sys_, "fs", "get-attr", POOL, "fixsb", "-H", "/tree")
+    assert "failed to mount container fixsb: DER_NONEXIST" in err, err
+    err = fails(sys_, "fs", "scan", POOL, "fixsb")
+    assert "DER_NONEXIST" in err, err
+    err = fails(sys_, "fs", "fix-root", POOL, "fixsb")
+    assert "has no DFS superblock: recreate it with daos fs fix-sb first" in err, err
+
+    for args, what in ((("-M", "strict"), 'invalid mode "strict": expected relaxed or balanced'),
+                       (("-z", "0"), 'invalid chunk size "0"'),
+                       (("-o", "NOPE"), 'unknown object class "NOPE"'),
+                       (("-D", "NOPE"), 'unknown object class "NOPE"'),
+                       (("-F", "NOPE"), 'unknown object class "NOPE"'),
+                       (("-H", "x" * 200), "are too long: at most 127 characters")):
+        err = fails(sys_, "fs", "fix-sb", POOL, "fixsb", *args)
+        assert what in err, err
+    err = fails(sys_, "fs", "fix-sb", POOL)
+    assert "<container>" in err, err
+
+    res = daos(sys_, "fs", "fix-sb", POOL, "fixsb", "-z", "512KiB", "-M", "relaxed",
+               "-o", "SX", "-D", "S1", "-F", "SX", "-H", "file:max,dir:single")
+    assert res.out == "Recreated the DFS superblock of container fixsb\n", res
+    res = daos(sys_, "fs", "get-attr", POOL, "fixsb", "-H", "/")
+    assert "Object Chunk Size = 524288\n" in res.out, res
+    res = daos(sys_, "fs", "fix-root", POOL, "fixsb")
+    assert res.out == "Root object already linked in SB\n", res
+    resp = json.loads(daos(sys_, "-j", "fs", "scan", POOL, "fixsb").out)["response"]
+    assert (resp["files"], resp["directories"], resp["symlinks"]) == (3, 3, 1), resp
+    out = tmp_path / "out"
+    copy_out(sys_, "fixsb", "/tree", out)
+    assert tree_sums(src) == tree_sums(str(out / "tree"))
+
+    # the whole superblock object: the superblock and the root's entry go together
+    corrupt(sys_, "fixsb", "punch_sb_obj")
+    fails(sys_, "fs", "get-attr", POOL, "fixsb", "-H", "/tree")
+    res = daos(sys_, "-j", "fs", "fix-sb", POOL, "fixsb", "--chunk-size=512KiB")
+    assert json.loads(res.out)["status"] == 0, res
+    res = daos(sys_, "fs", "check", POOL, "fixsb")
+    assert check_lines(res) == 0
+    out2 = tmp_path / "out2"
+    copy_out(sys_, "fixsb", "/tree", out2)
+    assert tree_sums(src) == tree_sums(str(out2 / "tree"))
+
+
+def test_fix_root(fs_system, tmp_path):
+    sys_ = fs_system
+    daos(sys_, "container", "create", "--type=POSIX", POOL, "fixroot")
+    src = str(tmp_path / "tree")
+    make_tree(src)
+    daos(sys_, "fs", "copy", "--src", src, "--dst", "daos://%s/fixroot" % POOL)
+
+    corrupt(sys_, "fixroot", "punch_root")
+    err = fails(sys_, "fs", "get-attr", POOL, "fixroot", "-H", "/tree")
+    assert "failed to mount container fixroot: DER_NONEXIST" in err, err
+    res = daos(sys_, "fs", "fix-root", POOL, "fixroot")
+    assert res.out == "Relinked the root directory of container fixroot\n", res
+    res = daos(sys_, "-j", "fs", "fix-root", POOL, "fixroot")
+    assert json.loads(res.out)["response"] == {"relinked": False}, res
+    res = daos(sys_, "fs", "check", POOL, "fixroot")
+    assert check_lines(res) == 0
+    out = tmp_path / "out"
+    copy_out(sys_, "fixroot", "/tree", out)
+    assert tree_sums(src) == tree_sums(str(out / "tree"))
+
+    # not a POSIX container: nothing to relink
+    daos(sys_, "container", "create", POOL, "notfs")
+    err = fails(sys_, "fs", "fix-root", POOL, "notfs")
+    assert "failed to relink the root directory of container notfs: DER_INVAL" in err, err
+    err = fails(sys_, "fs", "fix-root", POOL, "fixroot", "extra")
+    assert "extra" in err, err
+
+
+def test_fix_needs_exclusive_access(fs_system):
+    """DAOS opens the container exclusively for the repairs: with another handle open
+    (dfuse, an application) they are refused, and say why."""
+    import signal
+    import subprocess
+
+    sys_ = fs_system
+    holder_bin = os.path.join(API_DIR, "api_fault_client")
+    if not os.access(holder_bin, os.X_OK):
+        pytest.skip("needs %s" % holder_bin)
+    daos(sys_, "container", "create", "--type=POSIX", POOL, "fixheld")
+    holder = subprocess.Popen([holder_bin, "hold", POOL, "fixheld"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env=env_of(sys_), text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        for args in (("fix-entry", "-H", "/x", "--type"), ("fix-sb",), ("fix-root",)):
+            err = fails(sys_, "fs", args[0], POOL, "fixheld", *args[1:])
+            assert "failed to open container fixheld exclusively" in err and \
+                "DER_BUSY" in err, err
+    finally:
+        if holder.poll() is None:
+            holder.send_signal(signal.SIGKILL)
+            holder.wait(10)
+        holder.stdout.close()
+
+
+def test_check_relink_pass2(fs_system, tmp_path):
+    """With relink the checker takes two passes, as DAOS's: pass 1 marks what leaked
+    directories hold (reachable again through them), pass 2 relinks the rest, guessing a
+    file's chunk size from its data. A file written with a smaller chunk than the
+    container's is not recognised: fix-entry --chunk-size repairs it."""
+    sys_ = fs_system
+    daos(sys_, "container", "create", "--type=POSIX", POOL, "lf2")
+    os.makedirs(str(tmp_path / "in" / "top" / "d1" / "d2"))
+    daos(sys_, "fs", "copy", "--src", str(tmp_path / "in" / "top"), "--dst",
+         "daos://%s/lf2" % POOL)
+    big = 5 * 1024 * 1024 + 123
+    corrupt(sys_, "lf2", "make_file", "/top/d1/d2/f", big, 2 * 1024 * 1024)
+    corrupt(sys_, "lf2", "make_file", "/top/d1/g", 300000, 65536)
+    corrupt(sys_, "lf2", "make_file", "/top/big", big, 2 * 1024 * 1024)
+    corrupt(sys_, "lf2", "make_file", "/top/small", 300000, 65536)
+    tops = {}
+    for name in ("d1", "big", "small"):
+        res = corrupt(sys_, "lf2", "unlink", "/top/" + name)
+        tops[name] = re.search(r"^unlinked (\d+\.\d+)$", res.out, re.M).group(1)
+
+    # without relink every leaked object counts: d1, d2, f, g, big, small
+    res = daos(sys_, "fs", "check", "--flags=print", POOL, "lf2")
+    assert check_lines(res) == 6, res
+    assert "(Pass 2)" not in res.out, res
+
+    res = daos(sys_, "fs", "check", "--flags=print,relink", "--dir-name=lf", POOL, "lf2")
+    assert "DFS checker: Checking unmarked OIDs (Pass 1)\n" \
+        "DFS checker: Checking unmarked OIDs (Pass 2)\n" in res.out, res
+    assert check_lines(res) == 3, res
+    printed = sorted(re.findall(r"^oid\[\d+\]: (\d+\.\d+)$", res.out, re.M))
+    assert printed == sorted(tops.values()), res
+    adjusted = re.findall(r"^Adjusting File \((\d+\.\d+)\) chunk size to (\d+)$", res.out, re.M)
+    assert adjusted == [(tops["big"], str(2 * 1024 * 1024))], res
+
+    out = tmp_path / "out"
+    copy_out(sys_, "lf2", "/lost+found/lf", out)
+    lf = out / "lf"
+    assert sorted(os.listdir(str(lf))) == sorted(tops.values())
+    assert (lf / tops["d1"] / "d2" / "f").read_bytes() == pattern(big)
+    assert (lf / tops["d1"] / "g").read_bytes() == pattern(300000)
+    assert (lf / tops["big"]).read_bytes() == pattern(big)
+    assert (lf / tops["small"]).read_bytes() != pattern(300000)
+
+    path = "/lost+found/lf/" + tops["small"]
+    daos(sys_, "fs", "fix-entry", POOL, "lf2", "--dfs-path", path, "--chunk-size", "65536")
+    copy_out(sys_, "lf2", path, tmp_path / "small")
+    assert (tmp_path / "small" / tops["small"]).read_bytes() == pattern(300000)
+    res = daos(sys_, "fs", "check", "--flags=print,relink", POOL, "lf2")
+    assert check_lines(res) == 0, res

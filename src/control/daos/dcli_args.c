@@ -49,6 +49,16 @@ static const int fs_chmod_opts[] = { DCLI_OPT_PATH, DCLI_OPT_DFS_PATH, DCLI_OPT_
 				     DCLI_OPT_MODE, -1 };
 static const int fs_check_opts[] = { DCLI_OPT_CHECK_FLAGS, DCLI_OPT_DIR_NAME, -1 };
 static const int fs_scan_opts[] = { DCLI_OPT_DIR_NAME, -1 };
+static const int fs_fix_entry_opts[] = { DCLI_OPT_PATH,           DCLI_OPT_DFS_PATH,
+					 DCLI_OPT_DFS_PREFIX,     DCLI_OPT_FIX_TYPE,
+					 DCLI_OPT_FIX_CHUNK_SIZE, -1 };
+static const int fs_fix_sb_opts[] = { DCLI_OPT_CONS_MODE,
+				      DCLI_OPT_CHUNK_SIZE,
+				      DCLI_OPT_OCLASS,
+				      DCLI_OPT_SB_DIR_OCLASS,
+				      DCLI_OPT_SB_FILE_OCLASS,
+				      DCLI_OPT_HINTS,
+				      -1 };
 static const int cont_check_opts[] = { DCLI_OPT_EPC, -1 };
 
 /* name, aliases, help, options, argument names, min and max arguments, needs DAOS, run */
@@ -145,6 +155,12 @@ static const struct cli_cmd fs_cmds[] = {
 	     dcli_fs_chmod),
 	LEAF("query", NULL, "Show what dfuse serves at a path", NULL, "<dfuse path>", 1, 1, false,
 	     dcli_fs_query),
+	LEAF("fix-entry", NULL, "Fix an entry whose type or chunk size was corrupted",
+	     fs_fix_entry_opts, WHERE, 0, 2, true, dcli_fs_fix_entry),
+	LEAF("fix-sb", NULL, "Recreate the DFS superblock of a POSIX container", fs_fix_sb_opts,
+	     CONT, 2, 2, true, dcli_fs_fix_sb),
+	LEAF("fix-root", NULL, "Relink the root directory of a POSIX container", NULL, CONT, 2, 2,
+	     true, dcli_fs_fix_root),
 	{ NULL },
 };
 

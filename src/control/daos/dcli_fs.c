@@ -2,8 +2,9 @@
 /*
  * dcli_fs.c - `daos filesystem` (reference §4.4): the defaults a directory gives new
  * entries (set-attr, get-attr, reset-*), chmod, the namespace checker and scanner
- * (check, scan, §8.8), `daos fs query` of a dfuse path, and `daos container check`.
- * `fs copy` is in dcli_fs_copy.c.
+ * (check, scan, §8.8), the repairs (fix-entry, fix-sb, fix-root: DAOS's, each on a
+ * container opened exclusively), `daos fs query` of a dfuse path, and `daos container
+ * check`. `fs copy` is in dcli_fs_copy.c.
  *
  * Addressing, as DAOS's: either --path, a file or directory inside a dfuse mount (dfuse
  * says which pool and container through its ioctl, and the path in the container is the
@@ -551,4 +552,336 @@ dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a)
 	}
 	d_free(info);
 	return 0;
+}
+
+/* ---- fix-entry, fix-sb, fix-root ---- */
+
+/*
+ * Open a container for a repair: exclusively (DAOS_COO_EX), as DAOS's daos does, so that
+ * no dfuse mount or application changes what is being repaired meanwhile.
+ */
+static int
+fix_open(struct cli_ctx *ctx, const char *pool, const char *cont, daos_handle_t *poh,
+	 daos_handle_t *coh)
+{
+	int rc;
+
+	rc = dcli_cont_open(ctx, pool, cont, DAOS_PC_RW, DAOS_COO_EX, poh, coh, NULL, NULL);
+	if (rc == -DER_BUSY)
+		dcli_errf(ctx, rc,
+			  "failed to open container %s exclusively (unmount dfuse and stop other "
+			  "users first)",
+			  cont);
+	return rc;
+}
+
+/* Whether the container mounts now (read-only, in whichever mode its superblock says). */
+static int
+mount_check(struct cli_ctx *ctx, daos_handle_t poh, daos_handle_t coh)
+{
+	dfs_t *dfs;
+	int rc;
+
+	rc = ctx->ops->dfs_mount(poh, coh, O_RDONLY, &dfs);
+	if (rc == EPERM)
+		rc = ctx->ops->dfs_mount(poh, coh, O_RDONLY | DFS_BALANCED, &dfs);
+	if (rc == 0)
+		ctx->ops->dfs_umount(dfs);
+	return der(rc);
+}
+
+static const char *
+type_name(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "S_IFREG";
+	if (S_ISDIR(mode))
+		return "S_IFDIR";
+	if (S_ISLNK(mode))
+		return "S_IFLNK";
+	return "unknown";
+}
+
+static bool
+have_fix_ops(const struct dcli_ops *o)
+{
+	return o->dfs_stat != NULL && o->dfs_obj_fix_type != NULL &&
+	       o->dfs_file_update_chunk_size != NULL && o->dfs_recreate_sb != NULL &&
+	       o->dfs_relink_root != NULL;
+}
+
+/* --type: the entry's type from its object, as dfs_obj_fix_type() decides. */
+static int
+fix_entry_type(struct cli_ctx *ctx, struct fs_target *t, mode_t *type)
+{
+	char dir[sizeof(t->path)];
+	dfs_obj_t *parent = NULL;
+	struct stat st;
+	char *slash;
+	mode_t mode;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s", t->path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if (!ctx->json)
+		fprintf(ctx->out, "Fixing entry type of: %s\n", t->path);
+	rc = der(ctx->ops->dfs_lookup(t->dfs, slash == dir ? "/" : dir, O_RDWR, &parent, &mode,
+				      NULL));
+	if (rc != 0)
+		return dcli_errf(ctx, rc, "failed to look up %s in container %s",
+				 slash == dir ? "/" : dir, t->cont);
+	rc = der(ctx->ops->dfs_obj_fix_type(t->dfs, parent, slash + 1));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to fix the type of %s", t->path);
+		goto out;
+	}
+	rc = der(ctx->ops->dfs_stat(t->dfs, parent, slash + 1, &st));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "%s still cannot be read after fixing its type", t->path);
+		goto out;
+	}
+	*type = st.st_mode;
+	if (!ctx->json)
+		fprintf(ctx->out, "Setting entry type to %s\n", type_name(st.st_mode));
+out:
+	ctx->ops->dfs_release(parent);
+	return rc;
+}
+
+/* --chunk-size: what a file's entry says its chunk size is. */
+static int
+fix_entry_chunk(struct cli_ctx *ctx, struct fs_target *t, uint64_t chunk)
+{
+	dfs_obj_t *obj;
+	mode_t mode;
+	int rc;
+
+	if (!ctx->json)
+		fprintf(ctx->out, "Adjusting chunk size of %s to %" PRIu64 "\n", t->path, chunk);
+	rc = der(ctx->ops->dfs_lookup(t->dfs, t->path, O_RDWR | O_NOFOLLOW, &obj, &mode, NULL));
+	if (rc == -DER_PROTO)
+		return dcli_errf(ctx, rc, "entry %s is damaged: repair it with --type first",
+				 t->path);
+	if (rc != 0)
+		return dcli_errf(ctx, rc, "failed to look up %s in container %s", t->path, t->cont);
+	if (!S_ISREG(mode)) {
+		rc = dcli_errf(ctx, 0,
+			       "%s is not a regular file: only files have a chunk size of "
+			       "their own",
+			       t->path);
+	} else {
+		rc = der(ctx->ops->dfs_file_update_chunk_size(t->dfs, obj, chunk));
+		if (rc != 0)
+			dcli_errf(ctx, rc, "failed to set the chunk size of %s", t->path);
+	}
+	ctx->ops->dfs_release(obj);
+	return rc;
+}
+
+int
+dcli_fs_fix_entry(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	bool fix_type = a->set[DCLI_OPT_FIX_TYPE];
+	bool fix_chunk = a->set[DCLI_OPT_FIX_CHUNK_SIZE];
+	struct fs_target t;
+	mode_t type = 0;
+	uint64_t chunk = 0;
+	char sys[64];
+	size_t n;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if (!fix_type && !fix_chunk)
+		return dcli_errf(ctx, 0, "fix-entry needs --type, --chunk-size or both");
+	if (fix_chunk &&
+	    (pool_prop_size_parse(a->val[DCLI_OPT_FIX_CHUNK_SIZE], &chunk) != 0 || chunk == 0))
+		return dcli_errf(ctx, 0, "invalid chunk size \"%s\"",
+				 a->val[DCLI_OPT_FIX_CHUNK_SIZE]);
+	if (!a->set[DCLI_OPT_PATH] && !a->set[DCLI_OPT_DFS_PATH])
+		return dcli_errf(ctx, 0,
+				 "fix-entry needs the entry: --dfs-path with <pool> <container>, "
+				 "or --path");
+	rc = need_dfs(ctx);
+	if (rc == 0 && !have_fix_ops(ctx->ops))
+		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+	if (rc == 0)
+		rc = target_name(ctx, a, &t, sys, sizeof(sys));
+	if (rc != 0)
+		return rc;
+	n = strlen(t.path);
+	while (n > 1 && t.path[n - 1] == '/')
+		t.path[--n] = '\0';
+	if (strcmp(t.path, "/") == 0)
+		return dcli_errf(ctx, 0,
+				 "the root directory has no entry to fix: daos fs fix-root "
+				 "relinks it");
+	rc = fix_open(ctx, t.pool, t.cont, &t.poh, &t.coh);
+	if (rc != 0)
+		return rc;
+	rc = der(ctx->ops->dfs_mount(t.poh, t.coh, O_RDWR, &t.dfs));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to mount container %s", t.cont);
+		goto out_close;
+	}
+	if (fix_type)
+		rc = fix_entry_type(ctx, &t, &type);
+	if (rc == 0 && fix_chunk)
+		rc = fix_entry_chunk(ctx, &t, chunk);
+	if (rc == 0 && ctx->json) {
+		ctx->json_resp = json_pack("{s:s}", "path", t.path);
+		if (ctx->json_resp != NULL && fix_type)
+			json_object_set_new(ctx->json_resp, "type", json_string(type_name(type)));
+		if (ctx->json_resp != NULL && fix_chunk)
+			json_object_set_new(ctx->json_resp, "chunk_size",
+					    json_integer((json_int_t)chunk));
+	}
+	ctx->ops->dfs_umount(t.dfs);
+out_close:
+	dcli_cont_close(ctx, t.poh, t.coh);
+	return rc;
+}
+
+/* An object class option of fix-sb into *@cid (unset: 0, automatic). */
+static int
+fix_sb_class(struct cli_ctx *ctx, const struct cli_args *a, int opt, daos_oclass_id_t *cid)
+{
+	int id;
+
+	*cid = 0;
+	if (!a->set[opt])
+		return 0;
+	id = ctx->ops->oclass_name2id(a->val[opt]);
+	if (id <= 0)
+		return dcli_errf(ctx, 0, "unknown object class \"%s\"", a->val[opt]);
+	*cid = (daos_oclass_id_t)id;
+	return 0;
+}
+
+/* fix-sb's options into the attributes of the new superblock. */
+static int
+fix_sb_attr(struct cli_ctx *ctx, const struct cli_args *a, dfs_attr_t *attr)
+{
+	int rc;
+
+	memset(attr, 0, sizeof(*attr));
+	if (a->set[DCLI_OPT_CONS_MODE]) {
+		const char *m = a->val[DCLI_OPT_CONS_MODE];
+
+		if (strcasecmp(m, "relaxed") == 0)
+			attr->da_mode = DFS_RELAXED;
+		else if (strcasecmp(m, "balanced") == 0)
+			attr->da_mode = DFS_BALANCED;
+		else
+			return dcli_errf(ctx, 0,
+					 "invalid mode \"%s\": expected relaxed or balanced", m);
+	}
+	if (a->set[DCLI_OPT_CHUNK_SIZE] &&
+	    (pool_prop_size_parse(a->val[DCLI_OPT_CHUNK_SIZE], &attr->da_chunk_size) != 0 ||
+	     attr->da_chunk_size == 0))
+		return dcli_errf(ctx, 0, "invalid chunk size \"%s\"", a->val[DCLI_OPT_CHUNK_SIZE]);
+	rc = fix_sb_class(ctx, a, DCLI_OPT_OCLASS, &attr->da_oclass_id);
+	if (rc == 0)
+		rc = fix_sb_class(ctx, a, DCLI_OPT_SB_DIR_OCLASS, &attr->da_dir_oclass_id);
+	if (rc == 0)
+		rc = fix_sb_class(ctx, a, DCLI_OPT_SB_FILE_OCLASS, &attr->da_file_oclass_id);
+	if (rc != 0)
+		return rc;
+	if (a->set[DCLI_OPT_HINTS]) {
+		if (strlen(a->val[DCLI_OPT_HINTS]) >= sizeof(attr->da_hints))
+			return dcli_errf(ctx, 0,
+					 "hints \"%s\" are too long: at most %zu characters",
+					 a->val[DCLI_OPT_HINTS], sizeof(attr->da_hints) - 1);
+		snprintf(attr->da_hints, sizeof(attr->da_hints), "%s", a->val[DCLI_OPT_HINTS]);
+	}
+	return 0;
+}
+
+int
+dcli_fs_fix_sb(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	daos_handle_t poh, coh;
+	dfs_attr_t attr;
+	int rc;
+
+	rc = fix_sb_attr(ctx, a, &attr);
+	if (rc == 0)
+		rc = need_dfs(ctx);
+	if (rc == 0 && !have_fix_ops(ctx->ops))
+		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+	if (rc != 0)
+		return rc;
+	rc = fix_open(ctx, a->pos[0], a->pos[1], &poh, &coh);
+	if (rc != 0)
+		return rc;
+	rc = der(ctx->ops->dfs_recreate_sb(coh, &attr));
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to recreate the DFS superblock of container %s",
+			  a->pos[1]);
+		goto out;
+	}
+	rc = mount_check(ctx, poh, coh);
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "container %s does not mount with its new superblock",
+			  a->pos[1]);
+		goto out;
+	}
+	if (ctx->json)
+		ctx->json_resp = json_null();
+	else
+		fprintf(ctx->out, "Recreated the DFS superblock of container %s\n", a->pos[1]);
+out:
+	dcli_cont_close(ctx, poh, coh);
+	return rc;
+}
+
+int
+dcli_fs_fix_root(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	daos_handle_t poh, coh;
+	bool linked = false;
+	int rc;
+
+	rc = need_dfs(ctx);
+	if (rc == 0 && !have_fix_ops(ctx->ops))
+		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+	if (rc != 0)
+		return rc;
+	rc = fix_open(ctx, a->pos[0], a->pos[1], &poh, &coh);
+	if (rc != 0)
+		return rc;
+	/* A container that mounts has a sound root entry: nothing to do (DAOS says so too). */
+	if (mount_check(ctx, poh, coh) == 0) {
+		linked = true;
+		goto out_ok;
+	}
+	rc = der(ctx->ops->dfs_relink_root(coh));
+	if (rc == -DER_NONEXIST) {
+		dcli_errf(ctx, rc,
+			  "container %s has no DFS superblock: recreate it with daos fs fix-sb "
+			  "first",
+			  a->pos[1]);
+		goto out;
+	}
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "failed to relink the root directory of container %s",
+			  a->pos[1]);
+		goto out;
+	}
+	rc = mount_check(ctx, poh, coh);
+	if (rc != 0) {
+		dcli_errf(ctx, rc, "container %s still does not mount after relinking its root",
+			  a->pos[1]);
+		goto out;
+	}
+out_ok:
+	if (ctx->json)
+		ctx->json_resp = json_pack("{s:b}", "relinked", !linked);
+	else if (linked)
+		fprintf(ctx->out, "Root object already linked in SB\n");
+	else
+		fprintf(ctx->out, "Relinked the root directory of container %s\n", a->pos[1]);
+out:
+	dcli_cont_close(ctx, poh, coh);
+	return rc;
 }

@@ -67,7 +67,13 @@
 	X(DFS_PREFIX, 'I', "dfs-prefix", true, "Mount prefix to strip from --dfs-path")          \
 	X(CHECK_FLAGS, 'f', "flags", true, "print,remove,relink,verify,evict")                   \
 	X(DIR_NAME, 'n', "dir-name", true, "Name of the directory (lost+found, or to scan)")     \
-	X(MODE, 'm', "mode", true, "Mode bits, in octal")
+	X(MODE, 'm', "mode", true, "Mode bits, in octal")                                        \
+	X(FIX_TYPE, 't', "type", false, "Set the entry's type from the object it names")         \
+	X(FIX_CHUNK_SIZE, 'z', "chunk-size", true, "The chunk size the file was written with")   \
+	X(CONS_MODE, 'M', "mode", true, "DFS consistency mode: relaxed or balanced")             \
+	X(SB_DIR_OCLASS, 'D', "dir-oclass", true, "POSIX: object class of directories")          \
+	X(SB_FILE_OCLASS, 'F', "file-oclass", true, "POSIX: object class of files")              \
+	X(HINTS, 'H', "hints", true, "POSIX: object class hints (file:max,dir:single)")
 
 #define DCLI_OPT_ENUM(id, s, l, v, h) DCLI_OPT_##id,
 enum dcli_opt { DCLI_OPT_TABLE(DCLI_OPT_ENUM) DCLI_OPT_NR };
@@ -200,6 +206,12 @@ struct dcli_ops {
 	int (*dfs_cont_scan_report)(daos_handle_t poh, const char *cont, uint64_t flags,
 				    const char *subdir, dfs_report_fn fn, void *arg,
 				    dfs_scan_result_t *res);
+	/* The repairs of fs fix-entry, fix-sb, fix-root; dfs_stat shows fix-entry's result. */
+	int (*dfs_stat)(dfs_t *dfs, dfs_obj_t *parent, const char *name, struct stat *stbuf);
+	int (*dfs_obj_fix_type)(dfs_t *dfs, dfs_obj_t *parent, const char *name);
+	int (*dfs_file_update_chunk_size)(dfs_t *dfs, dfs_obj_t *obj, daos_size_t csize);
+	int (*dfs_recreate_sb)(daos_handle_t coh, dfs_attr_t *attr);
+	int (*dfs_relink_root)(daos_handle_t coh);
 	/*
 	 * What dfuse says about @path (a file or directory in a dfuse mount): its pool and
 	 * container UUIDs, the system name ("" for the default), the mount point and the
@@ -420,6 +432,9 @@ int dcli_fs_check(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_scan(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_chmod(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_fix_entry(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_fix_sb(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_fix_root(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_cont_check(struct cli_ctx *ctx, const struct cli_args *a);
 
 /*

@@ -157,6 +157,11 @@ const struct dcli_ops dcli_libdaos_ops = {
 	.dfs_chmod = dfs_chmod,
 	.dfs_cont_check_report = dfs_cont_check_report,
 	.dfs_cont_scan_report = dfs_cont_scan_report,
+	.dfs_stat = dfs_stat,
+	.dfs_obj_fix_type = dfs_obj_fix_type,
+	.dfs_file_update_chunk_size = dfs_file_update_chunk_size,
+	.dfs_recreate_sb = dfs_recreate_sb,
+	.dfs_relink_root = dfs_relink_root,
 	.dfuse_path_info = dfuse_path_info,
 
 	/* POSIX containers: libdfs's dfs_cont_create_with_label(). */

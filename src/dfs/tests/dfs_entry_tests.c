@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dfs_entry_tests.c - the pure parts of libdfs (dfs_entry.c): the inode codec and its
- * refusals, entry names, path components, dfs_open's flag rules, access checks, the
- * dfs_set_prefix rule and the mount sharing blob. No DAOS system is needed.
+ * refusals, the type repair of fix-entry and the relinked file's chunk size, entry names, path
+ * components, dfs_open's flag rules, access checks, the dfs_set_prefix rule and the mount sharing
+ * blob. No DAOS system is needed.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -81,6 +82,144 @@ inode_symlink_and_dir(void **state)
 	e.oid.hi = 1;
 	dfs_entry_encode(&e, buf);
 	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+}
+
+/* An object id of @type, as daos_obj_generate_oid() makes them (class bits left out). */
+static daos_obj_id_t
+oid_of(enum daos_otype_t type, uint64_t lo)
+{
+	daos_obj_id_t oid = { .hi = ((uint64_t)type << OID_FMT_TYPE_SHIFT) | 7, .lo = lo };
+
+	return oid;
+}
+
+/* Encode @e, then overwrite its mode with @mode (which may be no mode DFS writes). */
+static void
+encode_with_mode(const struct dfs_entry *e, uint32_t mode, uint8_t *buf)
+{
+	dfs_entry_encode(e, buf);
+	dfs_put_u32(buf + DFS_OFF_MODE, mode);
+}
+
+/*
+ * fix-entry --type: the type comes from the object named, the permissions become 0700,
+ * the fields the decoder checks against the type follow it, and the rest is kept.
+ */
+static void
+fix_type_from_object(void **state)
+{
+	struct dfs_entry e = sample_file(), d;
+	uint8_t buf[DFS_INODE_SIZE], before[DFS_INODE_SIZE];
+	mode_t mode = 0;
+
+	(void)state;
+	e.oid = oid_of(DAOS_OT_ARRAY_BYTE, 42);
+	/* a file whose mode lost its type bits */
+	encode_with_mode(&e, 0644, buf);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), -DER_PROTO);
+	assert_int_equal(dfs_entry_fix_type(buf, 0, 1 << 20, &mode), 0);
+	assert_int_equal(mode, S_IFREG | 0700);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+	assert_int_equal(d.mode, S_IFREG | 0700);
+	assert_int_equal(d.chunk_size, e.chunk_size);
+	assert_int_equal(d.uid, e.uid);
+	assert_int_equal(d.mtime.tv_sec, e.mtime.tv_sec);
+	assert_int_equal(d.hlc, e.hlc);
+	/* a file marked a directory decodes, but names the wrong kind of object */
+	encode_with_mode(&e, S_IFDIR | 0755, buf);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+	assert_false(dfs_entry_type_matches(d.mode, d.oid));
+	assert_int_equal(dfs_entry_fix_type(buf, 0, 1 << 20, &mode), 0);
+	assert_int_equal(mode, S_IFREG | 0700);
+
+	/* a directory marked a file: no chunk size of its own, so undecodable until fixed */
+	memset(&e, 0, sizeof(e));
+	e.oid = oid_of(DAOS_OT_MULTI_HASHED, 9);
+	encode_with_mode(&e, S_IFREG | 0755, buf);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), -DER_PROTO);
+	assert_int_equal(dfs_entry_fix_type(buf, 0, 1 << 20, &mode), 0);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+	assert_int_equal(d.mode, S_IFDIR | 0700);
+	assert_int_equal(d.chunk_size, 0);
+
+	/* a symlink marked a directory: its target says what it is, and how long */
+	encode_with_mode(&e, S_IFDIR | 0777, buf);
+	assert_int_equal(dfs_entry_fix_type(buf, 11, 1 << 20, &mode), 0);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+	assert_int_equal(d.mode, S_IFLNK | 0700);
+	assert_int_equal(d.slink_len, 11);
+	/* a directory claiming to be a symlink, without a target */
+	e.slink_len = 5;
+	encode_with_mode(&e, S_IFLNK | 0777, buf);
+	assert_int_equal(dfs_entry_fix_type(buf, 0, 1 << 20, &mode), 0);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+	assert_int_equal(d.mode, S_IFDIR | 0700);
+	assert_int_equal(d.slink_len, 0);
+
+	/* a file object named by a directory's entry gets the container's chunk size */
+	memset(&e, 0, sizeof(e));
+	e.oid = oid_of(DAOS_OT_ARRAY_BYTE, 3);
+	e.mtime.tv_nsec = 5;
+	encode_with_mode(&e, S_IFDIR | 0755, buf);
+	dfs_put_u64(buf + DFS_OFF_CTIME_NS, 1000000000ULL);
+	assert_int_equal(dfs_entry_fix_type(buf, 0, 4096, &mode), 0);
+	assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+	assert_int_equal(d.mode, S_IFREG | 0700);
+	assert_int_equal(d.chunk_size, 4096);
+	assert_int_equal(d.mtime.tv_nsec, 5);
+	assert_int_equal(d.ctime.tv_nsec, 0);
+
+	/* nothing to go by (no object, no target), or a target too long: left alone */
+	memset(&e, 0, sizeof(e));
+	encode_with_mode(&e, 0, buf);
+	memcpy(before, buf, sizeof(buf));
+	assert_int_equal(dfs_entry_fix_type(buf, 0, 4096, &mode), -DER_PROTO);
+	assert_int_equal(dfs_entry_fix_type(buf, DFS_MAX_PATH, 4096, &mode), -DER_PROTO);
+	assert_memory_equal(buf, before, sizeof(buf));
+}
+
+/* Whatever the bytes, once they name an object (or a target) the fix makes them decode. */
+static void
+fix_type_always_decodes(void **state)
+{
+	uint8_t buf[DFS_INODE_SIZE];
+	struct dfs_entry d;
+	unsigned int seed = 20261121;
+	mode_t mode;
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 10000; i++) {
+		enum daos_otype_t type = (enum daos_otype_t)(rand_r(&seed) % (DAOS_OT_MAX + 1));
+		daos_obj_id_t oid = oid_of(type, (uint64_t)rand_r(&seed) + 1);
+		uint64_t slen = rand_r(&seed) % 2 ? 0 : 1 + rand_r(&seed) % (DFS_MAX_PATH - 1);
+
+		for (j = 0; j < DFS_INODE_SIZE; j++)
+			buf[j] = (uint8_t)rand_r(&seed);
+		dfs_put_u64(buf + DFS_OFF_OID, oid.hi);
+		dfs_put_u64(buf + DFS_OFF_OID + 8, oid.lo);
+		assert_int_equal(dfs_entry_fix_type(buf, slen, 1 << 20, &mode), 0);
+		assert_int_equal(dfs_entry_decode(buf, sizeof(buf), &d), 0);
+		assert_int_equal(d.mode, mode);
+		assert_true(dfs_entry_type_matches(d.mode, d.oid));
+		assert_int_equal(S_ISREG(d.mode), daos_is_array_type(type));
+	}
+}
+
+/* Entry types against object types, and the relinked file's chunk size rule. */
+static void
+type_match_and_chunk_guess(void **state)
+{
+	(void)state;
+	assert_true(dfs_entry_type_matches(S_IFREG | 0644, oid_of(DAOS_OT_ARRAY_BYTE, 1)));
+	assert_true(dfs_entry_type_matches(S_IFDIR | 0755, oid_of(DAOS_OT_MULTI_HASHED, 1)));
+	assert_true(dfs_entry_type_matches(S_IFLNK | 0777, oid_of(DAOS_OT_MULTI_HASHED, 1)));
+	assert_false(dfs_entry_type_matches(S_IFDIR | 0755, oid_of(DAOS_OT_ARRAY_BYTE, 1)));
+	assert_false(dfs_entry_type_matches(S_IFREG | 0644, oid_of(DAOS_OT_MULTI_HASHED, 1)));
+	/* no chunk reaches past its size; less says nothing, so the default stays */
+	assert_int_equal(dfs_chunk_size_guess(1 << 20, 0), 1 << 20);
+	assert_int_equal(dfs_chunk_size_guess(1 << 20, 300000), 1 << 20);
+	assert_int_equal(dfs_chunk_size_guess(1 << 20, 2 << 20), 2 << 20);
 }
 
 /* Bytes this library cannot have written are refused, and the output is left alone. */
@@ -283,6 +422,9 @@ main(void)
 		cmocka_unit_test(inode_round_trip),
 		cmocka_unit_test(inode_symlink_and_dir),
 		cmocka_unit_test(inode_rejects_bad_bytes),
+		cmocka_unit_test(fix_type_from_object),
+		cmocka_unit_test(fix_type_always_decodes),
+		cmocka_unit_test(type_match_and_chunk_guess),
 		cmocka_unit_test(names),
 		cmocka_unit_test(path_components),
 		cmocka_unit_test(open_flags),

@@ -40,6 +40,7 @@ struct fake_cont {
 	char snap_names[MAX_SNAPS][128];
 	int nr_snaps;
 	bool no_perm; /* opens fail with -DER_NO_PERM */
+	bool busy;    /* exclusive opens fail with -DER_BUSY (another handle is open) */
 };
 
 struct fake_obj {
@@ -55,11 +56,12 @@ static struct {
 	struct fake_attr pool_attrs[MAX_ATTRS];
 	struct fake_obj objs[MAX_OBJS];
 	uint64_t next_epoch;
-	int handles;      /* open pool, container and object handles */
-	int inits;        /* init() minus fini() */
-	int nr_connects;  /* pool_connect() calls */
-	int nr_set_prop;  /* cont_set_prop() calls */
-	uint32_t last_nr; /* entries of the last create or set-prop list */
+	int handles;                  /* open pool, container and object handles */
+	int inits;                    /* init() minus fini() */
+	int nr_connects;              /* pool_connect() calls */
+	int nr_set_prop;              /* cont_set_prop() calls */
+	uint32_t last_nr;             /* entries of the last create or set-prop list */
+	unsigned int last_cont_flags; /* of the last cont_open() */
 	uint32_t last_type[32];
 	uint64_t last_val[32];
 	char last_label[128];
@@ -514,12 +516,14 @@ f_cont_open(daos_handle_t poh, const char *cont, unsigned int flags, daos_handle
 	struct fake_cont *c = cont_find(cont);
 
 	(void)poh;
-	(void)flags;
 	(void)ev;
+	fk.last_cont_flags = flags;
 	if (c == NULL)
 		return -DER_NONEXIST;
 	if (c->no_perm)
 		return -DER_NO_PERM;
+	if (c->busy && (flags & DAOS_COO_EX))
+		return -DER_BUSY;
 	coh->cookie = 100 + (uint64_t)(c - fk.conts);
 	if (info != NULL)
 		uuid_copy(info->ci_uuid, c->uuid);
@@ -1047,6 +1051,13 @@ static struct {
 	char check_name[64];
 	int check_calls;
 	int scan_calls;
+	int mount_fail;        /* dfs_mount() fails with this errno until a repair */
+	bool no_sb;            /* dfs_relink_root() finds no superblock */
+	char fix_name[64];     /* dfs_obj_fix_type()'s entry */
+	daos_size_t fix_chunk; /* dfs_file_update_chunk_size()'s */
+	dfs_attr_t sb_attr;    /* dfs_recreate_sb()'s */
+	int nr_recreate_calls;
+	int nr_relink_calls;
 } fdfs;
 
 static int fobj_dir, fobj_file, fobj_root;
@@ -1057,6 +1068,8 @@ f_dfs_mount(daos_handle_t poh, daos_handle_t coh, int flags, dfs_t **dfs)
 	(void)poh;
 	(void)coh;
 	(void)flags;
+	if (fdfs.mount_fail != 0)
+		return fdfs.mount_fail;
 	fdfs.mounts++;
 	fk.handles++;
 	*dfs = (dfs_t *)&fdfs;
@@ -1190,6 +1203,58 @@ f_dfs_scan(daos_handle_t poh, const char *cont, uint64_t flags, const char *subd
 	return 0;
 }
 
+/* The repairs: /dir/file is a file, everything else a directory; "nothing" is absent. */
+static int
+f_dfs_stat(dfs_t *dfs, dfs_obj_t *parent, const char *name, struct stat *st)
+{
+	(void)dfs;
+	(void)parent;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = strcmp(name, "file") == 0 ? S_IFREG | 0700 : S_IFDIR | 0700;
+	return 0;
+}
+
+static int
+f_dfs_obj_fix_type(dfs_t *dfs, dfs_obj_t *parent, const char *name)
+{
+	(void)dfs;
+	assert_true(parent == (dfs_obj_t *)&fobj_dir || parent == (dfs_obj_t *)&fobj_root);
+	if (strcmp(name, "nothing") == 0)
+		return ENOENT;
+	snprintf(fdfs.fix_name, sizeof(fdfs.fix_name), "%s", name);
+	return 0;
+}
+
+static int
+f_dfs_file_update_chunk_size(dfs_t *dfs, dfs_obj_t *obj, daos_size_t csize)
+{
+	(void)dfs;
+	assert_ptr_equal(obj, &fobj_file);
+	fdfs.fix_chunk = csize;
+	return 0;
+}
+
+static int
+f_dfs_recreate_sb(daos_handle_t coh, dfs_attr_t *attr)
+{
+	(void)coh;
+	fdfs.sb_attr = *attr;
+	fdfs.nr_recreate_calls++;
+	fdfs.mount_fail = 0;
+	return 0;
+}
+
+static int
+f_dfs_relink_root(daos_handle_t coh)
+{
+	(void)coh;
+	fdfs.nr_relink_calls++;
+	if (fdfs.no_sb)
+		return ENOENT;
+	fdfs.mount_fail = 0;
+	return 0;
+}
+
 /* Copies are tried against real systems (test_daos_fs.py): here only their refusals. */
 static int
 f_dfs_open(dfs_t *dfs, dfs_obj_t *parent, const char *name, mode_t mode, int flags,
@@ -1289,6 +1354,11 @@ static const struct dcli_ops fake_ops = {
 	.dfs_chmod = f_dfs_chmod,
 	.dfs_cont_check_report = f_dfs_check,
 	.dfs_cont_scan_report = f_dfs_scan,
+	.dfs_stat = f_dfs_stat,
+	.dfs_obj_fix_type = f_dfs_obj_fix_type,
+	.dfs_file_update_chunk_size = f_dfs_file_update_chunk_size,
+	.dfs_recreate_sb = f_dfs_recreate_sb,
+	.dfs_relink_root = f_dfs_relink_root,
 	.dfuse_path_info = f_dfuse_path_info,
 };
 
@@ -1748,6 +1818,88 @@ fs_check_scan(void **state)
 	assert_int_equal(fdfs.scan_calls, 2);
 }
 
+/* fix-entry, fix-sb, fix-root: exclusive opens, what libdfs is asked, lines, refusals. */
+static void
+fs_fix(void **state)
+{
+	(void)state;
+	ok("cont create tank c1");
+	ok("fs fix-entry tank c1 --dfs-path=/dir/file --type --chunk-size=64KiB");
+	assert_string_equal(out_text, "Fixing entry type of: /dir/file\n"
+				      "Setting entry type to S_IFREG\n"
+				      "Adjusting chunk size of /dir/file to 65536\n");
+	assert_int_equal(fk.last_cont_flags, DAOS_COO_EX);
+	assert_string_equal(fdfs.fix_name, "file");
+	assert_int_equal(fdfs.fix_chunk, 65536);
+	ok("-j fs fix-entry --path=/mnt/dfuse/dir/ -t");
+	has(out_text, "\"path\": \"/dir\"");
+	has(out_text, "\"type\": \"S_IFDIR\"");
+	assert_string_equal(fdfs.fix_name, "dir");
+
+	assert_int_equal(run("fs fix-entry tank c1 -H /dir/file"), 1);
+	has(err_text, "fix-entry needs --type, --chunk-size or both");
+	assert_int_equal(run("fs fix-entry tank c1 -t"), 1);
+	has(err_text, "fix-entry needs the entry: --dfs-path with <pool> <container>, or --path");
+	assert_int_equal(run("fs fix-entry tank c1 -H / -t"), 1);
+	has(err_text, "the root directory has no entry to fix: daos fs fix-root relinks it");
+	assert_int_equal(run("fs fix-entry tank c1 -H /dir/file -z 0"), 1);
+	has(err_text, "invalid chunk size \"0\"");
+	assert_int_equal(run("fs fix-entry tank c1 -H /dir -z 1MiB"), 1);
+	has(err_text, "/dir is not a regular file");
+	assert_int_equal(run("fs fix-entry tank c1 -H /dir/nothing -t"), 1);
+	has(err_text, "failed to fix the type of /dir/nothing: DER_NONEXIST(-1005)");
+
+	/* fix-sb: every option reaches the new superblock, which then mounts */
+	fdfs.mount_fail = ENOENT;
+	ok("fs fix-sb tank c1 -M balanced -z 2MiB -o SX -D S1 -F EC_16P3G32 -H file:max");
+	assert_string_equal(out_text, "Recreated the DFS superblock of container c1\n");
+	assert_int_equal(fk.last_cont_flags, DAOS_COO_EX);
+	assert_int_equal(fdfs.sb_attr.da_mode, DFS_BALANCED);
+	assert_int_equal(fdfs.sb_attr.da_chunk_size, 2 << 20);
+	assert_int_equal(fdfs.sb_attr.da_oclass_id, OC_SX);
+	assert_int_equal(fdfs.sb_attr.da_dir_oclass_id, OC_S1);
+	assert_int_equal(fdfs.sb_attr.da_file_oclass_id, OC_EC_16P3G32);
+	assert_string_equal(fdfs.sb_attr.da_hints, "file:max");
+	ok("fs fix-sb tank c1");
+	assert_int_equal(fdfs.sb_attr.da_mode, DFS_RELAXED);
+	assert_int_equal(fdfs.sb_attr.da_chunk_size, 0);
+	fdfs.nr_recreate_calls = 0;
+	assert_int_equal(run("fs fix-sb tank c1 -M strict"), 1);
+	has(err_text, "invalid mode \"strict\": expected relaxed or balanced");
+	assert_int_equal(run("fs fix-sb tank c1 --chunk-size=0"), 1);
+	has(err_text, "invalid chunk size \"0\"");
+	assert_int_equal(run("fs fix-sb tank c1 --dir-oclass=NOPE"), 1);
+	has(err_text, "unknown object class \"NOPE\"");
+	assert_int_equal(
+		run("fs fix-sb tank c1 -H "
+		    "file:max,dir:single,file:max,dir:single,file:max,dir:single,file:max,"
+		    "dir:single,file:max,dir:single,file:max,dir:single,file:max,dir:single"),
+		1);
+	has(err_text, "are too long: at most 127 characters");
+	assert_int_equal(fdfs.nr_recreate_calls, 0);
+
+	/* fix-root: nothing to do, relinked, or the superblock must come first */
+	ok("fs fix-root tank c1");
+	assert_string_equal(out_text, "Root object already linked in SB\n");
+	assert_int_equal(fdfs.nr_relink_calls, 0);
+	fdfs.mount_fail = ENOENT;
+	ok("fs fix-root tank c1");
+	assert_string_equal(out_text, "Relinked the root directory of container c1\n");
+	assert_int_equal(fdfs.nr_relink_calls, 1);
+	fdfs.mount_fail = ENOENT;
+	fdfs.no_sb = true;
+	assert_int_equal(run("fs fix-root tank c1"), 1);
+	has(err_text, "container c1 has no DFS superblock: recreate it with daos fs fix-sb first");
+
+	/* another handle open: the exclusive open is refused, and the message says why */
+	fk.conts[0].busy = true;
+	assert_int_equal(run("fs fix-root tank c1"), 1);
+	has(err_text, "failed to open container c1 exclusively (unmount dfuse and stop other users "
+		      "first): DER_BUSY(-1012)");
+	assert_int_equal(run("fs fix-entry tank c1 -H /dir/file -t"), 1);
+	has(err_text, "DER_BUSY(-1012)");
+}
+
 /* Copy refuses what it cannot copy before touching anything. */
 static void
 fs_copy_errors(void **state)
@@ -1970,6 +2122,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(no_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(fs_attrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(fs_check_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(fs_fix, setup, teardown),
 		cmocka_unit_test_setup_teardown(fs_copy_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshots, setup, teardown),
