@@ -7,6 +7,7 @@
  */
 #define D_LOGFAC DD_FAC(grp)
 
+#include <arpa/inet.h>
 #include <pthread.h>
 
 #include "net/net_int.h"
@@ -14,6 +15,9 @@
 struct group_entry {
 	d_rank_t rank;
 	struct net_uri uri;
+	/* the base URI as an endpoint address (0 bytes: not an IP literal) */
+	uint8_t addr[NET_ADDR_MAX];
+	uint32_t addr_len;
 };
 
 struct net_group {
@@ -87,6 +91,8 @@ net_group_update(struct net_group *grp, uint32_t version, const d_rank_t *ranks,
 			rc = -DER_INVAL;
 			goto out_free;
 		}
+		if (net_uri_to_addr(&entries[i].uri, entries[i].addr, &entries[i].addr_len) != 0)
+			entries[i].addr_len = 0;
 	}
 	qsort(entries, nr, sizeof(*entries), entry_cmp);
 	for (i = 1; i < nr; i++) {
@@ -155,15 +161,38 @@ net_group_uri(struct net_group *grp, d_rank_t rank, uint32_t tag, char *out, siz
 	return net_uri_format(&uri, (int)tag, out, len);
 }
 
+/*
+ * Every request of a client resolves (rank, tag) to a peer: from the address kept with
+ * the map entry, with the target's port put in, without formatting and parsing a URI
+ * each time (that was ~3% of a client's time under 4 KiB updates).
+ */
 int
 net_group_peer(struct net_group *grp, struct net_ctx *ctx, d_rank_t rank, uint32_t tag,
 	       struct net_peer **out)
 {
+	struct group_entry key = { .rank = rank };
+	struct group_entry *e;
+	struct group_entry copy;
 	char uri[NET_URI_MAX];
+	uint16_t port;
 	int rc;
 
-	rc = net_group_uri(grp, rank, tag, uri, sizeof(uri));
-	if (rc != 0)
-		return rc;
-	return net_peer_get(ctx, uri, out);
+	pthread_mutex_lock(&grp->lock);
+	e = grp->nr ? bsearch(&key, grp->entries, grp->nr, sizeof(key), entry_cmp) : NULL;
+	if (e != NULL)
+		copy = *e;
+	pthread_mutex_unlock(&grp->lock);
+	if (e == NULL)
+		return -DER_OOG;
+	if (tag > 65535 || copy.uri.port + (int)tag > 65535)
+		return -DER_INVAL;
+	if (copy.addr_len == 0 || !net_provider_matches(ctx, copy.uri.provider)) {
+		/* not an IP literal or another provider: the URI path says what is wrong */
+		rc = net_uri_format(&copy.uri, (int)tag, uri, sizeof(uri));
+		return rc != 0 ? rc : net_peer_get(ctx, uri, out);
+	}
+	/* sin_port and sin6_port are both at offset 2, in network order */
+	port = htons((uint16_t)(copy.uri.port + (int)tag));
+	memcpy(copy.addr + 2, &port, sizeof(port));
+	return net_peer_from_addr(ctx, copy.addr, copy.addr_len, out);
 }

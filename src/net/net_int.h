@@ -204,6 +204,8 @@ void net_sendq_fail(struct net_ctx *ctx, struct net_peer *peer, int status);
 
 /* net_rpc.c */
 int net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len, struct net_peer **out);
+/* Whether URIs of @provider reach @ctx's endpoints ("ofi+tcp;ofi_rxm" is "ofi+tcp"). */
+bool net_provider_matches(const struct net_ctx *ctx, const char *provider);
 void net_peers_destroy(struct net_ctx *ctx);
 void net_msg_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, size_t len);
 /* Send the replies coalesced for each peer during this turn (start of every progress). */

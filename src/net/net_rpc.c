@@ -82,6 +82,13 @@ net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len, struct n
 	return 0;
 }
 
+bool
+net_provider_matches(const struct net_ctx *ctx, const char *provider)
+{
+	return strcmp(provider, ctx->provider) == 0 ||
+	       (strcmp(provider, "ofi+tcp;ofi_rxm") == 0 && strcmp(ctx->provider, "ofi+tcp") == 0);
+}
+
 int
 net_peer_get(struct net_ctx *ctx, const char *uri, struct net_peer **out)
 {
@@ -95,9 +102,7 @@ net_peer_get(struct net_ctx *ctx, const char *uri, struct net_peer **out)
 		D_ERROR("bad fabric URI \"%s\"", uri);
 		return rc;
 	}
-	if (strcmp(u.provider, ctx->provider) != 0 &&
-	    !(strcmp(u.provider, "ofi+tcp;ofi_rxm") == 0 &&
-	      strcmp(ctx->provider, "ofi+tcp") == 0)) {
+	if (!net_provider_matches(ctx, u.provider)) {
 		D_ERROR("URI %s uses another provider than context %s", uri, ctx->uri);
 		return -DER_INVAL;
 	}

@@ -521,6 +521,36 @@ bad_arguments(void **state)
 	assert_int_equal(net_handler_register(ctx, 3, "low", NULL, NULL), -DER_INVAL);
 }
 
+/* (rank, tag) resolves to the same peer as the target's URI does, or says what is wrong. */
+static void
+group_peers(void **state)
+{
+	const d_rank_t ranks[] = { 0, 1, 2 };
+	const char *uris[] = { "ofi+tcp://127.0.0.1:40100", "ofi+tcp://host.example:40100",
+			       "ofi+sockets://127.0.0.1:40100" };
+	struct net_group *grp;
+	struct net_peer *a;
+	struct net_peer *b;
+
+	(void)state;
+	assert_int_equal(net_group_create(&grp), 0);
+	assert_int_equal(net_group_update(grp, 1, ranks, uris, 3), 0);
+	assert_int_equal(net_group_peer(grp, ctx, 0, 0, &a), 0);
+	assert_int_equal(net_peer_get(ctx, "ofi+tcp://127.0.0.1:40100", &b), 0);
+	assert_ptr_equal(a, b);
+	assert_string_equal(net_peer_uri(a), "ofi+tcp://127.0.0.1:40100");
+	assert_int_equal(net_group_peer(grp, ctx, 0, 3, &a), 0);
+	assert_int_equal(net_peer_get(ctx, "ofi+tcp://127.0.0.1:40103", &b), 0);
+	assert_ptr_equal(a, b);
+	assert_string_equal(net_peer_uri(a), "ofi+tcp://127.0.0.1:40103");
+	assert_int_equal(net_group_peer(grp, ctx, 0, 65536, &a), -DER_INVAL);
+	assert_int_equal(net_group_peer(grp, ctx, 0, 65535, &a), -DER_INVAL); /* port > 65535 */
+	assert_int_equal(net_group_peer(grp, ctx, 1, 0, &a), -DER_INVAL);     /* not an IP */
+	assert_int_equal(net_group_peer(grp, ctx, 2, 0, &a), -DER_INVAL);     /* provider */
+	assert_int_equal(net_group_peer(grp, ctx, 9, 0, &a), -DER_OOG);
+	net_group_destroy(grp);
+}
+
 int
 main(void)
 {
@@ -529,7 +559,7 @@ main(void)
 		cmocka_unit_test(timeout),         cmocka_unit_test(malformed_rejected),
 		cmocka_unit_test(bad_arguments),   cmocka_unit_test(nobody_listening),
 		cmocka_unit_test(destroy_cancels), cmocka_unit_test(server_killed_mid_rpc),
-		cmocka_unit_test(watch_fd),
+		cmocka_unit_test(watch_fd),        cmocka_unit_test(group_peers),
 	};
 
 	int rc;
