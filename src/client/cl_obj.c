@@ -229,6 +229,15 @@ enum obj_kind {
 	OBJ_QUERY,
 };
 
+/* The best keys and extent a query key has seen so far. */
+struct obj_query_best {
+	uint8_t dkey[RPC_KEY_MAX];
+	size_t dkey_len;
+	uint8_t akey[RPC_KEY_MAX];
+	size_t akey_len;
+	daos_recx_t recx;
+};
+
 struct obj_op {
 	struct cl_op op;
 	struct cl_obj *obj; /* reference */
@@ -264,11 +273,7 @@ struct obj_op {
 	uint32_t qflags;
 	daos_recx_t *recx;
 	bool found;
-	uint8_t best_dkey[RPC_KEY_MAX];
-	size_t best_dkey_len;
-	uint8_t best_akey[RPC_KEY_MAX];
-	size_t best_akey_len;
-	daos_recx_t best_recx;
+	struct obj_query_best *best; /* query key only (8 KiB: not in every op) */
 	/* max epoch */
 	daos_epoch_t *max_epoch;
 	uint64_t max_seen;
@@ -284,6 +289,7 @@ obj_op_fini(struct cl_op *op)
 		net_bulk_deregister(o->bulks[i]);
 	d_free(o->bulks);
 	d_free(o->bytes);
+	d_free(o->best);
 	if (o->tx != NULL)
 		cl_tx_put(o->tx);
 	cl_hlink_put(&o->obj->hl);
@@ -1611,17 +1617,17 @@ dkey_better(struct obj_op *o, const uint8_t *a, size_t alen)
 	if (!o->found)
 		return true;
 	if (pl_otype_dkey_is_uint64(pl_oid_type(o->obj->oid)) && alen == 8 &&
-	    o->best_dkey_len == 8) {
+	    o->best->dkey_len == 8) {
 		uint64_t x;
 		uint64_t y;
 
 		memcpy(&x, a, 8);
-		memcpy(&y, o->best_dkey, 8);
+		memcpy(&y, o->best->dkey, 8);
 		cmp = x < y ? -1 : x > y;
 	} else {
-		cmp = memcmp(a, o->best_dkey, D_MIN(alen, o->best_dkey_len));
+		cmp = memcmp(a, o->best->dkey, D_MIN(alen, o->best->dkey_len));
 		if (cmp == 0)
-			cmp = alen < o->best_dkey_len ? -1 : alen > o->best_dkey_len;
+			cmp = alen < o->best->dkey_len ? -1 : alen > o->best->dkey_len;
 	}
 	return (o->qflags & DAOS_GET_MAX) ? cmp > 0 : cmp < 0;
 }
@@ -1654,11 +1660,11 @@ query_reply(struct cl_op *op, uint32_t idx, int status, const void *body, size_t
 	}
 	if ((o->qflags & DAOS_GET_DKEY) && !dkey_better(o, dk, dlen))
 		return;
-	memcpy(o->best_dkey, dk, dlen);
-	o->best_dkey_len = dlen;
-	memcpy(o->best_akey, ak, alen);
-	o->best_akey_len = alen;
-	o->best_recx = recx;
+	memcpy(o->best->dkey, dk, dlen);
+	o->best->dkey_len = dlen;
+	memcpy(o->best->akey, ak, alen);
+	o->best->akey_len = alen;
+	o->best->recx = recx;
 	o->found = true;
 }
 
@@ -1672,19 +1678,19 @@ query_done(struct cl_op *op)
 	if (!o->found)
 		return -DER_NONEXIST;
 	if (o->qflags & DAOS_GET_DKEY) {
-		if (o->dkey->iov_buf_len < o->best_dkey_len)
+		if (o->dkey->iov_buf_len < o->best->dkey_len)
 			return -DER_TRUNC;
-		memcpy(o->dkey->iov_buf, o->best_dkey, o->best_dkey_len);
-		o->dkey->iov_len = o->best_dkey_len;
+		memcpy(o->dkey->iov_buf, o->best->dkey, o->best->dkey_len);
+		o->dkey->iov_len = o->best->dkey_len;
 	}
 	if (o->qflags & DAOS_GET_AKEY) {
-		if (o->akey->iov_buf_len < o->best_akey_len)
+		if (o->akey->iov_buf_len < o->best->akey_len)
 			return -DER_TRUNC;
-		memcpy(o->akey->iov_buf, o->best_akey, o->best_akey_len);
-		o->akey->iov_len = o->best_akey_len;
+		memcpy(o->akey->iov_buf, o->best->akey, o->best->akey_len);
+		o->akey->iov_len = o->best->akey_len;
 	}
 	if (o->qflags & DAOS_GET_RECX)
-		*o->recx = o->best_recx;
+		*o->recx = o->best->recx;
 	return 0;
 }
 
@@ -1719,6 +1725,11 @@ cl_obj_query_key_op(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key
 	if (rc != 0)
 		return rc;
 	o->op.ops = &query_ops;
+	o->best = d_malloc(sizeof(*o->best));
+	if (o->best == NULL) {
+		obj_op_fini(&o->op);
+		return -DER_NOMEM;
+	}
 	/* Only integer keys have an order to ask the greatest or least of. */
 	if (((flags & DAOS_GET_DKEY) && !daos_is_dkey_uint64(o->obj->oid)) ||
 	    ((flags & DAOS_GET_AKEY) && !daos_is_akey_uint64(o->obj->oid))) {
