@@ -344,6 +344,7 @@ net_progress(struct net_ctx *ctx, int timeout_ms)
 			/* Work outside this context (a disk completion, a posted message). */
 			if (watched_ready(ctx))
 				return 0;
+			ctx->nr_spins++;
 			sched_yield();
 			continue;
 		}

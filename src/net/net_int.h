@@ -187,6 +187,7 @@ struct net_ctx {
 	unsigned int nr_posted;
 	uint64_t next_check_ms; /* next timeout/probe scan */
 	uint64_t last_work_us;  /* when progress last found something to do */
+	uint64_t nr_spins;      /* yields while spinning (tests check who spins) */
 	bool closing;
 };
 

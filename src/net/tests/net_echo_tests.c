@@ -18,6 +18,7 @@
 
 #include "common/buf.h"
 #include "common/test.h"
+#include "net/net_int.h"
 #include "net/tests/echo.h"
 
 struct server {
@@ -551,15 +552,59 @@ group_peers(void **state)
 	net_group_destroy(grp);
 }
 
+/*
+ * Only a busy context spins before it sleeps: one with a request in flight does; an idle
+ * one (no request, no work for longer than the spin) sleeps at once, so a dfuse event
+ * queue polling in slices costs nothing.
+ */
+static void
+spin_only_when_busy(void **state)
+{
+	struct net_ctx_attr attr = { .provider = "ofi+tcp", .host = "127.0.0.1" };
+	struct net_ctx *idle;
+	struct pending p = { 0 };
+	uint8_t body[4];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	uint64_t before;
+
+	(void)state;
+	assert_int_equal(net_ctx_create(&attr, &idle), 0);
+	assert_int_equal(net_progress(idle, 20), 0);
+	assert_int_equal(idle->nr_spins, 0);
+	net_ctx_destroy(idle);
+
+	/* a request the server answers only after 200 ms */
+	buf_put_u32(&out, 200);
+	assert_int_equal(
+		net_req_send(ctx, peer, ECHO_OPC_SLEEP, body, sizeof(body), 5000, pending_done, &p),
+		0);
+	before = ctx->nr_spins;
+	while (!p.done)
+		net_progress(ctx, 50);
+	assert_int_equal(p.status, 0);
+	assert_true(ctx->nr_spins > before);
+	/* idle again for longer than the spin: the next wait sleeps without spinning */
+	usleep(20000);
+	before = ctx->nr_spins;
+	assert_int_equal(net_progress(ctx, 20), 0);
+	assert_int_equal(ctx->nr_spins, before);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(echo_sizes),      cmocka_unit_test(concurrent_1000),
-		cmocka_unit_test(timeout),         cmocka_unit_test(malformed_rejected),
-		cmocka_unit_test(bad_arguments),   cmocka_unit_test(nobody_listening),
-		cmocka_unit_test(destroy_cancels), cmocka_unit_test(server_killed_mid_rpc),
-		cmocka_unit_test(watch_fd),        cmocka_unit_test(group_peers),
+		cmocka_unit_test(echo_sizes),
+		cmocka_unit_test(concurrent_1000),
+		cmocka_unit_test(timeout),
+		cmocka_unit_test(malformed_rejected),
+		cmocka_unit_test(bad_arguments),
+		cmocka_unit_test(nobody_listening),
+		cmocka_unit_test(destroy_cancels),
+		cmocka_unit_test(server_killed_mid_rpc),
+		cmocka_unit_test(watch_fd),
+		cmocka_unit_test(group_peers),
+		cmocka_unit_test(spin_only_when_busy),
 	};
 
 	int rc;
