@@ -443,6 +443,26 @@ bio_blob_mem(const struct bio_blob *blob)
 }
 
 int
+bio_dev_zero_fill(struct bio_dev *dev, uint64_t off, uint64_t len)
+{
+	const size_t chunk = 1u << 20;
+	uint8_t *zeros;
+	uint64_t done;
+	int rc = 0;
+
+	if (dev->mem || dev->kdev || len == 0)
+		return 0;
+	zeros = bio_buf_alloc(chunk);
+	if (zeros == NULL)
+		return -DER_NOMEM;
+	memset(zeros, 0, chunk);
+	for (done = 0; done < len && rc == 0; done += chunk)
+		rc = dev_rw_all(dev, true, off + done, zeros, (size_t)D_MIN(chunk, len - done));
+	bio_buf_free(zeros);
+	return rc != 0 ? rc : bio_dev_fdatasync(dev);
+}
+
+int
 bio_blob_map(struct bio_blob *blob, uint64_t off, uint64_t len, void **addr)
 {
 	struct bio_dev *dev = blob->dev;

@@ -100,6 +100,12 @@ int bio_dev_fd_for(const struct bio_dev *dev, uint64_t off, const void *buf, siz
  * Nothing to do (0) on other devices, and on ramfs where pages come with the writes.
  */
 int bio_dev_mem_reserve(struct bio_dev *dev, uint64_t off, uint64_t len);
+/*
+ * On a device that is a file (not memory, not a block device), write zeros over
+ * [@off, @off + @len) and sync, so the file system holds written extents there. 0 or
+ * -DER_IO. See bio_blob_create().
+ */
+int bio_dev_zero_fill(struct bio_dev *dev, uint64_t off, uint64_t len);
 /* Log a failed transfer on @dev and return -DER_IO. */
 int bio_dev_io_error(const struct bio_dev *dev, const char *what, uint64_t off, size_t len,
 		     int err);

@@ -746,9 +746,15 @@ bio_blob_create(struct bio_dev *dev, const struct bio_blob_id *id, uint64_t size
 		return rc;
 	/*
 	 * Outside the lock (other targets create their blobs meanwhile): on memory, the
-	 * blob's pages are allocated now (see bio_dev_mem_reserve).
+	 * blob's pages are allocated now (see bio_dev_mem_reserve). A WAL in a file is
+	 * written with zeros once: the file was fallocated, so its extents are "unwritten",
+	 * and until each is written over, every fdatasync of a batch also commits the file
+	 * system's journal (ext4 here: 4.7k synced 4 KiB writes/s on unwritten extents,
+	 * 7.1k on written ones).
 	 */
 	rc = bio_dev_mem_reserve(dev, off, len);
+	if (rc == 0 && id->role == BIO_ROLE_WAL)
+		rc = bio_dev_zero_fill(dev, off, len);
 	if (rc != 0) {
 		pthread_mutex_lock(&dev->lock);
 		blob_destroy_locked(dev, id);
