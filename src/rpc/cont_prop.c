@@ -19,7 +19,6 @@
 #include "rpc/cont_prop.h"
 
 #include <gurt/common.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -345,21 +344,6 @@ cont_props_fini(daos_prop_t *props)
 
 /* ---- parsing ---- */
 
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || err_len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-}
-
 struct parse_arg {
 	daos_prop_t *props;
 	enum cont_prop_use use;
@@ -377,15 +361,15 @@ prop_access_check(const struct cont_prop_def *d, enum cont_prop_use use, char *e
 		return 0;
 	if (d->def.access == POOL_PROP_RO) {
 		if (strcmp(d->def.legal, "read-only") == 0)
-			set_err(err, err_len, "property %s is read-only", d->def.key);
+			pool_prop_errf(err, err_len, "property %s is read-only", d->def.key);
 		else
-			set_err(err, err_len, "property %s cannot be set this way: %s", d->def.key,
-				d->def.legal);
+			pool_prop_errf(err, err_len, "property %s cannot be set this way: %s",
+				       d->def.key, d->def.legal);
 		return -DER_INVAL;
 	}
 	if (d->def.access == POOL_PROP_CREATE_ONLY && use == CONT_PROP_USE_SET) {
-		set_err(err, err_len, "property %s can only be set at container create",
-			d->def.key);
+		pool_prop_errf(err, err_len, "property %s can only be set at container create",
+			       d->def.key);
 		return -DER_INVAL;
 	}
 	return 0;
@@ -403,9 +387,9 @@ prop_add_parsed(const struct cont_prop_def *d, const char *value, daos_prop_t *p
 		/* Only an admin's "make it healthy again" can be set: DAOS marks it CLEAR so
 		 * that the server stamps the current pool map version. */
 		if (strcasecmp(value, "healthy") != 0) {
-			set_err(err, err_len,
-				"invalid value \"%s\" for property status: expected healthy",
-				value);
+			pool_prop_errf(err, err_len,
+				       "invalid value \"%s\" for property status: expected healthy",
+				       value);
 			return -DER_INVAL;
 		}
 		return cont_props_add_num(
@@ -416,7 +400,8 @@ prop_add_parsed(const struct cont_prop_def *d, const char *value, daos_prop_t *p
 		/* Only the API sets it this way: by the names --type takes, or by number. */
 		if (cont_layout_parse(value, &v) != 0 && (pool_prop_num_parse(value, &v) != 0 ||
 							  choice_name(layout_choices, v) == NULL)) {
-			set_err(err, err_len,
+			pool_prop_errf(
+				err, err_len,
 				"invalid value \"%s\" for property layout_type: expected a container type (POSIX, HDF5, PYTHON, SPARK, DATABASE, ROOT, SEISMIC, METEO)",
 				value);
 			return -DER_INVAL;
@@ -445,11 +430,11 @@ parse_one(const char *key, const char *value, void *arg)
 	int rc;
 
 	if (d == NULL) {
-		set_err(pa->err, pa->err_len, "unknown container property \"%s\"", key);
+		pool_prop_errf(pa->err, pa->err_len, "unknown container property \"%s\"", key);
 		return -DER_NONEXIST;
 	}
 	if (cont_props_find(pa->props, d->type) != NULL) {
-		set_err(pa->err, pa->err_len, "property %s given twice", d->def.key);
+		pool_prop_errf(pa->err, pa->err_len, "property %s given twice", d->def.key);
 		return -DER_INVAL;
 	}
 	if (pa->names_only)
@@ -494,14 +479,14 @@ cont_props_parse_names(const char *str, daos_prop_t *props, char *err, size_t er
 	int rc;
 
 	if (str == NULL || *str == '\0') {
-		set_err(err, err_len, "empty property list: expected name[,name]");
+		pool_prop_errf(err, err_len, "empty property list: expected name[,name]");
 		return -DER_INVAL;
 	}
 	while (1) {
 		size_t n = strcspn(p, ",");
 
 		if (n == 0 || n >= sizeof(key)) {
-			set_err(err, err_len, "invalid property name list \"%s\"", str);
+			pool_prop_errf(err, err_len, "invalid property name list \"%s\"", str);
 			return -DER_INVAL;
 		}
 		memcpy(key, p, n);

@@ -171,11 +171,8 @@ pool_prop_lookup(const char *key)
 	return NULL;
 }
 
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t err_len, const char *fmt, ...)
+void
+pool_prop_errf(char *err, size_t err_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -212,27 +209,29 @@ pool_prop_label_is_valid(const char *label, char *err, size_t err_len)
 	size_t i, len;
 
 	if (label == NULL || label[0] == '\0') {
-		set_err(err, err_len, "invalid label \"\": a label may not be empty");
+		pool_prop_errf(err, err_len, "invalid label \"\": a label may not be empty");
 		return false;
 	}
 	len = strlen(label);
 	if (len > POOL_PROP_LABEL_MAX) {
-		set_err(err, err_len, "invalid label: %zu characters, the most is %d", len,
-			POOL_PROP_LABEL_MAX);
+		pool_prop_errf(err, err_len, "invalid label: %zu characters, the most is %d", len,
+			       POOL_PROP_LABEL_MAX);
 		return false;
 	}
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)label[i];
 
 		if (!isalnum(c) && c != ':' && c != '.' && c != '-' && c != '_') {
-			set_err(err, err_len,
+			pool_prop_errf(
+				err, err_len,
 				"invalid label \"%s\": character '%c' is not one of [A-Za-z0-9:._-]",
 				label, isprint(c) ? c : '?');
 			return false;
 		}
 	}
 	if (is_uuid(label)) {
-		set_err(err, err_len, "invalid label \"%s\": a label may not be a UUID", label);
+		pool_prop_errf(err, err_len, "invalid label \"%s\": a label may not be a UUID",
+			       label);
 		return false;
 	}
 	return true;
@@ -542,8 +541,8 @@ pool_prop_def_parse(const struct pool_prop_def *def, const char *value, struct p
 		break;
 	}
 	if (rc != 0)
-		set_err(err, err_len, "invalid value \"%s\" for property %s: expected %s", value,
-			def->key, def->legal);
+		pool_prop_errf(err, err_len, "invalid value \"%s\" for property %s: expected %s",
+			       value, def->key, def->legal);
 	return rc;
 }
 
@@ -556,17 +555,18 @@ pool_prop_parse(const char *key, const char *value, bool create, struct pool_pro
 	int rc;
 
 	if (def == NULL) {
-		set_err(err, err_len, "unknown pool property \"%s\"", key ? key : "");
+		pool_prop_errf(err, err_len, "unknown pool property \"%s\"", key ? key : "");
 		return -DER_NONEXIST;
 	}
 	if (value == NULL)
 		value = "";
 	if (def->access == POOL_PROP_RO) {
-		set_err(err, err_len, "property %s is read-only", def->key);
+		pool_prop_errf(err, err_len, "property %s is read-only", def->key);
 		return -DER_INVAL;
 	}
 	if (def->access == POOL_PROP_CREATE_ONLY && !create) {
-		set_err(err, err_len, "property %s can only be set at pool create", def->key);
+		pool_prop_errf(err, err_len, "property %s can only be set at pool create",
+			       def->key);
 		return -DER_INVAL;
 	}
 	rc = pool_prop_def_parse(def, value, &val, err, err_len);
@@ -660,7 +660,8 @@ pool_prop_pairs_walk(const char *str, size_t len, char sep,
 
 	len = str != NULL ? strnlen(str, len) : 0;
 	if (len == 0) {
-		set_err(err, err_len, "empty property list: expected key:value[%ckey:value]", sep);
+		pool_prop_errf(err, err_len, "empty property list: expected key:value[%ckey:value]",
+			       sep);
 		return -DER_INVAL;
 	}
 	/* Pairs are copied out one at a time: @str need not end with a NUL within @len. */
@@ -670,14 +671,15 @@ pool_prop_pairs_walk(const char *str, size_t len, char sep,
 		size_t n = (size_t)((next != NULL ? next : end) - p);
 
 		if (n >= sizeof(pair)) {
-			set_err(err, err_len, "property \"%.32s...\" is too long", p);
+			pool_prop_errf(err, err_len, "property \"%.32s...\" is too long", p);
 			return -DER_INVAL;
 		}
 		memcpy(pair, p, n);
 		pair[n] = '\0';
 		colon = strchr(pair, ':');
 		if (colon == NULL || colon == pair) {
-			set_err(err, err_len, "invalid property \"%s\": expected key:value", pair);
+			pool_prop_errf(err, err_len, "invalid property \"%s\": expected key:value",
+				       pair);
 			return -DER_INVAL;
 		}
 		*colon = '\0';

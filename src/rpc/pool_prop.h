@@ -154,5 +154,8 @@ int pool_prop_size_parse(const char *str, uint64_t *out);
 int pool_prop_num_parse(const char *str, uint64_t *out);
 void pool_prop_bytes_str(uint64_t bytes, char *buf, size_t len);
 void pool_prop_ibytes_str(uint64_t bytes, char *buf, size_t len);
+/* Format an error message into @err (@err_len bytes; nothing when NULL or 0). */
+void pool_prop_errf(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* RPC_POOL_PROP_H */
