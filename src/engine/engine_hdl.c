@@ -463,6 +463,7 @@ engine_obj_tgt_stop(struct eng_xs *xs)
 	self = NULL;
 	tgt->stopped = true;
 	tgt_aggr_stop(tgt);
+	tgt_zc_watch_stop(tgt);
 	tgt_obj_bufs_flush();
 	for (b = 0; b < TGT_HASH_BUCKETS; b++) {
 		while ((h = d_list_pop_entry(&tgt->hdls[b], struct tgt_hdl, link)) != NULL) {

@@ -234,6 +234,8 @@ struct upd_req {
 	d_iov_t *iovs;
 	struct vos_upd *vu; /* bulk data: the zero-copy update its segments are pulled into */
 	d_list_t zc_link;   /* on tgt->zc_reqs while @vu's transfers run */
+	uint64_t zc_start;  /* when they started (eng_now_ms) */
+	bool zc_warned;     /* logged as slow */
 	uint64_t len;       /* bytes of data */
 	uint64_t epoch;
 	uint32_t pending; /* pulls in flight, plus one while posting them */
@@ -420,6 +422,44 @@ upd_pull(struct upd_req *u)
 	upd_pull_put(u);
 }
 
+/*
+ * Transfers into a pool's room that do not end hold its space and, at pool close, the
+ * drain: each one still running after ZC_SLOW_MS is logged once with its client (the
+ * client itself gives up after its request timeout). A timer runs while the list is
+ * not empty.
+ */
+#define ZC_SLOW_MS 30000
+#define ZC_CHECK_MS 10000
+
+static void
+zc_check(void *arg)
+{
+	struct eng_tgt *tgt = arg;
+	uint64_t now = eng_now_ms();
+	struct upd_req *u;
+
+	tgt->zc_timer = NULL;
+	d_list_for_each_entry(u, &tgt->zc_reqs, zc_link) {
+		if (u->zc_warned || now - u->zc_start < ZC_SLOW_MS)
+			continue;
+		u->zc_warned = true;
+		D_WARN("target %u: an update from %s has been pulling its data for %" PRIu64
+		       " s (%u transfers left)",
+		       tgt->idx, net_rpc_peer_uri(u->r.rpc), (now - u->zc_start) / 1000,
+		       u->pending);
+	}
+	if (!d_list_empty(&tgt->zc_reqs) && !tgt->stopped)
+		eng_timer_add(tgt->xs, ZC_CHECK_MS, zc_check, tgt, &tgt->zc_timer);
+}
+
+void
+tgt_zc_watch_stop(struct eng_tgt *tgt)
+{
+	if (tgt->zc_timer != NULL)
+		eng_timer_cancel(tgt->xs, tgt->zc_timer);
+	tgt->zc_timer = NULL;
+}
+
 /* Bulk data: begin a zero-copy update, then pull the data into its room. */
 static int
 upd_begin(struct upd_req *u)
@@ -437,7 +477,10 @@ upd_begin(struct upd_req *u)
 			      u->iods, &u->vu);
 	if (rc != 0)
 		return rc;
+	u->zc_start = eng_now_ms();
 	d_list_add_tail(&u->zc_link, &u->r.tgt->zc_reqs);
+	if (u->r.tgt->zc_timer == NULL)
+		eng_timer_add(u->r.tgt->xs, ZC_CHECK_MS, zc_check, u->r.tgt, &u->r.tgt->zc_timer);
 	upd_pull(u);
 	return 0;
 }

@@ -36,6 +36,7 @@ struct eng_tgt {
 	bool stopped;                     /* the xstream is stopping: free when idle */
 	struct tgt_aggr *aggr;            /* background aggregation (engine_aggr.c) */
 	d_list_t zc_reqs;                 /* updates pulling into VOS room (engine_obj.c) */
+	struct eng_timer *zc_timer;       /* watches them while the list is not empty */
 	bool closing;                     /* pool @closing_pool is closing: refuse its I/O */
 	uuid_t closing_pool;
 };
@@ -128,6 +129,8 @@ void tgt_obj_bufs_flush(void);
  * @max_ms. Then, with @orphan, release the room of those left (their transfers are
  * answered with an error when they end; logged). True if none was left.
  */
+/* Stop the timer that watches for slow update transfers (target stop). */
+void tgt_zc_watch_stop(struct eng_tgt *tgt);
 #define ZC_DRAIN_MS 10000 /* live transfers end in ms, those to a dead client in ~2 s */
 bool tgt_zc_drain(struct eng_tgt *tgt, const uuid_t pool, const uuid_t cont, uint64_t max_ms,
 		  bool orphan);

@@ -171,6 +171,8 @@ int net_handler_register(struct net_ctx *ctx, uint32_t opcode, const char *name,
 const void *net_rpc_body(const struct net_rpc *rpc, size_t *len);
 uint32_t net_rpc_opcode(const struct net_rpc *rpc);
 struct net_ctx *net_rpc_ctx(const struct net_rpc *rpc);
+/* The URI of the peer that sent @rpc (for logs). */
+const char *net_rpc_peer_uri(const struct net_rpc *rpc);
 /* Milliseconds left before the client gives up on this RPC (0 if already past). */
 uint32_t net_rpc_time_left(const struct net_rpc *rpc);
 

@@ -120,6 +120,12 @@ net_peer_uri(const struct net_peer *peer)
 	return peer->uri;
 }
 
+const char *
+net_rpc_peer_uri(const struct net_rpc *rpc)
+{
+	return rpc->peer != NULL ? rpc->peer->uri : "?";
+}
+
 void
 net_peers_destroy(struct net_ctx *ctx)
 {
