@@ -250,7 +250,8 @@ ext_aggregate(struct agg *g, struct vos_krec *a, const struct bounds *b)
 		}
 		d_free(pl.p);
 	}
-	qsort(keep, nr_keep, sizeof(*keep), ext_key_cmp);
+	if (nr_keep > 1)
+		qsort(keep, nr_keep, sizeof(*keep), ext_key_cmp);
 	for (rc = d_btr_iter_seek(&it, &a->child, D_BTR_SEEK_FIRST, NULL); rc == 0;
 	     rc = d_btr_iter_next(&it)) {
 		const struct vos_ext *e = d_btr_iter_entry(&it);
@@ -259,7 +260,7 @@ ext_aggregate(struct agg *g, struct vos_krec *a, const struct bounds *b)
 		if (g->budget > 0)
 			g->budget--;
 		if (e->epoch > g->epoch ||
-		    bsearch(&k, keep, nr_keep, sizeof(*keep), ext_key_cmp) != NULL)
+		    (nr_keep > 0 && bsearch(&k, keep, nr_keep, sizeof(*keep), ext_key_cmp) != NULL))
 			continue;
 		if (nr_drop == cap_drop) {
 			struct vos_ext_key *d;

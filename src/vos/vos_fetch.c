@@ -250,7 +250,8 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 			rc = d_btr_iter_next_aug(&it, lo);
 	}
 	/* 2. Newest first, each claims what no newer one claimed. */
-	qsort(cand, nr, sizeof(*cand), ext_newest_first);
+	if (nr > 1)
+		qsort(cand, nr, sizeof(*cand), ext_newest_first);
 	for (i = 0; i < nr; i++) {
 		uint64_t cur = D_MAX(cand[i].lo, lo);
 		uint64_t end = D_MIN(cand[i].hi, hi);
@@ -288,9 +289,11 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 			if (rc != 0)
 				goto out;
 		}
-		qsort(claimed.p, claimed.nr, sizeof(*claimed.p), piece_by_lo);
+		if (claimed.nr > 1)
+			qsort(claimed.p, claimed.nr, sizeof(*claimed.p), piece_by_lo);
 	}
-	qsort(out->p, out->nr, sizeof(*out->p), piece_by_lo);
+	if (out->nr > 1)
+		qsort(out->p, out->nr, sizeof(*out->p), piece_by_lo);
 	rc = 0;
 out:
 	d_free(cand);
