@@ -69,6 +69,14 @@
  * NULL when memory is short. Give it back with net_body_put() (NULL is ignored); it is
  * not a d_malloc() buffer.
  */
+/*
+ * Put back the default action of the crash signals whose handlers libfabric's PSM
+ * libraries installed when loaded (they can hang a crashing process; see net_ctx.c).
+ * net_ctx_create() does it; daemons that link libfabric without a context call it at
+ * start. Handlers of the program itself are left alone.
+ */
+void net_fabric_signals_restore(void);
+
 void *net_body_get(void);
 void net_body_put(void *body);
 

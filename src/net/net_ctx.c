@@ -20,9 +20,11 @@
  */
 #define D_LOGFAC DD_FAC(net)
 
+#include <dlfcn.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -549,6 +551,52 @@ ctx_close(struct net_ctx *ctx)
 		fi_freeinfo(ctx->info);
 }
 
+/*
+ * Debian's libfabric links the PSM providers' libinfinipath, whose constructor installs
+ * handlers for SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGINT and SIGTERM in every process
+ * that loads libfabric. They print a backtrace, which dlopens libgcc_s and allocates:
+ * after a crash inside malloc (an abort on a corrupted heap) the handler waits forever
+ * for the lock the crashed thread holds, and the process hangs instead of dying (seen
+ * in an engine, whose client then got DER_TIMEDOUT). Handlers that live in those
+ * libraries are put back to the default, once; an application's own are left alone.
+ */
+static void
+fabric_signals_restore(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGINT, SIGTERM };
+	struct sigaction sa;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		Dl_info dl;
+		void *fn;
+
+		if (sigaction(sigs[i], NULL, &sa) != 0)
+			continue;
+		fn = (sa.sa_flags & SA_SIGINFO) ? (void *)sa.sa_sigaction : (void *)sa.sa_handler;
+		if (fn == (void *)SIG_DFL || fn == (void *)SIG_IGN || dladdr(fn, &dl) == 0 ||
+		    dl.dli_fname == NULL ||
+		    (strstr(dl.dli_fname, "libinfinipath") == NULL &&
+		     strstr(dl.dli_fname, "libpsm") == NULL))
+			continue;
+		D_INFO("signal %d: removing the handler %s installed (it can hang a crashing "
+		       "process)",
+		       sigs[i], dl.dli_fname);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static pthread_once_t fabric_signals_once = PTHREAD_ONCE_INIT;
+
+void
+net_fabric_signals_restore(void)
+{
+	pthread_once(&fabric_signals_once, fabric_signals_restore);
+}
+
 int
 net_ctx_create(const struct net_ctx_attr *attr, struct net_ctx **out)
 {
@@ -559,6 +607,7 @@ net_ctx_create(const struct net_ctx_attr *attr, struct net_ctx **out)
 
 	if (attr->port < 0 || attr->port > 65535 || strlen(provider) >= sizeof(ctx->provider))
 		return -DER_INVAL;
+	net_fabric_signals_restore();
 	ctx = d_calloc(1, sizeof(*ctx));
 	if (ctx == NULL)
 		return -DER_NOMEM;

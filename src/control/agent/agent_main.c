@@ -22,6 +22,7 @@
 
 #include "control/agent/agent_int.h"
 #include "mgmt.pb-c.h"
+#include "net/net.h"
 
 #define DEFAULT_CONFIG "/etc/daos/daos_agent.yml"
 
@@ -354,6 +355,7 @@ main(int argc, char **argv)
 	rc = d_log_init();
 	if (rc != 0 && rc != -DER_IO)
 		fprintf(stderr, "daos_agent: ignoring bad log settings in the environment\n");
+	net_fabric_signals_restore(); /* a crash must end the process, never hang it */
 	if (strcmp(cmd, "start") == 0) {
 		rc = cmd_start(&o);
 	} else if (strcmp(cmd, "net-scan") == 0) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "control/server/server.h"
+#include "net/net.h"
 #include "security/security.h"
 
 #define DEFAULT_CONFIG "/etc/daos/daos_server.yml"
@@ -388,6 +389,7 @@ main(int argc, char **argv)
 	srv.insecure = a.insecure || srv.cfg->transport_config.allow_insecure;
 	log_setup(srv.cfg);
 	d_log_init();
+	net_fabric_signals_restore(); /* a crash must end the process, never hang it */
 	signal(SIGPIPE, SIG_IGN);
 	if (gethostname(srv.hostname, sizeof(srv.hostname)) != 0)
 		snprintf(srv.hostname, sizeof(srv.hostname), "localhost");

@@ -7,12 +7,19 @@
  *
  * prints "READY <uri>" on stdout once it listens, then serves until ECHO_OPC_EXIT,
  * SIGTERM or SIGINT. Exit status 0, or 1 with a message on stderr.
+ *
+ *   net_echo_server --signals
+ *
+ * prints how many of SIGSEGV, SIGABRT, SIGBUS and SIGILL have a handler before and after
+ * a context is created ("SIGNALS <before> <after>"): libfabric's PSM libraries install
+ * handlers when loaded, and net_ctx_create() must have removed them.
  */
 #define D_LOGFAC DD_FAC(tests)
 
 #include <gurt/common.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "net/tests/echo.h"
 
@@ -21,6 +28,34 @@ on_signal(int sig)
 {
 	(void)sig;
 	echo_stop = 1;
+}
+
+static int
+crash_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGILL };
+	struct sigaction sa;
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			n++;
+	return n;
+}
+
+static int
+signals_check(void)
+{
+	struct net_ctx_attr attr = { .provider = "ofi+tcp", .host = "127.0.0.1" };
+	struct net_ctx *ctx;
+	int before = crash_handlers();
+
+	if (net_ctx_create(&attr, &ctx) != 0)
+		return 1;
+	printf("SIGNALS %d %d\n", before, crash_handlers());
+	net_ctx_destroy(ctx);
+	return 0;
 }
 
 int
@@ -33,6 +68,8 @@ main(int argc, char **argv)
 	struct net_ctx *ctx;
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "--signals") == 0)
+		return signals_check();
 	if (argc > 3) {
 		char *end;
 		long port = strtol(argv[3], &end, 10);

@@ -590,6 +590,31 @@ spin_only_when_busy(void **state)
 	assert_int_equal(ctx->nr_spins, before);
 }
 
+/*
+ * A process using the fabric dies on a crash rather than hanging in a backtrace handler
+ * that libfabric's PSM libraries install when loaded (net_ctx_create() removes them).
+ * Checked in a fresh process: the echo server's --signals mode.
+ */
+static void
+crash_handlers_default(void **state)
+{
+	char cmd[600];
+	char line[128];
+	int before = -1;
+	int after = -1;
+	FILE *f;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "%s --signals", getenv("NET_ECHO_SERVER"));
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(pclose(f), 0);
+	assert_int_equal(sscanf(line, "SIGNALS %d %d", &before, &after), 2);
+	print_message("crash handlers before and after the first context: %d, %d\n", before, after);
+	assert_int_equal(after, 0);
+}
+
 int
 main(void)
 {
@@ -605,6 +630,7 @@ main(void)
 		cmocka_unit_test(watch_fd),
 		cmocka_unit_test(group_peers),
 		cmocka_unit_test(spin_only_when_busy),
+		cmocka_unit_test(crash_handlers_default),
 	};
 
 	int rc;
