@@ -15,6 +15,7 @@
 #include <gurt/common.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <string.h>
 
 /* An object id in messages: hi.lo, as DAOS prints it. */
 #define DF_OID "%" PRIu64 ".%" PRIu64
@@ -254,5 +255,29 @@ void daos_event_complete(daos_event_t *ev, int rc);
 
 /* Complete @ev (if any) with nothing to do: 0, or a positive errno. */
 int dfs_ev_done(daos_event_t *ev);
+
+/* An iod over bytes [@off, @off + @len) of an entry's inode (the DFS_INODE_AKEY array). */
+static inline void
+dfs_inode_iod(daos_iod_t *iod, daos_recx_t *recx, uint64_t off, uint64_t len)
+{
+	memset(iod, 0, sizeof(*iod));
+	d_iov_set(&iod->iod_name, DFS_INODE_AKEY, strlen(DFS_INODE_AKEY));
+	iod->iod_type = DAOS_IOD_ARRAY;
+	iod->iod_size = 1;
+	iod->iod_nr = 1;
+	recx->rx_idx = off;
+	recx->rx_nr = len;
+	iod->iod_recxs = recx;
+}
+
+/* An sgl of the one iov @iov over @len bytes at @buf. */
+static inline void
+dfs_sgl_one(d_sg_list_t *sgl, d_iov_t *iov, void *buf, size_t len)
+{
+	d_iov_set(iov, buf, len);
+	sgl->sg_nr = 1;
+	sgl->sg_nr_out = 0;
+	sgl->sg_iovs = iov;
+}
 
 #endif /* DFS_INT_H */

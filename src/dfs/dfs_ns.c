@@ -60,19 +60,6 @@ key_set(daos_key_t *key, const char *s)
 }
 
 static void
-inode_iod(daos_iod_t *iod, daos_recx_t *recx)
-{
-	memset(iod, 0, sizeof(*iod));
-	key_set(&iod->iod_name, DFS_INODE_AKEY);
-	iod->iod_type = DAOS_IOD_ARRAY;
-	iod->iod_size = 1;
-	iod->iod_nr = 1;
-	recx->rx_idx = 0;
-	recx->rx_nr = DFS_INODE_SIZE;
-	iod->iod_recxs = recx;
-}
-
-static void
 single_iod(daos_iod_t *iod, const char *akey, size_t akey_len, daos_size_t size)
 {
 	memset(iod, 0, sizeof(*iod));
@@ -80,15 +67,6 @@ single_iod(daos_iod_t *iod, const char *akey, size_t akey_len, daos_size_t size)
 	iod->iod_type = DAOS_IOD_SINGLE;
 	iod->iod_size = size;
 	iod->iod_nr = 1;
-}
-
-static void
-sgl_one(d_sg_list_t *sgl, d_iov_t *iov, void *buf, size_t len)
-{
-	d_iov_set(iov, buf, len);
-	sgl->sg_nr = 1;
-	sgl->sg_nr_out = 0;
-	sgl->sg_iovs = iov;
 }
 
 /*
@@ -109,10 +87,10 @@ entry_fetch(daos_handle_t oh, const char *name, struct entry_rec *r)
 
 	memset(r, 0, sizeof(*r));
 	key_set(&dkey, name);
-	inode_iod(&iods[0], &recx);
-	sgl_one(&sgls[0], &iovs[0], ibuf, sizeof(ibuf));
+	dfs_inode_iod(&iods[0], &recx, 0, DFS_INODE_SIZE);
+	dfs_sgl_one(&sgls[0], &iovs[0], ibuf, sizeof(ibuf));
 	single_iod(&iods[1], DFS_MOVED_AKEY, strlen(DFS_MOVED_AKEY), DAOS_REC_ANY);
-	sgl_one(&sgls[1], &iovs[1], r->marker, sizeof(r->marker));
+	dfs_sgl_one(&sgls[1], &iovs[1], r->marker, sizeof(r->marker));
 	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 2, iods, sgls, NULL,
 			    NULL);
 	if (rc != 0)
@@ -135,7 +113,7 @@ entry_fetch(daos_handle_t oh, const char *name, struct entry_rec *r)
 	if (slink == NULL)
 		return -DER_NOMEM;
 	single_iod(&iods[0], DFS_SLINK_AKEY, strlen(DFS_SLINK_AKEY), r->e.slink_len);
-	sgl_one(&sgls[0], &iovs[0], slink, r->e.slink_len);
+	dfs_sgl_one(&sgls[0], &iovs[0], slink, r->e.slink_len);
 	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 1, iods, sgls, NULL,
 			    NULL);
 	if (rc == 0 && iods[0].iod_size != r->e.slink_len)
@@ -163,11 +141,11 @@ dfs_entry_insert(daos_handle_t oh, const char *name, const struct dfs_entry *e, 
 
 	dfs_entry_encode(e, ibuf);
 	key_set(&dkey, name);
-	inode_iod(&iods[0], &recx);
-	sgl_one(&sgls[0], &iovs[0], ibuf, sizeof(ibuf));
+	dfs_inode_iod(&iods[0], &recx, 0, DFS_INODE_SIZE);
+	dfs_sgl_one(&sgls[0], &iovs[0], ibuf, sizeof(ibuf));
 	if (slink != NULL) {
 		single_iod(&iods[1], DFS_SLINK_AKEY, strlen(DFS_SLINK_AKEY), e->slink_len);
-		sgl_one(&sgls[1], &iovs[1], (void *)slink, e->slink_len);
+		dfs_sgl_one(&sgls[1], &iovs[1], (void *)slink, e->slink_len);
 		nr = 2;
 	}
 	return daos_obj_update(oh, DAOS_TX_NONE, DAOS_COND_DKEY_INSERT, &dkey, nr, iods, sgls,
@@ -818,7 +796,7 @@ list_names(daos_handle_t oh, daos_anchor_t *anchor, uint32_t *nr, daos_key_desc_
 	d_sg_list_t sgl;
 	d_iov_t iov;
 
-	sgl_one(&sgl, &iov, buf, len);
+	dfs_sgl_one(&sgl, &iov, buf, len);
 	return daos_obj_list_dkey(oh, DAOS_TX_NONE, nr, kds, &sgl, anchor, NULL);
 }
 
@@ -1200,7 +1178,7 @@ sv_fetch(daos_handle_t oh, const char *name, const char *akey, size_t akey_len, 
 	buf = d_malloc(iod.iod_size == 0 ? 1 : iod.iod_size);
 	if (buf == NULL)
 		return -DER_NOMEM;
-	sgl_one(&sgl, &iov, buf, iod.iod_size);
+	dfs_sgl_one(&sgl, &iov, buf, iod.iod_size);
 	iod.iod_size = DAOS_REC_ANY;
 	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 1, &iod, &sgl, NULL,
 			    NULL);
@@ -1229,8 +1207,8 @@ entry_full_read(daos_handle_t oh, const char *name, struct entry_full *f)
 
 	memset(f, 0, sizeof(*f));
 	key_set(&dkey, name);
-	inode_iod(&iod, &recx);
-	sgl_one(&sgl, &iov, f->inode, sizeof(f->inode));
+	dfs_inode_iod(&iod, &recx, 0, DFS_INODE_SIZE);
+	dfs_sgl_one(&sgl, &iov, f->inode, sizeof(f->inode));
 	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 1, &iod, &sgl, NULL,
 			    NULL);
 	if (rc != 0)
@@ -1239,7 +1217,7 @@ entry_full_read(daos_handle_t oh, const char *name, struct entry_full *f)
 		uint32_t n = 16, i;
 		char *p = buf;
 
-		sgl_one(&sgl, &iov, buf, sizeof(buf));
+		dfs_sgl_one(&sgl, &iov, buf, sizeof(buf));
 		rc = daos_obj_list_akey(oh, DAOS_TX_NONE, &dkey, &n, kds, &sgl, &anchor, NULL);
 		if (rc != 0)
 			goto out_fini;
@@ -1314,19 +1292,19 @@ entry_full_write(daos_handle_t oh, const char *name, struct entry_full *f, uint6
 		dfs_put_u64(f->inode + DFS_OFF_CTIME, (uint64_t)ctime->tv_sec);
 		dfs_put_u64(f->inode + DFS_OFF_CTIME_NS, (uint64_t)ctime->tv_nsec);
 	}
-	inode_iod(&iods[nr], &recx);
-	sgl_one(&sgls[nr], &iovs[nr], f->inode, sizeof(f->inode));
+	dfs_inode_iod(&iods[nr], &recx, 0, DFS_INODE_SIZE);
+	dfs_sgl_one(&sgls[nr], &iovs[nr], f->inode, sizeof(f->inode));
 	nr++;
 	for (i = 0; i < f->nr; i++) {
 		if (f->akeys[i].len == 0)
 			continue;
 		single_iod(&iods[nr], f->akeys[i].akey, f->akeys[i].akey_len, f->akeys[i].len);
-		sgl_one(&sgls[nr], &iovs[nr], f->akeys[i].val, f->akeys[i].len);
+		dfs_sgl_one(&sgls[nr], &iovs[nr], f->akeys[i].val, f->akeys[i].len);
 		nr++;
 	}
 	if (marker != NULL) {
 		single_iod(&iods[nr], DFS_MOVED_AKEY, strlen(DFS_MOVED_AKEY), marker_len);
-		sgl_one(&sgls[nr], &iovs[nr], (void *)marker, marker_len);
+		dfs_sgl_one(&sgls[nr], &iovs[nr], (void *)marker, marker_len);
 		nr++;
 	}
 	key_set(&dkey, name);
@@ -2168,7 +2146,7 @@ dfs_setxattr(dfs_t *dfs, dfs_obj_t *obj, const char *name, const void *value, da
 		cond |= DAOS_COND_AKEY_UPDATE;
 	key_set(&dkey, obj->name);
 	single_iod(&iod, akey, alen, size);
-	sgl_one(&sgl, &iov, (void *)value, size);
+	dfs_sgl_one(&sgl, &iov, (void *)value, size);
 	rc = entry_parent_open(obj, &oh);
 	if (rc != 0)
 		return dfs_err(rc);
@@ -2205,7 +2183,7 @@ dfs_getxattr(dfs_t *dfs, dfs_obj_t *obj, const char *name, void *value, daos_siz
 		rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 1, &iod, NULL,
 				    NULL, NULL);
 	} else {
-		sgl_one(&sgl, &iov, value, *size);
+		dfs_sgl_one(&sgl, &iov, value, *size);
 		rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 1, &iod, &sgl,
 				    NULL, NULL);
 	}
@@ -2274,7 +2252,7 @@ dfs_listxattr(dfs_t *dfs, dfs_obj_t *obj, char *list, daos_size_t *size)
 		uint32_t n = 16, i;
 		char *p = buf;
 
-		sgl_one(&sgl, &iov, buf, sizeof(buf));
+		dfs_sgl_one(&sgl, &iov, buf, sizeof(buf));
 		rc = daos_obj_list_akey(oh, DAOS_TX_NONE, &dkey, &n, kds, &sgl, &anchor, NULL);
 		if (rc != 0)
 			break;

@@ -25,28 +25,6 @@
 
 #include "dfs/dfs_int.h"
 
-static void
-iod_inode(daos_iod_t *iod, daos_recx_t *recx, uint64_t off, uint64_t len)
-{
-	memset(iod, 0, sizeof(*iod));
-	d_iov_set(&iod->iod_name, DFS_INODE_AKEY, strlen(DFS_INODE_AKEY));
-	iod->iod_type = DAOS_IOD_ARRAY;
-	iod->iod_size = 1;
-	iod->iod_nr = 1;
-	recx->rx_idx = off;
-	recx->rx_nr = len;
-	iod->iod_recxs = recx;
-}
-
-static void
-sgl_one(d_sg_list_t *sgl, d_iov_t *iov, void *buf, size_t len)
-{
-	d_iov_set(iov, buf, len);
-	sgl->sg_nr = 1;
-	sgl->sg_nr_out = 0;
-	sgl->sg_iovs = iov;
-}
-
 /* The raw inode of entry @name of directory @oh: -DER_NONEXIST if it has none. */
 static int
 inode_fetch(daos_handle_t oh, const char *name, uint8_t *buf)
@@ -60,8 +38,8 @@ inode_fetch(daos_handle_t oh, const char *name, uint8_t *buf)
 
 	memset(buf, 0, DFS_INODE_SIZE);
 	d_iov_set(&dkey, (void *)name, strlen(name));
-	iod_inode(&iod, &recx, 0, DFS_INODE_SIZE);
-	sgl_one(&sgl, &iov, buf, DFS_INODE_SIZE);
+	dfs_inode_iod(&iod, &recx, 0, DFS_INODE_SIZE);
+	dfs_sgl_one(&sgl, &iov, buf, DFS_INODE_SIZE);
 	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 1, &iod, &sgl, NULL,
 			    NULL);
 	if (rc != 0)
@@ -103,8 +81,8 @@ inode_write(daos_handle_t oh, const char *name, uint64_t cond, uint64_t off, con
 	daos_key_t dkey;
 
 	d_iov_set(&dkey, (void *)name, strlen(name));
-	iod_inode(&iod, &recx, off, len);
-	sgl_one(&sgl, &iov, (void *)buf, len);
+	dfs_inode_iod(&iod, &recx, off, len);
+	dfs_sgl_one(&sgl, &iov, (void *)buf, len);
 	return daos_obj_update(oh, DAOS_TX_NONE, cond, &dkey, 1, &iod, &sgl, NULL);
 }
 
