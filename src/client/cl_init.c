@@ -66,6 +66,7 @@ cl_ctx_create(struct cl_ctx **out)
 		.provider = cl_g.provider,
 		.host = cl_g.host,
 		.port = 0,
+		.local_bulk = true, /* with engines on this host: one copy, no TCP */
 	};
 	struct cl_ctx *ctx;
 	int rc;

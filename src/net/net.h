@@ -33,12 +33,25 @@
  *    24     4  request: timeout in ms; reply: status (0 or -DER_*)
  *    28     1  request: length of the sender's address (<= NET_ADDR_MAX); reply: 0
  *    29     3  reserved, zero
- *    32     -  request: the sender's endpoint address, then the body; reply: the body
+ *    32     -  request: the sender's endpoint address, then (NET_F_LOCAL) an 8-byte
+ *              local-bulk token, then the body; reply: the body
  *
  * Provider names are DAOS's: "ofi+tcp" and "ofi+tcp;ofi_rxm" (RDM over TCP through
  * the rxm utility provider), "ofi+sockets", "ofi+verbs;ofi_rxm" and "ofi+udp;ofi_rxd"
  * (providers whose addresses are IP socket addresses). URIs look like "ofi+tcp://127.0.0.1:31416"
  * ("[::1]:31416" for IPv6).
+ *
+ * Local bulk: when both contexts set local_bulk, a requester proves to each server it
+ * talks to that it runs on the server's host: it sends its pid and the address of 16
+ * bytes of its memory (NET_OPC_LOCAL_HELLO), writes the random challenge the server
+ * returns there, and the server reads them back with process_vm_readv()
+ * (NET_OPC_LOCAL_CONFIRM). Only a process on that host, in the same pid namespace, and
+ * whose memory the server may read (same user, or CAP_SYS_PTRACE) passes. The server
+ * then hands it a random token, bound to that pid; requests carrying the token
+ * (NET_F_LOCAL) have their bulk transfers done by process_vm_readv/writev straight
+ * between the two address spaces: one copy, no TCP. Anything else, or a failed copy,
+ * falls back to RMA. Replies go to the requester's address, so whoever claims another's
+ * address never sees the challenge or the token.
  *
  * Threads: nothing here takes a lock except the group map (net_group_*), which any
  * thread may read. Callbacks run inside net_progress() on the context's thread.
@@ -58,7 +71,7 @@
 #define NET_MSG_MAX 20480
 /* Largest inline body of a request or reply. */
 #define NET_BODY_MAX (NET_MSG_MAX - NET_HDR_SIZE - NET_ADDR_MAX)
-/* Opcodes below this are the layer's own (probes); users register from here up. */
+/* Opcodes below this are the layer's own (probes, local bulk); users register from here up. */
 #define NET_OPC_USER_MIN 16
 /* Default request timeout (DAOS's CRT_TIMEOUT default is 60 s). */
 #define NET_TIMEOUT_DEFAULT_MS 60000
@@ -118,6 +131,11 @@ struct net_ctx_attr {
 	unsigned int nr_recv; /* receive buffers kept posted; 0: a default */
 	uint32_t probe_ms;    /* how often to probe peers that owe replies; 0: 250 */
 	uint32_t unreach_ms;  /* a peer refusing sends this long is gone; 0: 2000 */
+	/*
+	 * Move bulk data by memory copy between processes of one host (see "Local bulk"
+	 * below); off when D_NET_LOCAL_BULK=0 is in the environment.
+	 */
+	bool local_bulk;
 };
 
 /*
@@ -159,6 +177,11 @@ int net_ctx_watch_fd(struct net_ctx *ctx, int fd);
 
 /* Requests this context still waits for (sent, no reply or error yet). */
 unsigned int net_ctx_nr_inflight(const struct net_ctx *ctx);
+
+/* Bulk bytes this context moved by local copy (as a server), for tests and benchmarks. */
+uint64_t net_ctx_local_bytes(const struct net_ctx *ctx);
+/* Whether requests to @peer carry a local-bulk token (the handshake succeeded). */
+bool net_peer_local(const struct net_peer *peer);
 
 /* --- serving --- */
 
@@ -243,7 +266,7 @@ enum net_bulk_access {
 
 /* A registered buffer as it travels: 24 bytes on the wire (net_bulk_desc_encode()). */
 struct net_bulk_desc {
-	uint64_t addr; /* remote address of byte 0 (virtual address or 0: provider's mode) */
+	uint64_t addr; /* the owner's virtual address of byte 0 */
 	uint64_t len;  /* bytes registered */
 	uint64_t key;  /* the remote key */
 };
@@ -316,7 +339,8 @@ enum net_msg_flags {
 	NET_F_REQUEST = 1,
 	NET_F_REPLY = 2,
 	NET_F_ONEWAY = 4,
-	NET_F_MORE = 8, /* replies only: another message follows in the same send */
+	NET_F_MORE = 8,   /* replies only: another message follows in the same send */
+	NET_F_LOCAL = 16, /* requests only: a local-bulk token follows the address */
 };
 
 /* A decoded message header; pointers point into the message. */
@@ -329,6 +353,7 @@ struct net_msg {
 	uint32_t timeout_ms; /* requests */
 	const void *addr;    /* requests: sender address */
 	uint32_t addr_len;
+	uint64_t token; /* NET_F_LOCAL requests: the sender's local-bulk token */
 	const void *body;
 	uint32_t body_len;
 };

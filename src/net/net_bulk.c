@@ -8,6 +8,10 @@
  * net_int.h for the sizes), so a large one keeps the link busy; its callback runs once all pieces
  * have completed, with the first error if any. The RPC stays alive meanwhile (rpc->nr_xfers), even
  * if the handler has already replied or dropped it.
+ *
+ * For a requester proven to run on this host (net_local.c), the transfer is one
+ * process_vm_readv/writev instead, done at once; its callback still runs from the next
+ * net_progress(), as an RMA's would. If the copy fails, the transfer goes by RMA.
  */
 #define D_LOGFAC DD_FAC(bulk)
 
@@ -40,7 +44,11 @@ net_bulk_register(struct net_ctx *ctx, void *buf, size_t len, enum net_bulk_acce
 		return net_fi2der(rc);
 	}
 	bulk->ctx = ctx;
-	bulk->desc.addr = ctx->mr_virt_addr ? (uint64_t)(uintptr_t)buf : 0;
+	/*
+	 * Always the virtual address: local bulk copies from it; RMA in offset mode
+	 * (!mr_virt_addr, as tcp) leaves it out of remote addresses.
+	 */
+	bulk->desc.addr = (uint64_t)(uintptr_t)buf;
 	bulk->desc.len = len;
 	bulk->desc.key = fi_mr_key(bulk->mr);
 	*out = bulk;
@@ -113,6 +121,44 @@ net_piece_done(struct net_ctx *ctx, struct net_piece *piece, int err)
 }
 
 int
+net_local_done_run(struct net_ctx *ctx)
+{
+	struct net_xfer *xfer;
+	int n = 0;
+
+	while ((xfer = d_list_pop_entry(&ctx->local_done, struct net_xfer, done_link)) != NULL) {
+		xfer_finish(xfer);
+		n++;
+	}
+	return n;
+}
+
+/* Copy locally if @rpc's requester is proven local; false: use RMA. */
+static bool
+transfer_local(struct net_rpc *rpc, enum net_bulk_op op, uint64_t raddr, void *local, size_t len,
+	       net_bulk_fn cb, void *arg)
+{
+	struct net_xfer *xfer;
+
+	if (rpc->local_pid == 0)
+		return false;
+	xfer = d_calloc(1, sizeof(*xfer));
+	if (xfer == NULL)
+		return false;
+	if (net_local_copy(rpc, op, raddr, local, len) != 0) {
+		d_free(xfer);
+		return false;
+	}
+	xfer->rpc = rpc;
+	xfer->kind = op;
+	xfer->cb = cb;
+	xfer->arg = arg;
+	rpc->nr_xfers++;
+	d_list_add_tail(&xfer->done_link, &rpc->ctx->local_done);
+	return true;
+}
+
+int
 net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
 		  uint64_t remote_off, void *local, size_t len, net_bulk_fn cb, void *arg)
 {
@@ -125,6 +171,8 @@ net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bul
 
 	if (cb == NULL || len == 0 || remote_off > remote->len || len > remote->len - remote_off)
 		return -DER_INVAL;
+	if (transfer_local(rpc, op, remote->addr + remote_off, local, len, cb, arg))
+		return 0;
 	piece_len = op == NET_BULK_GET ? NET_BULK_PIECE_GET : NET_BULK_PIECE_PUT;
 	nr = (uint32_t)((len + piece_len - 1) / piece_len);
 	xfer = d_calloc(1, sizeof(*xfer) + nr * sizeof(xfer->pieces[0]));
@@ -155,7 +203,7 @@ net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bul
 		piece->xfer = xfer;
 		piece->local = (char *)local + off;
 		piece->len = D_MIN(piece_len, len - off);
-		piece->raddr = remote->addr + remote_off + off;
+		piece->raddr = (ctx->mr_virt_addr ? remote->addr : 0) + remote_off + off;
 		rc = net_op_submit(ctx, rpc->peer, &piece->op);
 		if (rc != 0) {
 			D_ERROR("could not post a bulk %s of %zu bytes on %s: " DF_RC,

@@ -266,6 +266,8 @@ progress_once(struct net_ctx *ctx)
 
 	if (n < 0)
 		return n;
+	if (!d_list_empty(&ctx->local_done))
+		n += net_local_done_run(ctx);
 	now = net_now_ms();
 	if (!d_list_empty(&ctx->busy_peers))
 		net_sendq_flush(ctx, now);
@@ -624,6 +626,7 @@ net_ctx_create(const struct net_ctx_attr *attr, struct net_ctx **out)
 	D_INIT_LIST_HEAD(&ctx->busy_peers);
 	D_INIT_LIST_HEAD(&ctx->coal_peers);
 	D_INIT_LIST_HEAD(&ctx->coal_free);
+	D_INIT_LIST_HEAD(&ctx->local_done);
 	ctx->next_check_ms = UINT64_MAX;
 	ctx->next_key = 1;
 	D_INIT_LIST_HEAD(&ctx->rbuf_free);
@@ -639,8 +642,9 @@ net_ctx_create(const struct net_ctx_attr *attr, struct net_ctx **out)
 	rc = rbufs_refill(ctx);
 	if (rc != 0)
 		goto out_close;
-	D_INFO("context %s open (%s, wait fd %d)", ctx->uri, ctx->info->fabric_attr->prov_name,
-	       ctx->wait_fd);
+	ctx->local_bulk = attr->local_bulk && net_local_allowed();
+	D_INFO("context %s open (%s, wait fd %d%s)", ctx->uri, ctx->info->fabric_attr->prov_name,
+	       ctx->wait_fd, ctx->local_bulk ? ", local bulk" : "");
 	*out = ctx;
 	return 0;
 
@@ -659,7 +663,8 @@ net_ctx_destroy(struct net_ctx *ctx)
 		return;
 	uint64_t give_up = net_now_ms() + NET_CLOSE_DRAIN_MS;
 
-	net_coal_flush(ctx); /* replies already made still go */
+	net_local_done_run(ctx); /* data already copied: let its handlers finish */
+	net_coal_flush(ctx);     /* replies already made still go */
 	ctx->closing = true;
 	net_reqs_cancel(ctx);
 	/*

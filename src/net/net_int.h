@@ -16,6 +16,10 @@
 
 #define NET_MAGIC 0x50524e44u /* "DNRP" read little-endian */
 #define NET_OPC_PROBE 1
+#define NET_OPC_LOCAL_HELLO 2   /* {u32 pid, u64 addr} -> {16-byte challenge} */
+#define NET_OPC_LOCAL_CONFIRM 3 /* {} -> {u64 token} */
+#define NET_LOCAL_PROOF 16
+#define NET_LOCAL_TIMEOUT_MS 10000
 #define NET_NR_RECV_DEFAULT 32
 #define NET_PROBE_MS_DEFAULT 250
 #define NET_UNREACH_MS_DEFAULT 2000
@@ -59,6 +63,25 @@ struct net_peer {
 	struct net_sbuf *coal;   /* replies waiting for the end of this turn, or NULL */
 	uint32_t coal_last;      /* offset of the last of them in coal->data */
 	d_list_t coal_link;      /* in ctx->coal_peers while coal is not NULL */
+	struct net_ctx *ctx;
+
+	/* Local bulk, as the requester (net_local.c). */
+	enum {
+		NET_LOCAL_UNKNOWN, /* not tried yet */
+		NET_LOCAL_PENDING, /* handshake under way */
+		NET_LOCAL_ON,      /* requests carry local_token */
+		NET_LOCAL_OFF,     /* the server refused or cannot */
+	} local_state;
+	uint64_t local_token;
+	uint8_t local_proof[NET_LOCAL_PROOF]; /* where the server's challenge is written */
+
+	/* Local bulk, as the server: the challenge given and the pid it was given to ... */
+	uint8_t srv_challenge[NET_LOCAL_PROOF];
+	uint64_t srv_challenge_addr;
+	int32_t srv_challenge_pid; /* 0: no challenge outstanding */
+	/* ... and, once proven, the token and the pid it stands for (0: none). */
+	uint64_t srv_token;
+	int32_t srv_pid;
 };
 
 struct net_req {
@@ -92,8 +115,9 @@ struct net_rpc {
 	struct net_peer *peer; /* the sender */
 	struct net_msg msg;    /* decoded header; body points into the rbuf */
 	uint64_t recv_ms;
-	int nr_xfers; /* bulk transfers still running */
-	bool ended;   /* replied or dropped; freed when nr_xfers is 0 */
+	int nr_xfers;      /* bulk transfers still running */
+	int32_t local_pid; /* the requester's pid when it proved to be local, else 0 */
+	bool ended;        /* replied or dropped; freed when nr_xfers is 0 */
 };
 
 /* A receive buffer; while it holds a request being served, it is that request's RPC. */
@@ -124,6 +148,7 @@ struct net_xfer {
 	int status;              /* first error of a piece */
 	uint32_t nr_pending;     /* pieces posted and not completed */
 	struct fid_mr *local_mr; /* when the domain needs local registration */
+	d_list_t done_link;      /* in ctx->local_done: copied locally, callback due */
 	uint32_t nr_pieces;
 	struct net_piece pieces[];
 };
@@ -188,6 +213,9 @@ struct net_ctx {
 	uint64_t next_check_ms; /* next timeout/probe scan */
 	uint64_t last_work_us;  /* when progress last found something to do */
 	uint64_t nr_spins;      /* yields while spinning (tests check who spins) */
+	bool local_bulk;        /* serve and use local bulk (net_local.c) */
+	d_list_t local_done;    /* transfers done by local copy, callbacks due */
+	uint64_t local_bytes;   /* bytes moved by local copy */
 	bool closing;
 };
 
@@ -221,6 +249,24 @@ void net_rpc_put(struct net_rpc *rpc);
 
 /* net_bulk.c */
 void net_piece_done(struct net_ctx *ctx, struct net_piece *piece, int err);
+/* Run the callbacks of transfers done by local copy; returns how many ran. */
+int net_local_done_run(struct net_ctx *ctx);
+
+/* net_local.c */
+/* Whether local bulk stays on for a context asking for it (D_NET_LOCAL_BULK). */
+bool net_local_allowed(void);
+/* Requester: start the handshake with @peer if it was never tried. */
+void net_local_start(struct net_ctx *ctx, struct net_peer *peer);
+/* Requester: @peer failed; try again after it comes back. */
+void net_local_reset(struct net_peer *peer);
+/* Server: answer a NET_OPC_LOCAL_* request; false if @rpc is not one of them. */
+bool net_local_serve(struct net_ctx *ctx, struct net_rpc *rpc);
+/*
+ * Server: copy @len bytes between @local and the requester's @raddr for @rpc by
+ * process_vm_readv/writev. Returns 0, or a negative errno: the caller falls back to RMA.
+ */
+int net_local_copy(struct net_rpc *rpc, enum net_bulk_op op, uint64_t raddr, void *local,
+		   size_t len);
 
 /* net_wire.c */
 int net_addr_to_uri(const char *provider, const void *addr, uint32_t len, char *out,

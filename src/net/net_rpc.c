@@ -60,6 +60,7 @@ net_peer_from_addr(struct net_ctx *ctx, const void *addr, uint32_t len, struct n
 		return -DER_NOMEM;
 	memcpy(peer->addr, addr, len);
 	peer->addr_len = len;
+	peer->ctx = ctx;
 	D_INIT_LIST_HEAD(&peer->reqs);
 	D_INIT_LIST_HEAD(&peer->sendq);
 	D_INIT_LIST_HEAD(&peer->busy_link);
@@ -485,6 +486,7 @@ peer_fail(struct net_ctx *ctx, struct net_peer *peer, int status)
 			DP_RC(status));
 		req_end(req, status, NULL, 0);
 	}
+	net_local_reset(peer);
 	(void)ctx;
 }
 
@@ -529,12 +531,16 @@ req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void
 		return -DER_OVERFLOW;
 	if (cb == NULL || ctx->closing)
 		return -DER_INVAL;
+	if (ctx->local_bulk && peer->local_state == NET_LOCAL_UNKNOWN && opcode >= NET_OPC_USER_MIN)
+		net_local_start(ctx, peer);
 	if (ctx->nr_slot_free == 0) {
 		rc = slots_grow(ctx);
 		if (rc != 0)
 			return rc;
 	}
 	size = NET_HDR_SIZE + ctx->addr_len + len;
+	if (peer->local_state == NET_LOCAL_ON)
+		size += sizeof(msg.token);
 	req = d_malloc(sizeof(*req) + (mangle ? NET_MSG_MAX : size));
 	if (req == NULL)
 		return -DER_NOMEM;
@@ -558,6 +564,10 @@ req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void
 	msg.timeout_ms = (uint32_t)(req->deadline_ms - now);
 	msg.addr = ctx->addr;
 	msg.addr_len = ctx->addr_len;
+	if (peer->local_state == NET_LOCAL_ON) {
+		msg.flags |= NET_F_LOCAL;
+		msg.token = peer->local_token;
+	}
 	msg.body = body;
 	msg.body_len = (uint32_t)len;
 	rc = net_msg_encode(&msg, req->data, size);
@@ -866,6 +876,12 @@ request_dispatch(struct net_ctx *ctx, struct net_rbuf *rbuf, struct net_peer *pe
 	rpc->recv_ms = net_now_ms();
 	rpc->nr_xfers = 0;
 	rpc->ended = false;
+	rpc->local_pid = 0;
+	if (rpc->msg.opcode < NET_OPC_USER_MIN && net_local_serve(ctx, rpc))
+		return;
+	if ((rpc->msg.flags & NET_F_LOCAL) && peer->srv_token != 0 &&
+	    rpc->msg.token == peer->srv_token)
+		rpc->local_pid = peer->srv_pid;
 	h = handler_find(ctx, rpc->msg.opcode);
 	if (h == NULL) {
 		D_DEBUG(DB_NET, "no handler for opcode %u from %s", rpc->msg.opcode, peer->uri);

@@ -194,6 +194,8 @@ net_msg_encode(const struct net_msg *msg, void *out, size_t len)
 	buf_put_u8(&b, 0);
 	buf_put_u16(&b, 0);
 	buf_put_bytes_raw(&b, msg->addr, msg->addr_len);
+	if (msg->flags & NET_F_LOCAL)
+		buf_put_u64(&b, msg->token);
 	buf_put_bytes_raw(&b, msg->body, msg->body_len);
 	if (b.err != 0)
 		return b.err;
@@ -225,6 +227,7 @@ net_msg_decode(const void *data, size_t len, struct net_msg *out)
 	case NET_F_REQUEST:
 	case NET_F_ONEWAY:
 	case NET_F_REQUEST | NET_F_ONEWAY:
+	case NET_F_REQUEST | NET_F_LOCAL:
 		request = true;
 		m.timeout_ms = word;
 		break;
@@ -239,6 +242,8 @@ net_msg_decode(const void *data, size_t len, struct net_msg *out)
 	if (b.err != 0 || m.addr_len > NET_ADDR_MAX || (!request && m.addr_len != 0))
 		return -DER_PROTO;
 	m.addr = buf_get_bytes_raw(&b, m.addr_len);
+	if (m.flags & NET_F_LOCAL)
+		m.token = buf_get_u64(&b);
 	if (b.err != 0)
 		return -DER_PROTO;
 	/* From here on the sender is known, so even a failure can be answered. */

@@ -231,11 +231,13 @@ def _thread_cpus(pid):
 
 
 def test_targets_placed_on_cores(system):
-    """More targets than cores after first_core (a laptop): they share the cores after
-    first_core, which is left to the system xstream and local clients, and the log says
-    so once. With enough cores, one core per target."""
+    """More targets than cores after first_core (a laptop): they are spread round robin
+    over every usable core, those after first_core first, then first_core itself; the
+    system xstream keeps first_core and the log says so once. With enough cores, one
+    core per target."""
     allowed = sorted(os.sched_getaffinity(0))
     after = [c for c in allowed if c > 0]
+    spread = after + [c for c in allowed if c <= 0]
     nr = len(after) + 1  # one more target than cores after first_core 0
     system.engines[0].targets = nr
     system.engines[0].port = free_ports(nr + 2)
@@ -248,13 +250,9 @@ def test_targets_placed_on_cores(system):
     assert len(tgts) == nr, cpus
     if 0 in allowed:
         assert cpus["daos_sys"] == {0}, cpus
-    if after:
-        for t in range(nr):
-            assert tgts["daos_tgt%d" % t] == {after[t % len(after)]}, (t, tgts)
-    else:
-        for c in tgts.values():  # no core after first_core: not pinned
-            assert len(c) > 1 or len(allowed) == 1, tgts
+    for t in range(nr):
+        assert tgts["daos_tgt%d" % t] == {spread[t % len(spread)]}, (t, tgts)
     with open(system.engines[0].log_file) as f:
-        notes = [l for l in f if "targets share" in l]
+        notes = [l for l in f if "targets are spread" in l]
     assert len(notes) == 1, notes
     assert "%d targets, %d usable cores after first_core 0" % (nr, len(after)) in notes[0]

@@ -241,6 +241,17 @@ exit_handler(struct net_rpc *rpc, void *arg)
 	net_rpc_reply(rpc, 0, NULL, 0);
 }
 
+static void
+stats_handler(struct net_rpc *rpc, void *arg)
+{
+	uint8_t reply[8];
+	struct buf out = BUF_INIT(reply, sizeof(reply));
+
+	(void)arg;
+	buf_put_u64(&out, net_ctx_local_bytes(net_rpc_ctx(rpc)));
+	net_rpc_reply(rpc, 0, reply, sizeof(reply));
+}
+
 int
 echo_register(struct net_ctx *ctx)
 {
@@ -253,6 +264,7 @@ echo_register(struct net_ctx *ctx)
 	rc = rc ?: net_handler_register(ctx, ECHO_OPC_PUSH, "push", bulk_handler, NULL);
 	rc = rc ?: net_handler_register(ctx, ECHO_OPC_STRICT, "strict", strict_handler, NULL);
 	rc = rc ?: net_handler_register(ctx, ECHO_OPC_EXIT, "exit", exit_handler, NULL);
+	rc = rc ?: net_handler_register(ctx, ECHO_OPC_STATS, "stats", stats_handler, NULL);
 	return rc;
 }
 

@@ -16,6 +16,7 @@ enum echo_opc {
 	ECHO_OPC_PUSH,   /* {desc dst, u64 len, u8 byte}: fill dst with byte */
 	ECHO_OPC_STRICT, /* {u32 n, n * u64}: reply {u64 sum}; anything else -DER_PROTO */
 	ECHO_OPC_EXIT,   /* stop serving */
+	ECHO_OPC_STATS,  /* {} -> {u64 bytes moved by local bulk} */
 };
 
 /* Serve the echo opcodes on @ctx until ECHO_OPC_EXIT or a signal; returns 0 or an error. */

@@ -64,6 +64,7 @@ main(int argc, char **argv)
 	struct net_ctx_attr attr = {
 		.provider = argc > 1 ? argv[1] : "ofi+tcp",
 		.host = argc > 2 ? argv[2] : "127.0.0.1",
+		.local_bulk = true, /* used only by clients that ask (D_NET_LOCAL_BULK=0: off) */
 	};
 	struct net_ctx *ctx;
 	int rc;

@@ -114,7 +114,7 @@ fill(uint8_t *p, size_t len, uint32_t seed)
 
 /* Echo @len bytes: inline when they fit in a message, else by bulk pull then push. */
 static void
-echo_one(size_t len)
+echo_with(struct net_ctx *c, struct net_peer *pr, size_t len)
 {
 	uint8_t *src = d_malloc(len ? len : 1);
 	uint8_t *dst = d_calloc(1, len ? len : 1);
@@ -125,7 +125,7 @@ echo_one(size_t len)
 	assert_non_null(dst);
 	fill(src, len, (uint32_t)len);
 	if (len <= NET_BODY_MAX) {
-		rc = net_call(ctx, peer, ECHO_OPC_ECHO, src, len, 10000, dst, len, &got);
+		rc = net_call(c, pr, ECHO_OPC_ECHO, src, len, 10000, dst, len, &got);
 		assert_int_equal(rc, 0);
 		assert_int_equal(got, len);
 	} else {
@@ -136,15 +136,15 @@ echo_one(size_t len)
 		uint8_t body[64];
 		struct buf out = BUF_INIT(body, sizeof(body));
 
-		assert_int_equal(net_bulk_register(ctx, src, len, NET_BULK_RO, &bs), 0);
-		assert_int_equal(net_bulk_register(ctx, dst, len, NET_BULK_WO, &bd), 0);
+		assert_int_equal(net_bulk_register(c, src, len, NET_BULK_RO, &bs), 0);
+		assert_int_equal(net_bulk_register(c, dst, len, NET_BULK_WO, &bd), 0);
 		net_bulk_desc_get(bs, &ds);
 		net_bulk_desc_get(bd, &dd);
 		buf_put_u64(&out, len);
 		net_bulk_desc_encode(&out, &ds);
 		net_bulk_desc_encode(&out, &dd);
 		assert_int_equal(out.err, 0);
-		rc = net_call(ctx, peer, ECHO_OPC_BULK, body, out.off, 30000, NULL, 0, NULL);
+		rc = net_call(c, pr, ECHO_OPC_BULK, body, out.off, 30000, NULL, 0, NULL);
 		assert_int_equal(rc, 0);
 		net_bulk_deregister(bs);
 		net_bulk_deregister(bd);
@@ -152,6 +152,12 @@ echo_one(size_t len)
 	assert_memory_equal(src, dst, len);
 	d_free(src);
 	d_free(dst);
+}
+
+static void
+echo_one(size_t len)
+{
+	echo_with(ctx, peer, len);
 }
 
 static void
@@ -423,6 +429,188 @@ malformed_rejected(void **state)
 	echo_one(1 << 20);
 }
 
+/* --- local bulk --- */
+
+static uint64_t
+server_local_bytes(struct net_ctx *c, struct net_peer *pr)
+{
+	uint8_t reply[8];
+	struct buf in = BUF_INIT(reply, sizeof(reply));
+	size_t got = 0;
+
+	assert_int_equal(net_call(c, pr, ECHO_OPC_STATS, NULL, 0, 5000, reply, sizeof(reply), &got),
+			 0);
+	assert_int_equal(got, 8);
+	return buf_get_u64(&in);
+}
+
+/* A context asking for local bulk, its peer for @uri, and the handshake's outcome. */
+static bool
+local_ctx(const char *uri, struct net_ctx **c, struct net_peer **pr)
+{
+	struct net_ctx_attr attr = { .provider = "ofi+tcp",
+				     .host = "127.0.0.1",
+				     .local_bulk = true };
+	uint64_t give_up = mono_ms() + 5000;
+
+	assert_int_equal(net_ctx_create(&attr, c), 0);
+	assert_int_equal(net_peer_get(*c, uri, pr), 0);
+	echo_with(*c, *pr, 10); /* the first request starts the handshake */
+	while ((*pr)->local_state == NET_LOCAL_PENDING && mono_ms() < give_up)
+		net_progress(*c, 10);
+	assert_int_not_equal((*pr)->local_state, NET_LOCAL_PENDING);
+	return net_peer_local(*pr);
+}
+
+/*
+ * Two processes of one host: the handshake succeeds and bulk data moves by memory copy
+ * (the server counts the bytes), every size right, pulls and pushes, at offsets.
+ */
+static void
+local_bulk(void **state)
+{
+	static const size_t sizes[] = { NET_BODY_MAX + 1, 1 << 20, (1 << 20) + 4093, 64 << 20 };
+	struct net_ctx *lc;
+	struct net_peer *lp;
+	uint64_t before;
+	uint64_t moved = 0;
+	size_t i;
+
+	(void)state;
+	assert_true(local_ctx(srv.uri, &lc, &lp));
+	before = server_local_bytes(lc, lp);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		echo_with(lc, lp, sizes[i]);
+		moved += 2 * sizes[i]; /* pulled, then pushed back */
+	}
+	assert_int_equal(server_local_bytes(lc, lp) - before, moved);
+	/* A context that did not ask still goes by RMA, at the same time. */
+	before = server_local_bytes(lc, lp);
+	echo_one(1 << 20);
+	assert_int_equal(server_local_bytes(lc, lp), before);
+	net_ctx_destroy(lc);
+}
+
+/* D_NET_LOCAL_BULK=0 turns it off on either side: RMA, nothing copied locally. */
+static void
+local_bulk_off(void **state)
+{
+	struct server off = { 0 };
+	struct net_ctx *lc;
+	struct net_peer *lp;
+	uint64_t before;
+
+	(void)state;
+	/* The requester's side. */
+	setenv("D_NET_LOCAL_BULK", "0", 1);
+	assert_false(local_ctx(srv.uri, &lc, &lp));
+	unsetenv("D_NET_LOCAL_BULK");
+	assert_int_equal(lp->local_state, NET_LOCAL_UNKNOWN); /* never tried */
+	before = server_local_bytes(lc, lp);
+	echo_with(lc, lp, 3 << 20);
+	assert_int_equal(server_local_bytes(lc, lp), before);
+	net_ctx_destroy(lc);
+
+	/* The server's side: it refuses the handshake (-DER_UNREG), for good. */
+	setenv("D_NET_LOCAL_BULK", "0", 1);
+	assert_int_equal(server_start(&off), 0);
+	unsetenv("D_NET_LOCAL_BULK");
+	assert_false(local_ctx(off.uri, &lc, &lp));
+	assert_int_equal(lp->local_state, NET_LOCAL_OFF);
+	echo_with(lc, lp, 3 << 20);
+	assert_int_equal(server_local_bytes(lc, lp), 0);
+	net_call(lc, lp, ECHO_OPC_EXIT, NULL, 0, 5000, NULL, 0, NULL);
+	waitpid(off.pid, NULL, 0);
+	net_ctx_destroy(lc);
+}
+
+static uint64_t forged_token;
+
+/* Add a NET_F_LOCAL token to a request, as a client that guessed one would. */
+static void
+mangle_token(uint8_t *msg, size_t *len)
+{
+	size_t at = NET_HDR_SIZE + msg[28];
+
+	memmove(msg + at + 8, msg + at, *len - at);
+	memcpy(msg + at, &forged_token, 8);
+	msg[6] |= NET_F_LOCAL;
+	*len += 8;
+}
+
+static uint8_t proof[NET_LOCAL_PROOF];
+
+/*
+ * Nobody gets local bulk without the proof: a pid that is not the requester's, no
+ * challenge, a malformed hello, a guessed token. The server keeps serving by RMA.
+ */
+static void
+local_bulk_forged(void **state)
+{
+	uint8_t body[12];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	uint8_t challenge[NET_LOCAL_PROOF];
+	size_t got = 0;
+	uint64_t before;
+	pid_t other;
+	uint8_t bulk_body[64];
+	struct buf bout = BUF_INIT(bulk_body, sizeof(bulk_body));
+	uint8_t *src = d_malloc(1 << 20);
+	struct net_bulk *bs;
+	struct net_bulk_desc ds;
+
+	(void)state;
+	/* A CONFIRM with no challenge outstanding. */
+	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, 5000, NULL, 0, NULL),
+			 -DER_PROTO);
+	/* A hello naming pid 0, or cut short. */
+	buf_put_u32(&out, 0);
+	buf_put_u64(&out, (uint64_t)(uintptr_t)proof);
+	assert_int_equal(
+		net_call(ctx, peer, NET_OPC_LOCAL_HELLO, body, out.off, 5000, NULL, 0, NULL),
+		-DER_PROTO);
+	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_HELLO, body, 6, 5000, NULL, 0, NULL),
+			 -DER_PROTO);
+
+	/* Claiming another process's pid: the challenge is in our memory, not in its. */
+	other = fork();
+	assert_true(other >= 0);
+	if (other == 0) {
+		pause();
+		_exit(0);
+	}
+	out = (struct buf)BUF_INIT(body, sizeof(body));
+	buf_put_u32(&out, (uint32_t)other);
+	buf_put_u64(&out, (uint64_t)(uintptr_t)proof);
+	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_HELLO, body, out.off, 5000, challenge,
+				  sizeof(challenge), &got),
+			 0);
+	assert_int_equal(got, NET_LOCAL_PROOF);
+	memcpy(proof, challenge, sizeof(proof));
+	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, 5000, NULL, 0, NULL),
+			 -DER_NO_PERM);
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	/* One try per challenge: confirming again is refused even with the right bytes. */
+	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, 5000, NULL, 0, NULL),
+			 -DER_PROTO);
+
+	/* A request with a made-up token: served, by RMA. */
+	assert_non_null(src);
+	memset(src, 5, 1 << 20);
+	assert_int_equal(net_bulk_register(ctx, src, 1 << 20, NET_BULK_RO, &bs), 0);
+	net_bulk_desc_get(bs, &ds);
+	net_bulk_desc_encode(&bout, &ds);
+	buf_put_u64(&bout, 1 << 20);
+	before = server_local_bytes(ctx, peer);
+	forged_token = 0x1234567887654321ULL;
+	assert_int_equal(send_mangled(ECHO_OPC_PULL, bulk_body, bout.off, 5000, mangle_token), 0);
+	assert_int_equal(server_local_bytes(ctx, peer), before);
+	net_bulk_deregister(bs);
+	d_free(src);
+	echo_one(1 << 20);
+}
+
 /* Nobody listens there: the request fails as unreachable, well before its timeout. */
 static void
 nobody_listening(void **state)
@@ -631,6 +819,9 @@ main(void)
 		cmocka_unit_test(group_peers),
 		cmocka_unit_test(spin_only_when_busy),
 		cmocka_unit_test(crash_handlers_default),
+		cmocka_unit_test(local_bulk),
+		cmocka_unit_test(local_bulk_off),
+		cmocka_unit_test(local_bulk_forged),
 	};
 
 	int rc;

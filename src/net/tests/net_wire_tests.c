@@ -105,6 +105,23 @@ msg_round_trip(void **state)
 	assert_memory_equal(d.addr, addr, 16);
 	assert_int_equal(d.body_len, 5);
 	assert_memory_equal(d.body, "hello", 5);
+	assert_int_equal(d.token, 0);
+
+	/* A local-bulk token travels between the address and the body. */
+	m.flags = NET_F_REQUEST | NET_F_LOCAL;
+	m.token = 0xa1b2c3d4e5f60718ULL;
+	len = net_msg_encode(&m, wire, sizeof(wire));
+	assert_int_equal(len, NET_HDR_SIZE + 16 + 8 + 5);
+	assert_int_equal(wire[NET_HDR_SIZE + 16], 0x18);
+	assert_int_equal(net_msg_decode(wire, (size_t)len, &d), 0);
+	assert_int_equal(d.token, m.token);
+	assert_int_equal(d.body_len, 5);
+	assert_memory_equal(d.body, "hello", 5);
+	/* Only on two-way requests. */
+	wire[6] = NET_F_ONEWAY | NET_F_LOCAL;
+	assert_int_equal(net_msg_decode(wire, (size_t)len, &d), -DER_PROTO);
+	wire[6] = NET_F_REPLY | NET_F_LOCAL;
+	assert_int_equal(net_msg_decode(wire, (size_t)len, &d), -DER_PROTO);
 
 	m.flags = NET_F_REPLY;
 	m.addr_len = 0;
