@@ -42,16 +42,19 @@
  * ("[::1]:31416" for IPv6).
  *
  * Local bulk: when both contexts set local_bulk, a requester proves to each server it
- * talks to that it runs on the server's host: it sends its pid and the address of 16
- * bytes of its memory (NET_OPC_LOCAL_HELLO), writes the random challenge the server
- * returns there, and the server reads them back with process_vm_readv()
- * (NET_OPC_LOCAL_CONFIRM). Only a process on that host, in the same pid namespace, and
- * whose memory the server may read (same user, or CAP_SYS_PTRACE) passes. The server
- * then hands it a random token, bound to that pid; requests carrying the token
+ * talks to that it runs on the server's host: it sends its pid and the address of some
+ * of its memory (NET_OPC_LOCAL_HELLO), writes there the random challenge the server
+ * returns followed by the server's address as it reaches it, and the server reads them
+ * back with process_vm_readv() (NET_OPC_LOCAL_CONFIRM). The server refuses pids of its
+ * own process and of any process not wholly of its own user (all four uids), allows one
+ * try per challenge and no new challenge for a second after a failure. The server
+ * then hands the requester a random token bound to that pid; requests carrying it
  * (NET_F_LOCAL) have their bulk transfers done by process_vm_readv/writev straight
  * between the two address spaces: one copy, no TCP. Anything else, or a failed copy,
  * falls back to RMA. Replies go to the requester's address, so whoever claims another's
- * address never sees the challenge or the token.
+ * address never sees the challenge or the token. A forked child shakes hands anew.
+ * Known weakness (docs/design/net.md): a process of the server's user that can be made
+ * to hold chosen bytes at a known address passes for the requester.
  *
  * Threads: nothing here takes a lock except the group map (net_group_*), which any
  * thread may read. Callbacks run inside net_progress() on the context's thread.
@@ -64,7 +67,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NET_PROTO_VERSION 1
+#define NET_PROTO_VERSION 2 /* 2: descriptors carry virtual addresses; local bulk */
 #define NET_HDR_SIZE 32
 #define NET_ADDR_MAX 64
 /* Largest message: header, sender address and body (DAOS's RPC size, 20 KiB). */

@@ -140,7 +140,8 @@ transfer_local(struct net_rpc *rpc, enum net_bulk_op op, uint64_t raddr, void *l
 {
 	struct net_xfer *xfer;
 
-	if (rpc->local_pid == 0)
+	/* Closing: the callbacks of local copies would never run. */
+	if (rpc->local_pid == 0 || rpc->ctx->closing)
 		return false;
 	xfer = d_calloc(1, sizeof(*xfer));
 	if (xfer == NULL)

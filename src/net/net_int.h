@@ -18,8 +18,9 @@
 #define NET_OPC_PROBE 1
 #define NET_OPC_LOCAL_HELLO 2   /* {u32 pid, u64 addr} -> {16-byte challenge} */
 #define NET_OPC_LOCAL_CONFIRM 3 /* {} -> {u64 token} */
-#define NET_LOCAL_PROOF 16
+#define NET_LOCAL_PROOF 16      /* the challenge; the proof adds the server's address */
 #define NET_LOCAL_TIMEOUT_MS 10000
+#define NET_LOCAL_RETRY_MS 1000 /* a peer whose proof failed waits this long */
 #define NET_NR_RECV_DEFAULT 32
 #define NET_PROBE_MS_DEFAULT 250
 #define NET_UNREACH_MS_DEFAULT 2000
@@ -73,12 +74,15 @@ struct net_peer {
 		NET_LOCAL_OFF,     /* the server refused or cannot */
 	} local_state;
 	uint64_t local_token;
-	uint8_t local_proof[NET_LOCAL_PROOF]; /* where the server's challenge is written */
+	int32_t local_owner; /* getpid() at the handshake: a forked child shakes hands again */
+	/* Where the proof is written: the server's challenge, then its address. */
+	uint8_t local_proof[NET_LOCAL_PROOF + NET_ADDR_MAX];
 
 	/* Local bulk, as the server: the challenge given and the pid it was given to ... */
 	uint8_t srv_challenge[NET_LOCAL_PROOF];
 	uint64_t srv_challenge_addr;
 	int32_t srv_challenge_pid; /* 0: no challenge outstanding */
+	uint64_t srv_refused_ms;   /* when a proof last failed: no new challenge before long */
 	/* ... and, once proven, the token and the pid it stands for (0: none). */
 	uint64_t srv_token;
 	int32_t srv_pid;
@@ -257,6 +261,8 @@ int net_local_done_run(struct net_ctx *ctx);
 bool net_local_allowed(void);
 /* Requester: start the handshake with @peer if it was never tried. */
 void net_local_start(struct net_ctx *ctx, struct net_peer *peer);
+/* Requester: the token for requests to @peer, if it has one (false: send none). */
+bool net_local_token(struct net_peer *peer, uint64_t *token);
 /* Requester: @peer failed; try again after it comes back. */
 void net_local_reset(struct net_peer *peer);
 /* Server: answer a NET_OPC_LOCAL_* request; false if @rpc is not one of them. */

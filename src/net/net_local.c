@@ -12,17 +12,37 @@
 #define D_LOGFAC DD_FAC(net)
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/random.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "net/net_int.h"
 
+/* Our pid, refreshed in a forked child: its tokens are its parent's, not its own. */
+static int32_t local_pid;
+static pthread_once_t local_once = PTHREAD_ONCE_INIT;
+
+static void
+local_after_fork(void)
+{
+	local_pid = (int32_t)getpid();
+}
+
+static void
+local_init(void)
+{
+	local_pid = (int32_t)getpid();
+	pthread_atfork(NULL, NULL, local_after_fork);
+}
+
 bool
 net_local_allowed(void)
 {
 	const char *v = getenv("D_NET_LOCAL_BULK");
 
+	pthread_once(&local_once, local_init);
 	return v == NULL || strcmp(v, "0") != 0;
 }
 
@@ -86,6 +106,7 @@ confirm_done(void *arg, int status, const void *body, size_t len)
 		return;
 	}
 	peer->local_token = token;
+	peer->local_owner = local_pid;
 	peer->local_state = NET_LOCAL_ON;
 	D_DEBUG(DB_NET, "bulk with %s by local copy", peer->uri);
 }
@@ -100,8 +121,13 @@ hello_done(void *arg, int status, const void *body, size_t len)
 		handshake_failed(peer, "hello", status != 0 ? status : -DER_PROTO);
 		return;
 	}
-	/* The proof: the server reads these bytes back from our memory. */
+	/*
+	 * The proof, read back by the server from our memory: its challenge and its
+	 * address as we reach it, so a challenge relayed to us by another server proves
+	 * nothing to the one that made it.
+	 */
 	memcpy(peer->local_proof, body, NET_LOCAL_PROOF);
+	memcpy(peer->local_proof + NET_LOCAL_PROOF, peer->addr, peer->addr_len);
 	rc = net_req_send(peer->ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, NET_LOCAL_TIMEOUT_MS,
 			  confirm_done, peer);
 	if (rc != 0)
@@ -121,13 +147,28 @@ net_local_start(struct net_ctx *ctx, struct net_peer *peer)
 		return;
 	}
 	peer->local_state = NET_LOCAL_PENDING;
-	buf_put_u32(&b, (uint32_t)getpid());
+	buf_put_u32(&b, (uint32_t)local_pid);
 	buf_put_u64(&b, (uint64_t)(uintptr_t)peer->local_proof);
 	D_ASSERT(b.err == 0);
 	rc = net_req_send(ctx, peer, NET_OPC_LOCAL_HELLO, body, b.off, NET_LOCAL_TIMEOUT_MS,
 			  hello_done, peer);
 	if (rc != 0)
 		handshake_failed(peer, "hello", rc);
+}
+
+bool
+net_local_token(struct net_peer *peer, uint64_t *token)
+{
+	if (peer->local_state != NET_LOCAL_ON)
+		return false;
+	if (peer->local_owner != local_pid) {
+		/* A forked child: shake hands again as itself. */
+		peer->local_state = NET_LOCAL_UNKNOWN;
+		peer->local_token = 0;
+		return false;
+	}
+	*token = peer->local_token;
+	return true;
 }
 
 void
@@ -155,6 +196,11 @@ serve_hello(struct net_rpc *rpc)
 		net_rpc_reply(rpc, -DER_PROTO, NULL, 0);
 		return;
 	}
+	/* A failed proof from this address: no new challenge for a while (no guessing). */
+	if (peer->srv_refused_ms != 0 && net_now_ms() - peer->srv_refused_ms < NET_LOCAL_RETRY_MS) {
+		net_rpc_reply(rpc, -DER_AGAIN, NULL, 0);
+		return;
+	}
 	rc = random_fill(peer->srv_challenge, NET_LOCAL_PROOF);
 	if (rc != 0) {
 		D_ERROR("no random bytes for a local-bulk challenge: %s", strerror(-rc));
@@ -166,14 +212,61 @@ serve_hello(struct net_rpc *rpc)
 	net_rpc_reply(rpc, 0, peer->srv_challenge, NET_LOCAL_PROOF);
 }
 
+/*
+ * Whether the server may copy to and from @pid: not a thread of its own (whose memory
+ * holds the challenge), and a process of the server's own user through and through
+ * (real, effective, saved and filesystem uids): a server with CAP_SYS_PTRACE must not
+ * reach into other users' processes on their word, and without it the kernel refuses
+ * them anyway (also after a setuid exec).
+ */
+static bool
+pid_acceptable(pid_t pid, const char *who)
+{
+	char path[64];
+	char line[256];
+	FILE *f;
+	long tgid = -1;
+	unsigned long uid[4];
+	int nr_uid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		D_DEBUG(DB_NET, "%s (pid %d): %s", who, (int)pid, strerror(errno));
+		return false;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Tgid:", 5) == 0)
+			tgid = strtol(line + 5, NULL, 10);
+		else if (strncmp(line, "Uid:", 4) == 0)
+			nr_uid = sscanf(line + 4, "%lu %lu %lu %lu", &uid[0], &uid[1], &uid[2],
+					&uid[3]);
+	}
+	fclose(f);
+	if (tgid < 0 || tgid == (long)getpid()) {
+		D_DEBUG(DB_NET, "%s names pid %d: refused", who, (int)pid);
+		return false;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (nr_uid != 4 || uid[i] != (unsigned long)geteuid()) {
+			D_DEBUG(DB_NET, "%s (pid %d) is another user's: no local bulk", who,
+				(int)pid);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void
 serve_confirm(struct net_rpc *rpc)
 {
+	struct net_ctx *ctx = rpc->ctx;
 	struct net_peer *peer = rpc->peer;
-	uint8_t seen[NET_LOCAL_PROOF];
-	struct iovec l = { .iov_base = seen, .iov_len = sizeof(seen) };
+	size_t want = NET_LOCAL_PROOF + ctx->addr_len;
+	uint8_t seen[NET_LOCAL_PROOF + NET_ADDR_MAX];
+	struct iovec l = { .iov_base = seen, .iov_len = want };
 	struct iovec r = { .iov_base = (void *)(uintptr_t)peer->srv_challenge_addr,
-			   .iov_len = sizeof(seen) };
+			   .iov_len = want };
 	pid_t pid = peer->srv_challenge_pid;
 	uint8_t body[8];
 	struct buf b = BUF_INIT(body, sizeof(body));
@@ -187,17 +280,19 @@ serve_confirm(struct net_rpc *rpc)
 		net_rpc_reply(rpc, -DER_PROTO, NULL, 0);
 		return;
 	}
-	n = process_vm_readv(pid, &l, 1, &r, 1, 0);
-	if (n != (ssize_t)sizeof(seen)) {
-		/* EPERM: another user and no CAP_SYS_PTRACE; ESRCH: not on this host. */
-		D_DEBUG(DB_NET, "%s (pid %d) is not proven local: %s", peer->uri, (int)pid,
-			n < 0 ? strerror(errno) : "short read");
+	if (!pid_acceptable(pid, peer->uri)) {
+		peer->srv_refused_ms = net_now_ms();
 		net_rpc_reply(rpc, -DER_NO_PERM, NULL, 0);
 		return;
 	}
-	if (memcmp(seen, peer->srv_challenge, sizeof(seen)) != 0) {
-		D_DEBUG(DB_NET, "%s (pid %d) is not proven local: challenge mismatch", peer->uri,
-			(int)pid);
+	n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+	/* The challenge, then our own address: a relayed challenge does not match. */
+	if (n != (ssize_t)want || memcmp(seen, peer->srv_challenge, NET_LOCAL_PROOF) != 0 ||
+	    memcmp(seen + NET_LOCAL_PROOF, ctx->addr, ctx->addr_len) != 0) {
+		/* EPERM: not ours to read; ESRCH: not on this host; else no proof there. */
+		D_DEBUG(DB_NET, "%s (pid %d) is not proven local: %s", peer->uri, (int)pid,
+			n < 0 ? strerror(errno) : "no proof at that address");
+		peer->srv_refused_ms = net_now_ms();
 		net_rpc_reply(rpc, -DER_NO_PERM, NULL, 0);
 		return;
 	}

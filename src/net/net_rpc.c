@@ -539,8 +539,10 @@ req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void
 			return rc;
 	}
 	size = NET_HDR_SIZE + ctx->addr_len + len;
-	if (peer->local_state == NET_LOCAL_ON)
+	if (ctx->local_bulk && net_local_token(peer, &msg.token)) {
+		msg.flags = NET_F_LOCAL;
 		size += sizeof(msg.token);
+	}
 	req = d_malloc(sizeof(*req) + (mangle ? NET_MSG_MAX : size));
 	if (req == NULL)
 		return -DER_NOMEM;
@@ -558,16 +560,12 @@ req_send(struct net_ctx *ctx, struct net_peer *peer, uint32_t opcode, const void
 	req->ended = false;
 
 	msg.version = NET_PROTO_VERSION;
-	msg.flags = NET_F_REQUEST;
+	msg.flags |= NET_F_REQUEST;
 	msg.opcode = opcode;
 	msg.id = req->id;
 	msg.timeout_ms = (uint32_t)(req->deadline_ms - now);
 	msg.addr = ctx->addr;
 	msg.addr_len = ctx->addr_len;
-	if (peer->local_state == NET_LOCAL_ON) {
-		msg.flags |= NET_F_LOCAL;
-		msg.token = peer->local_token;
-	}
 	msg.body = body;
 	msg.body_len = (uint32_t)len;
 	rc = net_msg_encode(&msg, req->data, size);

@@ -538,7 +538,53 @@ mangle_token(uint8_t *msg, size_t *len)
 	*len += 8;
 }
 
-static uint8_t proof[NET_LOCAL_PROOF];
+static uint8_t proof[NET_LOCAL_PROOF + NET_ADDR_MAX];
+
+/* A hand-made HELLO naming @pid and the address of proof[]; the challenge into @chal. */
+static int
+hello(pid_t pid, uint8_t *chal)
+{
+	uint8_t body[12];
+	struct buf out = BUF_INIT(body, sizeof(body));
+	size_t got = 0;
+	int rc;
+
+	buf_put_u32(&out, (uint32_t)pid);
+	buf_put_u64(&out, (uint64_t)(uintptr_t)proof);
+	rc = net_call(ctx, peer, NET_OPC_LOCAL_HELLO, body, out.off, 5000, chal, NET_LOCAL_PROOF,
+		      &got);
+	if (rc == 0)
+		assert_int_equal(got, NET_LOCAL_PROOF);
+	return rc;
+}
+
+/* Write the proof: @chal, then the address of @server (NULL: some other server's). */
+static void
+proof_write(const uint8_t *chal, const struct net_peer *server)
+{
+	memcpy(proof, chal, NET_LOCAL_PROOF);
+	if (server != NULL) {
+		memcpy(proof + NET_LOCAL_PROOF, server->addr, server->addr_len);
+	} else {
+		memcpy(proof + NET_LOCAL_PROOF, peer->addr, peer->addr_len);
+		proof[NET_LOCAL_PROOF + 3] ^= 1; /* another port */
+	}
+}
+
+static int
+confirm(uint64_t *token)
+{
+	uint8_t reply[8];
+	size_t got = 0;
+	int rc;
+
+	rc = net_call(ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, 5000, reply, sizeof(reply), &got);
+	if (rc == 0 && token != NULL) {
+		assert_int_equal(got, 8);
+		memcpy(token, reply, 8);
+	}
+	return rc;
+}
 
 /*
  * Nobody gets local bulk without the proof: a pid that is not the requester's, no
@@ -550,9 +596,9 @@ local_bulk_forged(void **state)
 	uint8_t body[12];
 	struct buf out = BUF_INIT(body, sizeof(body));
 	uint8_t challenge[NET_LOCAL_PROOF];
-	size_t got = 0;
 	uint64_t before;
 	pid_t other;
+	uint64_t token = 0;
 	uint8_t bulk_body[64];
 	struct buf bout = BUF_INIT(bulk_body, sizeof(bulk_body));
 	uint8_t *src = d_malloc(1 << 20);
@@ -572,28 +618,40 @@ local_bulk_forged(void **state)
 	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_HELLO, body, 6, 5000, NULL, 0, NULL),
 			 -DER_PROTO);
 
-	/* Claiming another process's pid: the challenge is in our memory, not in its. */
+	/* The server's own pid, where the challenge sits: refused whatever the address. */
+	assert_int_equal(hello(srv.pid, challenge), 0);
+	assert_int_equal(confirm(NULL), -DER_NO_PERM);
+	/* After a refusal, no new challenge for a while. */
+	assert_int_equal(hello(getpid(), challenge), -DER_AGAIN);
+	usleep((NET_LOCAL_RETRY_MS + 100) * 1000);
+
+	/* Claiming another process's pid: the proof is in our memory, not in its. */
 	other = fork();
 	assert_true(other >= 0);
 	if (other == 0) {
 		pause();
 		_exit(0);
 	}
-	out = (struct buf)BUF_INIT(body, sizeof(body));
-	buf_put_u32(&out, (uint32_t)other);
-	buf_put_u64(&out, (uint64_t)(uintptr_t)proof);
-	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_HELLO, body, out.off, 5000, challenge,
-				  sizeof(challenge), &got),
-			 0);
-	assert_int_equal(got, NET_LOCAL_PROOF);
-	memcpy(proof, challenge, sizeof(proof));
-	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, 5000, NULL, 0, NULL),
-			 -DER_NO_PERM);
+	assert_int_equal(hello(other, challenge), 0);
+	proof_write(challenge, peer);
+	assert_int_equal(confirm(NULL), -DER_NO_PERM);
 	kill(other, SIGKILL);
 	waitpid(other, NULL, 0);
 	/* One try per challenge: confirming again is refused even with the right bytes. */
-	assert_int_equal(net_call(ctx, peer, NET_OPC_LOCAL_CONFIRM, NULL, 0, 5000, NULL, 0, NULL),
-			 -DER_PROTO);
+	assert_int_equal(confirm(NULL), -DER_PROTO);
+	usleep((NET_LOCAL_RETRY_MS + 100) * 1000);
+
+	/* A challenge relayed to us: our proof names another server, so it fails. */
+	assert_int_equal(hello(getpid(), challenge), 0);
+	proof_write(challenge, NULL);
+	assert_int_equal(confirm(NULL), -DER_NO_PERM);
+	usleep((NET_LOCAL_RETRY_MS + 100) * 1000);
+
+	/* The real thing, by hand: challenge and this server's address: a token. */
+	assert_int_equal(hello(getpid(), challenge), 0);
+	proof_write(challenge, peer);
+	assert_int_equal(confirm(&token), 0);
+	assert_int_not_equal(token, 0);
 
 	/* A request with a made-up token: served, by RMA. */
 	assert_non_null(src);
