@@ -163,8 +163,7 @@ net_local_token(struct net_peer *peer, uint64_t *token)
 		return false;
 	if (peer->local_owner != local_pid) {
 		/* A forked child: shake hands again as itself. */
-		peer->local_state = NET_LOCAL_UNKNOWN;
-		peer->local_token = 0;
+		net_local_reset(peer);
 		return false;
 	}
 	*token = peer->local_token;
