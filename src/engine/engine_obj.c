@@ -386,12 +386,33 @@ zc_cursor_advance(struct zc_cursor *c, uint64_t n)
 	}
 }
 
+/* Tell VOS that the @n bytes from cursor @c are in place (it checksums them now). */
+static void
+zc_filled(struct vos_upd *vu, struct zc_cursor c, uint64_t n)
+{
+	while (n > 0 && zc_cursor_settle(&c)) {
+		uint64_t k = D_MIN(c.sgls[c.i].sg_iovs[c.j].iov_len - c.off, n);
+
+		vos_update_filled(vu, c.i, c.j, c.off, k);
+		c.off += k;
+		n -= k;
+	}
+}
+
+/*
+ * From a client on this host the bytes are copied at once, a piece at a time, each
+ * checksummed while it is still in the cache (one pass over memory fewer than copying
+ * all, then checksumming all).
+ */
+#define UPD_COPY_PIECE (256 * 1024)
+
 /* Pull every bulk segment straight into the room of u->vu. */
 static void
 upd_pull(struct upd_req *u)
 {
 	const struct rpc_data *d = &u->in.data;
 	struct zc_cursor c = { .sgls = vos_update_sgls(u->vu), .nr = u->in.nr };
+	bool copy = true;
 	uint32_t s;
 
 	u->pending = 1;
@@ -408,6 +429,18 @@ upd_pull(struct upd_req *u)
 				break;
 			}
 			dst = zc_cursor_run(c, d->segs[s].len - soff, &n);
+			if (copy) {
+				n = D_MIN(n, UPD_COPY_PIECE);
+				rc = net_bulk_copy(u->r.rpc, NET_BULK_GET, &d->segs[s].desc, soff,
+						   dst, n);
+				if (rc == 0) {
+					zc_filled(u->vu, c, n);
+					zc_cursor_advance(&c, n);
+					soff += n;
+					continue;
+				}
+				copy = false; /* not local, or failed: RMA from here on */
+			}
 			rc = net_bulk_transfer(u->r.rpc, NET_BULK_GET, &d->segs[s].desc, soff, dst,
 					       n, upd_pulled, u);
 			if (rc != 0) {

@@ -307,6 +307,16 @@ typedef void (*net_bulk_fn)(struct net_rpc *rpc, int status, void *arg);
 int net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
 		      uint64_t remote_off, void *local, size_t len, net_bulk_fn cb, void *arg);
 
+/*
+ * The same move done at once by local copy, for a caller that wants the bytes in place
+ * on return (to checksum them while they are in the cache): 0 when done;
+ * -DER_NOTSUPPORTED when @rpc's sender is not proven local (use net_bulk_transfer());
+ * -DER_INVAL for a range outside @remote; another error when the copy failed (then
+ * net_bulk_transfer() still moves the bytes by RMA).
+ */
+int net_bulk_copy(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
+		  uint64_t remote_off, void *local, size_t len);
+
 /* --- the group map: rank -> URI --- */
 
 /*

@@ -160,6 +160,20 @@ transfer_local(struct net_rpc *rpc, enum net_bulk_op op, uint64_t raddr, void *l
 }
 
 int
+net_bulk_copy(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
+	      uint64_t remote_off, void *local, size_t len)
+{
+	int rc;
+
+	if (len == 0 || remote_off > remote->len || len > remote->len - remote_off)
+		return -DER_INVAL;
+	if (rpc->local_pid == 0)
+		return -DER_NOTSUPPORTED;
+	rc = net_local_copy(rpc, op, remote->addr + remote_off, local, len);
+	return rc == 0 ? 0 : daos_errno2der(-rc);
+}
+
+int
 net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
 		  uint64_t remote_off, void *local, size_t len, net_bulk_fn cb, void *arg)
 {

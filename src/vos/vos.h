@@ -166,6 +166,13 @@ int vos_update_begin(struct vos_cont *cont, const struct vos_oid *oid, uint64_t 
 		     uint64_t flags, const d_iov_t *dkey, uint32_t nr, const struct vos_iod *iods,
 		     struct vos_upd **out);
 const d_sg_list_t *vos_update_sgls(struct vos_upd *upd);
+/*
+ * Optional, while filling: bytes [@off, @off + @len) of iov @iov of iod @iod are in
+ * place. Reported in order from 0, a value is checksummed piece by piece while its
+ * bytes are still in the cache, instead of all at once by vos_update_end(); any other
+ * order (or no report) leaves that to vos_update_end(). The bytes must not change after.
+ */
+void vos_update_filled(struct vos_upd *upd, uint32_t iod, uint32_t iov, uint64_t off, uint64_t len);
 void vos_update_end(struct vos_upd *upd, int status, vos_done_fn cb, void *arg);
 
 /*

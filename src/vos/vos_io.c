@@ -50,12 +50,20 @@ struct upd_ctx {
 	void *arg;
 	void **bounce; /* buffers to free at the end */
 	uint32_t nr_bounce;
-	bool zc;            /* vos_update_begin: the caller fills @zsgls */
-	d_sg_list_t *zsgls; /* one per akey, over @ziovs (with them in one allocation) */
-	uint8_t *keybuf;    /* copies of the keys: @key_inl when they fit */
+	bool zc;               /* vos_update_begin: the caller fills @zsgls */
+	d_sg_list_t *zsgls;    /* one per akey, over @ziovs (with them in one allocation) */
+	struct zc_fill *zfill; /* per iov of @zsgls, in the same allocation */
+	uint8_t *keybuf;       /* copies of the keys: @key_inl when they fit */
 	struct upd_akey akey_inl;
 	uint8_t key_inl[UPD_KEYS_INLINE];
 };
+
+/* A value of a zero-copy update, and how much of it vos_update_filled() checksummed. */
+struct zc_fill {
+	struct vos_val *val;
+	uint64_t done; /* bytes in val->csum, from the start; ZC_UNORDERED: recompute */
+};
+#define ZC_UNORDERED UINT64_MAX
 
 /* Contexts freed on this thread, for the next updates; drained when a pool closes. */
 static __thread struct d_freelist upd_cache;
@@ -687,6 +695,7 @@ zc_prepare(struct upd_ctx *u)
 	uint64_t small_len = 0;
 	uint32_t nr_iovs = 0;
 	uint8_t *small = NULL;
+	struct zc_fill *fill;
 	d_iov_t *iovs;
 	uint32_t i;
 	uint32_t v;
@@ -724,10 +733,13 @@ zc_prepare(struct upd_ctx *u)
 			return rc;
 		}
 	}
-	u->zsgls = d_calloc(1, u->nr * sizeof(*u->zsgls) + nr_iovs * sizeof(*iovs));
+	u->zsgls = d_calloc(1, u->nr * sizeof(*u->zsgls) + nr_iovs * sizeof(*iovs) +
+				       nr_iovs * sizeof(*u->zfill));
 	if (u->zsgls == NULL)
 		return -DER_NOMEM;
 	iovs = (d_iov_t *)(u->zsgls + u->nr);
+	u->zfill = (struct zc_fill *)(iovs + nr_iovs);
+	fill = u->zfill;
 	for (i = 0; i < u->nr; i++) {
 		d_sg_list_t *sgl = &u->zsgls[i];
 
@@ -742,6 +754,7 @@ zc_prepare(struct upd_ctx *u)
 			if (rc != 0)
 				return rc;
 			d_iov_set(&iovs[sgl->sg_nr++], p, val->len);
+			(fill++)->val = val;
 		}
 		sgl->sg_nr_out = sgl->sg_nr;
 		iovs += sgl->sg_nr;
@@ -775,11 +788,34 @@ vos_update_sgls(struct vos_upd *upd)
 	return ((struct upd_ctx *)upd)->zsgls;
 }
 
-/* Checksum the filled values, and write those that are not in place yet. */
+void
+vos_update_filled(struct vos_upd *upd, uint32_t iod, uint32_t iov, uint64_t off, uint64_t len)
+{
+	struct upd_ctx *u = (struct upd_ctx *)upd;
+	const d_sg_list_t *sgl;
+	struct zc_fill *f;
+
+	if (iod >= u->nr || iov >= u->zsgls[iod].sg_nr)
+		return;
+	sgl = &u->zsgls[iod];
+	f = &u->zfill[sgl->sg_iovs + iov - (d_iov_t *)(u->zsgls + u->nr)];
+	if (!(f->val->flags & VOS_VAL_DATA) || f->done == ZC_UNORDERED)
+		return;
+	if (off != f->done || len > f->val->len - off) {
+		f->done = ZC_UNORDERED;
+		return;
+	}
+	f->val->csum = d_crc32c(off == 0 ? 0 : f->val->csum,
+				(const uint8_t *)sgl->sg_iovs[iov].iov_buf + off, len);
+	f->done += len;
+}
+
+/* Checksum the filled values (unless the filler did), write those not in place yet. */
 static int
 zc_write(struct upd_ctx *u)
 {
 	struct vos_pool *pool = u->cont->pool;
+	struct zc_fill *fill = u->zfill;
 	uint32_t i;
 	uint32_t v;
 	uint32_t n;
@@ -795,9 +831,12 @@ zc_write(struct upd_ctx *u)
 			if (val->len == 0)
 				continue;
 			p = sgl->sg_iovs[n++].iov_buf;
-			if (!(val->flags & VOS_VAL_DATA))
+			if (!(val->flags & VOS_VAL_DATA)) {
+				fill++;
 				continue;
-			val->csum = d_crc32c(0, p, val->len);
+			}
+			if ((fill++)->done != val->len)
+				val->csum = d_crc32c(0, p, val->len);
 			if (val->flags & VOS_VAL_MAPPED) {
 				val->flags &= ~VOS_VAL_MAPPED; /* in place: nothing to write */
 				continue;

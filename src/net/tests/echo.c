@@ -80,7 +80,7 @@ job_decode(struct net_rpc *rpc, uint32_t opc, int *rc)
 		job->len = buf_get_u64(&in);
 		net_bulk_desc_decode(&in, &job->src);
 		net_bulk_desc_decode(&in, &job->dst);
-	} else if (opc == ECHO_OPC_PULL) {
+	} else if (opc == ECHO_OPC_PULL || opc == ECHO_OPC_COPY) {
 		net_bulk_desc_decode(&in, &job->src);
 		job->len = buf_get_u64(&in);
 	} else {
@@ -141,7 +141,11 @@ bulk_handler(struct net_rpc *rpc, void *arg)
 	else if (opc == ECHO_OPC_PULL)
 		rc = net_bulk_transfer(rpc, NET_BULK_GET, &job->src, 0, job->data, job->len,
 				       pull_done, job);
-	else
+	else if (opc == ECHO_OPC_COPY) {
+		pull_done(rpc, net_bulk_copy(rpc, NET_BULK_GET, &job->src, 0, job->data, job->len),
+			  job);
+		return;
+	} else
 		rc = net_bulk_transfer(rpc, NET_BULK_PUT, &job->dst, 0, job->data, job->len,
 				       bulk_pushed, job);
 	if (rc != 0)
@@ -265,6 +269,7 @@ echo_register(struct net_ctx *ctx)
 	rc = rc ?: net_handler_register(ctx, ECHO_OPC_STRICT, "strict", strict_handler, NULL);
 	rc = rc ?: net_handler_register(ctx, ECHO_OPC_EXIT, "exit", exit_handler, NULL);
 	rc = rc ?: net_handler_register(ctx, ECHO_OPC_STATS, "stats", stats_handler, NULL);
+	rc = rc ?: net_handler_register(ctx, ECHO_OPC_COPY, "copy", bulk_handler, NULL);
 	return rc;
 }
 

@@ -17,6 +17,7 @@ enum echo_opc {
 	ECHO_OPC_STRICT, /* {u32 n, n * u64}: reply {u64 sum}; anything else -DER_PROTO */
 	ECHO_OPC_EXIT,   /* stop serving */
 	ECHO_OPC_STATS,  /* {} -> {u64 bytes moved by local bulk} */
+	ECHO_OPC_COPY,   /* as ECHO_OPC_PULL, by net_bulk_copy(): its status is the reply's */
 };
 
 /* Serve the echo opcodes on @ctx until ECHO_OPC_EXIT or a signal; returns 0 or an error. */

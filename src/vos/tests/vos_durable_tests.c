@@ -612,6 +612,71 @@ zero_copy_updates(void **state)
 	tpool_teardown(&tp);
 }
 
+/*
+ * A filler that reports its pieces in order has them checksummed as they come
+ * (vos_update_filled()): the value reads back, and a byte changed after its report is
+ * caught by the checksum (so the reported checksum is the one kept). Pieces out of
+ * order, or one reported twice, are checksummed at the end instead; reports naming no
+ * value, or running past one, are ignored.
+ */
+static void
+zero_copy_filled(void **state)
+{
+	static uint8_t big[MiB];
+	static uint8_t out[MiB];
+	struct vos_recx rx = { 0, MiB };
+	struct vos_iod iod = { .type = VOS_IOD_ARRAY, .size = 1, .nr = 1, .recxs = &rx };
+	struct vos_oid oid = toid(78, OT_ARRAY_BYTE);
+	const uint64_t q = MiB / 4;
+	const d_sg_list_t *sgls;
+	struct vos_upd *u;
+	uint64_t dkey;
+	d_iov_t dk;
+	uint8_t *p;
+	uint64_t k;
+
+	(void)state;
+	tpool_setup(&tp, 64 * MiB, 4 * MiB, 8 * MiB, 16 * MiB);
+	fill(big, sizeof(big), 9);
+	d_iov_set(&iod.name, "arr", 3);
+	d_iov_set(&dk, &dkey, sizeof(dkey));
+	/* dkey 1: in order; 2: changed after; 3: backwards; 4: a piece twice; 5: bad reports */
+	for (dkey = 1; dkey <= 5; dkey++) {
+		assert_int_equal(vos_update_begin(tp.cont, &oid, 10, 0, &dk, 1, &iod, &u), 0);
+		sgls = vos_update_sgls(u);
+		p = sgls[0].sg_iovs[0].iov_buf;
+		memcpy(p, big, MiB);
+		for (k = 0; k < 4; k++) {
+			uint64_t piece = dkey == 3 ? 3 - k : (dkey == 4 && k == 2) ? 1 : k;
+
+			vos_update_filled(u, 0, 0, piece * q, q);
+		}
+		if (dkey == 2)
+			p[MiB / 2] ^= 1;
+		if (dkey == 5) {
+			vos_update_filled(u, 1, 0, 0, 1);
+			vos_update_filled(u, 0, 1, 0, 1);
+			vos_update_filled(u, 0, 0, MiB, 1);
+			vos_update_filled(u, 0, 0, q, UINT64_MAX);
+		}
+		assert_int_equal(zc_end_wait(u), 0);
+	}
+	for (dkey = 1; dkey <= 5; dkey++) {
+		memset(out, 0, MiB);
+		if (dkey == 2) {
+			assert_int_equal(t_read(tp.cont, oid, 20, &dkey, sizeof(dkey), "arr", 0,
+						MiB, 1, out, NULL),
+					 -DER_CSUM);
+			continue;
+		}
+		assert_int_equal(
+			t_read(tp.cont, oid, 20, &dkey, sizeof(dkey), "arr", 0, MiB, 1, out, NULL),
+			0);
+		assert_memory_equal(out, big, MiB);
+	}
+	tpool_teardown(&tp);
+}
+
 /* A data-blob value whose bytes changed on the device is refused (-DER_CSUM), never returned. */
 static void
 corrupt_value_detected(void **state)
@@ -740,6 +805,7 @@ main(void)
 		cmocka_unit_test(data_blob_full),
 		cmocka_unit_test(index_memory_full),
 		cmocka_unit_test(zero_copy_updates),
+		cmocka_unit_test(zero_copy_filled),
 		cmocka_unit_test(corrupt_value_detected),
 	};
 
