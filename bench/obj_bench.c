@@ -2,11 +2,13 @@
 /*
  * obj_bench - libdaos object I/O through a running system, like DAOS's daos_perf:
  *
- *   obj_bench --pool LABEL [--mib N] [--ops N] [--quick]
+ *   obj_bench --pool LABEL [--mib N] [--ops N] [--rounds N] [--quick]
  *             [--ref-bulk MB/s] [--ref-vos MB/s] [--ref-rpc-qd16 ops/s]
  *
- * One client process, written against the public headers only (daos.h). It creates a
- * container, and measures with an SX object (every target):
+ * One client process, written against the public headers only (daos.h). Each of
+ * --rounds rounds (default 3) creates a container, measures with an SX object (every
+ * target) and destroys it (so rounds do not fill the pool); each figure printed is the
+ * median of the rounds, with their range:
  *   - 1 MiB updates and fetches (array values), 1 and 8 in flight: MB/s;
  *   - 4 KiB updates and fetches (array values), 1 and 16 in flight: ops/s;
  * with events on one event queue for depths above 1. Given the figures rpc_bench and
@@ -17,6 +19,7 @@
  */
 #include <daos.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 static const char *pool_label;
 static long mib = 1024;
 static long small_ops = 20000;
+static int rounds = 3;
 static double ref_bulk;
 static double ref_vos;
 static double ref_rpc16;
@@ -154,6 +158,78 @@ run(bool fetch, size_t size, long nr, int depth, uint64_t keys)
 	return now_s() - t0;
 }
 
+enum measure { UPD1, UPD8, FET1, FET8, S_UPD1, S_UPD16, S_FET1, S_FET16, NR_MEASURES };
+
+static const struct {
+	const char *name;
+	bool big; /* 1 MiB (MB/s) or 4 KiB (op/s) */
+	bool fetch;
+	int depth;
+} measures[NR_MEASURES] = {
+	[UPD1] = { "1 MiB update, 1 in flight", true, false, 1 },
+	[UPD8] = { "1 MiB update, 8 in flight", true, false, 8 },
+	[FET1] = { "1 MiB fetch, 1 in flight", true, true, 1 },
+	[FET8] = { "1 MiB fetch, 8 in flight", true, true, 8 },
+	[S_UPD1] = { "4 KiB update, 1 in flight", false, false, 1 },
+	[S_UPD16] = { "4 KiB update, 16 in flight", false, false, 16 },
+	[S_FET1] = { "4 KiB fetch, 1 in flight", false, true, 1 },
+	[S_FET16] = { "4 KiB fetch, 16 in flight", false, true, 16 },
+};
+
+#define MAX_ROUNDS 15
+
+/* figures[m][r]: measure m of round r, in MB/s or op/s */
+static double figures[NR_MEASURES][MAX_ROUNDS];
+
+/* One round: a fresh container and object, every measure once, the container destroyed. */
+static void
+round_run(daos_handle_t poh, int r)
+{
+	daos_obj_id_t oid = { .lo = 1 };
+	char cont_label[64];
+	daos_handle_t coh;
+	uuid_t cuuid;
+	int m;
+
+	snprintf(cont_label, sizeof(cont_label), "obj_bench_%ld_%d", (long)getpid(), r);
+	CHECK("daos_cont_create", daos_cont_create_with_label(poh, cont_label, NULL, &cuuid, NULL));
+	CHECK("daos_cont_open", daos_cont_open(poh, cont_label, DAOS_COO_RW, &coh, NULL, NULL));
+	CHECK("daos_obj_generate_oid",
+	      daos_obj_generate_oid(coh, &oid, DAOS_OT_DKEY_UINT64, OC_SX, 0, 0));
+	CHECK("daos_obj_open", daos_obj_open(coh, oid, DAOS_OO_RW, &oh, NULL));
+	/* 1 MiB values over 64 dkeys, 4 KiB ones over 1024: written first, so the fetches
+	 * read real data */
+	for (m = 0; m < NR_MEASURES; m++) {
+		long nr = measures[m].big ? mib : small_ops;
+		double secs = run(measures[m].fetch, measures[m].big ? 1 << 20 : 4096, nr,
+				  measures[m].depth, measures[m].big ? 64 : 1024);
+
+		figures[m][r] = (double)nr / secs * (measures[m].big ? 1.048576 : 1.0);
+	}
+	CHECK("daos_obj_close", daos_obj_close(oh, NULL));
+	CHECK("daos_cont_close", daos_cont_close(coh, NULL));
+	CHECK("daos_cont_destroy", daos_cont_destroy(poh, cont_label, 1, NULL));
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a;
+	double y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of measure @m over the rounds (sorts its row). */
+static double
+median(enum measure m)
+{
+	qsort(figures[m], (size_t)rounds, sizeof(double), dbl_cmp);
+	if (rounds % 2 == 1)
+		return figures[m][rounds / 2];
+	return (figures[m][rounds / 2 - 1] + figures[m][rounds / 2]) / 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -161,21 +237,18 @@ main(int argc, char **argv)
 		{ "pool", required_argument, NULL, 'p' },
 		{ "mib", required_argument, NULL, 'm' },
 		{ "ops", required_argument, NULL, 'o' },
+		{ "rounds", required_argument, NULL, 'n' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "ref-bulk", required_argument, NULL, 'b' },
 		{ "ref-vos", required_argument, NULL, 'v' },
 		{ "ref-rpc-qd16", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	double med[NR_MEASURES];
 	daos_handle_t poh;
-	daos_handle_t coh;
-	daos_obj_id_t oid = { .lo = 1 };
-	uuid_t cuuid;
-	char cont_label[64];
-	double upd1, upd8, fet1, fet8, s_upd1, s_upd16, s_fet1, s_fet16;
-	long big_ops;
 	int opt;
 	int i;
+	int m;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -187,6 +260,9 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			small_ops = strtol(optarg, NULL, 10);
+			break;
+		case 'n':
+			rounds = (int)strtol(optarg, NULL, 10);
 			break;
 		case 'q':
 			mib = 128;
@@ -203,16 +279,19 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: obj_bench --pool LABEL [--mib N] [--ops N] [--quick] "
-				"[--ref-bulk MB/s] [--ref-vos MB/s] [--ref-rpc-qd16 ops/s]\n");
+				"usage: obj_bench --pool LABEL [--mib N] [--ops N] [--rounds N] "
+				"[--quick] [--ref-bulk MB/s] [--ref-vos MB/s] [--ref-rpc-qd16 ops/s]\n");
 			return 2;
 		}
 	}
-	if (pool_label == NULL || mib < 16 || small_ops < 100) {
-		fprintf(stderr, "obj_bench: --pool is required; --mib >= 16, --ops >= 100\n");
+	if (pool_label == NULL || mib < 16 || small_ops < 100 || rounds < 1 ||
+	    rounds > MAX_ROUNDS) {
+		fprintf(stderr,
+			"obj_bench: --pool is required; --mib >= 16, --ops >= 100, "
+			"--rounds 1 to %d\n",
+			MAX_ROUNDS);
 		return 2;
 	}
-	big_ops = mib;
 	for (i = 0; i < MAX_DEPTH; i++) {
 		slots[i].buf = malloc(1 << 20);
 		if (slots[i].buf == NULL)
@@ -222,51 +301,32 @@ main(int argc, char **argv)
 	CHECK("daos_init", daos_init());
 	CHECK("daos_pool_connect",
 	      daos_pool_connect(pool_label, NULL, DAOS_PC_RW, &poh, NULL, NULL));
-	snprintf(cont_label, sizeof(cont_label), "obj_bench_%ld", (long)getpid());
-	CHECK("daos_cont_create", daos_cont_create_with_label(poh, cont_label, NULL, &cuuid, NULL));
-	CHECK("daos_cont_open", daos_cont_open(poh, cont_label, DAOS_COO_RW, &coh, NULL, NULL));
-	CHECK("daos_obj_generate_oid",
-	      daos_obj_generate_oid(coh, &oid, DAOS_OT_DKEY_UINT64, OC_SX, 0, 0));
-	CHECK("daos_obj_open", daos_obj_open(coh, oid, DAOS_OO_RW, &oh, NULL));
 	CHECK("daos_eq_create", daos_eq_create(&eqh));
+	for (i = 0; i < rounds; i++)
+		round_run(poh, i);
 
-	/* 1 MiB values over 64 dkeys: written first, so the fetches read real data */
-	upd1 = (double)big_ops / run(false, 1 << 20, big_ops, 1, 64);
-	upd8 = (double)big_ops / run(false, 1 << 20, big_ops, 8, 64);
-	fet1 = (double)big_ops / run(true, 1 << 20, big_ops, 1, 64);
-	fet8 = (double)big_ops / run(true, 1 << 20, big_ops, 8, 64);
-	s_upd1 = (double)small_ops / run(false, 4096, small_ops, 1, 1024);
-	s_upd16 = (double)small_ops / run(false, 4096, small_ops, 16, 1024);
-	s_fet1 = (double)small_ops / run(true, 4096, small_ops, 1, 1024);
-	s_fet16 = (double)small_ops / run(true, 4096, small_ops, 16, 1024);
-
-	printf("obj_bench: pool %s, object class SX, %ld x 1 MiB, %ld x 4 KiB per run\n",
-	       pool_label, big_ops, small_ops);
+	printf("obj_bench: pool %s, object class SX, %ld x 1 MiB, %ld x 4 KiB per run; "
+	       "median of %d rounds (range)\n",
+	       pool_label, mib, small_ops, rounds);
 	printf("%-34s %12s\n", "measure", "libdaos");
-	printf("%-34s %7.0f MB/s\n", "1 MiB update, 1 in flight", upd1 * 1.048576);
-	printf("%-34s %7.0f MB/s\n", "1 MiB update, 8 in flight", upd8 * 1.048576);
-	printf("%-34s %7.0f MB/s\n", "1 MiB fetch, 1 in flight", fet1 * 1.048576);
-	printf("%-34s %7.0f MB/s\n", "1 MiB fetch, 8 in flight", fet8 * 1.048576);
-	printf("%-34s %7.0f op/s\n", "4 KiB update, 1 in flight", s_upd1);
-	printf("%-34s %7.0f op/s\n", "4 KiB update, 16 in flight", s_upd16);
-	printf("%-34s %7.0f op/s\n", "4 KiB fetch, 1 in flight", s_fet1);
-	printf("%-34s %7.0f op/s\n", "4 KiB fetch, 16 in flight", s_fet16);
+	for (m = 0; m < NR_MEASURES; m++) {
+		med[m] = median((enum measure)m);
+		printf("%-34s %7.0f %s  (%.0f-%.0f)\n", measures[m].name, med[m],
+		       measures[m].big ? "MB/s" : "op/s", figures[m][0], figures[m][rounds - 1]);
+	}
 	if (ref_bulk > 0 && ref_vos > 0) {
 		double lim = ref_bulk < ref_vos ? ref_bulk : ref_vos;
 
 		printf("1 MiB update (8 in flight) vs min(rpc_bench bulk %.0f, vos_bench %.0f MB/s):"
 		       " %.0f%% (target >= 70%%)\n",
-		       ref_bulk, ref_vos, 100.0 * upd8 * 1.048576 / lim);
+		       ref_bulk, ref_vos, 100.0 * med[UPD8] / lim);
 	}
 	if (ref_rpc16 > 0)
 		printf("4 KiB update (16 in flight) vs rpc_bench small RPCs at depth 16 (%.0f op/s):"
 		       " %.0f%% (target >= 50%%)\n",
-		       ref_rpc16, 100.0 * s_upd16 / ref_rpc16);
+		       ref_rpc16, 100.0 * med[S_UPD16] / ref_rpc16);
 
 	CHECK("daos_eq_destroy", daos_eq_destroy(eqh, 0));
-	CHECK("daos_obj_close", daos_obj_close(oh, NULL));
-	CHECK("daos_cont_close", daos_cont_close(coh, NULL));
-	CHECK("daos_cont_destroy", daos_cont_destroy(poh, cont_label, 1, NULL));
 	CHECK("daos_pool_disconnect", daos_pool_disconnect(poh, NULL));
 	CHECK("daos_fini", daos_fini());
 	for (i = 0; i < MAX_DEPTH; i++)
