@@ -171,77 +171,116 @@ walk_descends(const struct dfs_entry *e)
 	return !daos_obj_id_is_nil(e->oid) && daos_obj_id2type(e->oid) == DAOS_OT_MULTI_HASHED;
 }
 
-static int walk_dir(struct walk *w, daos_obj_id_t oid, uint32_t depth);
+typedef int (*dir_entry_fn)(const char *name, const struct dfs_entry *e, void *arg);
 
-/* The entries of the batch in @buf (@nr names described by @kds). */
+/*
+ * Call @fn on each entry of directory @oid, listed WALK_BATCH names at a time. Names no
+ * entry can have, and dkeys without an inode, are skipped; an entry that does not read
+ * is logged and skipped. Stops at the first error, or non-zero return of @fn.
+ */
 static int
-walk_batch(struct walk *w, daos_handle_t oh, const daos_key_desc_t *kds, uint32_t nr,
-	   const char *buf, uint32_t depth)
+dir_each(struct dfs *dfs, daos_obj_id_t oid, dir_entry_fn fn, void *arg)
 {
+	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
 	char name[DFS_MAX_NAME + 1];
+	daos_key_desc_t *kds;
 	struct dfs_entry e;
-	size_t off = 0;
-	uint32_t i;
+	daos_handle_t oh;
+	d_sg_list_t sgl;
+	d_iov_t iov;
+	char *buf;
 	int rc;
 
-	for (i = 0; i < nr; i++) {
-		size_t len = kds[i].kd_key_len;
+	rc = daos_obj_open(dfs->coh, oid, DAOS_OO_RO, &oh, NULL);
+	if (rc != 0)
+		return rc;
+	kds = d_calloc(WALK_BATCH, sizeof(*kds));
+	buf = d_malloc(WALK_BUF);
+	if (kds == NULL || buf == NULL) {
+		rc = -DER_NOMEM;
+		goto out;
+	}
+	while (rc == 0 && !daos_anchor_is_eof(&anchor)) {
+		uint32_t nr = WALK_BATCH;
+		size_t off = 0;
+		uint32_t i;
 
-		if (len == 0 || len > DFS_MAX_NAME) {
+		d_iov_set(&iov, buf, WALK_BUF);
+		sgl.sg_nr = 1;
+		sgl.sg_nr_out = 0;
+		sgl.sg_iovs = &iov;
+		rc = daos_obj_list_dkey(oh, DAOS_TX_NONE, &nr, kds, &sgl, &anchor, NULL);
+		for (i = 0; rc == 0 && i < nr; i++) {
+			size_t len = kds[i].kd_key_len;
+
 			off += len;
-			continue; /* no name an entry can have */
-		}
-		memcpy(name, buf + off, len);
-		name[len] = '\0';
-		off += len;
-		rc = inode_read(oh, name, &e);
-		if (rc == -DER_NONEXIST)
-			continue;
-		if (rc != 0) {
-			D_ERROR("could not read entry %s: " DF_RC, name, DP_RC(rc));
-			continue;
-		}
-		w->nr_entries++;
-		w->nr_in_dir++;
-		if (w->report != NULL && w->nr_entries >= w->next_report) {
-			report(w->report,
-			       "%s: Scanned %" PRIu64 " files/directories (runtime: %" PRIu64
-			       " sec)",
-			       w->report->who, w->nr_entries, now_sec() - w->start);
-			w->next_report += 100000;
-		}
-		rc = w->fn(w, name, &e, depth);
-		if (rc != 0)
-			return rc;
-		if (walk_descends(&e)) {
-			size_t plen = strlen(w->path);
-
-			snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
-			rc = walk_dir(w, e.oid, depth + 1);
-			w->path[plen] = '\0';
-			/* A damaged entry's id may name nothing sensible: not a reason to stop. */
-			if (rc != 0 && e.mode == 0) {
-				D_ERROR("could not list damaged entry %s: " DF_RC, name, DP_RC(rc));
+			if (len == 0 || len > DFS_MAX_NAME)
+				continue; /* no name an entry can have */
+			memcpy(name, buf + off - len, len);
+			name[len] = '\0';
+			rc = inode_read(oh, name, &e);
+			if (rc != 0) {
+				if (rc != -DER_NONEXIST)
+					D_ERROR("could not read entry %s: " DF_RC, name, DP_RC(rc));
 				rc = 0;
+				continue;
 			}
-			if (rc != 0)
-				return rc;
+			rc = fn(name, &e, arg);
 		}
 	}
-	return 0;
+out:
+	d_free(kds);
+	d_free(buf);
+	daos_obj_close(oh, NULL);
+	return rc;
+}
+
+static int walk_dir(struct walk *w, daos_obj_id_t oid, uint32_t depth);
+
+/* Where a walk is: its state and the depth of the entries being listed. */
+struct walk_at {
+	struct walk *w;
+	uint32_t depth;
+};
+
+/* One entry of the walk: count and report it, visit it, go into it. */
+static int
+walk_entry(const char *name, const struct dfs_entry *e, void *arg)
+{
+	struct walk_at *at = arg;
+	struct walk *w = at->w;
+	size_t plen;
+	int rc;
+
+	w->nr_entries++;
+	w->nr_in_dir++;
+	if (w->report != NULL && w->nr_entries >= w->next_report) {
+		report(w->report,
+		       "%s: Scanned %" PRIu64 " files/directories (runtime: %" PRIu64 " sec)",
+		       w->report->who, w->nr_entries, now_sec() - w->start);
+		w->next_report += 100000;
+	}
+	rc = w->fn(w, name, e, at->depth);
+	if (rc != 0 || !walk_descends(e))
+		return rc;
+	plen = strlen(w->path);
+	snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
+	rc = walk_dir(w, e->oid, at->depth + 1);
+	w->path[plen] = '\0';
+	/* A damaged entry's id may name nothing sensible: not a reason to stop. */
+	if (rc != 0 && e->mode == 0) {
+		D_ERROR("could not list damaged entry %s: " DF_RC, name, DP_RC(rc));
+		rc = 0;
+	}
+	return rc;
 }
 
 /* Visit every entry under directory @oid, whose entries are at @depth. */
 static int
 walk_dir(struct walk *w, daos_obj_id_t oid, uint32_t depth)
 {
-	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
-	daos_key_desc_t *kds;
+	struct walk_at at = { .w = w, .depth = depth };
 	uint64_t saved = w->nr_in_dir;
-	d_sg_list_t sgl;
-	d_iov_t iov;
-	daos_handle_t oh;
-	char *buf;
 	int rc;
 
 	if (depth > WALK_DEPTH_MAX) {
@@ -251,31 +290,8 @@ walk_dir(struct walk *w, daos_obj_id_t oid, uint32_t depth)
 	}
 	if (depth > w->max_depth)
 		w->max_depth = depth;
-	rc = daos_obj_open(w->dfs->coh, oid, DAOS_OO_RO, &oh, NULL);
-	if (rc != 0)
-		return rc;
-	kds = d_calloc(WALK_BATCH, sizeof(*kds));
-	buf = d_malloc(WALK_BUF);
-	if (kds == NULL || buf == NULL) {
-		rc = -DER_NOMEM;
-		goto out;
-	}
 	w->nr_in_dir = 0;
-	while (rc == 0 && !daos_anchor_is_eof(&anchor)) {
-		uint32_t nr = WALK_BATCH;
-
-		d_iov_set(&iov, buf, WALK_BUF);
-		sgl.sg_nr = 1;
-		sgl.sg_nr_out = 0;
-		sgl.sg_iovs = &iov;
-		rc = daos_obj_list_dkey(oh, DAOS_TX_NONE, &nr, kds, &sgl, &anchor, NULL);
-		if (rc == 0)
-			rc = walk_batch(w, oh, kds, nr, buf, depth);
-	}
-out:
-	d_free(kds);
-	d_free(buf);
-	daos_obj_close(oh, NULL);
+	rc = dir_each(w->dfs, oid, walk_entry, &at);
 	/* the directory is done: the callback may read nr_in_dir */
 	if (rc == 0)
 		rc = w->fn(w, NULL, NULL, depth);
@@ -564,59 +580,31 @@ dir_collect_cb(struct check *c, daos_obj_id_t oid, void *arg)
 	return 0;
 }
 
+/* Where dir_mark_entries is: the checker and the leaked directory listed. */
+struct mark_at {
+	struct check *c;
+	daos_obj_id_t dir;
+};
+
+static int
+mark_entry(const char *name, const struct dfs_entry *e, void *arg)
+{
+	struct mark_at *at = arg;
+
+	(void)name;
+	/* a directory naming itself would hide itself from pass 2 */
+	if (e->oid.hi == at->dir.hi && e->oid.lo == at->dir.lo)
+		return 0;
+	return oid_mark(at->c, e->oid);
+}
+
 /* Mark the objects the entries of leaked directory @oid name (one level: see pass 1). */
 static int
 dir_mark_entries(struct check *c, daos_obj_id_t oid)
 {
-	daos_anchor_t anchor = DAOS_ANCHOR_INIT;
-	daos_key_desc_t *kds;
-	char name[DFS_MAX_NAME + 1];
-	struct dfs_entry e;
-	daos_handle_t oh;
-	d_sg_list_t sgl;
-	d_iov_t iov;
-	char *buf;
-	int rc;
+	struct mark_at at = { .c = c, .dir = oid };
 
-	rc = daos_obj_open(c->dfs->coh, oid, DAOS_OO_RO, &oh, NULL);
-	if (rc != 0)
-		return rc;
-	kds = d_calloc(WALK_BATCH, sizeof(*kds));
-	buf = d_malloc(WALK_BUF);
-	if (kds == NULL || buf == NULL) {
-		rc = -DER_NOMEM;
-		goto out;
-	}
-	while (rc == 0 && !daos_anchor_is_eof(&anchor)) {
-		uint32_t nr = WALK_BATCH, i;
-		size_t off = 0;
-
-		d_iov_set(&iov, buf, WALK_BUF);
-		sgl.sg_nr = 1;
-		sgl.sg_nr_out = 0;
-		sgl.sg_iovs = &iov;
-		rc = daos_obj_list_dkey(oh, DAOS_TX_NONE, &nr, kds, &sgl, &anchor, NULL);
-		for (i = 0; rc == 0 && i < nr; i++) {
-			size_t len = kds[i].kd_key_len;
-
-			off += len;
-			if (len == 0 || len > DFS_MAX_NAME)
-				continue;
-			memcpy(name, buf + off - len, len);
-			name[len] = '\0';
-			if (inode_read(oh, name, &e) != 0)
-				continue;
-			/* a directory naming itself would hide itself from pass 2 */
-			if (e.oid.hi == oid.hi && e.oid.lo == oid.lo)
-				continue;
-			rc = oid_mark(c, e.oid);
-		}
-	}
-out:
-	d_free(kds);
-	d_free(buf);
-	daos_obj_close(oh, NULL);
-	return rc;
+	return dir_each(c->dfs, oid, mark_entry, &at);
 }
 
 /* Pass 1 of relink: what leaked directories hold is reachable through them. */

@@ -374,27 +374,17 @@ zc_cursor_run(struct zc_cursor c, uint64_t max, uint64_t *len)
 	return start;
 }
 
+/* Move the cursor @n bytes on; with @vu, tell VOS those bytes are in place. */
 static void
-zc_cursor_advance(struct zc_cursor *c, uint64_t n)
+zc_cursor_advance(struct zc_cursor *c, uint64_t n, struct vos_upd *vu)
 {
 	while (n > 0 && zc_cursor_settle(c)) {
 		uint64_t left = c->sgls[c->i].sg_iovs[c->j].iov_len - c->off;
 		uint64_t k = D_MIN(left, n);
 
+		if (vu != NULL)
+			vos_update_filled(vu, c->i, c->j, c->off, k);
 		c->off += k;
-		n -= k;
-	}
-}
-
-/* Tell VOS that the @n bytes from cursor @c are in place (it checksums them now). */
-static void
-zc_filled(struct vos_upd *vu, struct zc_cursor c, uint64_t n)
-{
-	while (n > 0 && zc_cursor_settle(&c)) {
-		uint64_t k = D_MIN(c.sgls[c.i].sg_iovs[c.j].iov_len - c.off, n);
-
-		vos_update_filled(vu, c.i, c.j, c.off, k);
-		c.off += k;
 		n -= k;
 	}
 }
@@ -434,8 +424,7 @@ upd_pull(struct upd_req *u)
 				rc = net_bulk_copy(u->r.rpc, NET_BULK_GET, &d->segs[s].desc, soff,
 						   dst, n);
 				if (rc == 0) {
-					zc_filled(u->vu, c, n);
-					zc_cursor_advance(&c, n);
+					zc_cursor_advance(&c, n, u->vu);
 					soff += n;
 					continue;
 				}
@@ -448,7 +437,7 @@ upd_pull(struct upd_req *u)
 				break;
 			}
 			u->pending++;
-			zc_cursor_advance(&c, n);
+			zc_cursor_advance(&c, n, NULL);
 			soff += n;
 		}
 	}

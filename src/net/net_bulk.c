@@ -159,13 +159,20 @@ transfer_local(struct net_rpc *rpc, enum net_bulk_op op, uint64_t raddr, void *l
 	return true;
 }
 
+/* Whether [@off, @off + @len) is a non-empty range inside @remote. */
+static bool
+range_ok(const struct net_bulk_desc *remote, uint64_t off, size_t len)
+{
+	return len > 0 && off <= remote->len && len <= remote->len - off;
+}
+
 int
 net_bulk_copy(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bulk_desc *remote,
 	      uint64_t remote_off, void *local, size_t len)
 {
 	int rc;
 
-	if (len == 0 || remote_off > remote->len || len > remote->len - remote_off)
+	if (!range_ok(remote, remote_off, len))
 		return -DER_INVAL;
 	if (rpc->local_pid == 0)
 		return -DER_NOTSUPPORTED;
@@ -184,7 +191,7 @@ net_bulk_transfer(struct net_rpc *rpc, enum net_bulk_op op, const struct net_bul
 	uint32_t i;
 	int rc;
 
-	if (cb == NULL || len == 0 || remote_off > remote->len || len > remote->len - remote_off)
+	if (cb == NULL || !range_ok(remote, remote_off, len))
 		return -DER_INVAL;
 	if (transfer_local(rpc, op, remote->addr + remote_off, local, len, cb, arg))
 		return 0;

@@ -602,12 +602,18 @@ type_name(mode_t mode)
 	return "unknown";
 }
 
-static bool
-have_fix_ops(const struct dcli_ops *o)
+/* The libdfs calls the fix-* commands need, or -DER_NOSYS with a message. */
+static int
+need_fix_ops(struct cli_ctx *ctx)
 {
-	return o->dfs_stat != NULL && o->dfs_obj_fix_type != NULL &&
-	       o->dfs_file_update_chunk_size != NULL && o->dfs_recreate_sb != NULL &&
-	       o->dfs_relink_root != NULL;
+	const struct dcli_ops *o = ctx->ops;
+	int rc = need_dfs(ctx);
+
+	if (rc == 0 && (o->dfs_stat == NULL || o->dfs_obj_fix_type == NULL ||
+			o->dfs_file_update_chunk_size == NULL || o->dfs_recreate_sb == NULL ||
+			o->dfs_relink_root == NULL))
+		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+	return rc;
 }
 
 /* --type: the entry's type from its object, as dfs_obj_fix_type() decides. */
@@ -702,9 +708,7 @@ dcli_fs_fix_entry(struct cli_ctx *ctx, const struct cli_args *a)
 		return dcli_errf(ctx, 0,
 				 "fix-entry needs the entry: --dfs-path with <pool> <container>, "
 				 "or --path");
-	rc = need_dfs(ctx);
-	if (rc == 0 && !have_fix_ops(ctx->ops))
-		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+	rc = need_fix_ops(ctx);
 	if (rc == 0)
 		rc = target_name(ctx, a, &t, sys, sizeof(sys));
 	if (rc != 0)
@@ -806,9 +810,7 @@ dcli_fs_fix_sb(struct cli_ctx *ctx, const struct cli_args *a)
 
 	rc = fix_sb_attr(ctx, a, &attr);
 	if (rc == 0)
-		rc = need_dfs(ctx);
-	if (rc == 0 && !have_fix_ops(ctx->ops))
-		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+		rc = need_fix_ops(ctx);
 	if (rc != 0)
 		return rc;
 	rc = fix_open(ctx, a->pos[0], a->pos[1], &poh, &coh);
@@ -842,9 +844,7 @@ dcli_fs_fix_root(struct cli_ctx *ctx, const struct cli_args *a)
 	bool linked = false;
 	int rc;
 
-	rc = need_dfs(ctx);
-	if (rc == 0 && !have_fix_ops(ctx->ops))
-		rc = dcli_errf(ctx, -DER_NOSYS, "this daos has no libdfs repairs");
+	rc = need_fix_ops(ctx);
 	if (rc != 0)
 		return rc;
 	rc = fix_open(ctx, a->pos[0], a->pos[1], &poh, &coh);
