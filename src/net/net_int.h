@@ -268,6 +268,11 @@ void net_local_reset(struct net_peer *peer);
 /* Server: answer a NET_OPC_LOCAL_* request; false if @rpc is not one of them. */
 bool net_local_serve(struct net_ctx *ctx, struct net_rpc *rpc);
 /*
+ * Server: whether local bulk may serve process @pid (@who names it in logs): not this
+ * process nor one of its threads, and a process whose four uids are all our euid.
+ */
+bool net_local_pid_acceptable(pid_t pid, const char *who);
+/*
  * Server: copy @len bytes between @local and the requester's @raddr for @rpc by
  * process_vm_readv/writev. Returns 0, or a negative errno: the caller falls back to RMA.
  */

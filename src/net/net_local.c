@@ -218,8 +218,8 @@ serve_hello(struct net_rpc *rpc)
  * reach into other users' processes on their word, and without it the kernel refuses
  * them anyway (also after a setuid exec).
  */
-static bool
-pid_acceptable(pid_t pid, const char *who)
+bool
+net_local_pid_acceptable(pid_t pid, const char *who)
 {
 	char path[64];
 	char line[256];
@@ -279,7 +279,7 @@ serve_confirm(struct net_rpc *rpc)
 		net_rpc_reply(rpc, -DER_PROTO, NULL, 0);
 		return;
 	}
-	if (!pid_acceptable(pid, peer->uri)) {
+	if (!net_local_pid_acceptable(pid, peer->uri)) {
 		peer->srv_refused_ms = net_now_ms();
 		net_rpc_reply(rpc, -DER_NO_PERM, NULL, 0);
 		return;

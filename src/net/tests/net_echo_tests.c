@@ -9,6 +9,7 @@
  */
 #define D_LOGFAC DD_FAC(tests)
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
@@ -639,6 +640,104 @@ confirm(uint64_t *token)
 	return rc;
 }
 
+struct tid_thread {
+	pid_t tid;
+	int gate[2]; /* the thread stays alive until a byte arrives here */
+	int ready[2];
+};
+
+static void *
+thread_tid(void *arg)
+{
+	struct tid_thread *t = arg;
+	char c = 'x';
+
+	t->tid = gettid();
+	if (write(t->ready[1], &c, 1) != 1 || read(t->gate[0], &c, 1) != 1)
+		return NULL;
+	return NULL;
+}
+
+/* A child that takes uids @r, @e, @s (when not -1) and waits to be killed. */
+static pid_t
+child_as(uid_t r, uid_t e, uid_t s)
+{
+	int p[2];
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (r != (uid_t)-1 && setresuid(r, e, s) != 0)
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &c, 1), 1); /* its uids are set */
+	close(p[0]);
+	close(p[1]);
+	return pid;
+}
+
+/* Whether the server would serve a child of uids @r, @e, @s (the child ended after). */
+static bool
+child_acceptable(uid_t r, uid_t e, uid_t s, const char *who)
+{
+	pid_t pid = child_as(r, e, s);
+	bool ok = net_local_pid_acceptable(pid, who);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return ok;
+}
+
+/*
+ * Whom the server serves: another process of its user; not itself nor one of its
+ * threads (the challenge sits in its memory), not a process gone, not a process any of
+ * whose uids is another user's (as root: children that drop some or all uids; as
+ * another user: init).
+ */
+static void
+local_pid_checks(void **state)
+{
+	struct tid_thread t = { 0 };
+	pthread_t th;
+	char c = 'x';
+	pid_t pid;
+
+	(void)state;
+	assert_false(net_local_pid_acceptable(getpid(), "self"));
+	assert_int_equal(pipe(t.gate), 0);
+	assert_int_equal(pipe(t.ready), 0);
+	assert_int_equal(pthread_create(&th, NULL, thread_tid, &t), 0);
+	assert_int_equal(read(t.ready[0], &c, 1), 1);
+	assert_true(t.tid != getpid());
+	assert_false(net_local_pid_acceptable(t.tid, "a thread of ours"));
+	assert_int_equal(write(t.gate[1], &c, 1), 1);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	close(t.gate[0]);
+	close(t.gate[1]);
+	close(t.ready[0]);
+	close(t.ready[1]);
+	assert_true(child_acceptable((uid_t)-1, (uid_t)-1, (uid_t)-1, "a child"));
+	pid = child_as((uid_t)-1, (uid_t)-1, (uid_t)-1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_false(net_local_pid_acceptable(pid, "a child gone"));
+	if (geteuid() == 0) {
+		assert_false(child_acceptable(65534, 65534, 65534, "nobody"));
+		/* only the saved uid, or only the real uid, differs */
+		assert_false(child_acceptable(0, 0, 65534, "saved uid nobody"));
+		assert_false(child_acceptable(65534, 0, 0, "real uid nobody"));
+	} else {
+		assert_false(net_local_pid_acceptable(1, "init"));
+	}
+}
+
 /*
  * Nobody gets local bulk without the proof: a pid that is not the requester's, no
  * challenge, a malformed hello, a guessed token. The server keeps serving by RMA.
@@ -932,6 +1031,7 @@ main(void)
 		cmocka_unit_test(crash_handlers_default),
 		cmocka_unit_test(local_bulk),
 		cmocka_unit_test(local_bulk_copy),
+		cmocka_unit_test(local_pid_checks),
 		cmocka_unit_test(local_bulk_off),
 		cmocka_unit_test(local_bulk_forged),
 	};
