@@ -188,6 +188,23 @@ net_handler_register(struct net_ctx *ctx, uint32_t opcode, const char *name, net
 /* --- sending --- */
 
 /*
+ * Every field of a send buffer's header is set here, whichever way it was allocated: a
+ * plain buffer whose uninitialised `coal` read as true went to the coalescing spares and
+ * later took a NET_MSG_MAX-byte batch of replies (heap corruption in engines that probed
+ * a slow peer, then replied).
+ */
+static void
+sbuf_init(struct net_sbuf *sbuf, struct net_peer *peer, bool probe, bool coal)
+{
+	memset(sbuf, 0, sizeof(*sbuf));
+	sbuf->op.type = NET_OP_SEND_BUF;
+	D_INIT_LIST_HEAD(&sbuf->op.qlink);
+	sbuf->peer = peer;
+	sbuf->probe = probe;
+	sbuf->coal = coal;
+}
+
+/*
  * Send a message that needs no completion handling besides freeing: replies, oneways,
  * probes. Small ones are injected (libfabric copies them) when nothing is queued for
  * the peer; others are copied into a buffer freed at completion. Returns 0 or a
@@ -215,9 +232,7 @@ sbuf_send(struct net_ctx *ctx, struct net_peer *peer, const struct net_msg *msg,
 	sbuf = d_malloc(sizeof(*sbuf) + len);
 	if (sbuf == NULL)
 		return -DER_NOMEM;
-	sbuf->op.type = NET_OP_SEND_BUF;
-	sbuf->peer = peer;
-	sbuf->probe = probe;
+	sbuf_init(sbuf, peer, probe, false);
 	rc = net_msg_encode(msg, sbuf->data, len);
 	if (rc < 0) {
 		d_free(sbuf);
@@ -307,12 +322,7 @@ coal_get(struct net_ctx *ctx, struct net_peer *peer)
 		sbuf = d_malloc(sizeof(*sbuf) + NET_MSG_MAX);
 	if (sbuf == NULL)
 		return NULL;
-	sbuf->op.type = NET_OP_SEND_BUF;
-	D_INIT_LIST_HEAD(&sbuf->op.qlink);
-	sbuf->peer = peer;
-	sbuf->probe = false;
-	sbuf->coal = true;
-	sbuf->len = 0;
+	sbuf_init(sbuf, peer, false, true);
 	return sbuf;
 }
 
