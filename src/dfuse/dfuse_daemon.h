@@ -84,5 +84,13 @@ void dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh
 
 /* Monotonic seconds. */
 double dfuse_now(void);
+/*
+ * From a FUSE callback: if @data lies in the buffer the calling worker received its
+ * request in, hand that buffer (to free() once done) to the caller and let the worker
+ * receive its next request elsewhere; else NULL (copy @data before returning).
+ */
+void *dfuse_request_buf_take(const void *data);
+/* Give back a buffer from dfuse_request_buf_take() once its data are no longer needed. */
+void dfuse_request_buf_give(void *mem);
 
 #endif /* DFUSE_DAEMON_H */

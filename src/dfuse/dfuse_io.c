@@ -5,9 +5,10 @@
  * by the thread progressing that event's queue when the I/O completes. There are
  * --eq-count queues, each with one such thread; requests are spread over them in turn.
  *
- * The write data FUSE hands us lives only for the duration of the callback, so it is
- * copied into the request before the callback returns. A request whose submission fails
- * (the event never launched) is answered at once by the submitting thread.
+ * The write data FUSE hands us lives in the worker's receive buffer: the request takes
+ * that buffer (the worker receives its next request into a new one, see
+ * dfuse_request_buf_take) or, in the single-threaded loop, copies the data. A request whose
+ * submission fails (the event never launched) is answered at once by the submitting thread.
  *
  * The queue's thread polls only while an event it launched is in flight, and otherwise
  * sleeps on a condition variable. A poll holds the EQ's lock for slices of up to 10 ms,
@@ -25,6 +26,9 @@
 
 #include "dfuse/dfuse_daemon.h"
 
+/* Writes from this size on keep their FUSE request buffer instead of a copy. */
+#define DFUSE_TAKE_MIN (64 * 1024)
+
 /* One read or write in flight. */
 struct dfuse_ev {
 	daos_event_t ev; /* must stay first: the poller gets &ev back */
@@ -35,6 +39,7 @@ struct dfuse_ev {
 	d_iov_t iov;
 	d_sg_list_t sgl;
 	char *buf;
+	void *req_mem; /* the FUSE request buffer buf points into (write), or NULL */
 };
 
 double
@@ -49,7 +54,10 @@ dfuse_now(void)
 static void
 ev_free(struct dfuse_ev *dev)
 {
-	d_free(dev->buf);
+	if (dev->req_mem != NULL)
+		dfuse_request_buf_give(dev->req_mem);
+	else
+		d_free(dev->buf);
 	d_free(dev);
 }
 
@@ -241,14 +249,28 @@ dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, con
 		return;
 	}
 	dev = d_calloc(1, sizeof(*dev));
-	if (dev != NULL)
-		dev->buf = d_malloc(size);
-	if (dev == NULL || dev->buf == NULL) {
-		d_free(dev);
+	if (dev == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	memcpy(dev->buf, buf, size);
+	/*
+	 * A large write keeps the request's own buffer when the worker can do without it
+	 * (no copy of each MiB); a small one is copied, so that writes in flight hold
+	 * memory in proportion to their data.
+	 */
+	if (size >= DFUSE_TAKE_MIN)
+		dev->req_mem = dfuse_request_buf_take(buf);
+	if (dev->req_mem != NULL) {
+		dev->buf = (char *)buf;
+	} else {
+		dev->buf = d_malloc(size);
+		if (dev->buf == NULL) {
+			d_free(dev);
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		memcpy(dev->buf, buf, size);
+	}
 	dev->req = req;
 	dev->size = size;
 	ev_submit(info, fh, dev, off);

@@ -373,22 +373,160 @@ install_exit_signals(struct fuse_session *se)
 	block_exit_signals(false);
 }
 
+/*
+ * The FUSE workers: our own loop around fuse_session_receive_buf/process_buf instead of
+ * fuse_session_loop_mt, so that a write may keep the buffer its request arrived in (the
+ * data go to DAOS from there, and the worker reads its next request into a new one)
+ * instead of copying each MiB before the callback returns.
+ *
+ * Exit: unmounting fails every worker's read with ENODEV (libfuse then marks the session
+ * exited); a signal interrupts this thread alone (the others block them), which then
+ * cancels the others. A worker is cancellable only inside its read.
+ */
+struct worker {
+	pthread_t thread;
+	struct fuse_session *se;
+	struct fuse_buf fbuf;
+	int error;
+};
+
+static __thread struct fuse_buf *worker_fbuf;
+
+/*
+ * Receive buffers given back by completed writes, for the workers' next receives: a
+ * fresh 1 MiB buffer per request costs the kernel a page fault per page while it copies
+ * the request in. They are libfuse's own (its size, its malloc).
+ */
+#define REQ_BUF_SPARES 8
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *spares[REQ_BUF_SPARES];
+static int nr_spares;
+
+void
+dfuse_request_buf_give(void *mem)
+{
+	pthread_mutex_lock(&spare_lock);
+	if (nr_spares < REQ_BUF_SPARES) {
+		spares[nr_spares++] = mem;
+		mem = NULL;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	free(mem);
+}
+
+static void *
+spare_get(void)
+{
+	void *mem = NULL;
+
+	pthread_mutex_lock(&spare_lock);
+	if (nr_spares > 0)
+		mem = spares[--nr_spares];
+	pthread_mutex_unlock(&spare_lock);
+	return mem;
+}
+
+static void
+spares_free(void)
+{
+	while (nr_spares > 0)
+		free(spares[--nr_spares]);
+}
+
+void *
+dfuse_request_buf_take(const void *data)
+{
+	struct fuse_buf *fb = worker_fbuf;
+	void *mem;
+
+	/* libfuse up to 3.16 allocates receive buffers with malloc (free() releases them). */
+	if (FUSE_MAJOR_VERSION != 3 || FUSE_MINOR_VERSION > 16)
+		return NULL;
+	if (fb == NULL || fb->mem == NULL || (fb->flags & FUSE_BUF_IS_FD) ||
+	    (const char *)data < (const char *)fb->mem ||
+	    (const char *)data >= (const char *)fb->mem + fb->size)
+		return NULL;
+	mem = fb->mem;
+	fb->mem = NULL; /* the next receive allocates another */
+	return mem;
+}
+
+static void
+worker_cleanup(void *arg)
+{
+	struct worker *w = arg;
+
+	free(w->fbuf.mem);
+	w->fbuf.mem = NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int rc;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	worker_fbuf = &w->fbuf;
+	pthread_cleanup_push(worker_cleanup, w);
+	while (!fuse_session_exited(w->se)) {
+		if (w->fbuf.mem == NULL)
+			w->fbuf.mem = spare_get();
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		rc = fuse_session_receive_buf(w->se, &w->fbuf);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		if (rc == -EINTR)
+			continue;
+		if (rc <= 0) {
+			if (rc < 0 && rc != -ENODEV)
+				w->error = rc;
+			fuse_session_exit(w->se);
+			break;
+		}
+		fuse_session_process_buf(w->se, &w->fbuf);
+	}
+	worker_fbuf = NULL;
+	pthread_cleanup_pop(1);
+	return NULL;
+}
+
 static int
 fuse_run(struct dfuse_info *info, const struct dfuse_opts *o, int fuse_threads)
 {
-	struct fuse_loop_config *cfg;
-	int rc;
+	struct worker *ws;
+	int nr = 1;
+	int rc = 0;
+	int i;
 
 	if (o->singlethread)
 		return fuse_session_loop(info->se);
-	cfg = fuse_loop_cfg_create();
-	if (cfg == NULL)
+	ws = d_calloc((size_t)fuse_threads, sizeof(*ws));
+	if (ws == NULL)
 		return -ENOMEM;
-	fuse_loop_cfg_set_clone_fd(cfg, 0);
-	fuse_loop_cfg_set_max_threads(cfg, (unsigned int)fuse_threads);
-	fuse_loop_cfg_set_idle_threads(cfg, (unsigned int)fuse_threads);
-	rc = fuse_session_loop_mt(info->se, cfg);
-	fuse_loop_cfg_destroy(cfg);
+	for (i = 0; i < fuse_threads; i++)
+		ws[i].se = info->se;
+	/* ws[0] is this thread: the one signals interrupt */
+	for (i = 1; i < fuse_threads; i++) {
+		rc = pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
+		if (rc != 0) {
+			D_ERROR("cannot start FUSE worker %d: %s", i, strerror(rc));
+			fuse_session_exit(info->se);
+			rc = -rc;
+			break;
+		}
+		nr++;
+	}
+	if (rc == 0)
+		worker_main(&ws[0]);
+	for (i = 1; i < nr; i++) {
+		pthread_cancel(ws[i].thread);
+		pthread_join(ws[i].thread, NULL);
+	}
+	for (i = 0; i < nr && rc == 0; i++)
+		rc = ws[i].error;
+	d_free(ws);
+	spares_free();
+	fuse_session_reset(info->se);
 	return rc;
 }
 
