@@ -256,6 +256,23 @@ int bio_ioq_read(struct bio_ioq *q, struct bio_blob *blob, uint64_t off, void *b
 int bio_ioq_write(struct bio_ioq *q, struct bio_blob *blob, uint64_t off, const void *buf,
 		  size_t len, bio_io_fn fn, void *arg);
 int bio_ioq_sync(struct bio_ioq *q, struct bio_blob *blob, bio_io_fn fn, void *arg);
+/*
+ * A write whose data are durable when @fn runs (RWF_DSYNC; without io_uring a write then
+ * an fdatasync): one device round trip instead of a write and a sync. It makes no other
+ * write durable. Otherwise as bio_ioq_write (a later sync waits for it too).
+ */
+int bio_ioq_write_durable(struct bio_ioq *q, struct bio_blob *blob, uint64_t off, const void *buf,
+			  size_t len, bio_io_fn fn, void *arg);
+
+/* Operations queued so far, by kind (tests and benchmarks). */
+struct bio_ioq_stat {
+	uint64_t writes;       /* durable ones included */
+	uint64_t dsync_writes; /* bio_ioq_write_durable */
+	uint64_t syncs;
+};
+void bio_ioq_stat(const struct bio_ioq *q, struct bio_ioq_stat *st);
+/* True when @a and @b live on the same device (a sync of one covers the other's writes). */
+bool bio_blob_same_dev(const struct bio_blob *a, const struct bio_blob *b);
 
 /*
  * Run @fn(@arg, 0) from the next bio_ioq_poll(), before the callbacks of operations

@@ -437,6 +437,12 @@ bio_dev_path(const struct bio_dev *dev)
 }
 
 bool
+bio_blob_same_dev(const struct bio_blob *a, const struct bio_blob *b)
+{
+	return a->dev == b->dev;
+}
+
+bool
 bio_blob_mem(const struct bio_blob *blob)
 {
 	return blob->dev->mem;

@@ -14,6 +14,11 @@
  * handler; the callback runs once, when the whole range is done or has failed. A read
  * that reaches the end of the device is an I/O error.
  *
+ * Durable writes (bio_ioq_write_durable) carry RWF_DSYNC: the kernel completes them once
+ * their data are on stable media (a FUA write, or the write and a cache flush), one
+ * operation where a write and an fdatasync would be two, each waiting for the device.
+ * They say nothing about other writes (a FUA write flushes nothing else).
+ *
  * Sync ordering. io_uring starts SQEs in any order, so an fsync submitted with a write
  * may run before it. A queued sync therefore waits ("held", no SQE yet) until every
  * write queued before it on this queue has completed, then is prepared: the sync
@@ -48,6 +53,7 @@
 #include <errno.h>
 #include <liburing.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +82,7 @@ struct ioq_op {
 	size_t len;            /* bytes to move */
 	size_t done;           /* bytes moved so far */
 	enum ioq_op_type type; /* read, write or sync */
+	bool dsync;            /* a write durable on completion (RWF_DSYNC) */
 	bool held;             /* a sync waiting for earlier writes: no SQE yet */
 	int status;            /* the result, once complete */
 };
@@ -95,6 +102,7 @@ struct bio_ioq {
 	d_list_t posted;        /* callbacks posted with bio_ioq_post() */
 	unsigned int nr_posted;
 	bool efd_pending; /* the eventfd may be readable (CQEs came) */
+	struct bio_ioq_stat st;
 };
 
 /* A callback posted to run from the next poll. */
@@ -220,6 +228,8 @@ ioq_prep(struct bio_ioq *q, struct ioq_op *op)
 		fd = bio_dev_fd_for(op->dev, op->off + op->done, op->buf + op->done, left);
 		io_uring_prep_write(sqe, fd, op->buf + op->done, (unsigned int)left,
 				    op->off + op->done);
+		if (op->dsync)
+			sqe->rw_flags = RWF_DSYNC;
 		break;
 	case IOQ_SYNC:
 		io_uring_prep_fsync(sqe, op->dev->fd, IORING_FSYNC_DATASYNC);
@@ -313,6 +323,8 @@ ioq_run_sync(struct bio_ioq *q)
 		else
 			rc = bio_dev_xfer(op->dev, op->type == IOQ_WRITE, op->off, op->buf,
 					  op->len);
+		if (rc == 0 && op->dsync)
+			rc = bio_dev_fdatasync(op->dev);
 		ioq_complete(q, op, rc);
 	}
 }
@@ -533,8 +545,8 @@ ioq_queue(struct bio_ioq *q, struct ioq_op *op)
 }
 
 static int
-ioq_xfer(struct bio_ioq *q, enum ioq_op_type type, struct bio_blob *blob, uint64_t off, char *buf,
-	 size_t len, bio_io_fn fn, void *arg)
+ioq_xfer(struct bio_ioq *q, enum ioq_op_type type, bool dsync, struct bio_blob *blob, uint64_t off,
+	 char *buf, size_t len, bio_io_fn fn, void *arg)
 {
 	struct ioq_op *op;
 
@@ -542,6 +554,11 @@ ioq_xfer(struct bio_ioq *q, enum ioq_op_type type, struct bio_blob *blob, uint64
 		return -DER_INVAL;
 	op = ioq_op_get(q);
 	op->type = type;
+	op->dsync = dsync;
+	if (type == IOQ_WRITE) {
+		q->st.writes++;
+		q->st.dsync_writes += dsync;
+	}
 	op->dev = blob->dev;
 	op->fn = fn;
 	op->arg = arg;
@@ -556,14 +573,21 @@ int
 bio_ioq_read(struct bio_ioq *q, struct bio_blob *blob, uint64_t off, void *buf, size_t len,
 	     bio_io_fn fn, void *arg)
 {
-	return ioq_xfer(q, IOQ_READ, blob, off, buf, len, fn, arg);
+	return ioq_xfer(q, IOQ_READ, false, blob, off, buf, len, fn, arg);
 }
 
 int
 bio_ioq_write(struct bio_ioq *q, struct bio_blob *blob, uint64_t off, const void *buf, size_t len,
 	      bio_io_fn fn, void *arg)
 {
-	return ioq_xfer(q, IOQ_WRITE, blob, off, (char *)(uintptr_t)buf, len, fn, arg);
+	return ioq_xfer(q, IOQ_WRITE, false, blob, off, (char *)(uintptr_t)buf, len, fn, arg);
+}
+
+int
+bio_ioq_write_durable(struct bio_ioq *q, struct bio_blob *blob, uint64_t off, const void *buf,
+		      size_t len, bio_io_fn fn, void *arg)
+{
+	return ioq_xfer(q, IOQ_WRITE, true, blob, off, (char *)(uintptr_t)buf, len, fn, arg);
 }
 
 int
@@ -572,6 +596,8 @@ bio_ioq_sync(struct bio_ioq *q, struct bio_blob *blob, bio_io_fn fn, void *arg)
 	struct ioq_op *op = ioq_op_get(q);
 
 	op->type = IOQ_SYNC;
+	op->dsync = false;
+	q->st.syncs++;
 	op->dev = blob->dev;
 	op->fn = fn;
 	op->arg = arg;
@@ -593,6 +619,12 @@ bio_ioq_ready(const struct bio_ioq *q)
 {
 	return !d_list_empty(&q->done) || q->nr_posted > 0 ||
 	       (!q->uring && !d_list_empty(&q->fifo));
+}
+
+void
+bio_ioq_stat(const struct bio_ioq *q, struct bio_ioq_stat *st)
+{
+	*st = q->st;
 }
 
 int

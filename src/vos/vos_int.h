@@ -215,6 +215,7 @@ struct vos_pool {
 	uint32_t ckpt_slot;       /* its slot (0 or 1) */
 	uint64_t ckpt_need_batch; /* replay must reach this batch (fallback checkpoint) */
 	uint32_t nr_reads;        /* data blob reads in flight */
+	uint64_t data_writes;     /* data blob writes queued, ever (the WAL syncs after them) */
 	uint64_t durable_pending; /* batch made durable while reads were in flight */
 	bool replaying;           /* applying WAL records at open: no logging */
 };

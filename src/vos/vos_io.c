@@ -422,8 +422,10 @@ upd_write(struct upd_ctx *u, struct vos_val *val, const d_sg_list_t *sgl, uint64
 	val->csum = d_crc32c(0, src, val->len);
 	rc = bio_ioq_write(pool->ioq, pool->data_blob, val->addr * BIO_BLOCK_SIZE, src, padded,
 			   upd_write_done, u);
-	if (rc == 0)
+	if (rc == 0) {
 		u->writes++;
+		pool->data_writes++;
+	}
 	return rc;
 }
 
@@ -848,6 +850,7 @@ zc_write(struct upd_ctx *u)
 			if (rc != 0)
 				return rc;
 			u->writes++;
+			pool->data_writes++;
 		}
 	}
 	return 0;

@@ -75,13 +75,16 @@ struct vos_wal {
 	uint64_t durable;  /* last durable batch */
 	struct wal_batch open;
 	struct wal_batch flight;
-	uint8_t *wrap_buf; /* one block for wrap markers and headers */
-	bool busy;         /* flight is being written or synced */
-	uint32_t writes;   /* writes of the flight batch outstanding */
-	bool rec_open;     /* between rec_begin and rec_end */
-	uint64_t rec_at;   /* where the open record's header goes */
-	int error;         /* sticky: an I/O error broke the log */
-	bool in_ckpt;      /* a checkpoint triggered by space is running */
+	uint8_t *wrap_buf;     /* one block for wrap markers and headers */
+	bool busy;             /* flight is being written or synced */
+	uint32_t writes;       /* writes of the flight batch outstanding */
+	bool plain;            /* flight is written plainly, then synced (else durably) */
+	uint64_t data_synced;  /* pool->data_writes covered by a sync */
+	uint64_t data_syncing; /* ... by the data-device sync in progress */
+	bool rec_open;         /* between rec_begin and rec_end */
+	uint64_t rec_at;       /* where the open record's header goes */
+	int error;             /* sticky: an I/O error broke the log */
+	bool in_ckpt;          /* a checkpoint triggered by space is running */
 };
 
 static uint64_t
@@ -277,9 +280,29 @@ write_done(void *arg, int status)
 		commit_fail(w, w->error);
 		return;
 	}
+	if (!w->plain) {
+		sync_done(w, 0); /* written durably */
+		return;
+	}
 	rc = bio_ioq_sync(w->pool->ioq, w->blob, sync_done, w);
 	if (rc != 0)
 		commit_fail(w, rc);
+}
+
+static void batch_write(struct vos_wal *w);
+
+/* The data device is synced: the batch's records may now become durable. */
+static void
+data_sync_done(void *arg, int status)
+{
+	struct vos_wal *w = arg;
+
+	if (status != 0) {
+		commit_fail(w, status);
+		return;
+	}
+	w->data_synced = w->data_syncing;
+	batch_write(w);
 }
 
 /* Turn the open batch into the flight batch and start writing it. */
@@ -289,7 +312,6 @@ commit_start(struct vos_wal *w)
 	uint8_t *buf;
 	uint64_t cap;
 	uint64_t bytes;
-	uint64_t phys;
 	int rc;
 
 	D_ASSERT(!w->busy && !w->rec_open);
@@ -313,20 +335,54 @@ commit_start(struct vos_wal *w)
 		   (uint32_t)(w->flight.len - WAL_HDR), w->flight.nr_recs,
 		   d_crc32c(0, w->flight.buf + WAL_HDR, w->flight.len - WAL_HDR));
 	w->busy = true;
+	/*
+	 * How the batch becomes durable. Its records may point at data-blob blocks written
+	 * since the last sync, which must be durable first. No such writes: the batch is
+	 * written durably (RWF_DSYNC), one device round trip. Data on the WAL's device: a
+	 * plain write and a sync after it cover both (the sync waits for every write queued
+	 * before it). Data on another device: that device is synced first, then the batch
+	 * is written durably.
+	 */
+	if (w->pool->data_writes == w->data_synced || w->pool->data_blob == NULL) {
+		w->plain = false;
+	} else if (bio_blob_same_dev(w->pool->data_blob, w->blob)) {
+		w->plain = true;
+		w->data_synced = w->pool->data_writes;
+	} else {
+		w->plain = false;
+		w->data_syncing = w->pool->data_writes;
+		rc = bio_ioq_sync(w->pool->ioq, w->pool->data_blob, data_sync_done, w);
+		if (rc != 0)
+			commit_fail(w, rc);
+		return;
+	}
+	batch_write(w);
+}
+
+/* Write the flight batch (and a wrap marker if it does not fit before the end). */
+static void
+batch_write(struct vos_wal *w)
+{
+	int (*wr)(struct bio_ioq * q, struct bio_blob * blob, uint64_t off, const void *buf,
+		  size_t len, bio_io_fn fn, void *arg) =
+		w->plain ? bio_ioq_write : bio_ioq_write_durable;
+	uint64_t bytes = units_bytes(w->flight.len, w->unit);
+	uint64_t phys;
+	int rc;
+
 	w->writes = 1; /* held while submitting */
 	phys = w->head % w->size;
 	if (phys + bytes > w->size) {
 		hdr_encode(w->wrap_buf, w->unit, w->pool->incarnation, WAL_F_WRAP, w->flight.seq,
 			   w->durable, 0, 0, 0);
-		rc = bio_ioq_write(w->pool->ioq, w->blob, phys, w->wrap_buf, w->unit, write_done,
-				   w);
+		rc = wr(w->pool->ioq, w->blob, phys, w->wrap_buf, w->unit, write_done, w);
 		if (rc != 0)
 			goto out_fail;
 		w->writes++;
 		w->head += w->size - phys;
 		phys = 0;
 	}
-	rc = bio_ioq_write(w->pool->ioq, w->blob, phys, w->flight.buf, bytes, write_done, w);
+	rc = wr(w->pool->ioq, w->blob, phys, w->flight.buf, bytes, write_done, w);
 	if (rc != 0)
 		goto out_fail;
 	w->writes++;

@@ -195,6 +195,69 @@ reopen_after_close(void **state)
 	tpool_teardown(&tp);
 }
 
+/*
+ * How a WAL batch becomes durable, seen from the operations queued (bio_ioq_stat): a
+ * batch of inline values is one durable write (RWF_DSYNC) and no sync; a batch whose
+ * record points at new data-blob blocks is a plain write and a sync when the data share
+ * the WAL's device (the sync covers both), and a sync of the data device then a durable
+ * write when they do not (@separate).
+ */
+static void
+check_commit_modes(bool separate)
+{
+	static uint8_t big[200000];
+	struct bio_ioq_stat a;
+	struct bio_ioq_stat b;
+	uint8_t out[200000];
+	uint64_t got;
+
+	fill(big, sizeof(big), 77);
+	bio_ioq_stat(tp.ioq, &a);
+	assert_int_equal(t_put(tp.cont, toid(7, OT_HASHED), 5, 0, "small", "a", big, 100), 0);
+	bio_ioq_stat(tp.ioq, &b);
+	assert_int_equal(b.writes - a.writes, 1);
+	assert_int_equal(b.dsync_writes - a.dsync_writes, 1);
+	assert_int_equal(b.syncs - a.syncs, 0);
+
+	bio_ioq_stat(tp.ioq, &a);
+	assert_int_equal(t_put(tp.cont, toid(7, OT_HASHED), 6, 0, "large", "a", big, sizeof(big)),
+			 0);
+	bio_ioq_stat(tp.ioq, &b);
+	assert_int_equal(b.writes - a.writes, 2); /* the value, then the batch */
+	assert_int_equal(b.syncs - a.syncs, 1);
+	assert_int_equal(b.dsync_writes - a.dsync_writes, separate ? 1 : 0);
+
+	/* and the next inline-only batch is durable by itself again */
+	bio_ioq_stat(tp.ioq, &a);
+	assert_int_equal(t_put(tp.cont, toid(7, OT_HASHED), 7, 0, "small2", "a", big, 50), 0);
+	bio_ioq_stat(tp.ioq, &b);
+	assert_int_equal(b.dsync_writes - a.dsync_writes, 1);
+	assert_int_equal(b.syncs - a.syncs, 0);
+
+	assert_int_equal(
+		t_get(tp.cont, toid(7, OT_HASHED), 10, 0, "large", "a", out, sizeof(out), &got), 0);
+	assert_int_equal(got, sizeof(big));
+	assert_memory_equal(out, big, sizeof(big));
+}
+
+static void
+commit_modes(void **state)
+{
+	uint8_t out[128];
+	uint64_t got;
+
+	(void)state;
+	setup_default();
+	check_commit_modes(false);
+	tpool_close(&tp);
+	tpool_open(&tp, false);
+	assert_int_equal(
+		t_get(tp.cont, toid(7, OT_HASHED), 10, 0, "small2", "a", out, sizeof(out), &got),
+		0);
+	assert_int_equal(got, 50);
+	tpool_teardown(&tp);
+}
+
 /* A child writes and _exits without closing: reopening replays the WAL. */
 static void
 replay_after_exit(void **state)
@@ -775,6 +838,7 @@ roles_on_three_devices(void **state)
 	for (i = 0; i < 3; i++)
 		assert_true(bio_dev_free(devs[i]) < 48 * MiB);
 	tpool_open(&tp, true);
+	check_commit_modes(true);
 	write_mix(tp.cont, 60);
 	tpool_close(&tp);
 	tpool_open(&tp, false);
@@ -796,6 +860,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(roles_on_three_devices),
 		cmocka_unit_test(reopen_after_close),
+		cmocka_unit_test(commit_modes),
 		cmocka_unit_test(replay_after_exit),
 		cmocka_unit_test(checkpoints_while_writing),
 		cmocka_unit_test(torn_wal_tail),
