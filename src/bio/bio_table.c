@@ -46,6 +46,7 @@
 
 #include "bio/bio_int.h"
 #include "common/buf.h"
+#include "common/sort.h"
 
 /* --- the codec --- */
 
@@ -123,7 +124,7 @@ ids_are_unique(const struct bio_table_entry *e, uint32_t nr, bool *unique)
 	if (sorted == NULL)
 		return -DER_NOMEM;
 	memcpy(sorted, e, nr * sizeof(*sorted));
-	qsort(sorted, nr, sizeof(*sorted), entry_id_cmp);
+	d_sort(sorted, nr, sizeof(*sorted), entry_id_cmp);
 	for (i = 1; i < nr && *unique; i++)
 		*unique = id_cmp(&sorted[i - 1].id, &sorted[i].id) != 0;
 	d_free(sorted);

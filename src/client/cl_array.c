@@ -46,6 +46,7 @@
 #include <stdlib.h>
 
 #include "client/client_int.h"
+#include "common/sort.h"
 
 #define ARRAY_MAGIC 0xdaca55a9daca55a9ULL
 #define ARRAY_AKEY "0"
@@ -1026,7 +1027,7 @@ size_done(struct cl_op *op)
 			rc = enum_next(op, &s->en, s->arr, s->th, 0);
 			break;
 		}
-		qsort(s->en.vals, s->en.nr_vals, sizeof(*s->en.vals), cmp_desc);
+		d_sort(s->en.vals, s->en.nr_vals, sizeof(*s->en.vals), cmp_desc);
 		s->next_cand = 0;
 		s->state = SZ_SCAN;
 		rc = -DER_NONEXIST;

@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "client/client_int.h"
+#include "common/sort.h"
 
 #define CL_INLINE_MAX 8192
 
@@ -928,7 +929,7 @@ recxs_overlap(const daos_iod_t *iod, bool *overlap)
 	if (s == NULL)
 		return -DER_NOMEM;
 	memcpy(s, iod->iod_recxs, iod->iod_nr * sizeof(*s));
-	qsort(s, iod->iod_nr, sizeof(*s), recx_cmp);
+	d_sort(s, iod->iod_nr, sizeof(*s), recx_cmp);
 	for (i = 1; i < iod->iod_nr && !*overlap; i++)
 		*overlap = s[i - 1].rx_idx + s[i - 1].rx_nr > s[i].rx_idx;
 	d_free(s);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "client/client_int.h"
+#include "common/sort.h"
 
 /* The handle type of a table: outside DAOS's DAOS_HTYPE_* (odd numbers up to 13). */
 #define CL_HTYPE_OIT 15
@@ -178,7 +179,7 @@ list_finish(struct list_op *l)
 	if (l->nr > UINT32_MAX)
 		return -DER_OVERFLOW;
 	if (l->nr > 0)
-		qsort(l->oids, l->nr, sizeof(*l->oids), oid_cmp);
+		d_sort(l->oids, l->nr, sizeof(*l->oids), oid_cmp);
 	for (i = 0; i < l->nr; i++) {
 		if (n == 0 || oid_cmp(&l->oids[n - 1], &l->oids[i]) != 0)
 			l->oids[n++] = l->oids[i];

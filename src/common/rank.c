@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "common/common_int.h"
+#include "common/sort.h"
 
 static int
 rank_cmp(const void *a, const void *b)
@@ -159,7 +160,7 @@ d_rank_list_sort(d_rank_list_t *rank_list)
 {
 	if (rank_list == NULL || rank_list->rl_nr < 2)
 		return;
-	qsort(rank_list->rl_ranks, rank_list->rl_nr, sizeof(d_rank_t), rank_cmp);
+	d_sort(rank_list->rl_ranks, rank_list->rl_nr, sizeof(d_rank_t), rank_cmp);
 }
 
 D_EXPORT int
@@ -609,7 +610,7 @@ ranges_normalise(d_rank_range_t *ranges, uint32_t nr)
 
 	if (nr == 0)
 		return 0;
-	qsort(ranges, nr, sizeof(*ranges), range_cmp);
+	d_sort(ranges, nr, sizeof(*ranges), range_cmp);
 	for (i = 1; i < nr; i++) {
 		d_rank_range_t *last = &ranges[out];
 

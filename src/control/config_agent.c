@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "control/config_int.h"
 
 #define U struct config_user
@@ -84,7 +85,7 @@ user_dup_check(struct cfg_ctx *ctx, yaml_node_t *node, struct config_credential 
 		return cfg_nomem(ctx);
 	for (i = 0; i < cred->nr_users; i++)
 		v[i] = &cred->client_user_map[i];
-	qsort(v, cred->nr_users, sizeof(*v), user_ptr_cmp);
+	d_sort(v, cred->nr_users, sizeof(*v), user_ptr_cmp);
 	for (i = 1; i < cred->nr_users; i++)
 		if (user_cmp(v[i - 1], v[i]) == 0 &&
 		    (unsigned int)(v[i] - cred->client_user_map) < later)
@@ -155,7 +156,7 @@ user_map_parse(struct cfg_ctx *ctx, yaml_node_t *node, void *field)
 	}
 	rc = user_dup_check(ctx, node, cred);
 	if (rc == 0)
-		qsort(cred->client_user_map, nr, sizeof(*cred->client_user_map), user_cmp);
+		d_sort(cred->client_user_map, nr, sizeof(*cred->client_user_map), user_cmp);
 	return rc;
 }
 

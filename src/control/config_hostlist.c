@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "control/config_int.h"
 
 #define HOST_NAME_MAX_LEN 255
@@ -377,7 +378,7 @@ cfg_strlist_find_dup(const struct config_strlist *list, unsigned int *first, uns
 		v[i].s = list->str[i];
 		v[i].idx = i;
 	}
-	qsort(v, list->nr, sizeof(*v), str_idx_cmp);
+	d_sort(v, list->nr, sizeof(*v), str_idx_cmp);
 	for (i = 1; i < list->nr; i++) {
 		if (strcmp(v[i - 1].s, v[i].s) != 0)
 			continue;

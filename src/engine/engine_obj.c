@@ -38,6 +38,7 @@
 
 #include "common/buf.h"
 #include "common/freelist.h"
+#include "common/sort.h"
 #include "engine/engine_tgt.h"
 
 /* The conditions VOS takes (DAOS_COND_* == VOS_COND_*). */
@@ -928,7 +929,7 @@ ext_from_iom(struct fetch_iod *fi, struct vos_iom *iom)
 
 	if (iom->nr == 0)
 		return 0;
-	qsort(iom->recxs, iom->nr, sizeof(*iom->recxs), recx_by_idx);
+	d_sort(iom->recxs, iom->nr, sizeof(*iom->recxs), recx_by_idx);
 	fi->ext = d_calloc(iom->nr, sizeof(*fi->ext));
 	if (fi->ext == NULL)
 		return -DER_NOMEM;

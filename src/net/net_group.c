@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 
+#include "common/sort.h"
 #include "net/net_int.h"
 
 struct group_entry {
@@ -94,7 +95,7 @@ net_group_update(struct net_group *grp, uint32_t version, const d_rank_t *ranks,
 		if (net_uri_to_addr(&entries[i].uri, entries[i].addr, &entries[i].addr_len) != 0)
 			entries[i].addr_len = 0;
 	}
-	qsort(entries, nr, sizeof(*entries), entry_cmp);
+	d_sort(entries, nr, sizeof(*entries), entry_cmp);
 	for (i = 1; i < nr; i++) {
 		if (entries[i].rank == entries[i - 1].rank) {
 			D_ERROR("group map v%u: rank %u appears twice", version, entries[i].rank);

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "placement/placement.h"
 
 /* Perturbed jumps before scanning for the next acceptable bucket. */
@@ -400,7 +401,7 @@ pl_layout_create(const struct pl_map *map, daos_obj_id_t oid, struct pl_layout *
 			nr_failed++;
 		}
 	}
-	qsort(failed, nr_failed, sizeof(*failed), failed_cmp);
+	d_sort(failed, nr_failed, sizeof(*failed), failed_cmp);
 	for (s = 0; s < nr_failed; s++) {
 		uint32_t shard = failed[s].shard;
 		const struct pl_target *tgt = pos_target(&ctx, ctx.pos[shard]);

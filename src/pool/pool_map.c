@@ -22,6 +22,7 @@
 
 #include "common/buf.h"
 #include "common/csum.h"
+#include "common/sort.h"
 
 #define MAP_MAGIC "PMAP"
 #define MAP_FORMAT 1
@@ -186,7 +187,7 @@ pool_map_create(uint32_t nr, const d_rank_t *ranks, const uint32_t *nr_targets,
 		/* at most 2^16 ranks of 2^10 targets: no overflow */
 		map->nr_targets += nr_targets[i];
 	}
-	qsort(map->ranks, nr, sizeof(*map->ranks), rank_cmp);
+	d_sort(map->ranks, nr, sizeof(*map->ranks), rank_cmp);
 	for (i = 1; i < nr; i++) {
 		if (map->ranks[i].rank == map->ranks[i - 1].rank) {
 			rc = -DER_INVAL;

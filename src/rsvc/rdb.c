@@ -50,6 +50,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/sort.h"
 #include "vos/vos.h"
 #include "vos/vos_sizes.h"
 
@@ -839,7 +840,7 @@ commit_build(struct commit *c, uint64_t epoch)
 	}
 	for (i = 0; i < tx->nr_ops; i++)
 		sorted[i] = &tx->ops[i];
-	qsort(sorted, tx->nr_ops, sizeof(*sorted), op_cmp);
+	d_sort(sorted, tx->nr_ops, sizeof(*sorted), op_cmp);
 	for (i = 0; i < tx->nr_ops; i++) {
 		const struct tx_op *op = sorted[i];
 

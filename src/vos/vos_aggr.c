@@ -25,6 +25,7 @@
  */
 #define D_LOGFAC DD_FAC(vos)
 
+#include "common/sort.h"
 #include "vos/vos_int.h"
 
 #define READ_POINTS_MAX 64
@@ -251,7 +252,7 @@ ext_aggregate(struct agg *g, struct vos_krec *a, const struct bounds *b)
 		d_free(pl.p);
 	}
 	if (nr_keep > 1)
-		qsort(keep, nr_keep, sizeof(*keep), ext_key_cmp);
+		d_sort(keep, nr_keep, sizeof(*keep), ext_key_cmp);
 	for (rc = d_btr_iter_seek(&it, &a->child, D_BTR_SEEK_FIRST, NULL); rc == 0;
 	     rc = d_btr_iter_next(&it)) {
 		const struct vos_ext *e = d_btr_iter_entry(&it);

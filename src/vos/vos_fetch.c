@@ -24,6 +24,7 @@
 #define D_LOGFAC DD_FAC(vos)
 
 #include "common/csum.h"
+#include "common/sort.h"
 #include "vos/vos_int.h"
 
 /* One copy of pass 2: @len bytes of a value into iod @iod's buffer at @dst. */
@@ -251,7 +252,7 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 	}
 	/* 2. Newest first, each claims what no newer one claimed. */
 	if (nr > 1)
-		qsort(cand, nr, sizeof(*cand), ext_newest_first);
+		d_sort(cand, nr, sizeof(*cand), ext_newest_first);
 	for (i = 0; i < nr; i++) {
 		uint64_t cur = D_MAX(cand[i].lo, lo);
 		uint64_t end = D_MIN(cand[i].hi, hi);
@@ -290,10 +291,10 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 				goto out;
 		}
 		if (claimed.nr > 1)
-			qsort(claimed.p, claimed.nr, sizeof(*claimed.p), piece_by_lo);
+			d_sort(claimed.p, claimed.nr, sizeof(*claimed.p), piece_by_lo);
 	}
 	if (out->nr > 1)
-		qsort(out->p, out->nr, sizeof(*out->p), piece_by_lo);
+		d_sort(out->p, out->nr, sizeof(*out->p), piece_by_lo);
 	rc = 0;
 out:
 	d_free(cand);

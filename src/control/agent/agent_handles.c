@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "control/agent/agent_int.h"
 
 void
@@ -169,7 +170,7 @@ agent_handles_detach(struct agent_handles *set, uint64_t conn_id)
 	if (c == NULL)
 		return NULL;
 	client_unlink(set, c);
-	qsort(c->hdls, c->nr, sizeof(*c->hdls), cmp_pool);
+	d_sort(c->hdls, c->nr, sizeof(*c->hdls), cmp_pool);
 	return c;
 }
 

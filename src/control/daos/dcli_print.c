@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "common/sort.h"
 #include "control/daos/dcli_int.h"
 
 void
@@ -107,7 +108,7 @@ props_sorted(const daos_prop_t *prop, size_t *nr)
 	for (i = 0; i < prop->dpp_nr; i++)
 		if (cont_prop_by_type(prop->dpp_entries[i].dpe_type) != NULL)
 			v[n++] = &prop->dpp_entries[i];
-	qsort(v, n, sizeof(*v), entry_cmp);
+	d_sort(v, n, sizeof(*v), entry_cmp);
 	*nr = n;
 	return v;
 }

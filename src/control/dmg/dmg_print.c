@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "control/dmg/dmg_int.h"
 
 /* ---- host sets ---- */
@@ -84,7 +85,7 @@ dmg_hostset_str(char *const *hosts, unsigned int nr, int default_port, char **ou
 				e[i].width = (int)(n - d);
 		}
 	}
-	qsort(e, nr, sizeof(*e), hs_cmp);
+	d_sort(e, nr, sizeof(*e), hs_cmp);
 	for (i = 0; i < nr; i = j) {
 		char part[512];
 		size_t pl = 0;
@@ -1000,7 +1001,7 @@ dmg_print_system_query(FILE *f, const Mgmt__SystemQueryResp *resp, bool verbose)
 		goto out_free;
 	}
 	memcpy(m, resp->members, resp->n_members * sizeof(*m));
-	qsort(m, resp->n_members, sizeof(*m), member_cmp);
+	d_sort(m, resp->n_members, sizeof(*m), member_cmp);
 	if (verbose) {
 		cli_table_init(&t, 6, v_hdr);
 		for (i = 0; i < resp->n_members; i++) {

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/sort.h"
 #include "control/ms/ms_int.h"
 
 /* Refuse files beyond this size rather than read them into memory. */
@@ -648,8 +649,7 @@ members_decode(struct dec *d, json_t *a, struct ms_db *db)
 		}
 		db->nr_members++;
 	}
-	if (db->nr_members > 1) /* never qsort(NULL, 0): the pointer must be valid */
-		qsort(db->members, db->nr_members, sizeof(*db->members), cmp_member);
+	d_sort(db->members, db->nr_members, sizeof(*db->members), cmp_member);
 	return 0;
 }
 
@@ -694,8 +694,7 @@ pools_decode(struct dec *d, json_t *a, struct ms_db *db)
 			}
 		}
 	}
-	if (db->nr_pools > 1) /* never qsort(NULL, 0): the pointer must be valid */
-		qsort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool);
+	d_sort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool);
 	return 0;
 }
 
@@ -757,8 +756,7 @@ attrs_decode(struct dec *d, json_t *o, struct ms_db *db)
 		if (a->key == NULL || a->value == NULL)
 			return -DER_NOMEM;
 	}
-	if (db->nr_attrs > 1) /* never qsort(NULL, 0): the pointer must be valid */
-		qsort(db->attrs, db->nr_attrs, sizeof(*db->attrs), cmp_attr);
+	d_sort(db->attrs, db->nr_attrs, sizeof(*db->attrs), cmp_attr);
 	return 0;
 }
 

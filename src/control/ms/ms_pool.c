@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/sort.h"
 #include "control/ms/ms_int.h"
 
 static const char *const pool_state_names[] = {
@@ -322,13 +323,13 @@ ms_pool_set_label(struct ms_db *db, const uuid_t uuid, const char *label, char *
 	uuid_copy(id, p->uuid);
 	memcpy(old, p->label, sizeof(old));
 	snprintf(p->label, sizeof(p->label), "%s", label);
-	qsort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool_label);
+	d_sort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool_label);
 	rc = ms_db_save(db);
 	if (rc != 0) {
 		ms_errf(err, err_len, "could not save the system database: " DF_RC, DP_RC(rc));
 		p = ms_pool_find(db, id);
 		memcpy(p->label, old, sizeof(old));
-		qsort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool_label);
+		d_sort(db->pools, db->nr_pools, sizeof(*db->pools), cmp_pool_label);
 		return rc;
 	}
 	D_INFO("system %s: pool %s renamed to %s", db->system, old, label);
