@@ -41,7 +41,8 @@ $(ASAN_BUILD)/build.ninja:
 
 check-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) -j$(JOBS)
-	meson test -C $(ASAN_BUILD) --num-processes $(JOBS) --print-errorlogs --suite unit --suite fuzz
+	meson test -C $(ASAN_BUILD) --num-processes $(JOBS) --print-errorlogs --suite unit --suite fuzz \
+		--suite system-asan
 
 check-system: build
 	meson test -C $(BUILD) --suite system --print-errorlogs
