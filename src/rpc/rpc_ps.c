@@ -406,10 +406,14 @@ static void
 ranks_encode(struct buf *b, uint32_t nr, const d_rank_t *ranks)
 {
 	uint32_t i;
+	d_rank_t r;
 
 	buf_put_u32(b, nr);
-	for (i = 0; i < nr; i++)
-		buf_put_u32(b, ranks[i]);
+	/* by memcpy: a decoded list points into the wire buffer, at any alignment */
+	for (i = 0; i < nr; i++) {
+		memcpy(&r, (const uint8_t *)ranks + sizeof(r) * i, sizeof(r));
+		buf_put_u32(b, r);
+	}
 }
 
 static const d_rank_t *
