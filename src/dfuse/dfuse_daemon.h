@@ -92,5 +92,7 @@ double dfuse_now(void);
 void *dfuse_request_buf_take(const void *data);
 /* Give back a buffer from dfuse_request_buf_take() once its data are no longer needed. */
 void dfuse_request_buf_give(void *mem);
+/* Free the spare buffers; once no write is in flight any more (the EQs stopped). */
+void dfuse_request_bufs_fini(void);
 
 #endif /* DFUSE_DAEMON_H */

@@ -426,11 +426,13 @@ spare_get(void)
 	return mem;
 }
 
-static void
-spares_free(void)
+void
+dfuse_request_bufs_fini(void)
 {
+	pthread_mutex_lock(&spare_lock);
 	while (nr_spares > 0)
 		free(spares[--nr_spares]);
+	pthread_mutex_unlock(&spare_lock);
 }
 
 void *
@@ -525,7 +527,6 @@ fuse_run(struct dfuse_info *info, const struct dfuse_opts *o, int fuse_threads)
 	for (i = 0; i < nr && rc == 0; i++)
 		rc = ws[i].error;
 	d_free(ws);
-	spares_free();
 	fuse_session_reset(info->se);
 	return rc;
 }
@@ -678,6 +679,8 @@ main(int argc, char **argv)
 out_eqs:
 	fuse_stop(&info);
 	dfuse_eqs_stop(&info);
+	/* after the EQ threads: writes still in flight gave their buffers back */
+	dfuse_request_bufs_fini();
 out:
 	daos_stop(&info);
 	d_free(info.mountpoint);
