@@ -27,16 +27,56 @@ struct dfuse_eq {
 	int nr_inflight;      /* launched on eqh and not yet reaped; under lock */
 };
 
+/* What an inode is (dfuse_inode.kind). */
+enum dfuse_ie_kind {
+	DFUSE_IE_DFS = 0, /* an entry of a container: obj is its dfs_obj_t, ns its dfuse_cont */
+	DFUSE_IE_POOL,    /* a pool's directory of containers: ns is its dfuse_pool, no obj */
+	DFUSE_IE_SYSTEM,  /* the system's directory of pools (a system mount's root) */
+};
+
+/* What the mount serves at its root (node 1). */
+enum dfuse_mount_kind {
+	DFUSE_MOUNT_CONT,   /* one container: --pool P --cont C */
+	DFUSE_MOUNT_POOL,   /* MNT/CONT for every container of one pool: --pool P */
+	DFUSE_MOUNT_SYSTEM, /* MNT/POOL/CONT: neither */
+};
+
+/*
+ * A connected pool and the containers opened in it. Once opened, both stay until the
+ * mount ends (so an inode's ns pointer never dangles); the lists are under info->ns_lock.
+ */
+struct dfuse_pool {
+	d_list_t link; /* in info->pools */
+	daos_handle_t poh;
+	uuid_t uuid;
+	char *name;             /* as the user named it (label or UUID) */
+	d_list_t conts;         /* struct dfuse_cont */
+	struct dfuse_inode *ie; /* its directory (DFUSE_IE_POOL), one reference; or NULL */
+};
+
+struct dfuse_cont {
+	d_list_t link; /* in dp->conts */
+	struct dfuse_pool *dp;
+	daos_handle_t coh;
+	dfs_t *dfs;
+	uuid_t uuid;
+	char label[DAOS_PROP_LABEL_MAX_LEN + 1]; /* "" if it has none */
+	struct dfuse_cache cache;                /* from its attributes */
+	struct dfuse_inode *root;                /* its root directory, one reference */
+};
+
 /* The daemon; read-only once the FUSE session runs, except where noted. */
 struct dfuse_info {
 	const struct dfuse_opts *opts;
 	char *mountpoint; /* absolute */
-	daos_handle_t poh;
-	daos_handle_t coh;
-	dfs_t *dfs;
-	uuid_t pool_uuid;
-	uuid_t cont_uuid;
+	enum dfuse_mount_kind kind;
+	pthread_mutex_t ns_lock; /* pools, their containers; held while one is opened */
+	d_list_t pools;          /* struct dfuse_pool */
+	struct timespec started; /* times of the directories dfuse makes up */
 	uint64_t mount_id;
+	/* Caching of what is not in a container (a pool mount's root) and the kernel-wide
+	 * choices; the container's own in a container mount.
+	 */
 	struct dfuse_cache cache;
 	bool read_only;
 	bool multi_user;
@@ -61,6 +101,7 @@ struct dfuse_fh {
 	daos_anchor_t anchor;
 	off_t next_off;      /* offset of the first entry not yet returned */
 	struct dirent *ents; /* names read from DFS, not yet returned */
+	char **vnames;       /* a made-up directory: its names when opened */
 	uint32_t nr_ents;
 	uint32_t ent_idx;
 	bool eof;
@@ -68,6 +109,51 @@ struct dfuse_fh {
 
 /* The FUSE operations. */
 extern const struct fuse_lowlevel_ops dfuse_ops;
+
+/* ---- pools and containers (dfuse_ns.c) ---- */
+
+/* The container of a container entry's inode, else NULL (a made-up directory). */
+static inline struct dfuse_cont *
+dfuse_ie_cont(const struct dfuse_inode *ie)
+{
+	return ie->kind == DFUSE_IE_DFS ? ie->ns : NULL;
+}
+
+/* The cache settings of what @ie belongs to. */
+static inline const struct dfuse_cache *
+dfuse_ie_cache(const struct dfuse_info *info, const struct dfuse_inode *ie)
+{
+	const struct dfuse_cont *dc = dfuse_ie_cont(ie);
+
+	return dc != NULL ? &dc->cache : &info->cache;
+}
+
+/*
+ * Set up the inode table and what the options ask to serve: connect to the pool and open
+ * the container (a container mount, whose root becomes node 1), or make up node 1 as the
+ * pool's or the system's directory. 0, or a positive errno with the reason in @err.
+ */
+int dfuse_ns_start(struct dfuse_info *info, char *err, size_t errlen);
+/* Unmount, close and disconnect everything, after the inode table is gone. */
+void dfuse_ns_stop(struct dfuse_info *info);
+/*
+ * Lookup of @name in made-up directory @dir: the container (pool directory) or the pool
+ * (system directory) of that label or UUID, opened if not yet. Returns 0 with *out
+ * holding one new reference and *st its attributes, or a positive errno: ENOENT if there
+ * is no such thing, ENOTSUP for a container that is not POSIX.
+ */
+int dfuse_ns_lookup(struct dfuse_info *info, struct dfuse_inode *dir, const char *name,
+		    struct dfuse_inode **out, struct stat *st);
+/* The attributes of made-up directory @ie. */
+void dfuse_ns_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat *st);
+/*
+ * The names in made-up directory @dir, as a NULL-terminated array (d_free each name and
+ * the array): the containers of the pool (by label, else UUID), or the pools this mount
+ * has connected to. 0 or a positive errno.
+ */
+int dfuse_ns_list(struct dfuse_info *info, struct dfuse_inode *dir, char ***names);
+/* Free a list of dfuse_ns_list(). */
+void dfuse_ns_list_free(char **names);
 
 /* The inode table's release callback: dfs_release(). */
 void dfuse_release_obj(void *obj);

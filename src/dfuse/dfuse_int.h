@@ -27,8 +27,8 @@
 /* What the command line says; strings are owned (dfuse_opts_fini frees them). */
 struct dfuse_opts {
 	char *mountpoint; /* -m, positional, --path or -o fsname */
-	char *pool;       /* -p, positional or -o pool= */
-	char *cont;       /* -c, positional or -o container= */
+	char *pool;       /* -p, positional or -o pool=; NULL: a system mount */
+	char *cont;       /* -c, positional or -o container=; NULL: a pool mount */
 	char *path;       /* --path: a directory whose user.daos xattr names pool and container */
 	char *sys_name;   /* --sys-name */
 	char *fuse_opts;  /* -o options handed to the kernel, comma-separated, or NULL */
@@ -41,6 +41,7 @@ struct dfuse_opts {
 	bool enable_wb_cache;
 	bool multi_user;
 	bool read_only;
+	bool local_flock; /* --enable-local-flock: what we do anyway */
 	bool help;
 	bool version;
 };
@@ -131,13 +132,15 @@ int dfuse_duration_parse(const char *s, double *secs);
  * late request for a forgotten node cannot reach another object.
  */
 struct dfuse_inode {
-	d_list_t oid_link; /* table chain by oid, under the table lock */
+	d_list_t oid_link; /* table chain by (ns, oid), under the table lock */
 	d_list_t ino_link; /* table chain by ino, under the table lock */
-	daos_obj_id_t oid; /* the DFS object; the table key */
+	void *ns;          /* what @oid is unique in (its container); part of the key */
+	daos_obj_id_t oid; /* the DFS object; the table key with @ns */
 	uint64_t ino;      /* FUSE node id */
 	uint64_t ref;      /* kernel lookups + internal references, under the table lock */
 	mode_t mode;       /* type bits; fixed */
-	void *obj;         /* the dfs_obj_t, owned; its parent/name change under lock */
+	uint8_t kind;      /* the daemon's (DFUSE_IE_*), set before the inode is shared */
+	void *obj;         /* the dfs_obj_t, owned (or NULL); its parent/name change under lock */
 	pthread_mutex_t lock;
 	double cache_stamp; /* when the page cache of this file was last filled (monotonic) */
 };
@@ -157,17 +160,18 @@ int dfuse_itable_init(struct dfuse_itable *t, size_t nr_buckets, void (*release)
 /* Drop every inode, whatever its references (at the end of the session). */
 void dfuse_itable_fini(struct dfuse_itable *t);
 /*
- * Add object @obj of @oid (type @mode), or find the inode already holding @oid. Either
- * way the inode gains one reference and is returned in *out. *existed tells which: if
- * true, @obj still belongs to the caller (who may refresh the inode from it and release
- * it); if false, the table owns @obj. @root adds it as node 1. -DER_NOMEM.
+ * Add object @obj of @oid in namespace @ns (type @mode), or find the inode already holding
+ * (@ns, @oid). Either way the inode gains one reference and is returned in *out. *existed
+ * tells which: if true, @obj still belongs to the caller (who may refresh the inode from
+ * it and release it); if false, the table owns @obj (NULL is allowed). @root adds it as
+ * node 1. -DER_NOMEM.
  */
-int dfuse_itable_add(struct dfuse_itable *t, daos_obj_id_t oid, void *obj, mode_t mode, bool root,
-		     struct dfuse_inode **out, bool *existed);
+int dfuse_itable_add(struct dfuse_itable *t, void *ns, daos_obj_id_t oid, void *obj, mode_t mode,
+		     bool root, struct dfuse_inode **out, bool *existed);
 /* The inode of node @ino with one more reference, or NULL. */
 struct dfuse_inode *dfuse_itable_get(struct dfuse_itable *t, uint64_t ino);
-/* The inode of @oid with one more reference, or NULL. */
-struct dfuse_inode *dfuse_itable_find(struct dfuse_itable *t, daos_obj_id_t oid);
+/* The inode of (@ns, @oid) with one more reference, or NULL. */
+struct dfuse_inode *dfuse_itable_find(struct dfuse_itable *t, const void *ns, daos_obj_id_t oid);
 /* Drop @n references of node @ino (FUSE forget); unknown nodes are ignored. */
 void dfuse_itable_forget(struct dfuse_itable *t, uint64_t ino, uint64_t n);
 /* Drop one reference of @ie; the last one unlinks it and releases its object. */

@@ -185,6 +185,7 @@ static void
 ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, off_t off)
 {
 	struct dfuse_eq *eq = pick_eq(info);
+	dfs_t *dfs = dfuse_ie_cont(fh->ie)->dfs;
 	int rc;
 
 	d_iov_set(&dev->iov, dev->buf, dev->size);
@@ -197,10 +198,9 @@ ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, of
 		return;
 	}
 	if (dev->is_read)
-		rc = dfs_read(info->dfs, fh->obj, &dev->sgl, (daos_off_t)off, &dev->read_size,
-			      &dev->ev);
+		rc = dfs_read(dfs, fh->obj, &dev->sgl, (daos_off_t)off, &dev->read_size, &dev->ev);
 	else
-		rc = dfs_write(info->dfs, fh->obj, &dev->sgl, (daos_off_t)off, &dev->ev);
+		rc = dfs_write(dfs, fh->obj, &dev->sgl, (daos_off_t)off, &dev->ev);
 	if (rc != 0) {
 		/* Not launched: the event will never complete. */
 		fuse_reply_err(dev->req, rc);

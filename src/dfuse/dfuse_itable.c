@@ -6,8 +6,9 @@
  *
  * References: each lookup reply the kernel receives counts one (FUSE's nlookup, undone by
  * forget), and each operation in progress holds one for its duration, so an inode is
- * freed only when the kernel has forgotten it and nobody is using it. One object id maps
- * to one inode whatever path led to it, which is what lets a rename made elsewhere be
+ * freed only when the kernel has forgotten it and nobody is using it. One object id of
+ * one container (the key is the pair: a pool or system mount serves several containers)
+ * maps to one inode whatever path led to it, which is what lets a rename made elsewhere be
  * picked up: the next lookup refreshes the inode's parent and name (dfuse_ops.c).
  *
  * The table knows nothing of DFS: the object is a void pointer handed back to a release
@@ -18,9 +19,10 @@
 #include "dfuse/dfuse_int.h"
 
 static size_t
-oid_bucket(const struct dfuse_itable *t, daos_obj_id_t oid)
+oid_bucket(const struct dfuse_itable *t, const void *ns, daos_obj_id_t oid)
 {
-	uint64_t h = oid.hi * 0x9E3779B97F4A7C15ULL ^ oid.lo * 0xC2B2AE3D27D4EB4FULL;
+	uint64_t h = oid.hi * 0x9E3779B97F4A7C15ULL ^ oid.lo * 0xC2B2AE3D27D4EB4FULL ^
+		     (uint64_t)(uintptr_t)ns * 0x165667B19E3779F9ULL;
 
 	h ^= h >> 29;
 	return (size_t)(h & (t->nr_buckets - 1));
@@ -90,12 +92,12 @@ dfuse_itable_fini(struct dfuse_itable *t)
 }
 
 static struct dfuse_inode *
-find_oid_locked(struct dfuse_itable *t, daos_obj_id_t oid)
+find_oid_locked(struct dfuse_itable *t, const void *ns, daos_obj_id_t oid)
 {
 	struct dfuse_inode *ie;
 
-	d_list_for_each_entry(ie, &t->by_oid[oid_bucket(t, oid)], oid_link) {
-		if (ie->oid.hi == oid.hi && ie->oid.lo == oid.lo)
+	d_list_for_each_entry(ie, &t->by_oid[oid_bucket(t, ns, oid)], oid_link) {
+		if (ie->ns == ns && ie->oid.hi == oid.hi && ie->oid.lo == oid.lo)
 			return ie;
 	}
 	return NULL;
@@ -114,8 +116,8 @@ find_ino_locked(struct dfuse_itable *t, uint64_t ino)
 }
 
 int
-dfuse_itable_add(struct dfuse_itable *t, daos_obj_id_t oid, void *obj, mode_t mode, bool root,
-		 struct dfuse_inode **out, bool *existed)
+dfuse_itable_add(struct dfuse_itable *t, void *ns, daos_obj_id_t oid, void *obj, mode_t mode,
+		 bool root, struct dfuse_inode **out, bool *existed)
 {
 	struct dfuse_inode *ie, *fresh;
 
@@ -124,7 +126,7 @@ dfuse_itable_add(struct dfuse_itable *t, daos_obj_id_t oid, void *obj, mode_t mo
 	if (fresh == NULL)
 		return -DER_NOMEM;
 	pthread_mutex_lock(&t->lock);
-	ie = find_oid_locked(t, oid);
+	ie = find_oid_locked(t, ns, oid);
 	if (ie != NULL) {
 		ie->ref++;
 		pthread_mutex_unlock(&t->lock);
@@ -134,13 +136,14 @@ dfuse_itable_add(struct dfuse_itable *t, daos_obj_id_t oid, void *obj, mode_t mo
 		return 0;
 	}
 	ie = fresh;
+	ie->ns = ns;
 	ie->oid = oid;
 	ie->mode = mode;
 	ie->obj = obj;
 	ie->ref = 1;
 	ie->ino = root ? 1 : t->next_ino++;
 	pthread_mutex_init(&ie->lock, NULL);
-	d_list_add(&ie->oid_link, &t->by_oid[oid_bucket(t, oid)]);
+	d_list_add(&ie->oid_link, &t->by_oid[oid_bucket(t, ns, oid)]);
 	d_list_add(&ie->ino_link, &t->by_ino[ino_bucket(t, ie->ino)]);
 	t->nr_inodes++;
 	pthread_mutex_unlock(&t->lock);
@@ -163,12 +166,12 @@ dfuse_itable_get(struct dfuse_itable *t, uint64_t ino)
 }
 
 struct dfuse_inode *
-dfuse_itable_find(struct dfuse_itable *t, daos_obj_id_t oid)
+dfuse_itable_find(struct dfuse_itable *t, const void *ns, daos_obj_id_t oid)
 {
 	struct dfuse_inode *ie;
 
 	pthread_mutex_lock(&t->lock);
-	ie = find_oid_locked(t, oid);
+	ie = find_oid_locked(t, ns, oid);
 	if (ie != NULL)
 		ie->ref++;
 	pthread_mutex_unlock(&t->lock);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dfuse_main.c - dfuse, the FUSE daemon that mounts one POSIX container.
+ * dfuse_main.c - dfuse, the FUSE daemon that mounts a POSIX container (or every container
+ * of a pool, or of the system: dfuse_ns.c).
  *
  * Life of a mount: parse the command line (dfuse_opts.c) and check what can be checked
  * without DAOS (the mount point, /dev/fuse, fusermount3); fork unless --foreground; the
@@ -143,91 +144,11 @@ read_uns_path(struct dfuse_opts *o)
 	return 0;
 }
 
-static const char *
-layout_name(uint64_t layout)
-{
-	static const char *const names[] = { "unknown",  "POSIX", "HDF5",    "PYTHON", "SPARK",
-					     "DATABASE", "ROOT",  "SEISMIC", "METEO" };
-
-	return layout < ARRAY_SIZE(names) ? names[layout] : "unknown";
-}
-
-/* Refuse a container that is not POSIX with a message saying so (dfs_mount says EINVAL). */
+/* Connect, open, mount DFS: what the options ask the mount to serve. */
 static int
-check_posix(struct dfuse_info *info, const struct dfuse_opts *o)
+daos_start(struct dfuse_info *info)
 {
-	daos_prop_t *prop = daos_prop_alloc(1);
-	uint64_t layout;
-	int rc;
-
-	if (prop == NULL) {
-		errorf("out of memory");
-		return -1;
-	}
-	prop->dpp_entries[0].dpe_type = DAOS_PROP_CO_LAYOUT_TYPE;
-	rc = daos_cont_query(info->coh, NULL, prop, NULL);
-	layout = prop->dpp_entries[0].dpe_val;
-	daos_prop_free(prop);
-	if (rc != 0) {
-		errorf("could not query container %s: %s(%d): %s", o->cont, DP_RC(rc));
-		return -1;
-	}
-	if (layout != DAOS_PROP_CO_LAYOUT_POSIX) {
-		errorf("container %s is not a POSIX container (its type is %s); create one with 'daos container create %s LABEL --type POSIX'",
-		       o->cont, layout_name(layout), o->pool);
-		return -1;
-	}
-	return 0;
-}
-
-/* The cache settings: --disable-caching, else the container's dfuse-* attributes. */
-static int
-read_cache_attrs(struct dfuse_info *info, const struct dfuse_opts *o)
-{
-	char bufs[DFUSE_NR_CACHE_ATTRS][64];
-	const char *values[DFUSE_NR_CACHE_ATTRS] = { NULL };
-	char err[256];
-	int i, rc;
-
-	if (o->disable_caching) {
-		dfuse_cache_disabled(&info->cache);
-		return 0;
-	}
-	for (i = 0; i < DFUSE_NR_CACHE_ATTRS; i++) {
-		const char *name = dfuse_cache_attr_names[i];
-		void *buf = bufs[i];
-		size_t size = sizeof(bufs[i]) - 1;
-
-		rc = daos_cont_get_attr(info->coh, 1, &name, &buf, &size, NULL);
-		if (rc == -DER_NONEXIST)
-			continue;
-		if (rc != 0) {
-			errorf("could not read attribute %s of container %s: %s(%d): %s", name,
-			       o->cont, DP_RC(rc));
-			return -1;
-		}
-		bufs[i][D_MIN(size, sizeof(bufs[i]) - 1)] = '\0';
-		values[i] = bufs[i];
-	}
-	rc = dfuse_cache_resolve(values, &info->cache, err, sizeof(err));
-	if (rc != 0) {
-		errorf("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* Connect, open, mount DFS, and put the root in the inode table. */
-static int
-daos_start(struct dfuse_info *info, const struct dfuse_opts *o)
-{
-	daos_pool_info_t pinfo = { 0 };
-	daos_cont_info_t cinfo = { 0 };
-	struct dfuse_inode *root_ie;
-	dfs_obj_t *root;
-	daos_obj_id_t oid;
-	bool existed;
-	mode_t mode;
+	char err[512];
 	int rc;
 
 	rc = daos_init();
@@ -235,48 +156,8 @@ daos_start(struct dfuse_info *info, const struct dfuse_opts *o)
 		errorf("could not initialise DAOS: %s(%d): %s", DP_RC(rc));
 		return -1;
 	}
-	rc = daos_pool_connect(o->pool, o->sys_name, o->read_only ? DAOS_PC_RO : DAOS_PC_RW,
-			       &info->poh, &pinfo, NULL);
-	if (rc != 0) {
-		errorf("could not connect to pool %s: %s(%d): %s", o->pool, DP_RC(rc));
-		return -1;
-	}
-	uuid_copy(info->pool_uuid, pinfo.pi_uuid);
-	rc = daos_cont_open(info->poh, o->cont, o->read_only ? DAOS_COO_RO : DAOS_COO_RW,
-			    &info->coh, &cinfo, NULL);
-	if (rc != 0) {
-		errorf("could not open container %s of pool %s: %s(%d): %s", o->cont, o->pool,
-		       DP_RC(rc));
-		return -1;
-	}
-	uuid_copy(info->cont_uuid, cinfo.ci_uuid);
-	if (check_posix(info, o) != 0)
-		return -1;
-	rc = dfs_mount(info->poh, info->coh, o->read_only ? O_RDONLY : O_RDWR, &info->dfs);
-	if (rc != 0) {
-		errorf("could not mount container %s of pool %s: %s", o->cont, o->pool,
-		       strerror(rc));
-		return -1;
-	}
-	if (read_cache_attrs(info, o) != 0)
-		return -1;
-	rc = dfuse_itable_init(&info->itable, 1 << 14, dfuse_release_obj);
-	if (rc != 0) {
-		errorf("out of memory");
-		return -1;
-	}
-	rc = dfs_lookup(info->dfs, "/", o->read_only ? O_RDONLY : O_RDWR, &root, &mode, NULL);
-	if (rc == 0)
-		rc = dfs_obj2id(root, &oid);
-	if (rc != 0) {
-		errorf("could not open the root of container %s: %s", o->cont, strerror(rc));
-		return -1;
-	}
-	/* This reference is never forgotten by the kernel: the root lives as long as we do. */
-	rc = dfuse_itable_add(&info->itable, oid, root, mode, true, &root_ie, &existed);
-	if (rc != 0) {
-		dfs_release(root);
-		errorf("out of memory");
+	if (dfuse_ns_start(info, err, sizeof(err)) != 0) {
+		errorf("%s", err);
 		return -1;
 	}
 	return 0;
@@ -287,12 +168,8 @@ daos_stop(struct dfuse_info *info)
 {
 	if (info->itable.by_oid != NULL)
 		dfuse_itable_fini(&info->itable);
-	if (info->dfs != NULL)
-		dfs_umount(info->dfs);
-	if (daos_handle_is_valid(info->coh))
-		daos_cont_close(info->coh, NULL);
-	if (daos_handle_is_valid(info->poh))
-		daos_pool_disconnect(info->poh, NULL);
+	if (info->pools.next != NULL)
+		dfuse_ns_stop(info);
 	daos_fini();
 }
 
@@ -641,8 +518,6 @@ main(int argc, char **argv)
 	info.multi_user = o.multi_user;
 	info.uid = geteuid();
 	info.gid = getegid();
-	info.poh = DAOS_HDL_INVAL;
-	info.coh = DAOS_HDL_INVAL;
 	if (getrandom(&info.mount_id, sizeof(info.mount_id), 0) != sizeof(info.mount_id))
 		info.mount_id = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 
@@ -653,7 +528,7 @@ main(int argc, char **argv)
 	d_log_init();
 
 	rc = -1;
-	if (daos_start(&info, &o) != 0)
+	if (daos_start(&info) != 0)
 		goto out;
 	info.wb_cache = !o.disable_wb_cache && info.cache.data_mode != DFUSE_DATA_OFF;
 	if (dfuse_eqs_start(&info, nr_eqs) != 0) {
@@ -662,8 +537,17 @@ main(int argc, char **argv)
 	}
 	if (fuse_start(&info, &o) != 0)
 		goto out_eqs;
-	D_NOTE("dfuse mounted container %s of pool %s at %s: %d FUSE threads, %d event queues",
-	       o.cont, o.pool, info.mountpoint, o.singlethread ? 1 : fuse_threads, nr_eqs);
+	if (info.kind == DFUSE_MOUNT_CONT)
+		D_NOTE("dfuse mounted container %s of pool %s at %s", o.cont, o.pool,
+		       info.mountpoint);
+	else if (info.kind == DFUSE_MOUNT_POOL)
+		D_NOTE("dfuse mounted the containers of pool %s at %s (MOUNTPOINT/CONTAINER)",
+		       o.pool, info.mountpoint);
+	else
+		D_NOTE("dfuse mounted the pools of the system at %s (MOUNTPOINT/POOL/CONTAINER)",
+		       info.mountpoint);
+	D_NOTE("dfuse: %d FUSE threads, %d event queues", o.singlethread ? 1 : fuse_threads,
+	       nr_eqs);
 	detach(notify_fd);
 	notify_fd = -1;
 	install_exit_signals(info.se);

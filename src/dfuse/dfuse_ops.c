@@ -12,9 +12,13 @@
  * Open files and directories get their own handle (dfs_dup), so data I/O and listings
  * never wait for that lock.
  *
- * Caching: lookups and getattr replies carry the timeouts of struct dfuse_cache; a
- * negative lookup is cached for ndentry_time; open sets direct_io or keep_cache by the
- * data cache mode (docs/design/dfuse.md).
+ * Caching: lookups and getattr replies carry the timeouts of struct dfuse_cache (of the
+ * inode's container); a negative lookup is cached for ndentry_time; open sets direct_io or
+ * keep_cache by the data cache mode (docs/design/dfuse.md).
+ *
+ * Pool and system mounts: an inode belongs to a container (dfuse_ie_cont) or is a
+ * directory dfuse makes up (dfuse_ns.c), which lists and looks up containers or pools
+ * and refuses every change with EPERM. A rename between containers is EXDEV.
  */
 #define D_LOGFAC DD_FAC(dfuse)
 
@@ -68,7 +72,19 @@ obj_mode(dfs_obj_t *obj)
 void
 dfuse_release_obj(void *obj)
 {
-	dfs_release(obj);
+	if (obj != NULL)
+		dfs_release(obj);
+}
+
+/* Refuse a change in a directory dfuse makes up: replies EPERM, puts @ie, returns true. */
+static bool
+vdir_refuse(fuse_req_t req, struct dfuse_info *info, struct dfuse_inode *ie)
+{
+	if (ie->kind == DFUSE_IE_DFS)
+		return false;
+	ie_put(info, ie);
+	fuse_reply_err(req, EPERM);
+	return true;
 }
 
 /*
@@ -77,7 +93,8 @@ dfuse_release_obj(void *obj)
  * Consumes @obj. Returns the inode with one reference (the kernel's lookup).
  */
 static int
-ie_register(struct dfuse_info *info, dfs_obj_t *obj, const char *name, struct dfuse_inode **out)
+ie_register(struct dfuse_info *info, struct dfuse_cont *dc, dfs_obj_t *obj, const char *name,
+	    struct dfuse_inode **out)
 {
 	struct dfuse_inode *ie;
 	daos_obj_id_t oid;
@@ -87,7 +104,8 @@ ie_register(struct dfuse_info *info, dfs_obj_t *obj, const char *name, struct df
 	rc = dfs_obj2id(obj, &oid);
 	if (rc != 0)
 		goto out_release;
-	rc = dfuse_itable_add(&info->itable, oid, obj, (mode_t)obj_mode(obj), false, &ie, &existed);
+	rc = dfuse_itable_add(&info->itable, dc, oid, obj, (mode_t)obj_mode(obj), false, &ie,
+			      &existed);
 	if (rc != 0) {
 		rc = daos_der2errno(rc);
 		goto out_release;
@@ -106,34 +124,30 @@ out_release:
 	return rc;
 }
 
-static double
-entry_timeout(struct dfuse_info *info, mode_t mode)
-{
-	return S_ISDIR(mode) ? info->cache.dentry_dir_time : info->cache.dentry_time;
-}
-
 static void
 entry_fill(struct dfuse_info *info, struct dfuse_inode *ie, const struct stat *st,
 	   struct fuse_entry_param *e)
 {
+	const struct dfuse_cache *c = dfuse_ie_cache(info, ie);
+
 	memset(e, 0, sizeof(*e));
 	e->ino = ie->ino;
 	e->generation = 1;
 	e->attr = *st;
-	e->attr_timeout = info->cache.attr_time;
-	e->entry_timeout = entry_timeout(info, st->st_mode);
+	e->attr_timeout = c->attr_time;
+	e->entry_timeout = S_ISDIR(st->st_mode) ? c->dentry_dir_time : c->dentry_time;
 }
 
-/* Reply to a lookup-like request with @obj (consumed), or with the error @rc. */
+/* Reply to a lookup-like request with @obj of @dc (consumed), or with the error @rc. */
 static void
-reply_entry(fuse_req_t req, struct dfuse_info *info, int rc, dfs_obj_t *obj, const char *name,
-	    struct stat *st)
+reply_entry(fuse_req_t req, struct dfuse_info *info, int rc, struct dfuse_cont *dc, dfs_obj_t *obj,
+	    const char *name, struct stat *st)
 {
 	struct fuse_entry_param e;
 	struct dfuse_inode *ie;
 
 	if (rc == 0)
-		rc = ie_register(info, obj, name, &ie);
+		rc = ie_register(info, dc, obj, name, &ie);
 	else if (obj != NULL)
 		dfs_release(obj);
 	if (rc != 0) {
@@ -148,7 +162,8 @@ reply_entry(fuse_req_t req, struct dfuse_info *info, int rc, dfs_obj_t *obj, con
 
 /* Give a new entry to the caller when users are told apart (--multi-user). */
 static int
-own_entry(fuse_req_t req, struct dfuse_info *info, dfs_obj_t *obj, struct stat *st)
+own_entry(fuse_req_t req, struct dfuse_info *info, struct dfuse_cont *dc, dfs_obj_t *obj,
+	  struct stat *st)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 
@@ -156,7 +171,7 @@ own_entry(fuse_req_t req, struct dfuse_info *info, dfs_obj_t *obj, struct stat *
 		return 0;
 	st->st_uid = ctx->uid;
 	st->st_gid = ctx->gid;
-	return dfs_osetattr(info->dfs, obj, st, DFS_SET_ATTR_UID | DFS_SET_ATTR_GID);
+	return dfs_osetattr(dc->dfs, obj, st, DFS_SET_ATTR_UID | DFS_SET_ATTR_GID);
 }
 
 /* ---- session ---- */
@@ -190,7 +205,10 @@ static void
 op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct dfuse_info *info = req_info(req);
+	const struct dfuse_cache *c;
+	struct fuse_entry_param e;
 	struct dfuse_inode *pie;
+	struct dfuse_cont *dc;
 	dfs_obj_t *obj = NULL;
 	struct stat st;
 	int rc;
@@ -198,16 +216,32 @@ op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	pie = ie_get(req, parent);
 	if (pie == NULL)
 		return;
-	rc = dfs_lookup_rel(info->dfs, pie->obj, name, info->read_only ? O_RDONLY : O_RDWR, &obj,
-			    NULL, &st);
-	ie_put(info, pie);
-	if (rc == ENOENT && info->cache.ndentry_time > 0) {
-		struct fuse_entry_param e = { .ino = 0, .entry_timeout = info->cache.ndentry_time };
+	c = dfuse_ie_cache(info, pie);
+	dc = dfuse_ie_cont(pie);
+	if (dc == NULL) {
+		struct dfuse_inode *ie;
 
+		rc = dfuse_ns_lookup(info, pie, name, &ie, &st);
+		ie_put(info, pie);
+		if (rc == 0) {
+			entry_fill(info, ie, &st, &e);
+			e.entry_timeout = c->dentry_dir_time;
+			if (fuse_reply_entry(req, &e) != 0)
+				ie_put(info, ie);
+			return;
+		}
+	} else {
+		rc = dfs_lookup_rel(dc->dfs, pie->obj, name, info->read_only ? O_RDONLY : O_RDWR,
+				    &obj, NULL, &st);
+		ie_put(info, pie);
+	}
+	if (rc == ENOENT && c->ndentry_time > 0) {
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = c->ndentry_time;
 		fuse_reply_entry(req, &e);
 		return;
 	}
-	reply_entry(req, info, rc, obj, name, &st);
+	reply_entry(req, info, rc, dc, obj, name, &st);
 }
 
 static void
@@ -229,11 +263,29 @@ op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 
 /* ---- attributes ---- */
 
+/* The attributes of @ie, whatever it is. */
+static int
+ie_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat *st)
+{
+	struct dfuse_cont *dc = dfuse_ie_cont(ie);
+	int rc;
+
+	if (dc == NULL) {
+		dfuse_ns_stat(info, ie, st);
+		return 0;
+	}
+	pthread_mutex_lock(&ie->lock);
+	rc = dfs_ostat(dc->dfs, ie->obj, st);
+	pthread_mutex_unlock(&ie->lock);
+	return rc;
+}
+
 static void
 op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *ie;
+	double attr_time;
 	struct stat st;
 	int rc;
 
@@ -241,14 +293,13 @@ op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	ie = ie_get(req, ino);
 	if (ie == NULL)
 		return;
-	pthread_mutex_lock(&ie->lock);
-	rc = dfs_ostat(info->dfs, ie->obj, &st);
-	pthread_mutex_unlock(&ie->lock);
+	rc = ie_stat(info, ie, &st);
+	attr_time = dfuse_ie_cache(info, ie)->attr_time;
 	ie_put(info, ie);
 	if (rc != 0)
 		fuse_reply_err(req, rc);
 	else
-		fuse_reply_attr(req, &st, info->cache.attr_time);
+		fuse_reply_attr(req, &st, attr_time);
 }
 
 static void
@@ -262,7 +313,9 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *ie;
+	struct dfuse_cont *dc;
 	struct stat st = *attr;
+	double attr_time;
 	int flags = 0;
 	int rc;
 
@@ -297,17 +350,22 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct
 	ie = ie_get(req, ino);
 	if (ie == NULL)
 		return;
-	pthread_mutex_lock(&ie->lock);
-	if (flags != 0)
-		rc = dfs_osetattr(info->dfs, ie->obj, &st, flags);
-	else
-		rc = dfs_ostat(info->dfs, ie->obj, &st);
-	pthread_mutex_unlock(&ie->lock);
+	dc = dfuse_ie_cont(ie);
+	if (flags != 0 && vdir_refuse(req, info, ie))
+		return;
+	if (flags != 0) {
+		pthread_mutex_lock(&ie->lock);
+		rc = dfs_osetattr(dc->dfs, ie->obj, &st, flags);
+		pthread_mutex_unlock(&ie->lock);
+	} else {
+		rc = ie_stat(info, ie, &st);
+	}
+	attr_time = dfuse_ie_cache(info, ie)->attr_time;
 	ie_put(info, ie);
 	if (rc != 0)
 		fuse_reply_err(req, rc);
 	else
-		fuse_reply_attr(req, &st, info->cache.attr_time);
+		fuse_reply_attr(req, &st, attr_time);
 }
 
 static void
@@ -323,9 +381,7 @@ op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	ie = ie_get(req, ino);
 	if (ie == NULL)
 		return;
-	pthread_mutex_lock(&ie->lock);
-	rc = dfs_ostat(info->dfs, ie->obj, &st);
-	pthread_mutex_unlock(&ie->lock);
+	rc = ie_stat(info, ie, &st);
 	ie_put(info, ie);
 	if (rc != 0 || mask == F_OK || ctx->uid == 0) {
 		fuse_reply_err(req, rc);
@@ -353,7 +409,7 @@ op_readlink(fuse_req_t req, fuse_ino_t ino)
 	if (ie == NULL)
 		return;
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_get_symlink_value(ie->obj, buf, &size);
+	rc = ie->kind == DFUSE_IE_DFS ? dfs_get_symlink_value(ie->obj, buf, &size) : EINVAL;
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	if (rc != 0)
@@ -369,20 +425,22 @@ op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *pie;
+	struct dfuse_cont *dc;
 	dfs_obj_t *obj = NULL;
 	struct stat st;
 	int rc;
 
 	pie = ie_get(req, parent);
-	if (pie == NULL)
+	if (pie == NULL || vdir_refuse(req, info, pie))
 		return;
-	rc = dfs_mkdir(info->dfs, pie->obj, name, mode & 07777, 0);
+	dc = pie->ns;
+	rc = dfs_mkdir(dc->dfs, pie->obj, name, mode & 07777, 0);
 	if (rc == 0)
-		rc = dfs_lookup_rel(info->dfs, pie->obj, name, O_RDWR, &obj, NULL, &st);
+		rc = dfs_lookup_rel(dc->dfs, pie->obj, name, O_RDWR, &obj, NULL, &st);
 	if (rc == 0)
-		rc = own_entry(req, info, obj, &st);
+		rc = own_entry(req, info, dc, obj, &st);
 	ie_put(info, pie);
-	reply_entry(req, info, rc, obj, name, &st);
+	reply_entry(req, info, rc, dc, obj, name, &st);
 }
 
 static void
@@ -390,21 +448,23 @@ op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *pie;
+	struct dfuse_cont *dc;
 	dfs_obj_t *obj = NULL;
 	struct stat st;
 	int rc;
 
 	pie = ie_get(req, parent);
-	if (pie == NULL)
+	if (pie == NULL || vdir_refuse(req, info, pie))
 		return;
-	rc = dfs_open(info->dfs, pie->obj, name, S_IFLNK | 0777, O_CREAT | O_EXCL | O_RDWR, 0, 0,
+	dc = pie->ns;
+	rc = dfs_open(dc->dfs, pie->obj, name, S_IFLNK | 0777, O_CREAT | O_EXCL | O_RDWR, 0, 0,
 		      link, &obj);
 	if (rc == 0)
-		rc = dfs_ostat(info->dfs, obj, &st);
+		rc = dfs_ostat(dc->dfs, obj, &st);
 	if (rc == 0)
-		rc = own_entry(req, info, obj, &st);
+		rc = own_entry(req, info, dc, obj, &st);
 	ie_put(info, pie);
-	reply_entry(req, info, rc, obj, name, &st);
+	reply_entry(req, info, rc, dc, obj, name, &st);
 }
 
 static void
@@ -425,16 +485,16 @@ op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc;
 
 	pie = ie_get(req, parent);
-	if (pie == NULL)
+	if (pie == NULL || vdir_refuse(req, info, pie))
 		return;
-	rc = dfs_remove(info->dfs, pie->obj, name, false, NULL);
+	rc = dfs_remove(dfuse_ie_cont(pie)->dfs, pie->obj, name, false, NULL);
 	ie_put(info, pie);
 	fuse_reply_err(req, rc);
 }
 
 /* Free the object a rename replaced, unless someone may still use it (open-unlink). */
 static void
-punch_replaced(struct dfuse_info *info, daos_obj_id_t oid)
+punch_replaced(struct dfuse_info *info, struct dfuse_cont *dc, daos_obj_id_t oid)
 {
 	struct dfuse_inode *ie;
 	daos_handle_t oh;
@@ -442,13 +502,13 @@ punch_replaced(struct dfuse_info *info, daos_obj_id_t oid)
 
 	if (oid.hi == 0 && oid.lo == 0)
 		return;
-	ie = dfuse_itable_find(&info->itable, oid);
+	ie = dfuse_itable_find(&info->itable, dc, oid);
 	if (ie != NULL) {
 		/* The kernel still knows it; its data stays, as DAOS's dfuse leaves it. */
 		ie_put(info, ie);
 		return;
 	}
-	rc = daos_obj_open(info->coh, oid, DAOS_OO_RW, &oh, NULL);
+	rc = daos_obj_open(dc->coh, oid, DAOS_OO_RW, &oh, NULL);
 	if (rc == 0) {
 		rc = daos_obj_punch(oh, DAOS_TX_NONE, 0, NULL);
 		daos_obj_close(oh, NULL);
@@ -462,14 +522,15 @@ punch_replaced(struct dfuse_info *info, daos_obj_id_t oid)
 static void
 refresh_moved(struct dfuse_info *info, struct dfuse_inode *dir, const char *name)
 {
+	struct dfuse_cont *dc = dir->ns;
 	struct dfuse_inode *ie;
 	dfs_obj_t *obj;
 	daos_obj_id_t oid;
 
-	if (dfs_lookup_rel(info->dfs, dir->obj, name, O_RDONLY, &obj, NULL, NULL) != 0)
+	if (dfs_lookup_rel(dc->dfs, dir->obj, name, O_RDONLY, &obj, NULL, NULL) != 0)
 		return;
 	if (dfs_obj2id(obj, &oid) == 0) {
-		ie = dfuse_itable_find(&info->itable, oid);
+		ie = dfuse_itable_find(&info->itable, dc, oid);
 		if (ie != NULL) {
 			pthread_mutex_lock(&ie->lock);
 			dfs_update_parent(ie->obj, obj, name);
@@ -486,6 +547,7 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newpar
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *pie, *npie;
+	struct dfuse_cont *dc;
 	daos_obj_id_t replaced = { 0 };
 	struct stat st;
 	int rc;
@@ -502,23 +564,28 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newpar
 		ie_put(info, pie);
 		return;
 	}
-	if (flags & RENAME_EXCHANGE) {
-		rc = dfs_exchange(info->dfs, pie->obj, name, npie->obj, newname);
+	dc = dfuse_ie_cont(pie);
+	if (dc == NULL || dfuse_ie_cont(npie) == NULL)
+		rc = EPERM;
+	else if (dc != npie->ns)
+		rc = EXDEV;
+	else if (flags & RENAME_EXCHANGE) {
+		rc = dfs_exchange(dc->dfs, pie->obj, name, npie->obj, newname);
 		if (rc == 0)
 			refresh_moved(info, pie, name);
 	} else {
 		rc = 0;
 		if (flags & RENAME_NOREPLACE) {
 			/* Not atomic against another client creating the name meanwhile. */
-			rc = dfs_stat(info->dfs, npie->obj, newname, &st);
+			rc = dfs_stat(dc->dfs, npie->obj, newname, &st);
 			rc = rc == 0 ? EEXIST : rc == ENOENT ? 0 : rc;
 		}
 		if (rc == 0)
-			rc = dfs_move(info->dfs, pie->obj, name, npie->obj, newname, &replaced);
+			rc = dfs_move(dc->dfs, pie->obj, name, npie->obj, newname, &replaced);
 	}
 	if (rc == 0) {
 		refresh_moved(info, npie, newname);
-		punch_replaced(info, replaced);
+		punch_replaced(info, dc, replaced);
 	}
 	ie_put(info, npie);
 	ie_put(info, pie);
@@ -545,6 +612,7 @@ fh_destroy(struct dfuse_info *info, struct dfuse_fh *fh)
 	if (fh->obj != NULL)
 		dfs_release(fh->obj);
 	d_free(fh->ents);
+	dfuse_ns_list_free(fh->vnames);
 	pthread_mutex_destroy(&fh->lock);
 	if (fh->ie != NULL)
 		ie_put(info, fh->ie);
@@ -555,9 +623,10 @@ fh_destroy(struct dfuse_info *info, struct dfuse_fh *fh)
 static void
 open_cache_flags(struct dfuse_info *info, struct dfuse_inode *ie, struct fuse_file_info *fi)
 {
+	const struct dfuse_cache *c = dfuse_ie_cache(info, ie);
 	double now;
 
-	switch (info->cache.data_mode) {
+	switch (c->data_mode) {
 	case DFUSE_DATA_OFF:
 		fi->direct_io = 1;
 		break;
@@ -570,7 +639,7 @@ open_cache_flags(struct dfuse_info *info, struct dfuse_inode *ie, struct fuse_fi
 	case DFUSE_DATA_TIMED:
 		now = dfuse_now();
 		pthread_mutex_lock(&ie->lock);
-		if (ie->cache_stamp != 0 && now - ie->cache_stamp < info->cache.data_time) {
+		if (ie->cache_stamp != 0 && now - ie->cache_stamp < c->data_time) {
 			fi->keep_cache = 1;
 		} else {
 			fi->keep_cache = 0;
@@ -579,7 +648,7 @@ open_cache_flags(struct dfuse_info *info, struct dfuse_inode *ie, struct fuse_fi
 		pthread_mutex_unlock(&ie->lock);
 		break;
 	}
-	if ((fi->flags & O_DIRECT) && !info->cache.direct_io_disable)
+	if ((fi->flags & O_DIRECT) && !c->direct_io_disable)
 		fi->direct_io = 1;
 }
 
@@ -597,9 +666,16 @@ fh_open(struct dfuse_info *info, struct dfuse_inode *ie, struct fuse_file_info *
 		return ENOMEM;
 	/* Read-write whatever the kernel asked: with write-back caching it reads pages of
 	 * files opened write-only. The kernel checked the permissions (default_permissions).
+	 * A made-up directory has no object: its listing is taken at opendir.
 	 */
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_dup(info->dfs, ie->obj, amode, &fh->obj);
+	if (ie->kind == DFUSE_IE_DFS) {
+		rc = dfs_dup(dfuse_ie_cont(ie)->dfs, ie->obj, amode, &fh->obj);
+	} else {
+		rc = dfuse_ns_list(info, ie, &fh->vnames);
+		while (rc == 0 && fh->vnames[fh->nr_ents] != NULL)
+			fh->nr_ents++;
+	}
 	pthread_mutex_unlock(&ie->lock);
 	if (rc != 0) {
 		fh->ie = NULL;
@@ -645,23 +721,25 @@ op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct dfuse_info *info = req_info(req);
 	struct fuse_entry_param e;
 	struct dfuse_inode *pie, *ie = NULL;
+	struct dfuse_cont *dc;
 	struct dfuse_fh *fh;
 	dfs_obj_t *obj = NULL;
 	struct stat st;
 	int rc;
 
 	pie = ie_get(req, parent);
-	if (pie == NULL)
+	if (pie == NULL || vdir_refuse(req, info, pie))
 		return;
-	rc = dfs_open(info->dfs, pie->obj, name, S_IFREG | (mode & 07777),
+	dc = pie->ns;
+	rc = dfs_open(dc->dfs, pie->obj, name, S_IFREG | (mode & 07777),
 		      O_CREAT | O_RDWR | (fi->flags & O_EXCL), 0, 0, NULL, &obj);
 	if (rc == 0)
-		rc = dfs_ostat(info->dfs, obj, &st);
+		rc = dfs_ostat(dc->dfs, obj, &st);
 	if (rc == 0)
-		rc = own_entry(req, info, obj, &st);
+		rc = own_entry(req, info, dc, obj, &st);
 	ie_put(info, pie);
 	if (rc == 0) {
-		rc = ie_register(info, obj, name, &ie);
+		rc = ie_register(info, dc, obj, name, &ie);
 		obj = NULL;
 	}
 	if (obj != NULL)
@@ -693,6 +771,7 @@ op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *pie;
+	struct dfuse_cont *dc;
 	dfs_obj_t *obj = NULL;
 	struct stat st;
 	int rc;
@@ -704,16 +783,17 @@ op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t
 		return;
 	}
 	pie = ie_get(req, parent);
-	if (pie == NULL)
+	if (pie == NULL || vdir_refuse(req, info, pie))
 		return;
-	rc = dfs_open(info->dfs, pie->obj, name, S_IFREG | (mode & 07777),
-		      O_CREAT | O_EXCL | O_RDWR, 0, 0, NULL, &obj);
+	dc = pie->ns;
+	rc = dfs_open(dc->dfs, pie->obj, name, S_IFREG | (mode & 07777), O_CREAT | O_EXCL | O_RDWR,
+		      0, 0, NULL, &obj);
 	if (rc == 0)
-		rc = dfs_ostat(info->dfs, obj, &st);
+		rc = dfs_ostat(dc->dfs, obj, &st);
 	if (rc == 0)
-		rc = own_entry(req, info, obj, &st);
+		rc = own_entry(req, info, dc, obj, &st);
 	ie_put(info, pie);
-	reply_entry(req, info, rc, obj, name, &st);
+	reply_entry(req, info, rc, dc, obj, name, &st);
 }
 
 static void
@@ -743,10 +823,12 @@ op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void
 op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
+	struct dfuse_fh *fh = (struct dfuse_fh *)(uintptr_t)fi->fh;
+	struct dfuse_cont *dc = dfuse_ie_cont(fh->ie);
+
 	(void)ino;
 	(void)datasync;
-	(void)fi;
-	fuse_reply_err(req, dfs_sync(req_info(req)->dfs));
+	fuse_reply_err(req, dc != NULL ? dfs_sync(dc->dfs) : 0);
 }
 
 static void
@@ -817,7 +899,7 @@ dir_rewind(struct dfuse_fh *fh)
  * entries in anchor order. 0, ENOENT at the end of the listing, or an errno.
  */
 static int
-dir_peek(struct dfuse_info *info, struct dfuse_fh *fh, const char **name)
+dir_peek(struct dfuse_fh *fh, const char **name)
 {
 	uint32_t nr;
 	int rc;
@@ -826,11 +908,18 @@ dir_peek(struct dfuse_info *info, struct dfuse_fh *fh, const char **name)
 		*name = fh->next_off == 0 ? "." : "..";
 		return 0;
 	}
+	if (fh->vnames != NULL) {
+		/* A made-up directory: the names taken at opendir. */
+		if (fh->next_off - 2 >= (off_t)fh->nr_ents)
+			return ENOENT;
+		*name = fh->vnames[fh->next_off - 2];
+		return 0;
+	}
 	while (fh->ent_idx >= fh->nr_ents) {
 		if (fh->eof)
 			return ENOENT;
 		nr = DFUSE_READDIR_BATCH;
-		rc = dfs_readdir(info->dfs, fh->obj, &fh->anchor, &nr, fh->ents);
+		rc = dfs_readdir(dfuse_ie_cont(fh->ie)->dfs, fh->obj, &fh->anchor, &nr, fh->ents);
 		if (rc != 0)
 			return rc;
 		fh->nr_ents = nr;
@@ -851,19 +940,23 @@ dir_advance(struct dfuse_fh *fh)
 
 /* Seek the listing to entry @off (offsets count entries; the kernel hands ours back). */
 static int
-dir_seek(struct dfuse_info *info, struct dfuse_fh *fh, off_t off)
+dir_seek(struct dfuse_fh *fh, off_t off)
 {
 	const char *name;
 	int rc;
 
 	if (off == fh->next_off)
 		return 0;
+	if (fh->vnames != NULL) {
+		fh->next_off = off;
+		return 0;
+	}
 	/* A seekdir() or a re-read: start over and skip, which is stable while the
 	 * directory does not change, as DFS anchors are.
 	 */
 	dir_rewind(fh);
 	while (fh->next_off < off) {
-		rc = dir_peek(info, fh, &name);
+		rc = dir_peek(fh, &name);
 		if (rc == ENOENT)
 			return 0;
 		if (rc != 0)
@@ -889,6 +982,7 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_fh *fh = (struct dfuse_fh *)(uintptr_t)fi->fh;
+	struct dfuse_cont *dc = dfuse_ie_cont(fh->ie);
 	char *buf;
 	size_t used = 0;
 	int rc;
@@ -899,7 +993,7 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 		return;
 	}
 	pthread_mutex_lock(&fh->lock);
-	rc = dir_seek(info, fh, off);
+	rc = dir_seek(fh, off);
 	while (rc == 0) {
 		struct fuse_entry_param e;
 		struct dfuse_inode *ie = NULL;
@@ -909,7 +1003,7 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 		size_t need;
 		bool dots;
 
-		rc = dir_peek(info, fh, &name);
+		rc = dir_peek(fh, &name);
 		if (rc != 0)
 			break;
 		need = plus ? fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0)
@@ -921,8 +1015,12 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 		if (dots) {
 			e.attr.st_mode = S_IFDIR;
 			e.attr.st_ino = fh->next_off == 0 ? fh->ie->ino : name_ino("..");
+		} else if (fh->vnames != NULL) {
+			/* Looked up (opened) only when someone asks for it. */
+			e.attr.st_mode = S_IFDIR;
+			e.attr.st_ino = name_ino(name);
 		} else if (plus) {
-			rc = dfs_lookup_rel(info->dfs, fh->obj, name,
+			rc = dfs_lookup_rel(dc->dfs, fh->obj, name,
 					    info->read_only ? O_RDONLY : O_RDWR, &obj, NULL, &st);
 			if (rc == ENOENT) {
 				/* Removed since it was listed. */
@@ -931,7 +1029,7 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 				continue;
 			}
 			if (rc == 0)
-				rc = ie_register(info, obj, name, &ie);
+				rc = ie_register(info, dc, obj, name, &ie);
 			if (rc != 0)
 				break;
 			entry_fill(info, ie, &st, &e);
@@ -990,11 +1088,28 @@ op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct dfuse_info *info = req_info(req);
 	daos_pool_info_t pinfo = { .pi_bits = DPI_SPACE };
+	struct dfuse_inode *ie;
+	struct dfuse_pool *dp;
 	struct statvfs sv;
 	int rc;
 
-	(void)ino;
-	rc = daos_pool_query(info->poh, NULL, &pinfo, NULL, NULL);
+	ie = ie_get(req, ino);
+	if (ie == NULL)
+		return;
+	dp = ie->kind == DFUSE_IE_DFS    ? dfuse_ie_cont(ie)->dp
+	     : ie->kind == DFUSE_IE_POOL ? ie->ns
+					 : NULL;
+	ie_put(info, ie);
+	if (dp == NULL) {
+		/* The system's directory holds no space of its own. */
+		memset(&sv, 0, sizeof(sv));
+		sv.f_bsize = 4096;
+		sv.f_frsize = 4096;
+		sv.f_namemax = 255;
+		fuse_reply_statfs(req, &sv);
+		return;
+	}
+	rc = daos_pool_query(dp->poh, NULL, &pinfo, NULL, NULL);
 	if (rc != 0) {
 		fuse_reply_err(req, daos_der2errno(rc));
 		return;
@@ -1028,10 +1143,10 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		return;
 	}
 	ie = ie_get(req, ino);
-	if (ie == NULL)
+	if (ie == NULL || vdir_refuse(req, info, ie))
 		return;
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_setxattr(info->dfs, ie->obj, name, value, size, flags);
+	rc = dfs_setxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, value, size, flags);
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	fuse_reply_err(req, rc);
@@ -1041,7 +1156,6 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 static void
 reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size_t size)
 {
-	struct dfuse_info *info = req_info(req);
 	daos_size_t len = size;
 	char *buf = NULL;
 	int rc;
@@ -1054,10 +1168,15 @@ reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size
 		}
 	}
 	pthread_mutex_lock(&ie->lock);
-	if (name != NULL)
-		rc = dfs_getxattr(info->dfs, ie->obj, name, buf, &len);
-	else
-		rc = dfs_listxattr(info->dfs, ie->obj, buf, &len);
+	if (ie->kind != DFUSE_IE_DFS) {
+		/* A made-up directory has no attributes. */
+		rc = name != NULL ? ENODATA : 0;
+		len = 0;
+	} else if (name != NULL) {
+		rc = dfs_getxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, buf, &len);
+	} else {
+		rc = dfs_listxattr(dfuse_ie_cont(ie)->dfs, ie->obj, buf, &len);
+	}
 	pthread_mutex_unlock(&ie->lock);
 	if (rc != 0)
 		fuse_reply_err(req, rc);
@@ -1109,10 +1228,10 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	int rc;
 
 	ie = ie_get(req, ino);
-	if (ie == NULL)
+	if (ie == NULL || vdir_refuse(req, info, ie))
 		return;
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_removexattr(info->dfs, ie->obj, name);
+	rc = dfs_removexattr(dfuse_ie_cont(ie)->dfs, ie->obj, name);
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	fuse_reply_err(req, rc);
@@ -1126,6 +1245,7 @@ op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg, struct fus
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_fh *fh = fi != NULL ? (struct dfuse_fh *)(uintptr_t)fi->fh : NULL;
+	struct dfuse_cont *dc;
 
 	(void)ino;
 	(void)arg;
@@ -1139,16 +1259,22 @@ op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg, struct fus
 		fuse_reply_err(req, EBADF);
 		return;
 	}
+	dc = dfuse_ie_cont(fh->ie);
+	if (dc == NULL && (cmd == DFUSE_IOCTL_IL || cmd == DFUSE_IOCTL_OBJ)) {
+		/* A pool or system mount's own directories are in no container. */
+		fuse_reply_err(req, ENOTSUP);
+		return;
+	}
 	if (cmd == DFUSE_IOCTL_IL && out_bufsz >= sizeof(struct dfuse_il_reply)) {
 		struct dfuse_il_reply r = { .version = DFUSE_IOCTL_VERSION };
 
-		r.flags = (info->cache.data_mode != DFUSE_DATA_OFF ? DFUSE_IL_CACHING : 0) |
+		r.flags = (dc->cache.data_mode != DFUSE_DATA_OFF ? DFUSE_IL_CACHING : 0) |
 			  (info->read_only ? DFUSE_IL_READ_ONLY : 0) |
 			  (info->multi_user ? DFUSE_IL_MULTI_USER : 0);
 		r.oid_hi = fh->ie->oid.hi;
 		r.oid_lo = fh->ie->oid.lo;
-		memcpy(r.pool_uuid, info->pool_uuid, sizeof(r.pool_uuid));
-		memcpy(r.cont_uuid, info->cont_uuid, sizeof(r.cont_uuid));
+		memcpy(r.pool_uuid, dc->dp->uuid, sizeof(r.pool_uuid));
+		memcpy(r.cont_uuid, dc->uuid, sizeof(r.cont_uuid));
 		r.mount_id = info->mount_id;
 		fuse_reply_ioctl(req, 0, &r, sizeof(r));
 	} else if (cmd == DFUSE_IOCTL_OBJ && out_bufsz >= sizeof(struct dfuse_obj_reply)) {
@@ -1166,7 +1292,7 @@ op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg, struct fus
 		 * object is kept current.
 		 */
 		pthread_mutex_lock(&fh->ie->lock);
-		rc = dfs_obj_local2global(info->dfs, fh->ie->obj, &iov);
+		rc = dfs_obj_local2global(dc->dfs, fh->ie->obj, &iov);
 		pthread_mutex_unlock(&fh->ie->lock);
 		r->len = (uint32_t)iov.iov_len;
 		if (rc != 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dfuse_opts.c - the pure decisions of dfuse: the command line (DAOS's flags, positional
- * MOUNTPOINT [POOL CONT], -o lists as mount(8) passes them), the thread layout, durations
+ * MOUNTPOINT [POOL [CONT]], -o lists as mount(8) passes them), the thread layout, durations
  * and the cache timeouts that container attributes set. Nothing here touches DAOS, FUSE
  * or the file system, so every rule is a unit test (tests/dfuse_opts_tests.c). Errors are
  * a reason for the user in a caller buffer; main() prints "ERROR: dfuse: <reason>".
@@ -18,9 +18,11 @@
 #include "dfuse/dfuse_int.h"
 
 const char dfuse_usage[] =
-	"Usage: dfuse [OPTIONS] [MOUNTPOINT [POOL CONTAINER]]\n"
+	"Usage: dfuse [OPTIONS] [MOUNTPOINT [POOL [CONTAINER]]]\n"
 	"\n"
-	"Mount the POSIX container CONTAINER of pool POOL at MOUNTPOINT.\n"
+	"Mount the POSIX container CONTAINER of pool POOL at MOUNTPOINT. Without a\n"
+	"container, MOUNTPOINT/CONT is container CONT (label or UUID) of POOL; without a\n"
+	"pool either, MOUNTPOINT/POOL/CONT.\n"
 	"\n"
 	"  -m, --mountpoint=PATH    where to mount\n"
 	"  -p, --pool=POOL          pool label or UUID\n"
@@ -38,6 +40,8 @@ const char dfuse_usage[] =
 	"      --enable-wb-cache    kernel write-back cache (the default with caching)\n"
 	"      --multi-user         allow other users; new entries owned by their creator\n"
 	"      --read-only          mount read-only\n"
+	"      --enable-local-flock flock and fcntl locks held by this node's kernel\n"
+	"                           (always the case here; accepted for DAOS's scripts)\n"
 	"  -o OPT[,OPT...]          pool=, container=, and the flags above as -o words;\n"
 	"                           other options are handed to FUSE (e.g. allow_other)\n"
 	"  -h, --help               this text\n"
@@ -52,6 +56,7 @@ enum {
 	OPT_ENABLE_WB,
 	OPT_MULTI_USER,
 	OPT_READ_ONLY,
+	OPT_LOCAL_FLOCK,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +75,7 @@ static const struct option long_opts[] = {
 	{ "enable-wb-cache", no_argument, NULL, OPT_ENABLE_WB },
 	{ "multi-user", no_argument, NULL, OPT_MULTI_USER },
 	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "enable-local-flock", no_argument, NULL, OPT_LOCAL_FLOCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -153,6 +159,7 @@ parse_o_word(struct dfuse_opts *o, const char *w, size_t len, char *err, size_t 
 		{ "multi-user", offsetof(struct dfuse_opts, multi_user) },
 		{ "read-only", offsetof(struct dfuse_opts, read_only) },
 		{ "ro", offsetof(struct dfuse_opts, read_only) },
+		{ "enable-local-flock", offsetof(struct dfuse_opts, local_flock) },
 	};
 	char word[256];
 	const char *eq, *val;
@@ -281,6 +288,9 @@ dfuse_opts_parse(int argc, char **argv, struct dfuse_opts *o, char *err, size_t 
 		case OPT_READ_ONLY:
 			o->read_only = true;
 			break;
+		case OPT_LOCAL_FLOCK:
+			o->local_flock = true;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -306,17 +316,17 @@ dfuse_opts_parse(int argc, char **argv, struct dfuse_opts *o, char *err, size_t 
 		return 0;
 
 	nr_pos = argc - optind;
-	if (nr_pos == 2 || nr_pos > 3)
-		return fail(err, errlen, "expected MOUNTPOINT [POOL CONTAINER], got %d arguments",
+	if (nr_pos > 3)
+		return fail(err, errlen, "expected MOUNTPOINT [POOL [CONTAINER]], got %d arguments",
 			    nr_pos);
 	if (nr_pos >= 1) {
 		rc = set_once(&o->mountpoint, argv[optind], "mount point", err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	if (nr_pos == 3) {
+	if (nr_pos >= 2) {
 		rc = set_once(&o->pool, argv[optind + 1], "pool", err, errlen);
-		if (rc == 0)
+		if (rc == 0 && nr_pos == 3)
 			rc = set_once(&o->cont, argv[optind + 2], "container", err, errlen);
 		if (rc != 0)
 			return rc;
@@ -334,11 +344,9 @@ dfuse_opts_parse(int argc, char **argv, struct dfuse_opts *o, char *err, size_t 
 		return fail(
 			err, errlen,
 			"--path names the pool and container itself; do not also give --pool or --cont");
-	if (o->path == NULL && o->pool == NULL)
-		return fail(err, errlen, "no pool given (--pool POOL)");
-	if (o->path == NULL && o->cont == NULL)
-		return fail(err, errlen,
-			    "no container given (--cont CONT); pool-wide mounts are not supported");
+	/* No container: a pool mount; no pool either: a system mount. */
+	if (o->path == NULL && o->pool == NULL && o->cont != NULL)
+		return fail(err, errlen, "no pool given for container %s (--pool POOL)", o->cont);
 	if (o->disable_wb_cache && o->enable_wb_cache)
 		return fail(err, errlen,
 			    "--enable-wb-cache and --disable-wb-cache contradict each other");

@@ -24,6 +24,7 @@ import signal
 import struct
 import subprocess
 import time
+import uuid as uuid_mod
 
 import pytest
 
@@ -242,11 +243,12 @@ def test_mount_failures(dsys):
         (["-m", mnt, "--pool", POOL, "--cont", "plain"], "is not a POSIX container"),
         (["-m", os.path.join(dsys.root, "nodir"), "--pool", POOL, "--cont", "px0"],
          "No such file or directory"),
-        (["-m", mnt, "--pool", POOL], "no container given"),
+        (["-m", mnt, "--cont", "px0"], "no pool given for container px0"),
+        (["-m", mnt, "--pool", "nosuchpool"], "could not connect to pool nosuchpool"),
         (["-m", mnt, "--pool", POOL, "--cont", "px0", "--thread-count=1"],
          "must be larger than --eq-count"),
         (["-m", mnt, "--pool", POOL, "--cont", "px0", "--frobnicate"], "unknown option"),
-        ([mnt, POOL], "expected MOUNTPOINT [POOL CONTAINER]"),
+        ([mnt, POOL, "px0", "extra"], "expected MOUNTPOINT [POOL [CONTAINER]]"),
     ]
     for args, msg in cases:
         res = run([DFUSE] + args, env=env, timeout=MOUNT_TIMEOUT)
@@ -532,6 +534,105 @@ def test_foreground_unmount_and_sigterm(dsys):
         proc.stdout.close()
         proc.stderr.close()
         assert mount_entry(mnt) is None
+
+
+def _mount_pid(path):
+    """The pid of the dfuse serving @path (DFUSE_IOCTL_MOUNT works on any of its fds)."""
+    fd = os.open(path, os.O_RDONLY)
+    buf = bytearray(MOUNT_SIZE)
+    try:
+        fcntl.ioctl(fd, DFUSE_IOCTL_MOUNT, buf)
+    finally:
+        os.close(fd)
+    return struct.unpack_from("=IiQ", buf)[1]
+
+
+def _start_mount(sys_, mnt, *args):
+    os.makedirs(mnt, exist_ok=True)
+    res = run([DFUSE, "-m", mnt] + list(args), env=client_env(sys_), timeout=MOUNT_TIMEOUT)
+    assert res.rc == 0, repr(res)
+    ent = mount_entry(mnt)
+    assert ent is not None and ent[0] == "dfuse" and ent[2] == "fuse.daos", ent
+    pid = _mount_pid(mnt)
+    sys_.dfuse_pids.append(pid)
+    return pid
+
+
+def _stop_mount(mnt, pid):
+    run(["fusermount3", "-u", mnt], check=True)
+    assert _wait_gone(pid, 30)
+    assert mount_entry(mnt) is None
+
+
+def test_pool_and_system_mounts(dsys):
+    """--pool alone: MNT/CONT for every container; neither: MNT/POOL/CONT."""
+    for label in ("pm1", "pm2"):
+        new_cont(dsys, label)
+    new_cont(dsys, "pmplain", ctype=None)
+    mnt = os.path.join(dsys.root, "mnt_pool")
+    pid = _start_mount(dsys, mnt, "--pool", POOL, "--enable-local-flock")
+    try:
+        top = os.listdir(mnt)
+        assert {"pm1", "pm2", "pmplain"} <= set(top), top
+        st = os.stat(mnt)
+        assert stat_is_dir(st) and st.st_uid == os.geteuid()
+        with open(os.path.join(mnt, "pm1", "f"), "w") as f:
+            f.write("in pm1")
+        os.mkdir(os.path.join(mnt, "pm2", "d"))
+        info = il_query(os.path.join(mnt, "pm1", "f"))
+        assert info["pid"] == pid and info["mid"] == info["mount_id"]
+        cont_uuid = str(uuid_mod.UUID(bytes=info["cont"]))
+        # The same container by its UUID: the same directory, the same file.
+        by_uuid = os.path.join(mnt, cont_uuid)
+        assert open(os.path.join(by_uuid, "f")).read() == "in pm1"
+        assert os.stat(by_uuid).st_ino == os.stat(os.path.join(mnt, "pm1")).st_ino
+        assert il_query(os.path.join(mnt, "pm2", "d"))["cont"] != info["cont"]
+        # Containers are separate file systems; the pool's directory is read-only.
+        assert _errno_of(os.rename, os.path.join(mnt, "pm1", "f"),
+                         os.path.join(mnt, "pm2", "f")) == errno.EXDEV
+        os.rename(os.path.join(mnt, "pm1", "f"), os.path.join(mnt, "pm1", "g"))
+        p = lambda *parts: os.path.join(mnt, *parts)  # noqa: E731
+        for what, call in (("mkdir", lambda: os.mkdir(p("newcont"))),
+                           ("rmdir", lambda: os.rmdir(p("pm2"))),
+                           ("rename", lambda: os.rename(p("pm1"), p("pm3"))),
+                           ("chmod", lambda: os.chmod(mnt, 0o700)),
+                           ("setxattr", lambda: os.setxattr(mnt, "user.x", b"1"))):
+            assert _errno_of(call) == errno.EPERM, what
+        with pytest.raises(OSError) as e:
+            open(os.path.join(mnt, "file"), "w")
+        assert e.value.errno == errno.EPERM
+        assert _errno_of(os.stat, os.path.join(mnt, "nosuch")) == errno.ENOENT
+        # A container that is not POSIX is listed but cannot be entered.
+        assert _errno_of(os.listdir, os.path.join(mnt, "pmplain")) == errno.ENOTSUP
+        assert os.statvfs(mnt).f_blocks > 0
+        assert os.statvfs(os.path.join(mnt, "pm2")).f_blocks == os.statvfs(mnt).f_blocks
+        # Locks are the node's kernel's (what --enable-local-flock asks for).
+        with open(os.path.join(mnt, "pm2", "lock"), "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            fcntl.lockf(f, fcntl.LOCK_EX)
+            fcntl.flock(f, fcntl.LOCK_UN)
+        # What went in through the pool mount is in the container.
+        with Dfuse(dsys, "pm1", "mnt_pm1") as m:
+            assert open(m.path("g")).read() == "in pm1"
+    finally:
+        _stop_mount(mnt, pid)
+
+    smnt = os.path.join(dsys.root, "mnt_sys")
+    pid = _start_mount(dsys, smnt)
+    try:
+        assert os.listdir(smnt) == []
+        assert open(os.path.join(smnt, POOL, "pm1", "g")).read() == "in pm1"
+        assert os.listdir(smnt) == [POOL]
+        assert "d" in os.listdir(os.path.join(smnt, POOL, "pm2"))
+        assert _errno_of(os.stat, os.path.join(smnt, "nosuchpool")) == errno.ENOENT
+        assert _errno_of(os.mkdir, os.path.join(smnt, POOL, "x")) == errno.EPERM
+        assert os.statvfs(os.path.join(smnt, POOL)).f_blocks > 0
+    finally:
+        _stop_mount(smnt, pid)
+
+
+def stat_is_dir(st):
+    return (st.st_mode & 0o170000) == 0o040000
 
 
 def test_positional_and_caching_options(dsys):

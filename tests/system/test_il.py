@@ -137,6 +137,28 @@ def test_dd_cat_cp(mounts, src, lib):
 
 
 @pytest.mark.parametrize("lib", ["ioil", "pil4dfs"])
+def test_pool_mount(mounts, src, lib):
+    """Under a pool mount (MNT/CONT) file I/O is intercepted in the file's container.
+
+    libpil4dfs leaves the paths of a pool mount to the kernel (its root is no container)
+    and bypasses it for the data of the files opened there, as libioil does.
+    """
+    sys_, m, _ = mounts
+    mnt = os.path.join(sys_.root, "ilpool_" + lib)
+    pid = td._start_mount(sys_, mnt, "--pool", td.POOL, "--disable-caching")
+    try:
+        dst = os.path.join(mnt, "ilfs", "pool_" + lib)
+        res = run_il(sys_, lib, "dd if=%s of=%s bs=1M" % (src, dst))
+        assert totals(res.stderr)[1] >= 5, res.stderr
+        assert md5(m.path("pool_" + lib)) == md5(src)  # through the container mount
+        res = run_il(sys_, lib, "cat %s | md5sum; ls %s" % (dst, mnt))
+        assert res.stdout.split()[0] == md5(src)
+        assert "ilfs" in res.stdout.split()[1:]
+    finally:
+        td._stop_mount(mnt, pid)
+
+
+@pytest.mark.parametrize("lib", ["ioil", "pil4dfs"])
 def test_fork_exec_and_offsets(mounts, src, lib):
     """A shell forks and execs under the preload; a shared fd's offset stays right."""
     sys_, m, _ = mounts

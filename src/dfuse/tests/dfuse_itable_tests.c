@@ -52,44 +52,49 @@ add_find_forget(void **state)
 	assert_int_equal(dfuse_itable_init(&t, 10, release), 0);
 	assert_int_equal(t.nr_buckets, 16);
 	assert_int_equal(
-		dfuse_itable_add(&t, oid_of(1, 0), new_obj(), S_IFDIR, true, &root, &existed), 0);
+		dfuse_itable_add(&t, NULL, oid_of(1, 0), new_obj(), S_IFDIR, true, &root, &existed),
+		0);
 	assert_false(existed);
 	assert_int_equal(root->ino, 1);
 	assert_int_equal(
-		dfuse_itable_add(&t, oid_of(5, 7), new_obj(), S_IFREG, false, &a, &existed), 0);
+		dfuse_itable_add(&t, NULL, oid_of(5, 7), new_obj(), S_IFREG, false, &a, &existed),
+		0);
 	assert_int_equal(a->ino, 2);
 	/* A second lookup of the same object: same inode, the caller keeps its object. */
 	dup = new_obj();
-	assert_int_equal(dfuse_itable_add(&t, oid_of(5, 7), dup, S_IFREG, false, &a2, &existed), 0);
+	assert_int_equal(
+		dfuse_itable_add(&t, NULL, oid_of(5, 7), dup, S_IFREG, false, &a2, &existed), 0);
 	assert_true(existed);
 	assert_ptr_equal(a, a2);
 	assert_int_equal(a->ref, 2);
 	d_free(dup);
 	assert_int_equal(
-		dfuse_itable_add(&t, oid_of(5, 8), new_obj(), S_IFREG, false, &b, &existed), 0);
+		dfuse_itable_add(&t, NULL, oid_of(5, 8), new_obj(), S_IFREG, false, &b, &existed),
+		0);
 	assert_int_equal(b->ino, 3);
 	assert_int_equal(dfuse_itable_count(&t), 3);
 
 	assert_ptr_equal(dfuse_itable_get(&t, 2), a);
 	assert_int_equal(a->ref, 3);
 	dfuse_itable_put(&t, a);
-	assert_ptr_equal(dfuse_itable_find(&t, oid_of(5, 8)), b);
+	assert_ptr_equal(dfuse_itable_find(&t, NULL, oid_of(5, 8)), b);
 	dfuse_itable_put(&t, b);
 	assert_null(dfuse_itable_get(&t, 99));
-	assert_null(dfuse_itable_find(&t, oid_of(9, 9)));
+	assert_null(dfuse_itable_find(&t, NULL, oid_of(9, 9)));
 
 	/* The kernel forgets both lookups of a: gone, released once. */
 	dfuse_itable_forget(&t, 2, 2);
 	assert_int_equal(nr_released, 1);
 	assert_null(dfuse_itable_get(&t, 2));
-	assert_null(dfuse_itable_find(&t, oid_of(5, 7)));
+	assert_null(dfuse_itable_find(&t, NULL, oid_of(5, 7)));
 	/* Unknown nodes and over-forgetting are harmless. */
 	dfuse_itable_forget(&t, 2, 1);
 	dfuse_itable_forget(&t, 3, 10);
 	assert_int_equal(nr_released, 2);
 	/* The same object looked up again gets a new node id, never a reused one. */
 	assert_int_equal(
-		dfuse_itable_add(&t, oid_of(5, 7), new_obj(), S_IFREG, false, &a, &existed), 0);
+		dfuse_itable_add(&t, NULL, oid_of(5, 7), new_obj(), S_IFREG, false, &a, &existed),
+		0);
 	assert_int_equal(a->ino, 4);
 	dfuse_itable_fini(&t);
 	assert_int_equal(nr_released, 4);
@@ -109,7 +114,8 @@ ref_outlives_forget(void **state)
 	nr_released = 0;
 	assert_int_equal(dfuse_itable_init(&t, 4, release), 0);
 	assert_int_equal(
-		dfuse_itable_add(&t, oid_of(3, 3), new_obj(), S_IFREG, false, &a, &existed), 0);
+		dfuse_itable_add(&t, NULL, oid_of(3, 3), new_obj(), S_IFREG, false, &a, &existed),
+		0);
 	held = dfuse_itable_get(&t, a->ino);
 	dfuse_itable_forget(&t, a->ino, 1);
 	assert_int_equal(nr_released, 0);
@@ -117,6 +123,42 @@ ref_outlives_forget(void **state)
 	assert_int_equal(nr_released, 1);
 	assert_int_equal(dfuse_itable_count(&t), 0);
 	dfuse_itable_fini(&t);
+	TEST_ALLOC_CHECK();
+}
+
+/* The same object id in two containers (a pool mount) is two inodes. */
+static void
+namespaces_apart(void **state)
+{
+	struct dfuse_itable t;
+	struct dfuse_inode *a, *b, *again;
+	int ns_a, ns_b;
+	bool existed;
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	nr_released = 0;
+	assert_int_equal(dfuse_itable_init(&t, 4, release), 0);
+	assert_int_equal(
+		dfuse_itable_add(&t, &ns_a, oid_of(1, 2), new_obj(), S_IFREG, false, &a, &existed),
+		0);
+	assert_false(existed);
+	assert_int_equal(
+		dfuse_itable_add(&t, &ns_b, oid_of(1, 2), new_obj(), S_IFREG, false, &b, &existed),
+		0);
+	assert_false(existed);
+	assert_ptr_not_equal(a, b);
+	assert_ptr_equal(a->ns, &ns_a);
+	assert_ptr_equal(dfuse_itable_find(&t, &ns_b, oid_of(1, 2)), b);
+	dfuse_itable_put(&t, b);
+	assert_null(dfuse_itable_find(&t, NULL, oid_of(1, 2)));
+	/* Objects-less inodes (the directories a pool mount makes up) are allowed. */
+	assert_int_equal(
+		dfuse_itable_add(&t, &ns_b, oid_of(0, 0), NULL, S_IFDIR, false, &again, &existed),
+		0);
+	assert_int_equal(dfuse_itable_count(&t), 3);
+	dfuse_itable_fini(&t);
+	assert_int_equal(nr_released, 2);
 	TEST_ALLOC_CHECK();
 }
 
@@ -134,8 +176,8 @@ churn(void *arg)
 		bool existed;
 		void *obj = d_calloc(1, 8);
 
-		assert_int_equal(dfuse_itable_add(t, oid_of(7, (uint64_t)(i % 37)), obj, S_IFREG,
-						  false, &ie, &existed),
+		assert_int_equal(dfuse_itable_add(t, NULL, oid_of(7, (uint64_t)(i % 37)), obj,
+						  S_IFREG, false, &ie, &existed),
 				 0);
 		if (existed)
 			d_free(obj);
@@ -171,6 +213,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(add_find_forget),
 		cmocka_unit_test(ref_outlives_forget),
+		cmocka_unit_test(namespaces_apart),
 		cmocka_unit_test(concurrent_churn),
 	};
 

@@ -106,6 +106,37 @@ o_lists(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* Without a container the mount serves a pool; without a pool, the system. */
+static void
+pool_and_system_mounts(void **state)
+{
+	char *pool_argv[] = { "dfuse", "-m", "/m", "--pool", "p", "--enable-local-flock" };
+	char *pos_argv[] = { "dfuse", "/m", "p" };
+	char *sys_argv[] = { "dfuse", "-m", "/m", "-o", "enable-local-flock" };
+	struct dfuse_opts o;
+	char err[256];
+
+	(void)state;
+	TEST_ALLOC_MARK();
+	assert_int_equal(dfuse_opts_parse(6, pool_argv, &o, err, sizeof(err)), 0);
+	assert_string_equal(o.pool, "p");
+	assert_null(o.cont);
+	assert_true(o.local_flock);
+	dfuse_opts_fini(&o);
+	assert_int_equal(dfuse_opts_parse(3, pos_argv, &o, err, sizeof(err)), 0);
+	assert_string_equal(o.mountpoint, "/m");
+	assert_string_equal(o.pool, "p");
+	assert_null(o.cont);
+	dfuse_opts_fini(&o);
+	assert_int_equal(dfuse_opts_parse(5, sys_argv, &o, err, sizeof(err)), 0);
+	assert_null(o.pool);
+	assert_null(o.cont);
+	assert_true(o.local_flock);
+	assert_null(o.fuse_opts);
+	dfuse_opts_fini(&o);
+	TEST_ALLOC_CHECK();
+}
+
 /* Bad command lines fail with a reason naming the problem, and leak nothing. */
 static void
 bad_input(void **state)
@@ -116,9 +147,7 @@ bad_input(void **state)
 		const char *reason;
 	} cases[] = {
 		{ { "dfuse", "--pool", "p", "--cont", "c" }, "no mount point" },
-		{ { "dfuse", "-m", "/m", "--cont", "c" }, "no pool" },
-		{ { "dfuse", "-m", "/m", "--pool", "p" }, "no container" },
-		{ { "dfuse", "/m", "p" }, "expected MOUNTPOINT [POOL CONTAINER]" },
+		{ { "dfuse", "-m", "/m", "--cont", "c" }, "no pool given for container c" },
 		{ { "dfuse", "/m", "p", "c", "d" }, "expected MOUNTPOINT" },
 		{ { "dfuse", "-m", "/a", "/b", "p", "c" }, "mount point given twice" },
 		{ { "dfuse", "/m", "p", "c", "--thread-count=zero" },
@@ -327,12 +356,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(long_form),        cmocka_unit_test(positional_and_path),
-		cmocka_unit_test(o_lists),          cmocka_unit_test(bad_input),
-		cmocka_unit_test(help_and_version), cmocka_unit_test(uns_values),
-		cmocka_unit_test(threads),          cmocka_unit_test(durations),
-		cmocka_unit_test(cache_defaults),   cmocka_unit_test(cache_attrs),
-		cmocka_unit_test(cache_bad_values),
+		cmocka_unit_test(long_form),   cmocka_unit_test(positional_and_path),
+		cmocka_unit_test(o_lists),     cmocka_unit_test(pool_and_system_mounts),
+		cmocka_unit_test(bad_input),   cmocka_unit_test(help_and_version),
+		cmocka_unit_test(uns_values),  cmocka_unit_test(threads),
+		cmocka_unit_test(durations),   cmocka_unit_test(cache_defaults),
+		cmocka_unit_test(cache_attrs), cmocka_unit_test(cache_bad_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
