@@ -87,7 +87,8 @@ struct dfuse_info {
 	struct fuse_session *se;
 	struct dfuse_eq *eqs;
 	int nr_eqs;
-	atomic_uint eq_next; /* round robin over eqs */
+	atomic_uint eq_next;           /* round robin over eqs */
+	atomic_bool readahead_pending; /* INIT answered, readahead to raise (dfuse_main.c) */
 	atomic_bool stopping;
 };
 

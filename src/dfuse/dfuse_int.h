@@ -71,6 +71,14 @@ int dfuse_uns_parse(const char *value, char **pool, char **cont);
 int dfuse_threads_resolve(int thread_count, int eq_count, int nr_cpus, int *fuse_threads,
 			  int *nr_eqs, char *err, size_t errlen);
 
+/*
+ * The device number (major:minor) of the file system mounted last on @mountpoint, from
+ * the text of /proc/self/mountinfo (octal escapes in paths understood). 0, or -DER_NONEXIST
+ * if nothing is mounted there.
+ */
+int dfuse_mountinfo_dev(const char *mountinfo, const char *mountpoint, unsigned int *major,
+			unsigned int *minor);
+
 /* ---- cache settings (dfuse_opts.c) ---- */
 
 /* Data caching modes (container attribute dfuse-data-cache). */

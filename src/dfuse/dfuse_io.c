@@ -7,8 +7,9 @@
  *
  * The write data FUSE hands us lives in the worker's receive buffer: the request takes
  * that buffer (the worker receives its next request into a new one, see
- * dfuse_request_buf_take) or, in the single-threaded loop, copies the data. A request whose
- * submission fails (the event never launched) is answered at once by the submitting thread.
+ * dfuse_request_buf_take) or, for small writes (and libfuse after 3.16), copies the data.
+ * A request whose submission fails (the event never launched) is answered at once by the submitting
+ * thread.
  *
  * The queue's thread polls only while an event it launched is in flight, and otherwise
  * sleeps on a condition variable. A poll holds the EQ's lock for slices of up to 10 ms,

@@ -205,6 +205,84 @@ fuse_start(struct dfuse_info *info, const struct dfuse_opts *o)
 	return 0;
 }
 
+/*
+ * Kernel readahead: the kernel caps a FUSE mount's readahead at 128 KiB when it mounts it,
+ * so sequential reads of cached files arrive as 128 KiB requests, one or two in flight
+ * (a 1 GiB file read at 0.3-0.65 GB/s on a memory engine where uncached reads ran at 1.5;
+ * 1.3-1.6 GB/s with 1-4 MiB). Only the mount's backing device setting in sysfs raises
+ * it, which needs root; otherwise say so and go on. The kernel applies the limit again
+ * when it takes our INIT reply, so this runs after that reply (worker_main).
+ */
+#define DFUSE_READAHEAD_KB 4096
+
+static char *
+read_text_file(const char *path)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nb = d_realloc(buf, cap + 16384);
+
+			if (nb == NULL) {
+				d_free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap += 16384;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0) {
+			buf[len] = '\0';
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	return buf;
+}
+
+static void
+set_readahead(struct dfuse_info *info)
+{
+	char path[128], val[16];
+	unsigned int ma, mi;
+	char *text;
+	int fd, len, rc;
+
+	if (info->opts->disable_caching)
+		return;
+	text = read_text_file("/proc/self/mountinfo");
+	rc = text != NULL ? dfuse_mountinfo_dev(text, info->mountpoint, &ma, &mi) : -DER_NOMEM;
+	d_free(text);
+	if (rc != 0) {
+		D_NOTE("readahead left at the kernel's default: the mount on %s not found in "
+		       "/proc/self/mountinfo",
+		       info->mountpoint);
+		return;
+	}
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", ma, mi);
+	len = snprintf(val, sizeof(val), "%d\n", DFUSE_READAHEAD_KB);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, val, (size_t)len) != len) {
+		D_NOTE("readahead left at the kernel's default (128 KiB) on %s: cannot write "
+		       "%s: %s; sequential reads of cached files go in 128 KiB requests",
+		       info->mountpoint, path, strerror(errno));
+	} else {
+		D_INFO("readahead of %s set to %d KiB (%s)", info->mountpoint, DFUSE_READAHEAD_KB,
+		       path);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* The session signals end; what fuse_set_signal_handlers() would do, made reliable. */
 static struct fuse_session *signal_se;
 
@@ -262,6 +340,7 @@ install_exit_signals(struct fuse_session *se)
  */
 struct worker {
 	pthread_t thread;
+	struct dfuse_info *info;
 	struct fuse_session *se;
 	struct fuse_buf fbuf;
 	int error;
@@ -363,6 +442,10 @@ worker_main(void *arg)
 			break;
 		}
 		fuse_session_process_buf(w->se, &w->fbuf);
+		/* The INIT reply is in: the kernel has set its readahead limit. */
+		if (atomic_load_explicit(&w->info->readahead_pending, memory_order_relaxed) &&
+		    atomic_exchange(&w->info->readahead_pending, false))
+			set_readahead(w->info);
 	}
 	worker_fbuf = NULL;
 	pthread_cleanup_pop(1);
@@ -378,12 +461,14 @@ fuse_run(struct dfuse_info *info, const struct dfuse_opts *o, int fuse_threads)
 	int i;
 
 	if (o->singlethread)
-		return fuse_session_loop(info->se);
+		fuse_threads = 1;
 	ws = d_calloc((size_t)fuse_threads, sizeof(*ws));
 	if (ws == NULL)
 		return -ENOMEM;
-	for (i = 0; i < fuse_threads; i++)
+	for (i = 0; i < fuse_threads; i++) {
+		ws[i].info = info;
 		ws[i].se = info->se;
+	}
 	/* ws[0] is this thread: the one signals interrupt */
 	for (i = 1; i < fuse_threads; i++) {
 		rc = pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);

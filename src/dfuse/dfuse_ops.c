@@ -196,6 +196,8 @@ op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want &= ~FUSE_CAP_ASYNC_DIO;
 	conn->time_gran = 1;
 	conn->max_background = 16;
+	/* Raised once the kernel has taken this reply (dfuse_main.c). */
+	atomic_store(&info->readahead_pending, !info->opts->disable_caching);
 	conn->congestion_threshold = 8;
 }
 

@@ -550,3 +550,59 @@ dfuse_cache_resolve(const char *const values[DFUSE_NR_CACHE_ATTRS], struct dfuse
 	}
 	return 0;
 }
+
+/* Does mountinfo path @field (up to a space) spell @path once \ooo escapes are undone? */
+static bool
+mountinfo_path_is(const char *field, const char *path)
+{
+	const char *f = field;
+	const char *p = path;
+
+	while (*f != '\0' && *f != ' ' && *f != '\n') {
+		int c = (unsigned char)*f;
+
+		if (c == '\\' && f[1] >= '0' && f[1] <= '3' && f[2] >= '0' && f[2] <= '7' &&
+		    f[3] >= '0' && f[3] <= '7') {
+			c = (f[1] - '0') * 64 + (f[2] - '0') * 8 + (f[3] - '0');
+			f += 4;
+		} else {
+			f++;
+		}
+		if (*p == '\0' || (unsigned char)*p != c)
+			return false;
+		p++;
+	}
+	return *p == '\0';
+}
+
+int
+dfuse_mountinfo_dev(const char *mountinfo, const char *mountpoint, unsigned int *major,
+		    unsigned int *minor)
+{
+	const char *line = mountinfo;
+	int found = -DER_NONEXIST;
+
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ...": the last match is the newest. */
+	while (line != NULL && *line != '\0') {
+		const char *next = strchr(line, '\n');
+		const char *f = line;
+		unsigned int ma, mi;
+		int i;
+
+		for (i = 0; i < 4 && f != NULL; i++) {
+			if (i == 2 && sscanf(f, "%u:%u", &ma, &mi) != 2)
+				break;
+			f = strchr(f, ' ');
+			if (f != NULL)
+				f++;
+		}
+		if (i == 4 && f != NULL && (next == NULL || f < next) &&
+		    mountinfo_path_is(f, mountpoint)) {
+			*major = ma;
+			*minor = mi;
+			found = 0;
+		}
+		line = next != NULL ? next + 1 : NULL;
+	}
+	return found;
+}

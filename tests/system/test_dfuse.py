@@ -189,6 +189,12 @@ class Dfuse:
             self.stop()
 
 
+def readahead_kb(mnt):
+    dev = os.stat(mnt).st_dev
+    with open("/sys/class/bdi/%d:%d/read_ahead_kb" % (os.major(dev), os.minor(dev))) as f:
+        return int(f.read())
+
+
 def sh(cmd, cwd, timeout=120):
     res = subprocess.run(cmd, shell=True, cwd=cwd, capture_output=True, text=True,
                          timeout=timeout)
@@ -272,6 +278,9 @@ def test_coreutils_and_ioctl(dsys, tmp_path):
     with Dfuse(dsys, cont, "mnt_tools") as m:
         sh("cp -a %s %s" % (src, m.path("copy")), cwd=m.mnt)
         assert tree_digest(m.path("copy")) == tree_digest(src)
+        # With caching, readahead is raised past the kernel's 128 KiB (root only).
+        if os.geteuid() == 0:
+            assert readahead_kb(m.mnt) == 4096
         # find and du agree with the source tree.
         found = sorted(sh("find copy", cwd=m.mnt).split())
         want = sorted(["copy"] + ["copy/" + p for p in tree_digest(src)])
@@ -464,6 +473,7 @@ def test_two_mounts_coherent(dsys):
     with Dfuse(dsys, cont, "mnt_a", "--disable-caching") as a, \
             Dfuse(dsys, cont, "mnt_b", "--disable-caching") as b:
         assert il_query(a.mnt)["flags"] & 1 == 0
+        assert readahead_kb(a.mnt) == 128  # direct I/O: left alone
         with open(a.path("f"), "w") as f:
             f.write("one")
         assert open(b.path("f")).read() == "one"

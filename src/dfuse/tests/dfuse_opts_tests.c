@@ -137,6 +137,32 @@ pool_and_system_mounts(void **state)
 	TEST_ALLOC_CHECK();
 }
 
+/* The device of a mount point, from /proc/self/mountinfo's text. */
+static void
+mountinfo_dev(void **state)
+{
+	const char *text = "22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
+			   "40 22 0:39 / /tmp/my\\040mnt rw - fuse.daos dfuse rw\n"
+			   "41 22 0:40 / /tmp/m rw - fuse.daos dfuse rw\n"
+			   "42 41 0:41 / /tmp/m rw - fuse.daos dfuse rw\n"
+			   "bad line\n"
+			   "43 22 x:y / /tmp/bad rw - tmpfs tmpfs rw";
+	unsigned int ma = 99, mi = 99;
+
+	(void)state;
+	assert_int_equal(dfuse_mountinfo_dev(text, "/tmp/m", &ma, &mi), 0);
+	assert_int_equal(ma, 0);
+	assert_int_equal(mi, 41); /* the last mount on /tmp/m */
+	assert_int_equal(dfuse_mountinfo_dev(text, "/tmp/my mnt", &ma, &mi), 0);
+	assert_int_equal(mi, 39);
+	assert_int_equal(dfuse_mountinfo_dev(text, "/proc", &ma, &mi), 0);
+	assert_int_equal(mi, 21);
+	assert_int_equal(dfuse_mountinfo_dev(text, "/tmp", &ma, &mi), -DER_NONEXIST);
+	assert_int_equal(dfuse_mountinfo_dev(text, "/tmp/my", &ma, &mi), -DER_NONEXIST);
+	assert_int_equal(dfuse_mountinfo_dev(text, "/tmp/bad", &ma, &mi), -DER_NONEXIST);
+	assert_int_equal(dfuse_mountinfo_dev("", "/tmp/m", &ma, &mi), -DER_NONEXIST);
+}
+
 /* Bad command lines fail with a reason naming the problem, and leak nothing. */
 static void
 bad_input(void **state)
@@ -356,12 +382,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(long_form),   cmocka_unit_test(positional_and_path),
-		cmocka_unit_test(o_lists),     cmocka_unit_test(pool_and_system_mounts),
-		cmocka_unit_test(bad_input),   cmocka_unit_test(help_and_version),
-		cmocka_unit_test(uns_values),  cmocka_unit_test(threads),
-		cmocka_unit_test(durations),   cmocka_unit_test(cache_defaults),
-		cmocka_unit_test(cache_attrs), cmocka_unit_test(cache_bad_values),
+		cmocka_unit_test(long_form),        cmocka_unit_test(positional_and_path),
+		cmocka_unit_test(o_lists),          cmocka_unit_test(pool_and_system_mounts),
+		cmocka_unit_test(mountinfo_dev),    cmocka_unit_test(bad_input),
+		cmocka_unit_test(help_and_version), cmocka_unit_test(uns_values),
+		cmocka_unit_test(threads),          cmocka_unit_test(durations),
+		cmocka_unit_test(cache_defaults),   cmocka_unit_test(cache_attrs),
+		cmocka_unit_test(cache_bad_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
