@@ -4,7 +4,8 @@
  * layers, beside libdaos and tmpfs figures measured in the same run (issue 6):
  *
  *   fs_bench --pool P --cont C [--mib N] [--quick] [--dfuse DIR] [--dfuse-cached DIR]
- *            [--ioil LIB] [--pil4dfs LIB] [--ref-obj-write MB/s] [--ref-obj-read MB/s]
+ *            [--ioil LIB] [--pil4dfs LIB] [--null-fuse DIR]
+ *            [--ref-obj-write MB/s] [--ref-obj-read MB/s]
  *            [--ref-tmpfs-write MB/s] [--ref-tmpfs-read MB/s]
  *   fs_bench --posix FILE [--mib N]          (one POSIX run; what the above starts)
  *
@@ -14,7 +15,11 @@
  *   (b) through the dfuse mount DIR: open/write/fsync/close, then open/read/close;
  *   (c) the same through DIR with LD_PRELOAD=LIB of --ioil;
  *   (d) the same with LD_PRELOAD=LIB of --pil4dfs;
- *   and, given --dfuse-cached, (b) on a mount with kernel caching (page cache, write-back).
+ *   and, given --dfuse-cached, (b) on a mount with kernel caching (page cache, write-back);
+ *   given --null-fuse, (b) on a mount of bench/null_fuse: FUSE with nothing behind it, the
+ *   kernel's share of dfuse's path. dfuse does what null_fuse does and then what libdfs
+ *   does, one after the other (a synchronous write cannot overlap them), so its limit is
+ *   1 / (1 / null_fuse + 1 / libdfs), printed beside it.
  * (b)-(d) run this program again with --posix in a child, so the preloaded library sees a
  * fresh process as any application would; D_IL_REPORT is set and the library's report
  * line is shown, which tells whether the kernel was bypassed (only on a dfuse mount
@@ -364,6 +369,7 @@ main(int argc, char **argv)
 		{ "ioil", required_argument, NULL, 'i' },
 		{ "pil4dfs", required_argument, NULL, 'l' },
 		{ "posix", required_argument, NULL, 'x' },
+		{ "null-fuse", required_argument, NULL, 'n' },
 		{ "ref-obj-write", required_argument, NULL, 'w' },
 		{ "ref-obj-read", required_argument, NULL, 'r' },
 		{ "ref-tmpfs-write", required_argument, NULL, 'W' },
@@ -371,9 +377,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pool = NULL, *cont = NULL, *dfuse = NULL, *cached = NULL;
-	const char *ioil = NULL, *pil4dfs = NULL, *posix = NULL;
+	const char *ioil = NULL, *pil4dfs = NULL, *posix = NULL, *null_dir = NULL;
 	double obj_w = 0, obj_r = 0, tmpfs_w = 0, tmpfs_r = 0;
 	struct result dfs = { 0 }, fuse = { 0 }, fuse_c = { 0 }, il = { 0 }, pil = { 0 };
+	struct result null = { 0 }, serial = { 0 };
 	dfs_t *fs;
 	int failed = 0;
 	int rc;
@@ -408,6 +415,9 @@ main(int argc, char **argv)
 		case 'x':
 			posix = optarg;
 			break;
+		case 'n':
+			null_dir = optarg;
+			break;
 		case 'w':
 			obj_w = strtod(optarg, NULL);
 			break;
@@ -429,8 +439,12 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	block = malloc(BLOCK);
-	if (block == NULL)
+	/*
+	 * Page-aligned, as fio's and dd's buffers are: FUSE passes a direct write of at most
+	 * 256 pages per request, so a 1 MiB buffer 16 bytes into a page (malloc's) costs
+	 * dfuse a second request of 16 bytes for every MiB.
+	 */
+	if (posix_memalign((void **)&block, 4096, BLOCK) != 0)
 		return 1;
 	memset(block, 'x', BLOCK);
 	if (posix != NULL)
@@ -462,6 +476,13 @@ main(int argc, char **argv)
 		space_wait(fs);
 		failed |= posix_child(cached, "dfuse-cached", NULL, &fuse_c);
 	}
+	if (null_dir != NULL) {
+		failed |= posix_child(null_dir, "null_fuse", NULL, &null);
+		if (null.write > 0 && null.read > 0 && dfs.write > 0 && dfs.read > 0) {
+			serial.write = 1.0 / (1.0 / null.write + 1.0 / dfs.write);
+			serial.read = 1.0 / (1.0 / null.read + 1.0 / dfs.read);
+		}
+	}
 	dfs_disconnect(fs);
 	dfs_fini();
 
@@ -480,6 +501,10 @@ main(int argc, char **argv)
 		row("dfuse + libpil4dfs", &pil);
 	if (fuse_c.write > 0)
 		row("dfuse (caching: page cache)", &fuse_c);
+	if (null.write > 0)
+		row("FUSE alone (null_fuse, direct I/O)", &null);
+	if (serial.write > 0)
+		row("  limit: null_fuse, then libdfs", &serial);
 	if (tmpfs_w > 0)
 		row("tmpfs (fio psync)", &(struct result){ tmpfs_w, tmpfs_r, "" });
 	if (il.report[0] != '\0')
@@ -497,6 +522,8 @@ main(int argc, char **argv)
 	ratio("dfuse write / libdfs write", fuse.write, dfs.write, " (target >= 50%)");
 	ratio("dfuse read / libdfs read", fuse.read, dfs.read, " (target >= 50%)");
 	ratio("dfuse (caching) write / libdfs write", fuse_c.write, dfs.write, "");
+	ratio("dfuse write / limit (null_fuse, then libdfs)", fuse.write, serial.write, "");
+	ratio("dfuse read / limit (null_fuse, then libdfs)", fuse.read, serial.read, "");
 	ratio("libdfs write / tmpfs write", dfs.write, tmpfs_w, "");
 	ratio("libdfs read / tmpfs read", dfs.read, tmpfs_r, "");
 	free(block);
