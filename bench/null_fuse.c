@@ -314,7 +314,13 @@ main(int argc, char **argv)
 	int threads = 2;
 	int rc;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && (threads = atoi(argv[2])) < 1)) {
+	if (argc == 3) {
+		char *end;
+		long v = strtol(argv[2], &end, 10);
+
+		threads = *end == '\0' && v >= 1 && v <= 64 ? (int)v : 0;
+	}
+	if (argc < 2 || argc > 3 || threads < 1) {
 		fprintf(stderr, "usage: null_fuse MOUNTPOINT [THREADS]\n");
 		return 2;
 	}

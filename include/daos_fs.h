@@ -343,8 +343,8 @@ int dfs_mkdir(dfs_t *dfs, dfs_obj_t *parent, const char *name, mode_t mode, daos
 int dfs_remove(dfs_t *dfs, dfs_obj_t *parent, const char *name, bool force, daos_obj_id_t *oid);
 /*
  * Rename @name of @parent to @new_name of @new_parent, replacing an existing entry there as
- * rename(2) does. *@oid, if not NULL, receives the id of the replaced object (zero if none);
- * the caller owns that object (DFS does not punch it).
+ * rename(2) does (the replaced object is punched, as dfs_remove() does). *@oid, if not
+ * NULL, receives the id of the replaced object (zero if none).
  */
 int dfs_move(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *new_parent,
 	     const char *new_name, daos_obj_id_t *oid);

@@ -30,6 +30,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "dfs/dfs_ext.h"
 #include "dfs/dfs_int.h"
 
 #define DFS_MAX_SYMLINK_DEPTH 40
@@ -998,7 +999,7 @@ static int move_finish(struct dfs *dfs, daos_handle_t dir_oh, const char *name,
 		       const struct entry_rec *r);
 
 static int entry_remove(struct dfs *dfs, daos_handle_t dir_oh, const char *name, bool force,
-			daos_obj_id_t *oid);
+			bool keep_file, daos_obj_id_t *oid, mode_t *mode);
 
 struct rm_arg {
 	struct dfs *dfs;
@@ -1011,7 +1012,7 @@ rm_child_cb(const char *name, void *arg)
 	struct rm_arg *a = arg;
 	int rc;
 
-	rc = entry_remove(a->dfs, a->oh, name, true, NULL);
+	rc = entry_remove(a->dfs, a->oh, name, true, false, NULL, NULL);
 	return rc == -DER_NONEXIST ? 0 : rc;
 }
 
@@ -1055,11 +1056,12 @@ obj_punch_oid(struct dfs *dfs, daos_obj_id_t oid)
 /*
  * Remove entry @name of directory @dir_oh. The entry goes first (one conditional punch,
  * so a racing remover gets ENOENT), then the object: a crash in between leaks the object,
- * never leaves a name without one.
+ * never leaves a name without one. @keep_file leaves a regular file's object to the
+ * caller. The removed entry's object id and type go to @oid and @mode (either may be NULL).
  */
 static int
-entry_remove(struct dfs *dfs, daos_handle_t dir_oh, const char *name, bool force,
-	     daos_obj_id_t *oid)
+entry_remove(struct dfs *dfs, daos_handle_t dir_oh, const char *name, bool force, bool keep_file,
+	     daos_obj_id_t *oid, mode_t *mode)
 {
 	struct entry_rec r;
 	daos_key_t dkey;
@@ -1094,7 +1096,7 @@ entry_remove(struct dfs *dfs, daos_handle_t dir_oh, const char *name, bool force
 	rc = daos_obj_punch_dkeys(dir_oh, DAOS_TX_NONE, DAOS_COND_PUNCH, 1, &dkey, NULL);
 	if (rc != 0)
 		goto out;
-	if (!S_ISLNK(r.e.mode)) {
+	if (!S_ISLNK(r.e.mode) && !(keep_file && S_ISREG(r.e.mode))) {
 		int prc = obj_punch_oid(dfs, r.e.oid);
 
 		if (prc != 0)
@@ -1103,6 +1105,8 @@ entry_remove(struct dfs *dfs, daos_handle_t dir_oh, const char *name, bool force
 	}
 	if (oid != NULL)
 		*oid = r.e.oid;
+	if (mode != NULL)
+		*mode = r.e.mode;
 out:
 	entry_rec_fini(&r);
 	return rc;
@@ -1124,7 +1128,36 @@ dfs_remove(dfs_t *dfs, dfs_obj_t *parent, const char *name, bool force, daos_obj
 	rc = dir_of(dfs, parent, &dir);
 	if (rc != 0)
 		return rc;
-	return dfs_err(entry_remove(dfs, dir->oh, name, force, oid));
+	return dfs_err(entry_remove(dfs, dir->oh, name, force, false, oid, NULL));
+}
+
+D_EXPORT int
+dfs_remove_keep(dfs_t *dfs, dfs_obj_t *parent, const char *name, daos_obj_id_t *oid, mode_t *mode)
+{
+	struct dfs_obj *dir;
+	int rc;
+
+	if (dfs == NULL || oid == NULL || mode == NULL)
+		return EINVAL;
+	if (dfs->amode != O_RDWR)
+		return EPERM;
+	rc = dfs_name_check(name);
+	if (rc != 0)
+		return rc;
+	rc = dir_of(dfs, parent, &dir);
+	if (rc != 0)
+		return rc;
+	return dfs_err(entry_remove(dfs, dir->oh, name, false, true, oid, mode));
+}
+
+D_EXPORT int
+dfs_punch_oid(dfs_t *dfs, daos_obj_id_t oid)
+{
+	if (dfs == NULL)
+		return EINVAL;
+	if (dfs->amode != O_RDWR)
+		return EPERM;
+	return dfs_err(obj_punch_oid(dfs, oid));
 }
 
 /* ---- rename and exchange ---- */
@@ -1459,9 +1492,10 @@ oid_eq(daos_obj_id_t a, daos_obj_id_t b)
 	return a.lo == b.lo && a.hi == b.hi;
 }
 
-D_EXPORT int
-dfs_move(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *new_parent,
-	 const char *new_name, daos_obj_id_t *oid)
+/* dfs_move; @keep_file leaves a replaced regular file's object to the caller. */
+static int
+move_entry(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *new_parent,
+	   const char *new_name, bool keep_file, daos_obj_id_t *oid)
 {
 	struct dfs_obj *sdir, *ddir;
 	struct entry_rec sr, dr;
@@ -1594,14 +1628,15 @@ dfs_move(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *new_parent,
 		D_WARN("could not clear the rename marker of %s: " DF_RC, new_name, DP_RC(rc));
 	rc = 0;
 	if (replaced) {
-		if (!S_ISLNK(dr.e.mode)) {
+		if (!S_ISLNK(dr.e.mode) && !(keep_file && S_ISREG(dr.e.mode))) {
 			int prc = obj_punch_oid(dfs, dr.e.oid);
 
 			if (prc != 0)
 				D_WARN("could not punch replaced object " DF_OID ": " DF_RC,
 				       DP_OID(dr.e.oid), DP_RC(prc));
 		}
-		if (oid != NULL)
+		/* Keeping: only the object left to the caller. */
+		if (oid != NULL && (!keep_file || S_ISREG(dr.e.mode)))
 			*oid = dr.e.oid;
 	}
 out_dr:
@@ -1613,6 +1648,22 @@ out_sf:
 out_sr:
 	entry_rec_fini(&sr);
 	return dfs_err(rc);
+}
+
+D_EXPORT int
+dfs_move(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *new_parent,
+	 const char *new_name, daos_obj_id_t *oid)
+{
+	return move_entry(dfs, parent, name, new_parent, new_name, false, oid);
+}
+
+D_EXPORT int
+dfs_move_keep(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *new_parent,
+	      const char *new_name, daos_obj_id_t *oid)
+{
+	if (oid == NULL)
+		return EINVAL;
+	return move_entry(dfs, parent, name, new_parent, new_name, true, oid);
 }
 
 D_EXPORT int

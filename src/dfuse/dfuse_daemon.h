@@ -156,8 +156,8 @@ int dfuse_ns_list(struct dfuse_info *info, struct dfuse_inode *dir, char ***name
 /* Free a list of dfuse_ns_list(). */
 void dfuse_ns_list_free(char **names);
 
-/* The inode table's release callback: dfs_release(). */
-void dfuse_release_obj(void *obj);
+/* The inode table's release callback: dfs_release(), and the punch of an orphan's object. */
+void dfuse_release_obj(struct dfuse_inode *ie);
 
 /* Start and stop the event queues and their threads (dfuse_io.c). */
 int dfuse_eqs_start(struct dfuse_info *info, int nr_eqs);

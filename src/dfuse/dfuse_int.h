@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* ---- options (dfuse_opts.c) ---- */
@@ -151,6 +152,10 @@ struct dfuse_inode {
 	void *obj;         /* the dfs_obj_t, owned (or NULL); its parent/name change under lock */
 	pthread_mutex_t lock;
 	double cache_stamp; /* when the page cache of this file was last filled (monotonic) */
+	/* under lock: */
+	struct stat st; /* the attributes last seen, if have_st: answers once the entry is gone */
+	bool have_st;
+	bool orphan; /* unlinked (or replaced) while the kernel knew it: punch on release */
 };
 
 struct dfuse_itable {
@@ -160,11 +165,12 @@ struct dfuse_itable {
 	size_t nr_buckets;
 	uint64_t nr_inodes;
 	uint64_t next_ino;
-	void (*release)(void *obj); /* frees an inode's obj when the last reference goes */
+	void (*release)(struct dfuse_inode *ie); /* frees ie->obj when the last reference goes */
 };
 
 /* Set up an empty table with @nr_buckets chains (rounded up to a power of two). */
-int dfuse_itable_init(struct dfuse_itable *t, size_t nr_buckets, void (*release)(void *obj));
+int dfuse_itable_init(struct dfuse_itable *t, size_t nr_buckets,
+		      void (*release)(struct dfuse_inode *ie));
 /* Drop every inode, whatever its references (at the end of the session). */
 void dfuse_itable_fini(struct dfuse_itable *t);
 /*

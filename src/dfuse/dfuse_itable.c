@@ -11,8 +11,8 @@
  * maps to one inode whatever path led to it, which is what lets a rename made elsewhere be
  * picked up: the next lookup refreshes the inode's parent and name (dfuse_ops.c).
  *
- * The table knows nothing of DFS: the object is a void pointer handed back to a release
- * callback, so tests/dfuse_itable_tests.c runs without libdfs.
+ * The table knows nothing of DFS: the object is a void pointer the release callback frees
+ * with the inode it belongs to, so tests/dfuse_itable_tests.c runs without libdfs.
  */
 #define D_LOGFAC DD_FAC(dfuse)
 
@@ -37,7 +37,8 @@ ino_bucket(const struct dfuse_itable *t, uint64_t ino)
 }
 
 int
-dfuse_itable_init(struct dfuse_itable *t, size_t nr_buckets, void (*release)(void *obj))
+dfuse_itable_init(struct dfuse_itable *t, size_t nr_buckets,
+		  void (*release)(struct dfuse_inode *ie))
 {
 	size_t n = 1, i;
 
@@ -65,8 +66,8 @@ dfuse_itable_init(struct dfuse_itable *t, size_t nr_buckets, void (*release)(voi
 static void
 inode_free(struct dfuse_itable *t, struct dfuse_inode *ie)
 {
-	if (ie->obj != NULL && t->release != NULL)
-		t->release(ie->obj);
+	if (t->release != NULL)
+		t->release(ie);
 	pthread_mutex_destroy(&ie->lock);
 	d_free(ie);
 }

@@ -19,6 +19,12 @@
  * Pool and system mounts: an inode belongs to a container (dfuse_ie_cont) or is a
  * directory dfuse makes up (dfuse_ns.c), which lists and looks up containers or pools
  * and refuses every change with EPERM. A rename between containers is EXDEV.
+ *
+ * Open-unlink: a file unlinked (or replaced by a rename) while the kernel still knows its
+ * inode keeps its object, which is punched when the kernel forgets the inode (after the
+ * last close); until then its data stay readable and writable through open fds, and its
+ * attributes are the ones last seen with the object's current size. So are those of a
+ * file another client renamed, until the next lookup finds its new name.
  */
 #define D_LOGFAC DD_FAC(dfuse)
 
@@ -30,6 +36,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "dfs/dfs_ext.h"
 #include "dfuse/dfuse_daemon.h"
 #include "dfuse/dfuse_ioctl.h"
 #include "dfuse/dfuse_statfs.h"
@@ -70,10 +77,48 @@ obj_mode(dfs_obj_t *obj)
 }
 
 void
-dfuse_release_obj(void *obj)
+dfuse_release_obj(struct dfuse_inode *ie)
 {
-	if (obj != NULL)
-		dfs_release(obj);
+	struct dfuse_cont *dc = dfuse_ie_cont(ie);
+
+	if (ie->orphan && dc != NULL) {
+		int rc = dfs_punch_oid(dc->dfs, ie->oid);
+
+		if (rc != 0)
+			D_WARN("could not free the object " DF_U64 "." DF_U64
+			       " of an unlinked file: %s",
+			       ie->oid.hi, ie->oid.lo, strerror(rc));
+	}
+	if (ie->obj != NULL)
+		dfs_release(ie->obj);
+}
+
+/* Keep @st as @ie's attributes last seen (they answer once its entry is gone). */
+static void
+ie_remember(struct dfuse_inode *ie, const struct stat *st)
+{
+	pthread_mutex_lock(&ie->lock);
+	ie->st = *st;
+	ie->have_st = true;
+	pthread_mutex_unlock(&ie->lock);
+}
+
+/*
+ * The attributes of regular file @ie whose entry is gone (unlinked here, or moved by
+ * another client): the last seen, with the object's size. ie->lock held. 0 or ENOENT.
+ */
+static int
+ie_stat_gone(struct dfuse_cont *dc, struct dfuse_inode *ie, struct stat *st)
+{
+	daos_size_t size;
+
+	if (!S_ISREG(ie->mode) || !ie->have_st || dfs_get_size(dc->dfs, ie->obj, &size) != 0)
+		return ENOENT;
+	*st = ie->st;
+	st->st_size = (off_t)size;
+	st->st_blocks = (blkcnt_t)((size + 511) / 512);
+	st->st_nlink = ie->orphan ? 0 : 1;
+	return 0;
 }
 
 /* Refuse a change in a directory dfuse makes up: replies EPERM, puts @ie, returns true. */
@@ -154,6 +199,7 @@ reply_entry(fuse_req_t req, struct dfuse_info *info, int rc, struct dfuse_cont *
 		fuse_reply_err(req, rc);
 		return;
 	}
+	ie_remember(ie, st);
 	entry_fill(info, ie, st, &e);
 	if (fuse_reply_entry(req, &e) != 0)
 		/* The kernel never saw it (interrupted): undo its lookup. */
@@ -277,7 +323,13 @@ ie_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat *st)
 		return 0;
 	}
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_ostat(dc->dfs, ie->obj, st);
+	rc = ie->orphan ? ENOENT : dfs_ostat(dc->dfs, ie->obj, st);
+	if (rc == ENOENT) {
+		rc = ie_stat_gone(dc, ie, st);
+	} else if (rc == 0) {
+		ie->st = *st;
+		ie->have_st = true;
+	}
 	pthread_mutex_unlock(&ie->lock);
 	return rc;
 }
@@ -308,6 +360,43 @@ static void
 now_timespec(struct timespec *ts)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+/*
+ * setattr of regular file @ie whose entry is gone (ie->lock held): the size goes to the
+ * object; an unlinked file's other attributes live in memory until it is released, and
+ * those of a file moved by another client cannot be set through a stale name (ESTALE).
+ */
+static int
+setattr_gone(struct dfuse_cont *dc, struct dfuse_inode *ie, struct stat *st, int flags)
+{
+	struct stat now;
+	int rc;
+
+	rc = ie_stat_gone(dc, ie, &now);
+	if (rc != 0)
+		return rc;
+	if ((flags & ~DFS_SET_ATTR_SIZE) != 0 && !ie->orphan)
+		return ESTALE;
+	if (flags & DFS_SET_ATTR_SIZE) {
+		rc = dfs_punch(dc->dfs, ie->obj, (daos_off_t)st->st_size, DFS_MAX_FSIZE);
+		if (rc != 0)
+			return rc;
+		now.st_size = st->st_size;
+	}
+	if (flags & DFS_SET_ATTR_MODE)
+		now.st_mode = (now.st_mode & S_IFMT) | (st->st_mode & 07777);
+	if (flags & DFS_SET_ATTR_UID)
+		now.st_uid = st->st_uid;
+	if (flags & DFS_SET_ATTR_GID)
+		now.st_gid = st->st_gid;
+	if (flags & DFS_SET_ATTR_ATIME)
+		now.st_atim = st->st_atim;
+	if (flags & DFS_SET_ATTR_MTIME)
+		now.st_mtim = st->st_mtim;
+	ie->st = now;
+	*st = now;
+	return 0;
 }
 
 static void
@@ -357,7 +446,13 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct
 		return;
 	if (flags != 0) {
 		pthread_mutex_lock(&ie->lock);
-		rc = dfs_osetattr(dc->dfs, ie->obj, &st, flags);
+		rc = ie->orphan ? ENOENT : dfs_osetattr(dc->dfs, ie->obj, &st, flags);
+		if (rc == ENOENT) {
+			rc = setattr_gone(dc, ie, &st, flags);
+		} else if (rc == 0) {
+			ie->st = st;
+			ie->have_st = true;
+		}
 		pthread_mutex_unlock(&ie->lock);
 	} else {
 		rc = ie_stat(info, ie, &st);
@@ -479,45 +574,50 @@ op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newnam
 	fuse_reply_err(req, ENOTSUP);
 }
 
+/*
+ * The object of a file whose entry is gone (unlinked, or replaced by a rename): punched
+ * now, unless the kernel still knows the file (open, or about to be forgotten), in which
+ * case when the inode goes (dfuse_release_obj).
+ */
+static void
+file_gone(struct dfuse_info *info, struct dfuse_cont *dc, daos_obj_id_t oid)
+{
+	struct dfuse_inode *ie;
+	int rc;
+
+	ie = dfuse_itable_find(&info->itable, dc, oid);
+	if (ie != NULL) {
+		pthread_mutex_lock(&ie->lock);
+		ie->orphan = true;
+		pthread_mutex_unlock(&ie->lock);
+		ie_put(info, ie);
+		return;
+	}
+	rc = dfs_punch_oid(dc->dfs, oid);
+	if (rc != 0)
+		D_WARN("could not free the object " DF_U64 "." DF_U64 " of a removed file: %s",
+		       oid.hi, oid.lo, strerror(rc));
+}
+
 static void
 op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct dfuse_info *info = req_info(req);
 	struct dfuse_inode *pie;
+	struct dfuse_cont *dc;
+	daos_obj_id_t oid;
+	mode_t mode = 0;
 	int rc;
 
 	pie = ie_get(req, parent);
 	if (pie == NULL || vdir_refuse(req, info, pie))
 		return;
-	rc = dfs_remove(dfuse_ie_cont(pie)->dfs, pie->obj, name, false, NULL);
+	dc = pie->ns;
+	rc = dfs_remove_keep(dc->dfs, pie->obj, name, &oid, &mode);
+	if (rc == 0 && S_ISREG(mode))
+		file_gone(info, dc, oid);
 	ie_put(info, pie);
 	fuse_reply_err(req, rc);
-}
-
-/* Free the object a rename replaced, unless someone may still use it (open-unlink). */
-static void
-punch_replaced(struct dfuse_info *info, struct dfuse_cont *dc, daos_obj_id_t oid)
-{
-	struct dfuse_inode *ie;
-	daos_handle_t oh;
-	int rc;
-
-	if (oid.hi == 0 && oid.lo == 0)
-		return;
-	ie = dfuse_itable_find(&info->itable, dc, oid);
-	if (ie != NULL) {
-		/* The kernel still knows it; its data stays, as DAOS's dfuse leaves it. */
-		ie_put(info, ie);
-		return;
-	}
-	rc = daos_obj_open(dc->coh, oid, DAOS_OO_RW, &oh, NULL);
-	if (rc == 0) {
-		rc = daos_obj_punch(oh, DAOS_TX_NONE, 0, NULL);
-		daos_obj_close(oh, NULL);
-	}
-	if (rc != 0)
-		D_WARN("could not free replaced object " DF_U64 "." DF_U64 ": " DF_RC, oid.hi,
-		       oid.lo, DP_RC(rc));
 }
 
 /* Point the inode of entry @name of @dir (if the kernel knows it) at that entry. */
@@ -583,11 +683,12 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newpar
 			rc = rc == 0 ? EEXIST : rc == ENOENT ? 0 : rc;
 		}
 		if (rc == 0)
-			rc = dfs_move(dc->dfs, pie->obj, name, npie->obj, newname, &replaced);
+			rc = dfs_move_keep(dc->dfs, pie->obj, name, npie->obj, newname, &replaced);
 	}
 	if (rc == 0) {
 		refresh_moved(info, npie, newname);
-		punch_replaced(info, dc, replaced);
+		if (replaced.hi != 0 || replaced.lo != 0)
+			file_gone(info, dc, replaced);
 	}
 	ie_put(info, npie);
 	ie_put(info, pie);
@@ -761,6 +862,7 @@ op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 	open_cache_flags(info, ie, fi);
 	fi->fh = (uint64_t)(uintptr_t)fh;
+	ie_remember(ie, &st);
 	entry_fill(info, ie, &st, &e);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		fh_destroy(info, fh);
@@ -1034,6 +1136,7 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 				rc = ie_register(info, dc, obj, name, &ie);
 			if (rc != 0)
 				break;
+			ie_remember(ie, &st);
 			entry_fill(info, ie, &st, &e);
 		} else {
 			e.attr.st_ino = name_ino(name);
@@ -1080,7 +1183,16 @@ op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info 
 static void
 op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	op_unlink(req, parent, name);
+	struct dfuse_info *info = req_info(req);
+	struct dfuse_inode *pie;
+	int rc;
+
+	pie = ie_get(req, parent);
+	if (pie == NULL || vdir_refuse(req, info, pie))
+		return;
+	rc = dfs_remove(dfuse_ie_cont(pie)->dfs, pie->obj, name, false, NULL);
+	ie_put(info, pie);
+	fuse_reply_err(req, rc);
 }
 
 /* ---- the file system ---- */

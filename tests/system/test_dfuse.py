@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import mmap
 import os
+import re
 import shutil
 import signal
 import struct
@@ -544,6 +545,61 @@ def test_foreground_unmount_and_sigterm(dsys):
         proc.stdout.close()
         proc.stderr.close()
         assert mount_entry(mnt) is None
+
+
+UNITS = {"B": 1, "KB": 1e3, "kB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+
+
+def nvme_free(sys_):
+    out = sys_.dmg("pool", "query", POOL).out
+    m = re.search(r"tier 1 \(NVMe\):\s+Total size: [\d.]+ \w*B\s+Free: ([\d.]+) (\w*B)", out)
+    assert m, out
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def test_open_unlink(dsys):
+    """A file unlinked (or renamed over) while open keeps its data until the last close."""
+    cont = new_cont(dsys, "openunlink")
+    payload = os.urandom(48 * 1024 * 1024)
+    with Dfuse(dsys, cont, "mnt_ou", "--disable-caching") as m, \
+            Dfuse(dsys, cont, "mnt_ouc") as mc:
+        free0 = nvme_free(dsys)
+        with open(m.path("big"), "wb") as f:
+            f.write(payload)
+        fd = os.open(m.path("big"), os.O_RDWR)
+        os.unlink(m.path("big"))
+        assert not os.path.exists(m.path("big")) and "big" not in os.listdir(m.mnt)
+        st = os.fstat(fd)
+        assert st.st_size == len(payload) and st.st_nlink == 0
+        assert os.pread(fd, len(payload), 0) == payload
+        os.pwrite(fd, b"tail", len(payload))
+        os.ftruncate(fd, 1000)
+        os.fchmod(fd, 0o600)
+        st = os.fstat(fd)
+        assert st.st_size == 1000 and st.st_mode & 0o777 == 0o600
+        assert os.pread(fd, 2000, 0) == payload[:1000]
+        # Renamed over while open: the old file's data stay for its fd.
+        with open(m.path("a"), "wb") as f:
+            f.write(b"old a")
+        with open(m.path("b"), "wb") as f:
+            f.write(b"new b")
+        fa = os.open(m.path("a"), os.O_RDONLY)
+        os.rename(m.path("b"), m.path("a"))
+        assert os.pread(fa, 100, 0) == b"old a"
+        assert open(m.path("a"), "rb").read() == b"new b"
+        os.close(fa)
+        # With the page cache and write-back: dirty pages of an unlinked file, then close.
+        fc = os.open(mc.path("cached"), os.O_RDWR | os.O_CREAT, 0o644)
+        os.write(fc, b"dirty" * 1000)
+        os.unlink(mc.path("cached"))
+        assert os.pread(fc, 5, 0) == b"dirty" and os.fstat(fc).st_size == 5000
+        os.close(fc)
+        # The space comes back once the last fd is closed (and the engine aggregates).
+        os.close(fd)
+        deadline = time.monotonic() + 60
+        while nvme_free(dsys) < free0 - 8e6:
+            assert time.monotonic() < deadline, (free0, nvme_free(dsys))
+            time.sleep(1)
 
 
 def _mount_pid(path):

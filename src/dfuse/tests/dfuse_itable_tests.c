@@ -14,10 +14,12 @@
 static atomic_int nr_released;
 
 static void
-release(void *obj)
+release(struct dfuse_inode *ie)
 {
+	if (ie->obj == NULL)
+		return;
 	nr_released++;
-	d_free(obj);
+	d_free(ie->obj);
 }
 
 static void *
