@@ -303,23 +303,6 @@ target_stat(struct pil_target *t, struct stat *st)
 	return 0;
 }
 
-/*
- * The type bits of the target (a symbolic link itself); 0, IL_KERNEL or -errno. One
- * lookup of the entry, where a stat of a file would also ask its shards for the size.
- */
-static int
-target_mode(struct pil_target *t, mode_t *mode)
-{
-	dfs_obj_t *obj;
-	int rc;
-
-	rc = target_obj(t, &obj, mode);
-	if (rc != 0)
-		return answer(rc);
-	dfs_release(obj);
-	return 0;
-}
-
 /* ---- open ---- */
 
 /* A directory: kernel fd, with its path and DFS object recorded. */
@@ -708,10 +691,75 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 	return rc == IL_KERNEL ? il_real.mkdirat(dirfd, path, mode) : ret_int(rc);
 }
 
+/* This process's files on one object, each with a reference (pil_open_here). */
+struct pil_same {
+	struct il_mount *mnt;
+	daos_obj_id_t oid;
+	struct il_file **files;
+	int nr;
+	int cap;
+};
+
+static void
+same_cb(int fd, struct il_fd_slot *s, void *arg)
+{
+	struct pil_same *m = arg;
+	struct il_file *f = s->file, **nf;
+	daos_obj_id_t oid;
+	int i;
+
+	(void)fd;
+	if (f->dir || f->mnt != m->mnt || f->obj == NULL || dfs_obj2id(f->obj, &oid) != 0 ||
+	    oid.hi != m->oid.hi || oid.lo != m->oid.lo)
+		return;
+	for (i = 0; i < m->nr; i++) {
+		if (m->files[i] == f)
+			return; /* fds made by dup share one file */
+	}
+	if (m->nr == m->cap) {
+		nf = d_realloc(m->files, (size_t)(m->cap * 2 + 8) * sizeof(*nf));
+		if (nf == NULL)
+			return;
+		m->files = nf;
+		m->cap = m->cap * 2 + 8;
+	}
+	il_file_get(f);
+	m->files[m->nr++] = f;
+}
+
+/*
+ * Is regular file @obj of @t's mount open in this process? Its files served by libdfs
+ * alone (fake fds) are first handed to the kernel, so that dfuse, which keeps an unlinked
+ * or replaced file's object until the kernel closes it, knows they are open: then the
+ * removal must go through dfuse (true). 0 with *@open_here, or -errno if a hand-over
+ * failed.
+ */
+static int
+pil_open_here(struct pil_target *t, dfs_obj_t *obj, bool *open_here)
+{
+	struct pil_same m = { .mnt = t->mnt };
+	int i, rc = 0;
+
+	*open_here = false;
+	if (il_state.fds.nr_used == 0 || dfs_obj2id(obj, &m.oid) != 0)
+		return 0;
+	il_fdtable_for_each(&il_state.fds, same_cb, &m);
+	for (i = 0; i < m.nr; i++) {
+		if (rc == 0 && m.files[i]->fake)
+			rc = il_kernelize(m.files[i], false);
+		il_put(m.files[i]);
+	}
+	d_free(m.files);
+	*open_here = m.nr > 0;
+	return rc > 0 ? -rc : rc;
+}
+
 static int
 do_unlink(int dirfd, const char *path, bool dir)
 {
 	struct pil_target t;
+	bool open_here = false;
+	dfs_obj_t *obj;
 	mode_t mode;
 	int rc;
 
@@ -722,14 +770,21 @@ do_unlink(int dirfd, const char *path, bool dir)
 		rc = IL_KERNEL;
 		goto out;
 	}
-	rc = target_mode(&t, &mode);
-	if (rc != 0)
+	rc = target_obj(&t, &obj, &mode);
+	if (rc != 0) {
+		rc = answer(rc);
 		goto out;
+	}
 	if (dir && !S_ISDIR(mode))
 		rc = -ENOTDIR;
 	else if (!dir && S_ISDIR(mode))
 		rc = -EISDIR;
-	else
+	else if (S_ISREG(mode))
+		rc = pil_open_here(&t, obj, &open_here);
+	dfs_release(obj);
+	if (rc == 0 && open_here)
+		rc = IL_KERNEL; /* dfuse keeps the data of open files until their last close */
+	else if (rc == 0)
 		rc = dfs_remove(t.dfs, t.parent, t.name, false, NULL);
 	if (rc > 0)
 		rc = answer(rc);
@@ -873,6 +928,16 @@ do_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 	}
 	rc = target_stat(&b, &st);
 	if (rc != -ENOENT) {
+		dfs_obj_t *obj;
+		bool open_here;
+
+		/* dfuse replaces it; this process's libdfs-only fds on it must be its. */
+		if (rc == 0 && S_ISREG(st.st_mode) && target_obj(&b, &obj, NULL) == 0) {
+			rc = pil_open_here(&b, obj, &open_here);
+			dfs_release(obj);
+			if (rc != 0)
+				goto out;
+		}
 		rc = IL_KERNEL;
 		goto out;
 	}

@@ -227,6 +227,49 @@ def test_pil4dfs_metadata(mounts):
     assert re.search(r"metadata [1-9]", res.stderr), res.stderr
 
 
+OPEN_UNLINK = r"""
+import os, sys
+d = sys.argv[1]
+p = os.path.join(d, "tmp")
+fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, b"x" * 100000)
+os.unlink(p)
+assert not os.path.exists(p)
+assert os.pread(fd, 100000, 0) == b"x" * 100000
+os.pwrite(fd, b"more", 100000)
+assert os.fstat(fd).st_size == 100004
+os.close(fd)
+a, b = os.path.join(d, "a"), os.path.join(d, "b")
+with open(a, "wb") as f:
+    f.write(b"old a")
+with open(b, "wb") as f:
+    f.write(b"new b")
+fa = os.open(a, os.O_RDONLY)
+os.rename(b, a)
+assert os.pread(fa, 100, 0) == b"old a"
+os.close(fa)
+with open(a, "rb") as f:
+    assert f.read() == b"new b"
+os.unlink(a)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("lib", ["ioil", "pil4dfs"])
+def test_open_unlink(mounts, lib):
+    """A file unlinked or renamed over while the program has it open keeps its data."""
+    sys_, m, _ = mounts
+    d = m.path("ou_" + lib)
+    os.makedirs(d, exist_ok=True)
+    script = os.path.join(sys_.root, "open_unlink.py")
+    with open(script, "w") as f:
+        f.write(OPEN_UNLINK)
+    res = run_il(sys_, lib, "python3 %s %s" % (script, d))
+    assert res.stdout.strip() == "ok", res.stdout + res.stderr
+    assert totals(res.stderr)[1] > 0, res.stderr  # the writes went through libdfs
+    assert os.listdir(d) == []
+
+
 @pytest.mark.parametrize("lib", ["ioil", "pil4dfs"])
 def test_compatible_and_cached_mount(mounts, src, lib):
     """With caching on nothing is bypassed; D_IL_COMPATIBLE keeps kernel fds; data stays right."""
