@@ -89,6 +89,8 @@ struct dfuse_info {
 	int nr_eqs;
 	atomic_uint eq_next;           /* round robin over eqs */
 	atomic_bool readahead_pending; /* INIT answered, readahead to raise (dfuse_main.c) */
+	atomic_long nr_files;          /* open file handles */
+	atomic_long nr_dirs;           /* open directory handles */
 	atomic_bool stopping;
 };
 
@@ -97,6 +99,7 @@ struct dfuse_fh {
 	struct dfuse_inode *ie; /* holds one reference */
 	dfs_obj_t *obj;         /* our own handle (dfs_dup), for data and readdir */
 	int flags;              /* open(2) flags */
+	bool counted;           /* in info->nr_files or nr_dirs */
 	/* directories: the listing, one reader at a time (under lock) */
 	pthread_mutex_t lock;
 	daos_anchor_t anchor;
@@ -155,6 +158,8 @@ void dfuse_ns_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat 
 int dfuse_ns_list(struct dfuse_info *info, struct dfuse_inode *dir, char ***names);
 /* Free a list of dfuse_ns_list(). */
 void dfuse_ns_list_free(char **names);
+/* How many pools and containers the mount has open. */
+void dfuse_ns_count(struct dfuse_info *info, uint64_t *pools, uint64_t *conts);
 
 /* The inode table's release callback: dfs_release(), and the punch of an orphan's object. */
 void dfuse_release_obj(struct dfuse_inode *ie);

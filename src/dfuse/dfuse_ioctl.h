@@ -68,8 +68,32 @@ struct dfuse_mount_reply {
 	char path[DFUSE_IOCTL_PATH_MAX];    /* absolute mount point, NUL-terminated */
 };
 
+/* DFUSE_IOCTL_COUNT: what the dfuse daemon holds (daos filesystem query). 48 bytes. */
+struct dfuse_count_reply {
+	uint32_t version; /* DFUSE_IOCTL_VERSION */
+	uint32_t pad;
+	uint64_t inodes;     /* entries the kernel (or a request) holds */
+	uint64_t files;      /* open file handles */
+	uint64_t dirs;       /* open directory handles */
+	uint64_t pools;      /* pools connected */
+	uint64_t containers; /* containers open */
+};
+
+/*
+ * DFUSE_IOCTL_EVICT: drop the kernel's cached data and attributes of the fd's inode (daos
+ * filesystem evict); the next access asks dfuse, which asks DAOS. Works on any file or
+ * directory of the mount.
+ */
+struct dfuse_evict_reply {
+	uint32_t version; /* DFUSE_IOCTL_VERSION */
+	uint32_t pad;
+	uint64_t ino; /* the inode evicted (FUSE node id) */
+};
+
 #define DFUSE_IOCTL_IL _IOR(DFUSE_IOCTL_TYPE, 1, struct dfuse_il_reply)
 #define DFUSE_IOCTL_OBJ _IOR(DFUSE_IOCTL_TYPE, 2, struct dfuse_obj_reply)
 #define DFUSE_IOCTL_MOUNT _IOR(DFUSE_IOCTL_TYPE, 3, struct dfuse_mount_reply)
+#define DFUSE_IOCTL_COUNT _IOR(DFUSE_IOCTL_TYPE, 4, struct dfuse_count_reply)
+#define DFUSE_IOCTL_EVICT _IOR(DFUSE_IOCTL_TYPE, 5, struct dfuse_evict_reply)
 
 #endif /* DFUSE_IOCTL_H */

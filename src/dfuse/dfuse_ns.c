@@ -529,3 +529,20 @@ dfuse_ns_list(struct dfuse_info *info, struct dfuse_inode *dir, char ***out)
 	*out = names;
 	return 0;
 }
+
+void
+dfuse_ns_count(struct dfuse_info *info, uint64_t *pools, uint64_t *conts)
+{
+	struct dfuse_pool *dp;
+	struct dfuse_cont *dc;
+
+	*pools = 0;
+	*conts = 0;
+	pthread_mutex_lock(&info->ns_lock);
+	d_list_for_each_entry(dp, &info->pools, link) {
+		(*pools)++;
+		d_list_for_each_entry(dc, &dp->conts, link)
+			(*conts)++;
+	}
+	pthread_mutex_unlock(&info->ns_lock);
+}

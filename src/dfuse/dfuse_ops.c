@@ -712,6 +712,8 @@ fh_create(struct dfuse_inode *ie)
 static void
 fh_destroy(struct dfuse_info *info, struct dfuse_fh *fh)
 {
+	if (fh->counted)
+		atomic_fetch_sub(S_ISDIR(fh->ie->mode) ? &info->nr_dirs : &info->nr_files, 1);
 	if (fh->obj != NULL)
 		dfs_release(fh->obj);
 	d_free(fh->ents);
@@ -786,6 +788,8 @@ fh_open(struct dfuse_info *info, struct dfuse_inode *ie, struct fuse_file_info *
 		return rc;
 	}
 	fh->flags = fi->flags;
+	fh->counted = true;
+	atomic_fetch_add(S_ISDIR(ie->mode) ? &info->nr_dirs : &info->nr_files, 1);
 	*out = fh;
 	return 0;
 }
@@ -1414,6 +1418,25 @@ op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg, struct fus
 		else
 			fuse_reply_ioctl(req, 0, r, sizeof(*r));
 		d_free(r);
+	} else if (cmd == DFUSE_IOCTL_COUNT && out_bufsz >= sizeof(struct dfuse_count_reply)) {
+		struct dfuse_count_reply r = { .version = DFUSE_IOCTL_VERSION };
+
+		r.inodes = dfuse_itable_count(&info->itable);
+		r.files = (uint64_t)atomic_load(&info->nr_files);
+		r.dirs = (uint64_t)atomic_load(&info->nr_dirs);
+		dfuse_ns_count(info, &r.pools, &r.containers);
+		fuse_reply_ioctl(req, 0, &r, sizeof(r));
+	} else if (cmd == DFUSE_IOCTL_EVICT && out_bufsz >= sizeof(struct dfuse_evict_reply)) {
+		struct dfuse_evict_reply r = { .version = DFUSE_IOCTL_VERSION };
+		int rc;
+
+		r.ino = fh->ie->ino;
+		fuse_reply_ioctl(req, 0, &r, sizeof(r));
+		/* Answered first: the kernel then drops what it caches of the inode. */
+		rc = fuse_lowlevel_notify_inval_inode(info->se, (fuse_ino_t)r.ino, 0, 0);
+		if (rc != 0 && rc != -ENOENT)
+			D_WARN("could not evict inode " DF_U64 " from the kernel: %s", r.ino,
+			       strerror(-rc));
 	} else if (cmd == DFUSE_IOCTL_MOUNT && out_bufsz >= sizeof(struct dfuse_mount_reply)) {
 		struct dfuse_mount_reply *r = d_calloc(1, sizeof(*r));
 

@@ -17,6 +17,7 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import json
 import mmap
 import os
 import re
@@ -600,6 +601,35 @@ def test_open_unlink(dsys):
         while nvme_free(dsys) < free0 - 8e6:
             assert time.monotonic() < deadline, (free0, nvme_free(dsys))
             time.sleep(1)
+
+
+def test_fs_query_and_evict(dsys):
+    """daos fs query counts what dfuse holds; daos fs evict drops a stale page cache."""
+    cont = new_cont(dsys, "evict")
+    with Dfuse(dsys, cont, "mnt_ev_c") as mc, \
+            Dfuse(dsys, cont, "mnt_ev_u", "--disable-caching") as mu:
+        with open(mu.path("f"), "w") as f:
+            f.write("version-1")
+        assert open(mc.path("f")).read() == "version-1"
+        with open(mu.path("f"), "w") as f:
+            f.write("version-2")
+        # The cached mount keeps its pages across opens (dfuse-data-cache: 10 minutes).
+        assert open(mc.path("f")).read() == "version-1"
+        res = daos(dsys, "fs", "evict", mc.path("f"))
+        assert "Evicted " + mc.path("f") in res.out, res
+        assert open(mc.path("f")).read() == "version-2"
+        # What dfuse holds: the query counts an open file.
+        held = open(mc.path("f"))
+        try:
+            out = daos(dsys, "fs", "query", mc.path("f")).out
+            assert "DFuse descriptor usage:" in out, out
+            assert re.search(r"Open files: [1-9]", out) and "Containers: 1\n" in out, out
+            js = json.loads(daos(dsys, "-j", "fs", "query", mc.mnt).out)["response"]
+            assert js["open_files"] >= 1 and js["inodes"] >= 2 and js["pools"] == 1, js
+        finally:
+            held.close()
+        res = daos(dsys, "fs", "evict", "/tmp", check=False)
+        assert res.rc != 0 and "not in a dfuse mount" in res.err, res
 
 
 def _mount_pid(path):

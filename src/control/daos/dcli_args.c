@@ -155,6 +155,8 @@ static const struct cli_cmd fs_cmds[] = {
 	     dcli_fs_chmod),
 	LEAF("query", NULL, "Show what dfuse serves at a path", NULL, "<dfuse path>", 1, 1, false,
 	     dcli_fs_query),
+	LEAF("evict", NULL, "Make dfuse's kernel caches of a path ask DAOS again", NULL,
+	     "<dfuse path>", 1, 1, false, dcli_fs_evict),
 	LEAF("fix-entry", NULL, "Fix an entry whose type or chunk size was corrupted",
 	     fs_fix_entry_opts, WHERE, 0, 2, true, dcli_fs_fix_entry),
 	LEAF("fix-sb", NULL, "Recreate the DFS superblock of a POSIX container", fs_fix_sb_opts,

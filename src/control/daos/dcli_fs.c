@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "control/daos/dcli_int.h"
+#include "dfuse/dfuse_ioctl.h"
 
 /* A namespace open for one command, and the entry it is about. */
 struct fs_target {
@@ -519,12 +520,13 @@ dcli_fs_scan(struct cli_ctx *ctx, const struct cli_args *a)
 /* ---- query ---- */
 
 /*
- * What dfuse tells about a path: pool, container, mount point and daemon. DAOS also shows
- * dfuse's inode, file handle and memory counts, which our ioctl does not carry.
+ * What dfuse tells about a path: pool, container, mount point and daemon, and what the
+ * daemon holds (inodes, open handles, pools and containers).
  */
 int
 dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	struct dfuse_count_reply cnt = { 0 };
 	struct dcli_dfuse_info *info;
 	int rc;
 
@@ -538,10 +540,18 @@ dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a)
 		d_free(info);
 		return dcli_errf(ctx, rc, "%s is not in a dfuse mount", a->pos[0]);
 	}
+	rc = ctx->ops->dfuse_path_ioctl(a->pos[0], DFUSE_IOCTL_COUNT, &cnt);
+	if (rc != 0) {
+		d_free(info);
+		return dcli_errf(ctx, rc, "dfuse at %s did not say what it holds", a->pos[0]);
+	}
 	if (ctx->json) {
-		ctx->json_resp = json_pack("{s:s, s:s, s:s, s:s, s:i}", "pool", info->pool,
-					   "container", info->cont, "mount_point", info->mnt,
-					   "path", info->rel, "dfuse_pid", info->pid);
+		ctx->json_resp = json_pack(
+			"{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "pool", info->pool,
+			"container", info->cont, "mount_point", info->mnt, "path", info->rel,
+			"dfuse_pid", info->pid, "inodes", (json_int_t)cnt.inodes, "open_files",
+			(json_int_t)cnt.files, "open_dirs", (json_int_t)cnt.dirs, "pools",
+			(json_int_t)cnt.pools, "containers", (json_int_t)cnt.containers);
 	} else {
 		fprintf(ctx->out, "DFuse descriptor has been found\n");
 		fprintf(ctx->out, "Pool: %s\n", info->pool);
@@ -549,8 +559,36 @@ dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a)
 		fprintf(ctx->out, "Mount point: %s\n", info->mnt);
 		fprintf(ctx->out, "Path in container: %s\n", info->rel);
 		fprintf(ctx->out, "DFuse pid: %d\n", info->pid);
+		fprintf(ctx->out, "DFuse descriptor usage:\n");
+		fprintf(ctx->out, "  Inodes: " DF_U64 "\n", cnt.inodes);
+		fprintf(ctx->out, "  Open files: " DF_U64 "\n", cnt.files);
+		fprintf(ctx->out, "  Open directories: " DF_U64 "\n", cnt.dirs);
+		fprintf(ctx->out, "  Pools: " DF_U64 "\n", cnt.pools);
+		fprintf(ctx->out, "  Containers: " DF_U64 "\n", cnt.containers);
 	}
 	d_free(info);
+	return 0;
+}
+
+/* dfuse drops the kernel's cached data and attributes of a path. */
+int
+dcli_fs_evict(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	struct dfuse_evict_reply r = { 0 };
+	int rc;
+
+	if (ctx->ops->dfuse_path_ioctl == NULL)
+		return dcli_errf(ctx, -DER_NOSYS, "cannot ask dfuse about %s", a->pos[0]);
+	rc = ctx->ops->dfuse_path_ioctl(a->pos[0], DFUSE_IOCTL_EVICT, &r);
+	if (rc != 0)
+		return dcli_errf(ctx, rc, "could not evict %s: %s", a->pos[0],
+				 rc == -DER_INVAL ? "not in a dfuse mount" : "dfuse refused");
+	if (ctx->json)
+		ctx->json_resp =
+			json_pack("{s:s, s:I}", "path", a->pos[0], "inode", (json_int_t)r.ino);
+	else
+		fprintf(ctx->out, "Evicted %s (inode " DF_U64 ") from dfuse's caches\n", a->pos[0],
+			r.ino);
 	return 0;
 }
 

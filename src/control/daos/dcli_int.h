@@ -218,6 +218,12 @@ struct dcli_ops {
 	 * dfuse pid (dfuse_ioctl.h). -DER_INVAL if @path is not in a dfuse mount.
 	 */
 	int (*dfuse_path_info)(const char *path, struct dcli_dfuse_info *info);
+	/*
+	 * ioctl @cmd (DFUSE_IOCTL_COUNT, DFUSE_IOCTL_EVICT) on @path of a dfuse mount into
+	 * @reply (the command's reply struct, its version checked). 0, or -DER_INVAL if
+	 * @path is not on dfuse, or another DER code.
+	 */
+	int (*dfuse_path_ioctl)(const char *path, unsigned long cmd, void *reply);
 
 	/*
 	 * Create a POSIX container: the DFS namespace (superblock, root directory) in a new
@@ -432,6 +438,7 @@ int dcli_fs_check(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_scan(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_chmod(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_query(struct cli_ctx *ctx, const struct cli_args *a);
+int dcli_fs_evict(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_fix_entry(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_fix_sb(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_fix_root(struct cli_ctx *ctx, const struct cli_args *a);

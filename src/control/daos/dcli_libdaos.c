@@ -94,6 +94,25 @@ out:
 	return rc;
 }
 
+static int
+dfuse_path_ioctl(const char *path, unsigned long cmd, void *reply)
+{
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0)
+		fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -daos_errno2der(errno);
+	/* Every reply starts with its version. */
+	if (ioctl(fd, cmd, reply) != 0)
+		rc = errno == ENOTTY || errno == ENOSYS ? -DER_INVAL : -daos_errno2der(errno);
+	else if (*(uint32_t *)reply != DFUSE_IOCTL_VERSION)
+		rc = -DER_INVAL;
+	close(fd);
+	return rc;
+}
+
 const struct dcli_ops dcli_libdaos_ops = {
 	.init = daos_init,
 	.fini = daos_fini,
@@ -163,6 +182,7 @@ const struct dcli_ops dcli_libdaos_ops = {
 	.dfs_recreate_sb = dfs_recreate_sb,
 	.dfs_relink_root = dfs_relink_root,
 	.dfuse_path_info = dfuse_path_info,
+	.dfuse_path_ioctl = dfuse_path_ioctl,
 
 	/* POSIX containers: libdfs's dfs_cont_create_with_label(). */
 	.posix_cont_create = posix_cont_create,

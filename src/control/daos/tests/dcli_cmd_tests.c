@@ -11,6 +11,7 @@
  */
 #include "common/test.h"
 #include "control/daos/dcli_int.h"
+#include "dfuse/dfuse_ioctl.h"
 
 #define POOL_UUID "050b20a3-3fcc-499b-a6cf-07d4b80b04fd"
 #define MAX_CONTS 8
@@ -1284,6 +1285,38 @@ f_dfs_readdir(dfs_t *dfs, dfs_obj_t *obj, daos_anchor_t *anchor, uint32_t *nr, s
 }
 
 /* dfuse serves container "c1" at /mnt/dfuse. */
+/* Counts of the dfuse at /mnt/dfuse; evictions remember the last path. */
+static char f_evicted[256];
+
+static int
+f_dfuse_path_ioctl(const char *path, unsigned long cmd, void *reply)
+{
+	if (strncmp(path, "/mnt/dfuse", 10) != 0)
+		return -DER_INVAL;
+	if (cmd == DFUSE_IOCTL_COUNT) {
+		struct dfuse_count_reply *r = reply;
+
+		memset(r, 0, sizeof(*r));
+		r->version = DFUSE_IOCTL_VERSION;
+		r->inodes = 7;
+		r->files = 2;
+		r->dirs = 1;
+		r->pools = 1;
+		r->containers = 1;
+		return 0;
+	}
+	if (cmd == DFUSE_IOCTL_EVICT) {
+		struct dfuse_evict_reply *r = reply;
+
+		memset(r, 0, sizeof(*r));
+		r->version = DFUSE_IOCTL_VERSION;
+		r->ino = 9;
+		snprintf(f_evicted, sizeof(f_evicted), "%s", path);
+		return 0;
+	}
+	return -DER_INVAL;
+}
+
 static int
 f_dfuse_path_info(const char *path, struct dcli_dfuse_info *info)
 {
@@ -1360,6 +1393,7 @@ static const struct dcli_ops fake_ops = {
 	.dfs_recreate_sb = f_dfs_recreate_sb,
 	.dfs_relink_root = f_dfs_relink_root,
 	.dfuse_path_info = f_dfuse_path_info,
+	.dfuse_path_ioctl = f_dfuse_path_ioctl,
 };
 
 /* The same with a libdfs stand-in. */
@@ -1774,6 +1808,18 @@ fs_attrs(void **state)
 	has(out_text, "Pool: " POOL_UUID "\n");
 	has(out_text, "Mount point: /mnt/dfuse\n");
 	has(out_text, "DFuse pid: 4242\n");
+	has(out_text, "  Inodes: 7\n");
+	has(out_text, "  Open files: 2\n");
+	has(out_text, "  Containers: 1\n");
+	ok("-j fs query /mnt/dfuse/dir");
+	has(out_text, "\"open_files\": 2");
+	assert_int_equal(run("fs query /elsewhere"), 1);
+	ok("fs evict /mnt/dfuse/dir/file");
+	assert_string_equal(f_evicted, "/mnt/dfuse/dir/file");
+	has(out_text, "Evicted /mnt/dfuse/dir/file (inode 9)");
+	assert_int_equal(run("fs evict /tmp/x"), 1);
+	has(err_text, "not in a dfuse mount");
+	assert_int_equal(run("fs evict"), 1);
 }
 
 /* The checker and scanner: flags, lines, JSON, refusals before connecting. */
