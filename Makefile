@@ -48,7 +48,7 @@ check-system: build
 	meson test -C $(BUILD) --suite system --print-errorlogs
 
 demo: build
-	./scripts/demo $(BUILD)
+	./scripts/demo --keep $(BUILD)
 
 # The data path's figures beside rpc_bench and vos_bench from the same run.
 bench: build
