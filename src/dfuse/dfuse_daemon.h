@@ -91,6 +91,7 @@ struct dfuse_info {
 	atomic_bool readahead_pending; /* INIT answered, readahead to raise (dfuse_main.c) */
 	atomic_long nr_files;          /* open file handles */
 	atomic_long nr_dirs;           /* open directory handles */
+	atomic_int nr_evicting;        /* eviction threads running (dfuse_ops.c) */
 	atomic_bool stopping;
 };
 

@@ -496,8 +496,13 @@ fuse_run(struct dfuse_info *info, const struct dfuse_opts *o, int fuse_threads)
 static void
 fuse_stop(struct dfuse_info *info)
 {
+	int i;
+
 	if (info->se == NULL)
 		return;
+	/* Evictions use the session: let them finish (they fail fast once it is down). */
+	for (i = 0; i < 500 && atomic_load(&info->nr_evicting) > 0; i++)
+		usleep(10 * 1000);
 	fuse_session_unmount(info->se);
 	fuse_session_destroy(info->se);
 	info->se = NULL;

@@ -1355,6 +1355,56 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	fuse_reply_err(req, rc);
 }
 
+/*
+ * DFUSE_IOCTL_EVICT: the kernel drops its pages and attributes of an inode. Not from a
+ * FUSE worker (or an EQ thread): dropping dirty pages of the write-back cache makes the
+ * kernel write them first and wait for the replies, which those threads serve.
+ */
+struct evict_job {
+	struct dfuse_info *info;
+	fuse_ino_t ino;
+};
+
+static void *
+evict_main(void *arg)
+{
+	struct evict_job *job = arg;
+	struct dfuse_info *info = job->info;
+	int rc;
+
+	rc = fuse_lowlevel_notify_inval_inode(info->se, job->ino, 0, 0);
+	if (rc != 0 && rc != -ENOENT)
+		D_WARN("could not evict inode %lu from the kernel: %s", (unsigned long)job->ino,
+		       strerror(-rc));
+	d_free(job);
+	atomic_fetch_sub(&info->nr_evicting, 1);
+	return NULL;
+}
+
+static int
+evict_start(struct dfuse_info *info, fuse_ino_t ino)
+{
+	struct evict_job *job = d_calloc(1, sizeof(*job));
+	pthread_attr_t attr;
+	pthread_t thread;
+	int rc;
+
+	if (job == NULL)
+		return ENOMEM;
+	job->info = info;
+	job->ino = ino;
+	atomic_fetch_add(&info->nr_evicting, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&thread, &attr, evict_main, job);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		atomic_fetch_sub(&info->nr_evicting, 1);
+		d_free(job);
+	}
+	return rc;
+}
+
 /* ---- the interception ioctl (dfuse_ioctl.h) ---- */
 
 static void
@@ -1431,12 +1481,11 @@ op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg, struct fus
 		int rc;
 
 		r.ino = fh->ie->ino;
-		fuse_reply_ioctl(req, 0, &r, sizeof(r));
-		/* Answered first: the kernel then drops what it caches of the inode. */
-		rc = fuse_lowlevel_notify_inval_inode(info->se, (fuse_ino_t)r.ino, 0, 0);
-		if (rc != 0 && rc != -ENOENT)
-			D_WARN("could not evict inode " DF_U64 " from the kernel: %s", r.ino,
-			       strerror(-rc));
+		rc = evict_start(info, (fuse_ino_t)r.ino);
+		if (rc != 0)
+			fuse_reply_err(req, rc);
+		else
+			fuse_reply_ioctl(req, 0, &r, sizeof(r));
 	} else if (cmd == DFUSE_IOCTL_MOUNT && out_bufsz >= sizeof(struct dfuse_mount_reply)) {
 		struct dfuse_mount_reply *r = d_calloc(1, sizeof(*r));
 

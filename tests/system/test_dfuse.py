@@ -630,6 +630,12 @@ def test_fs_query_and_evict(dsys):
             held.close()
         res = daos(dsys, "fs", "evict", "/tmp", check=False)
         assert res.rc != 0 and "not in a dfuse mount" in res.err, res
+        # Dirty pages of the write-back cache are written before they are dropped.
+        with open(mc.path("dirty"), "w") as f:
+            f.write("dirty data")
+            f.flush()
+            daos(dsys, "fs", "evict", mc.path("dirty"))
+            assert open(mu.path("dirty")).read() == "dirty data"
 
 
 def _mount_pid(path):
