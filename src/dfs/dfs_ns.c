@@ -1112,8 +1112,10 @@ out:
 	return rc;
 }
 
-D_EXPORT int
-dfs_remove(dfs_t *dfs, dfs_obj_t *parent, const char *name, bool force, daos_obj_id_t *oid)
+/* dfs_remove and dfs_remove_keep. */
+static int
+remove_common(dfs_t *dfs, dfs_obj_t *parent, const char *name, bool force, bool keep_file,
+	      daos_obj_id_t *oid, mode_t *mode)
 {
 	struct dfs_obj *dir;
 	int rc;
@@ -1128,26 +1130,21 @@ dfs_remove(dfs_t *dfs, dfs_obj_t *parent, const char *name, bool force, daos_obj
 	rc = dir_of(dfs, parent, &dir);
 	if (rc != 0)
 		return rc;
-	return dfs_err(entry_remove(dfs, dir->oh, name, force, false, oid, NULL));
+	return dfs_err(entry_remove(dfs, dir->oh, name, force, keep_file, oid, mode));
+}
+
+D_EXPORT int
+dfs_remove(dfs_t *dfs, dfs_obj_t *parent, const char *name, bool force, daos_obj_id_t *oid)
+{
+	return remove_common(dfs, parent, name, force, false, oid, NULL);
 }
 
 D_EXPORT int
 dfs_remove_keep(dfs_t *dfs, dfs_obj_t *parent, const char *name, daos_obj_id_t *oid, mode_t *mode)
 {
-	struct dfs_obj *dir;
-	int rc;
-
-	if (dfs == NULL || oid == NULL || mode == NULL)
+	if (oid == NULL || mode == NULL)
 		return EINVAL;
-	if (dfs->amode != O_RDWR)
-		return EPERM;
-	rc = dfs_name_check(name);
-	if (rc != 0)
-		return rc;
-	rc = dir_of(dfs, parent, &dir);
-	if (rc != 0)
-		return rc;
-	return dfs_err(entry_remove(dfs, dir->oh, name, false, true, oid, mode));
+	return remove_common(dfs, parent, name, false, true, oid, mode);
 }
 
 D_EXPORT int

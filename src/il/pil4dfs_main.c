@@ -691,40 +691,63 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 	return rc == IL_KERNEL ? il_real.mkdirat(dirfd, path, mode) : ret_int(rc);
 }
 
-/* This process's files on one object, each with a reference (pil_open_here). */
-struct pil_same {
-	struct il_mount *mnt;
-	daos_obj_id_t oid;
+/* Files picked from the fd table, each once and with a reference. */
+struct pil_files {
 	struct il_file **files;
 	int nr;
 	int cap;
 };
 
 static void
+pil_files_add(struct pil_files *l, struct il_file *f)
+{
+	struct il_file **nf;
+	int i;
+
+	for (i = 0; i < l->nr; i++) {
+		if (l->files[i] == f)
+			return; /* fds made by dup share one file */
+	}
+	if (l->nr == l->cap) {
+		nf = d_realloc(l->files, (size_t)(l->cap * 2 + 8) * sizeof(*nf));
+		if (nf == NULL)
+			return;
+		l->files = nf;
+		l->cap = l->cap * 2 + 8;
+	}
+	il_file_get(f);
+	l->files[l->nr++] = f;
+}
+
+static void
+pil_files_put(struct pil_files *l)
+{
+	int i;
+
+	for (i = 0; i < l->nr; i++)
+		il_put(l->files[i]);
+	d_free(l->files);
+}
+
+/* This process's files on one object (pil_open_here). */
+struct pil_same {
+	struct il_mount *mnt;
+	daos_obj_id_t oid;
+	struct pil_files l;
+};
+
+static void
 same_cb(int fd, struct il_fd_slot *s, void *arg)
 {
 	struct pil_same *m = arg;
-	struct il_file *f = s->file, **nf;
+	struct il_file *f = s->file;
 	daos_obj_id_t oid;
-	int i;
 
 	(void)fd;
 	if (f->dir || f->mnt != m->mnt || f->obj == NULL || dfs_obj2id(f->obj, &oid) != 0 ||
 	    oid.hi != m->oid.hi || oid.lo != m->oid.lo)
 		return;
-	for (i = 0; i < m->nr; i++) {
-		if (m->files[i] == f)
-			return; /* fds made by dup share one file */
-	}
-	if (m->nr == m->cap) {
-		nf = d_realloc(m->files, (size_t)(m->cap * 2 + 8) * sizeof(*nf));
-		if (nf == NULL)
-			return;
-		m->files = nf;
-		m->cap = m->cap * 2 + 8;
-	}
-	il_file_get(f);
-	m->files[m->nr++] = f;
+	pil_files_add(&m->l, f);
 }
 
 /*
@@ -744,13 +767,12 @@ pil_open_here(struct pil_target *t, dfs_obj_t *obj, bool *open_here)
 	if (il_state.fds.nr_used == 0 || dfs_obj2id(obj, &m.oid) != 0)
 		return 0;
 	il_fdtable_for_each(&il_state.fds, same_cb, &m);
-	for (i = 0; i < m.nr; i++) {
-		if (rc == 0 && m.files[i]->fake)
-			rc = il_kernelize(m.files[i], false);
-		il_put(m.files[i]);
+	for (i = 0; i < m.l.nr && rc == 0; i++) {
+		if (m.l.files[i]->fake)
+			rc = il_kernelize(m.l.files[i], false);
 	}
-	d_free(m.files);
-	*open_here = m.nr > 0;
+	*open_here = m.l.nr > 0;
+	pil_files_put(&m.l);
 	return rc > 0 ? -rc : rc;
 }
 
@@ -821,35 +843,20 @@ struct pil_moved {
 	struct il_mount *mnt;
 	const char *from; /* the old absolute path */
 	size_t from_len;
-	struct il_file **files;
-	int nr;
-	int cap;
+	struct pil_files l;
 };
 
 static void
 moved_cb(int fd, struct il_fd_slot *s, void *arg)
 {
 	struct pil_moved *m = arg;
-	struct il_file *f = s->file, **nf;
-	int i;
+	struct il_file *f = s->file;
 
 	(void)fd;
 	if (f->path == NULL || f->mnt != m->mnt || strncmp(f->path, m->from, m->from_len) != 0 ||
 	    (f->path[m->from_len] != '\0' && f->path[m->from_len] != '/'))
 		return;
-	for (i = 0; i < m->nr; i++) {
-		if (m->files[i] == f)
-			return; /* fds made by dup share one file */
-	}
-	if (m->nr == m->cap) {
-		nf = d_realloc(m->files, (size_t)(m->cap * 2 + 8) * sizeof(*nf));
-		if (nf == NULL)
-			return;
-		m->files = nf;
-		m->cap = m->cap * 2 + 8;
-	}
-	il_file_get(f);
-	m->files[m->nr++] = f;
+	pil_files_add(&m->l, f);
 }
 
 /*
@@ -866,11 +873,11 @@ pil_follow_rename(struct pil_moved *m, struct pil_target *b)
 	int i;
 
 	/* The entry at its new place: the moved objects take its parent. */
-	if (m->nr > 0 && dfs_lookup_rel(b->dfs, b->parent, b->name, O_RDONLY | O_NOFOLLOW, &moved,
-					NULL, NULL) != 0)
+	if (m->l.nr > 0 && dfs_lookup_rel(b->dfs, b->parent, b->name, O_RDONLY | O_NOFOLLOW, &moved,
+					  NULL, NULL) != 0)
 		moved = NULL;
-	for (i = 0; i < m->nr; i++) {
-		struct il_file *f = m->files[i];
+	for (i = 0; i < m->l.nr; i++) {
+		struct il_file *f = m->l.files[i];
 		const char *rest = f->path + m->from_len;
 		size_t len = strlen(b->abs) + strlen(rest) + 1;
 		char *np = d_malloc(len);
@@ -884,21 +891,10 @@ pil_follow_rename(struct pil_moved *m, struct pil_target *b)
 		d_free(f->path);
 		f->path = np;
 		pthread_mutex_unlock(&f->lock);
-		il_put(f);
 	}
 	if (moved != NULL)
 		dfs_release(moved);
-	d_free(m->files);
-}
-
-static void
-moved_put(struct pil_moved *m)
-{
-	int i;
-
-	for (i = 0; i < m->nr; i++)
-		il_put(m->files[i]);
-	d_free(m->files);
+	pil_files_put(&m->l);
 }
 
 /*
@@ -950,9 +946,9 @@ do_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 	m.from = a.abs;
 	m.from_len = strlen(a.abs);
 	il_fdtable_for_each(&il_state.fds, moved_cb, &m);
-	for (i = 0; i < m.nr; i++) {
-		if (!m.files[i]->fake) {
-			moved_put(&m);
+	for (i = 0; i < m.l.nr; i++) {
+		if (!m.l.files[i]->fake) {
+			pil_files_put(&m.l);
 			rc = IL_KERNEL;
 			goto out;
 		}
@@ -961,7 +957,7 @@ do_rename(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 	if (rc == 0)
 		pil_follow_rename(&m, &b);
 	else
-		moved_put(&m);
+		pil_files_put(&m.l);
 	if (rc > 0)
 		rc = answer(rc);
 out:
