@@ -112,8 +112,13 @@ check_local(struct dfuse_info *info, struct dfuse_opts *o)
 			return -1;
 		}
 	} else if (!have_setuid_program("fusermount3")) {
-		/* Unprivileged mounts go through fusermount3, which opens /dev/fuse as root. */
+		/* Unprivileged mounts go through fusermount3, which mounts as root. */
 		errorf("not running as root and no setuid-root fusermount3 in PATH: install fuse3 (it provides fusermount3) or run as root");
+		return -1;
+	} else if (access("/dev/fuse", R_OK | W_OK) != 0) {
+		/* libfuse opens /dev/fuse itself and hands the fd to fusermount3. */
+		errorf("cannot open /dev/fuse as this user (%s): it must be mode 0666, as Debian's udev rules make it (chmod 666 /dev/fuse), or run as root",
+		       strerror(errno));
 		return -1;
 	}
 	return 0;

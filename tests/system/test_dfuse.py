@@ -264,6 +264,13 @@ def test_mount_failures(dsys):
         assert "ERROR: dfuse: " in res.err and msg in res.err, repr(res)
         assert mount_entry(mnt) is None
 
+    # Another user, with /dev/fuse closed to it (this VM's is 0600): named, refused.
+    st = os.stat("/dev/fuse")
+    if os.geteuid() == 0 and st.st_mode & 0o006 != 0o006 and shutil.which("runuser"):
+        res = run(["runuser", "-u", "nobody", "--", DFUSE, "-m", "/tmp", "--pool", POOL,
+                   "--cont", "px0"], env=env, timeout=MOUNT_TIMEOUT)
+        assert res.rc != 0 and "cannot open /dev/fuse as this user" in res.err, repr(res)
+
     # A cache attribute that does not parse is named, and the mount refused.
     new_cont(dsys, "badattr")
     daos(dsys, "container", "set-attr", POOL, "badattr", "dfuse-attr-time:soon")
