@@ -92,6 +92,7 @@ struct dfuse_info {
 	atomic_long nr_files;          /* open file handles */
 	atomic_long nr_dirs;           /* open directory handles */
 	atomic_int nr_evicting;        /* eviction threads running (dfuse_ops.c) */
+	atomic_bool chunk_reads;       /* readahead stayed at 128 KiB: read 1 MiB chunks */
 	atomic_bool stopping;
 };
 
@@ -101,6 +102,7 @@ struct dfuse_fh {
 	dfs_obj_t *obj;         /* our own handle (dfs_dup), for data and readdir */
 	int flags;              /* open(2) flags */
 	bool counted;           /* in info->nr_files or nr_dirs */
+	bool cached;            /* the kernel caches its data (not direct I/O) */
 	/* directories: the listing, one reader at a time (under lock) */
 	pthread_mutex_t lock;
 	daos_anchor_t anchor;
@@ -174,6 +176,14 @@ void dfuse_io_read(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh,
 		   off_t off);
 void dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, const char *buf,
 		    size_t size, off_t off);
+
+/*
+ * Forget the read chunks of @ie (dfuse_io.c): its data changed (a write, a truncation) or
+ * a handle on it closed. Chunks being loaded go once their readers are answered.
+ */
+void dfuse_chunks_drop(struct dfuse_inode *ie);
+/* Free what dfuse_chunks_drop() left of @ie's chunk list when the inode goes. */
+void dfuse_chunks_fini(struct dfuse_inode *ie);
 
 /* Monotonic seconds. */
 double dfuse_now(void);

@@ -155,7 +155,8 @@ struct dfuse_inode {
 	/* under lock: */
 	struct stat st; /* the attributes last seen, if have_st: answers once the entry is gone */
 	bool have_st;
-	bool orphan; /* unlinked (or replaced) while the kernel knew it: punch on release */
+	bool orphan;  /* unlinked (or replaced) while the kernel knew it: punch on release */
+	void *chunks; /* dfuse_io.c's read chunks of this file, or NULL */
 };
 
 struct dfuse_itable {

@@ -19,6 +19,14 @@
  *
  * Durability: a write is acknowledged only once DAOS has acknowledged it, so fsync has
  * nothing left to wait for (DAOS updates are durable when they complete).
+ *
+ * Chunk reads: when the kernel's readahead stayed at 128 KiB (dfuse is not root, see
+ * dfuse_main.c), a cached file is read ahead in 128 KiB requests, one DAOS read each. Then
+ * a 128 KiB-aligned request of 128 KiB reads the whole 1 MiB chunk around it from DAOS
+ * once, and the chunk's other slots are answered from memory (what DAOS's dfuse calls
+ * chunk reads). An inode keeps at most CHUNKS_PER_INODE chunks, under ie->lock; a chunk
+ * goes when all its slots were served, when a write or truncation reaches dfuse, or when
+ * a handle on the file closes. Requests for a chunk being loaded wait for it.
  */
 #define D_LOGFAC DD_FAC(dfuse)
 
@@ -30,9 +38,42 @@
 /* Writes from this size on keep their FUSE request buffer instead of a copy. */
 #define DFUSE_TAKE_MIN (64 * 1024)
 
+#define CHUNK_SIZE (1024 * 1024)
+#define CHUNK_SLOT (128 * 1024)
+#define CHUNK_ALL ((1u << (CHUNK_SIZE / CHUNK_SLOT)) - 1)
+#define CHUNKS_PER_INODE 2
+
+struct chunk_waiter {
+	struct chunk_waiter *next;
+	fuse_req_t req;
+	off_t off;
+};
+
+/* 1 MiB of a file, read from DAOS once; refcounted under ie->lock. */
+struct dfuse_chunk {
+	d_list_t link; /* in the inode's list while listed */
+	struct dfuse_info *info;
+	struct dfuse_inode *ie; /* one reference while the chunk lives */
+	uint64_t idx;           /* offset / CHUNK_SIZE */
+	int ref;                /* the list, the load, replies in progress */
+	bool listed;
+	bool loading;
+	int rc;                       /* of the load (positive errno) */
+	size_t len;                   /* bytes the load found */
+	uint32_t served;              /* slots answered (bits) */
+	struct chunk_waiter *waiters; /* while loading */
+	char *buf;
+};
+
+struct dfuse_chunks {
+	d_list_t list;
+	int nr;
+};
+
 /* One read or write in flight. */
 struct dfuse_ev {
-	daos_event_t ev; /* must stay first: the poller gets &ev back */
+	daos_event_t ev;           /* must stay first: the poller gets &ev back */
+	struct dfuse_chunk *chunk; /* a chunk load: no request of its own */
 	fuse_req_t req;
 	bool is_read;
 	size_t size;
@@ -62,6 +103,8 @@ ev_free(struct dfuse_ev *dev)
 	d_free(dev);
 }
 
+static void chunk_loaded(struct dfuse_chunk *c, int rc, size_t len);
+
 /* Send the reply of a completed I/O; runs on an EQ thread. */
 static void
 ev_complete(struct dfuse_ev *dev)
@@ -71,6 +114,13 @@ ev_complete(struct dfuse_ev *dev)
 	/* libdfs completes with a positive errno; a DER code would mean libdaos spoke. */
 	if (rc < 0)
 		rc = daos_der2errno(rc);
+	if (dev->chunk != NULL) {
+		chunk_loaded(dev->chunk, rc, rc == 0 ? dev->read_size : 0);
+		daos_event_fini(&dev->ev);
+		dev->buf = NULL; /* the chunk's */
+		ev_free(dev);
+		return;
+	}
 	if (rc != 0)
 		fuse_reply_err(dev->req, rc);
 	else if (dev->is_read)
@@ -194,9 +244,8 @@ ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, of
 	dev->sgl.sg_iovs = &dev->iov;
 	rc = daos_event_init(&dev->ev, eq->eqh, NULL);
 	if (rc != 0) {
-		fuse_reply_err(dev->req, daos_der2errno(rc));
-		ev_free(dev);
-		return;
+		rc = daos_der2errno(rc);
+		goto failed;
 	}
 	if (dev->is_read)
 		rc = dfs_read(dfs, fh->obj, &dev->sgl, (daos_off_t)off, &dev->read_size, &dev->ev);
@@ -204,16 +253,246 @@ ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, of
 		rc = dfs_write(dfs, fh->obj, &dev->sgl, (daos_off_t)off, &dev->ev);
 	if (rc != 0) {
 		/* Not launched: the event will never complete. */
-		fuse_reply_err(dev->req, rc);
 		daos_event_fini(&dev->ev);
-		ev_free(dev);
-		return;
+		goto failed;
 	}
 	/* Counted once launched, so the poller never holds the lock a launch waits for. */
 	pthread_mutex_lock(&eq->lock);
 	if (eq->nr_inflight++ == 0)
 		pthread_cond_signal(&eq->cond);
 	pthread_mutex_unlock(&eq->lock);
+	return;
+
+failed:
+	if (dev->chunk != NULL) {
+		chunk_loaded(dev->chunk, rc, 0);
+		dev->buf = NULL;
+	} else {
+		fuse_reply_err(dev->req, rc);
+	}
+	ev_free(dev);
+}
+
+/* ---- chunk reads ---- */
+
+/* Drop one reference (ie->lock held); true if the caller must free @c after unlocking. */
+static bool
+chunk_unref(struct dfuse_chunk *c)
+{
+	return --c->ref == 0;
+}
+
+static void
+chunk_free(struct dfuse_chunk *c)
+{
+	dfuse_itable_put(&c->info->itable, c->ie);
+	d_free(c->buf);
+	d_free(c);
+}
+
+/* Take @c off its inode's list (ie->lock held); true if it must be freed. */
+static bool
+chunk_unlist(struct dfuse_chunk *c)
+{
+	struct dfuse_chunks *cs = c->ie->chunks;
+
+	if (!c->listed)
+		return false;
+	d_list_del(&c->link);
+	c->listed = false;
+	cs->nr--;
+	return chunk_unref(c);
+}
+
+/* Answer a read of CHUNK_SLOT at @off from loaded chunk @c (no lock: @c is referenced). */
+static void
+chunk_reply(struct dfuse_chunk *c, fuse_req_t req, off_t off)
+{
+	size_t rel = (size_t)(off - (off_t)(c->idx * CHUNK_SIZE));
+	size_t n = rel < c->len ? D_MIN((size_t)CHUNK_SLOT, c->len - rel) : 0;
+
+	if (c->rc != 0)
+		fuse_reply_err(req, c->rc);
+	else
+		fuse_reply_buf(req, c->buf + rel, n);
+}
+
+/* Mark the slot of @off served (ie->lock held); a fully served chunk leaves the list. */
+static bool
+chunk_served(struct dfuse_chunk *c, off_t off)
+{
+	c->served |= 1u << ((size_t)(off - (off_t)(c->idx * CHUNK_SIZE)) / CHUNK_SLOT);
+	if (c->served == CHUNK_ALL || c->rc != 0)
+		return chunk_unlist(c);
+	return false;
+}
+
+/* The load of @c completed (or failed to start): answer its waiters. */
+static void
+chunk_loaded(struct dfuse_chunk *c, int rc, size_t len)
+{
+	struct dfuse_inode *ie = c->ie;
+	struct chunk_waiter *w, *next;
+	size_t slot;
+	bool dead = false;
+
+	pthread_mutex_lock(&ie->lock);
+	c->loading = false;
+	c->rc = rc;
+	c->len = len;
+	/* Slots past the end of the file will not be asked for. */
+	for (slot = (len + CHUNK_SLOT - 1) / CHUNK_SLOT; slot < CHUNK_SIZE / CHUNK_SLOT; slot++)
+		c->served |= 1u << slot;
+	w = c->waiters;
+	c->waiters = NULL;
+	pthread_mutex_unlock(&ie->lock);
+	/* The load's reference keeps @c while the waiters are answered. */
+	for (; w != NULL; w = next) {
+		next = w->next;
+		chunk_reply(c, w->req, w->off);
+		pthread_mutex_lock(&ie->lock);
+		dead |= chunk_served(c, w->off);
+		pthread_mutex_unlock(&ie->lock);
+		d_free(w);
+	}
+	pthread_mutex_lock(&ie->lock);
+	if (c->listed && c->served == CHUNK_ALL)
+		dead |= chunk_unlist(c);
+	dead |= chunk_unref(c);
+	pthread_mutex_unlock(&ie->lock);
+	if (dead)
+		chunk_free(c);
+}
+
+/*
+ * A read that chunk reads serve: answered (or queued) and true; false if the caller is to
+ * read it plainly (not a slot-sized aligned read, or no memory).
+ */
+static bool
+chunk_read(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, size_t size, off_t off)
+{
+	struct dfuse_inode *ie = fh->ie;
+	uint64_t idx = (uint64_t)off / CHUNK_SIZE;
+	struct dfuse_chunks *cs;
+	struct dfuse_chunk *c, *old = NULL;
+	struct chunk_waiter *w;
+	struct dfuse_ev *dev;
+	bool dead = false;
+
+	if (!fh->cached || size != CHUNK_SLOT || off % CHUNK_SLOT != 0 ||
+	    !atomic_load(&info->chunk_reads))
+		return false;
+	w = d_calloc(1, sizeof(*w));
+	if (w == NULL)
+		return false;
+	w->req = req;
+	w->off = off;
+	pthread_mutex_lock(&ie->lock);
+	cs = ie->chunks;
+	if (cs == NULL) {
+		cs = d_calloc(1, sizeof(*cs));
+		if (cs == NULL)
+			goto plain;
+		D_INIT_LIST_HEAD(&cs->list);
+		ie->chunks = cs;
+	}
+	d_list_for_each_entry(c, &cs->list, link) {
+		if (c->idx != idx)
+			continue;
+		if (c->loading) {
+			w->next = c->waiters;
+			c->waiters = w;
+			pthread_mutex_unlock(&ie->lock);
+			return true;
+		}
+		c->ref++;
+		pthread_mutex_unlock(&ie->lock);
+		d_free(w);
+		chunk_reply(c, req, off);
+		pthread_mutex_lock(&ie->lock);
+		dead = chunk_served(c, off);
+		dead |= chunk_unref(c);
+		pthread_mutex_unlock(&ie->lock);
+		if (dead)
+			chunk_free(c);
+		return true;
+	}
+	/* A new chunk: make room by the oldest that is not loading. */
+	if (cs->nr >= CHUNKS_PER_INODE) {
+		d_list_for_each_entry(c, &cs->list, link) {
+			if (!c->loading) {
+				old = c;
+				break;
+			}
+		}
+		if (old == NULL)
+			goto plain;
+		dead = chunk_unlist(old);
+	}
+	c = d_calloc(1, sizeof(*c));
+	dev = d_calloc(1, sizeof(*dev));
+	if (c != NULL)
+		c->buf = d_malloc(CHUNK_SIZE);
+	if (c == NULL || c->buf == NULL || dev == NULL) {
+		if (c != NULL)
+			d_free(c->buf);
+		d_free(c);
+		d_free(dev);
+		goto plain;
+	}
+	c->info = info;
+	c->ie = dfuse_itable_get(&info->itable, ie->ino); /* the open handle has one too */
+	c->idx = idx;
+	c->ref = 2; /* the list and the load */
+	c->listed = true;
+	c->loading = true;
+	c->waiters = w;
+	d_list_add_tail(&c->link, &cs->list);
+	cs->nr++;
+	pthread_mutex_unlock(&ie->lock);
+	if (dead)
+		chunk_free(old);
+	dev->chunk = c;
+	dev->is_read = true;
+	dev->buf = c->buf;
+	dev->size = CHUNK_SIZE;
+	ev_submit(info, fh, dev, (off_t)(idx * CHUNK_SIZE));
+	return true;
+
+plain:
+	pthread_mutex_unlock(&ie->lock);
+	if (dead)
+		chunk_free(old);
+	d_free(w);
+	return false;
+}
+
+void
+dfuse_chunks_drop(struct dfuse_inode *ie)
+{
+	struct dfuse_chunk *c, *tmp, *gone[CHUNKS_PER_INODE];
+	struct dfuse_chunks *cs;
+	int nr = 0, i;
+
+	pthread_mutex_lock(&ie->lock);
+	cs = ie->chunks;
+	if (cs != NULL) {
+		d_list_for_each_entry_safe(c, tmp, &cs->list, link) {
+			if (chunk_unlist(c) && nr < CHUNKS_PER_INODE)
+				gone[nr++] = c;
+		}
+	}
+	pthread_mutex_unlock(&ie->lock);
+	for (i = 0; i < nr; i++)
+		chunk_free(gone[i]);
+}
+
+void
+dfuse_chunks_fini(struct dfuse_inode *ie)
+{
+	/* Every chunk holds a reference on its inode: none is left when it goes. */
+	d_free(ie->chunks);
+	ie->chunks = NULL;
 }
 
 void
@@ -225,6 +504,8 @@ dfuse_io_read(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, size
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
+	if (chunk_read(req, info, fh, size, off))
+		return;
 	dev = d_calloc(1, sizeof(*dev));
 	if (dev != NULL)
 		dev->buf = d_malloc(size);
@@ -249,6 +530,8 @@ dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, con
 		fuse_reply_write(req, 0);
 		return;
 	}
+	if (atomic_load(&info->chunk_reads))
+		dfuse_chunks_drop(fh->ie);
 	dev = d_calloc(1, sizeof(*dev));
 	if (dev == NULL) {
 		fuse_reply_err(req, ENOMEM);

@@ -257,32 +257,51 @@ read_text_file(const char *path)
 static void
 set_readahead(struct dfuse_info *info)
 {
-	char path[128], val[16];
+	const char *env = getenv("DFUSE_READAHEAD_KB");
+	char path[128], val[16], *end;
 	unsigned int ma, mi;
+	long kb = DFUSE_READAHEAD_KB;
 	char *text;
 	int fd, len, rc;
 
 	if (info->opts->disable_caching)
 		return;
+	if (env != NULL) {
+		kb = strtol(env, &end, 10);
+		if (*env == '\0' || *end != '\0' || kb < 0 || kb > 1048576) {
+			D_WARN("DFUSE_READAHEAD_KB=%s is not a number of KiB from 0 to 1048576: "
+			       "using %d",
+			       env, DFUSE_READAHEAD_KB);
+			kb = DFUSE_READAHEAD_KB;
+		}
+	}
+	if (kb == 0) {
+		D_NOTE("readahead left at the kernel's default on %s (DFUSE_READAHEAD_KB=0): "
+		       "cached files are read in 1 MiB chunks",
+		       info->mountpoint);
+		atomic_store(&info->chunk_reads, true);
+		return;
+	}
 	text = read_text_file("/proc/self/mountinfo");
 	rc = text != NULL ? dfuse_mountinfo_dev(text, info->mountpoint, &ma, &mi) : -DER_NOMEM;
 	d_free(text);
 	if (rc != 0) {
 		D_NOTE("readahead left at the kernel's default: the mount on %s not found in "
-		       "/proc/self/mountinfo",
+		       "/proc/self/mountinfo; cached files are read in 1 MiB chunks",
 		       info->mountpoint);
+		atomic_store(&info->chunk_reads, true);
 		return;
 	}
 	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", ma, mi);
-	len = snprintf(val, sizeof(val), "%d\n", DFUSE_READAHEAD_KB);
+	len = snprintf(val, sizeof(val), "%ld\n", kb);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, val, (size_t)len) != len) {
 		D_NOTE("readahead left at the kernel's default (128 KiB) on %s: cannot write "
-		       "%s: %s; sequential reads of cached files go in 128 KiB requests",
+		       "%s: %s; cached files are read in 1 MiB chunks instead",
 		       info->mountpoint, path, strerror(errno));
+		atomic_store(&info->chunk_reads, true);
 	} else {
-		D_INFO("readahead of %s set to %d KiB (%s)", info->mountpoint, DFUSE_READAHEAD_KB,
-		       path);
+		D_INFO("readahead of %s set to %ld KiB (%s)", info->mountpoint, kb, path);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -91,6 +91,7 @@ dfuse_release_obj(struct dfuse_inode *ie)
 	}
 	if (ie->obj != NULL)
 		dfs_release(ie->obj);
+	dfuse_chunks_fini(ie);
 }
 
 /* Keep @st as @ie's attributes last seen (they answer once its entry is gone). */
@@ -458,6 +459,8 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct
 		rc = ie_stat(info, ie, &st);
 	}
 	attr_time = dfuse_ie_cache(info, ie)->attr_time;
+	if (rc == 0 && (flags & DFS_SET_ATTR_SIZE) && atomic_load(&info->chunk_reads))
+		dfuse_chunks_drop(ie);
 	ie_put(info, ie);
 	if (rc != 0)
 		fuse_reply_err(req, rc);
@@ -712,6 +715,8 @@ fh_create(struct dfuse_inode *ie)
 static void
 fh_destroy(struct dfuse_info *info, struct dfuse_fh *fh)
 {
+	if (fh->cached && atomic_load(&info->chunk_reads))
+		dfuse_chunks_drop(fh->ie);
 	if (fh->counted)
 		atomic_fetch_sub(S_ISDIR(fh->ie->mode) ? &info->nr_dirs : &info->nr_files, 1);
 	if (fh->obj != NULL)
@@ -816,6 +821,7 @@ op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	open_cache_flags(info, ie, fi);
+	fh->cached = !fi->direct_io;
 	fi->fh = (uint64_t)(uintptr_t)fh;
 	if (fuse_reply_open(req, fi) != 0)
 		fh_destroy(info, fh);
@@ -865,6 +871,7 @@ op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	open_cache_flags(info, ie, fi);
+	fh->cached = !fi->direct_io;
 	fi->fh = (uint64_t)(uintptr_t)fh;
 	ie_remember(ie, &st);
 	entry_fill(info, ie, &st, &e);

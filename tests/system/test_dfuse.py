@@ -20,6 +20,7 @@ import hashlib
 import json
 import mmap
 import os
+import random
 import re
 import shutil
 import signal
@@ -608,6 +609,57 @@ def test_open_unlink(dsys):
         while nvme_free(dsys) < free0 - 8e6:
             assert time.monotonic() < deadline, (free0, nvme_free(dsys))
             time.sleep(1)
+
+
+def test_chunk_reads(dsys):
+    """With the kernel's 128 KiB readahead (not root, or DFUSE_READAHEAD_KB=0), cached
+    files are read from DAOS in 1 MiB chunks: reads, overwrites, truncation stay right."""
+    cont = new_cont(dsys, "chunks")
+    src = os.urandom(9 * 1024 * 1024 + 4321)
+    mnt = os.path.join(dsys.root, "mnt_chunks")
+    os.makedirs(mnt, exist_ok=True)
+    env = client_env(dsys)
+    env["DFUSE_READAHEAD_KB"] = "0"
+    res = run([DFUSE, "-m", mnt, "--pool", POOL, "--cont", cont], env=env,
+              timeout=MOUNT_TIMEOUT)
+    assert res.rc == 0, repr(res)
+    pid = _mount_pid(mnt)
+    dsys.dfuse_pids.append(pid)
+    try:
+        assert readahead_kb(mnt) == 128
+        p = os.path.join(mnt, "f")
+        with open(p, "wb") as f:
+            f.write(src)
+        with Dfuse(dsys, cont, "mnt_chunks_u", "--disable-caching") as mu:
+            # Written elsewhere too: the chunked mount reads what DAOS has.
+            with open(mu.path("g"), "wb") as f:
+                f.write(src)
+            for name in ("f", "g"):
+                path = os.path.join(mnt, name)
+                assert hashlib.sha256(open(path, "rb").read()).digest() == \
+                    hashlib.sha256(src).digest()
+                fd = os.open(path, os.O_RDONLY)
+                rnd = random.Random(11)
+                for i in range(200):
+                    off = rnd.randrange(0, len(src) + 200000)
+                    if i % 2 == 0:
+                        off -= off % (128 * 1024)
+                    n = rnd.choice([4096, 128 * 1024, 1 << 20, 3000])
+                    assert os.pread(fd, n, off) == src[off:off + n], (name, i, off, n)
+                os.close(fd)
+        # Overwrite and truncate through the chunked mount, then read again.
+        with open(p, "r+b") as f:
+            f.seek(5 * 1024 * 1024 + 17)
+            f.write(b"Z" * 300000)
+        want = bytearray(src)
+        want[5 * 1024 * 1024 + 17:5 * 1024 * 1024 + 17 + 300000] = b"Z" * 300000
+        daos(dsys, "fs", "evict", p)
+        assert open(p, "rb").read() == bytes(want)
+        os.truncate(p, 1536 * 1024 + 100)
+        daos(dsys, "fs", "evict", p)
+        assert open(p, "rb").read() == bytes(want[:1536 * 1024 + 100])
+    finally:
+        _stop_mount(mnt, pid)
 
 
 def test_fs_query_and_evict(dsys):
