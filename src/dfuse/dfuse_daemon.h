@@ -93,6 +93,7 @@ struct dfuse_info {
 	atomic_long nr_dirs;           /* open directory handles */
 	atomic_int nr_evicting;        /* eviction threads running (dfuse_ops.c) */
 	atomic_bool chunk_reads;       /* readahead stayed at 128 KiB: read 1 MiB chunks */
+	atomic_int nr_chunks;          /* chunks in memory (dfuse_io.c) */
 	atomic_bool stopping;
 };
 

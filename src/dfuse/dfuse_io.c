@@ -42,6 +42,8 @@
 #define CHUNK_SLOT (128 * 1024)
 #define CHUNK_ALL ((1u << (CHUNK_SIZE / CHUNK_SLOT)) - 1)
 #define CHUNKS_PER_INODE 2
+/* At most this many chunks in all (64 MiB); beyond, reads go to DAOS as they come. */
+#define CHUNKS_MAX 64
 
 struct chunk_waiter {
 	struct chunk_waiter *next;
@@ -285,6 +287,7 @@ chunk_unref(struct dfuse_chunk *c)
 static void
 chunk_free(struct dfuse_chunk *c)
 {
+	atomic_fetch_sub(&c->info->nr_chunks, 1);
 	dfuse_itable_put(&c->info->itable, c->ie);
 	d_free(c->buf);
 	d_free(c);
@@ -429,19 +432,29 @@ chunk_read(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, size_t 
 			goto plain;
 		dead = chunk_unlist(old);
 	}
+	if (atomic_fetch_add(&info->nr_chunks, 1) >= CHUNKS_MAX) {
+		atomic_fetch_sub(&info->nr_chunks, 1);
+		goto plain;
+	}
 	c = d_calloc(1, sizeof(*c));
 	dev = d_calloc(1, sizeof(*dev));
-	if (c != NULL)
+	if (c != NULL) {
 		c->buf = d_malloc(CHUNK_SIZE);
-	if (c == NULL || c->buf == NULL || dev == NULL) {
-		if (c != NULL)
+		/* The open handle holds one too: the inode is in the table. */
+		c->ie = dfuse_itable_get(&info->itable, ie->ino);
+	}
+	if (c == NULL || c->buf == NULL || c->ie == NULL || dev == NULL) {
+		if (c != NULL) {
+			if (c->ie != NULL)
+				dfuse_itable_put(&info->itable, c->ie);
 			d_free(c->buf);
+		}
 		d_free(c);
 		d_free(dev);
+		atomic_fetch_sub(&info->nr_chunks, 1);
 		goto plain;
 	}
 	c->info = info;
-	c->ie = dfuse_itable_get(&info->itable, ie->ino); /* the open handle has one too */
 	c->idx = idx;
 	c->ref = 2; /* the list and the load */
 	c->listed = true;
