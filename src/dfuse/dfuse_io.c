@@ -76,6 +76,7 @@ struct dfuse_chunks {
 struct dfuse_ev {
 	daos_event_t ev;           /* must stay first: the poller gets &ev back */
 	struct dfuse_chunk *chunk; /* a chunk load: no request of its own */
+	struct dfuse_inode *ie;    /* a write with chunk reads on: its chunks go at completion */
 	fuse_req_t req;
 	bool is_read;
 	size_t size;
@@ -123,6 +124,9 @@ ev_complete(struct dfuse_ev *dev)
 		ev_free(dev);
 		return;
 	}
+	/* A chunk loaded while this write was in flight may hold the old bytes. */
+	if (dev->ie != NULL)
+		dfuse_chunks_drop(dev->ie);
 	if (rc != 0)
 		fuse_reply_err(dev->req, rc);
 	else if (dev->is_read)
@@ -550,6 +554,9 @@ dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, con
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* The handle (and so the inode) outlives the write: the kernel releases it after. */
+	if (atomic_load(&info->chunk_reads))
+		dev->ie = fh->ie;
 	/*
 	 * A large write keeps the request's own buffer when the worker can do without it
 	 * (no copy of each MiB); a small one is copied, so that writes in flight hold

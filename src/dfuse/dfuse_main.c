@@ -524,9 +524,20 @@ fuse_stop(struct dfuse_info *info)
 
 	if (info->se == NULL)
 		return;
-	/* Evictions use the session: let them finish (they fail fast once it is down). */
-	for (i = 0; i < 500 && atomic_load(&info->nr_evicting) > 0; i++)
-		usleep(10 * 1000);
+	/*
+	 * Evictions use the session. One may wait on write-backs nobody serves any more:
+	 * unmounting ends those waits; a session still in use is left, not freed.
+	 */
+	if (atomic_load(&info->nr_evicting) > 0) {
+		fuse_session_unmount(info->se);
+		for (i = 0; i < 500 && atomic_load(&info->nr_evicting) > 0; i++)
+			usleep(10 * 1000);
+		if (atomic_load(&info->nr_evicting) > 0) {
+			D_ERROR("evictions still running at exit: FUSE session left as is");
+			info->se = NULL;
+			return;
+		}
+	}
 	fuse_session_unmount(info->se);
 	fuse_session_destroy(info->se);
 	info->se = NULL;

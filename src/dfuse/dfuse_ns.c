@@ -387,7 +387,7 @@ int
 dfuse_ns_lookup(struct dfuse_info *info, struct dfuse_inode *dir, const char *name,
 		struct dfuse_inode **out, struct stat *st)
 {
-	char err[512];
+	char err[512] = "";
 	struct dfuse_pool *dp;
 	struct dfuse_cont *dc;
 	struct dfuse_inode *ie;

@@ -1271,7 +1271,9 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 	if (ie == NULL || vdir_refuse(req, info, ie))
 		return;
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_setxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, value, size, flags);
+	/* An orphan's name may belong to another file now: its entry (and xattrs) are gone. */
+	rc = ie->orphan ? ENOENT
+			: dfs_setxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, value, size, flags);
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	fuse_reply_err(req, rc);
@@ -1293,8 +1295,8 @@ reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size
 		}
 	}
 	pthread_mutex_lock(&ie->lock);
-	if (ie->kind != DFUSE_IE_DFS) {
-		/* A made-up directory has no attributes. */
+	if (ie->kind != DFUSE_IE_DFS || ie->orphan) {
+		/* A made-up directory has no attributes, nor has an unlinked file any more. */
 		rc = name != NULL ? ENODATA : 0;
 		len = 0;
 	} else if (name != NULL) {
@@ -1356,7 +1358,7 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	if (ie == NULL || vdir_refuse(req, info, ie))
 		return;
 	pthread_mutex_lock(&ie->lock);
-	rc = dfs_removexattr(dfuse_ie_cont(ie)->dfs, ie->obj, name);
+	rc = ie->orphan ? ENODATA : dfs_removexattr(dfuse_ie_cont(ie)->dfs, ie->obj, name);
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	fuse_reply_err(req, rc);
@@ -1369,6 +1371,7 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
  */
 struct evict_job {
 	struct dfuse_info *info;
+	fuse_req_t req; /* answered once the kernel has dropped what it caches */
 	fuse_ino_t ino;
 };
 
@@ -1377,19 +1380,24 @@ evict_main(void *arg)
 {
 	struct evict_job *job = arg;
 	struct dfuse_info *info = job->info;
+	struct dfuse_evict_reply r = { .version = DFUSE_IOCTL_VERSION, .ino = job->ino };
 	int rc;
 
 	rc = fuse_lowlevel_notify_inval_inode(info->se, job->ino, 0, 0);
-	if (rc != 0 && rc != -ENOENT)
+	if (rc != 0 && rc != -ENOENT) {
 		D_WARN("could not evict inode %lu from the kernel: %s", (unsigned long)job->ino,
 		       strerror(-rc));
+		fuse_reply_err(job->req, -rc);
+	} else {
+		fuse_reply_ioctl(job->req, 0, &r, sizeof(r));
+	}
 	d_free(job);
 	atomic_fetch_sub(&info->nr_evicting, 1);
 	return NULL;
 }
 
 static int
-evict_start(struct dfuse_info *info, fuse_ino_t ino)
+evict_start(struct dfuse_info *info, fuse_req_t req, fuse_ino_t ino)
 {
 	struct evict_job *job = d_calloc(1, sizeof(*job));
 	pthread_attr_t attr;
@@ -1399,6 +1407,7 @@ evict_start(struct dfuse_info *info, fuse_ino_t ino)
 	if (job == NULL)
 		return ENOMEM;
 	job->info = info;
+	job->req = req;
 	job->ino = ino;
 	atomic_fetch_add(&info->nr_evicting, 1);
 	pthread_attr_init(&attr);
@@ -1484,15 +1493,14 @@ op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg, struct fus
 		dfuse_ns_count(info, &r.pools, &r.containers);
 		fuse_reply_ioctl(req, 0, &r, sizeof(r));
 	} else if (cmd == DFUSE_IOCTL_EVICT && out_bufsz >= sizeof(struct dfuse_evict_reply)) {
-		struct dfuse_evict_reply r = { .version = DFUSE_IOCTL_VERSION };
 		int rc;
 
-		r.ino = fh->ie->ino;
-		rc = evict_start(info, (fuse_ino_t)r.ino);
+		/* dfuse's own chunks go too; the thread answers once the kernel's are gone. */
+		if (atomic_load(&info->chunk_reads))
+			dfuse_chunks_drop(fh->ie);
+		rc = evict_start(info, req, (fuse_ino_t)fh->ie->ino);
 		if (rc != 0)
 			fuse_reply_err(req, rc);
-		else
-			fuse_reply_ioctl(req, 0, &r, sizeof(r));
 	} else if (cmd == DFUSE_IOCTL_MOUNT && out_bufsz >= sizeof(struct dfuse_mount_reply)) {
 		struct dfuse_mount_reply *r = d_calloc(1, sizeof(*r));
 

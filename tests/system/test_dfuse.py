@@ -587,6 +587,14 @@ def test_open_unlink(dsys):
         st = os.fstat(fd)
         assert st.st_size == 1000 and st.st_mode & 0o777 == 0o600
         assert os.pread(fd, 2000, 0) == payload[:1000]
+        # Its extended attributes went with its entry; a new file of that name keeps its own.
+        with open(m.path("big"), "wb") as f:
+            f.write(b"new")
+        os.setxattr(m.path("big"), "user.k", b"new file")
+        assert _errno_of(os.getxattr, fd, "user.k") == errno.ENODATA
+        assert _errno_of(os.setxattr, fd, "user.k", b"x") == errno.ENOENT
+        assert os.getxattr(m.path("big"), "user.k") == b"new file"
+        os.unlink(m.path("big"))
         # Renamed over while open: the old file's data stay for its fd.
         with open(m.path("a"), "wb") as f:
             f.write(b"old a")
