@@ -111,42 +111,39 @@ op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	pthread_mutex_unlock(&lock);
 }
 
+/* Answer with the attributes of @ino, after setting its size to @size (if >= 0). */
 static void
-op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+reply_attr(fuse_req_t req, fuse_ino_t ino, off_t size)
 {
+	struct nfile *f;
 	struct stat st;
 
-	(void)fi;
 	pthread_mutex_lock(&lock);
-	if (ino != FUSE_ROOT_ID && by_ino(ino) == NULL) {
+	f = by_ino(ino);
+	if (ino != FUSE_ROOT_ID && f == NULL) {
 		pthread_mutex_unlock(&lock);
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
+	if (f != NULL && size >= 0)
+		f->size = size;
 	fill_stat(ino, &st);
 	pthread_mutex_unlock(&lock);
 	fuse_reply_attr(req, &st, 0);
 }
 
 static void
+op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)fi;
+	reply_attr(req, ino, -1);
+}
+
+static void
 op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
 {
-	struct nfile *f;
-	struct stat st;
-
 	(void)fi;
-	pthread_mutex_lock(&lock);
-	f = by_ino(ino);
-	if (f != NULL && (to_set & FUSE_SET_ATTR_SIZE))
-		f->size = attr->st_size;
-	if (ino != FUSE_ROOT_ID && f == NULL) {
-		pthread_mutex_unlock(&lock);
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
-	fill_stat(ino, &st);
-	pthread_mutex_unlock(&lock);
-	fuse_reply_attr(req, &st, 0);
+	reply_attr(req, ino, (to_set & FUSE_SET_ATTR_SIZE) ? attr->st_size : -1);
 }
 
 static void

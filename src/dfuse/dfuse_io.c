@@ -547,14 +547,16 @@ dfuse_io_write(fuse_req_t req, struct dfuse_info *info, struct dfuse_fh *fh, con
 		fuse_reply_write(req, 0);
 		return;
 	}
-	if (atomic_load(&info->chunk_reads))
-		dfuse_chunks_drop(fh->ie);
 	dev = d_calloc(1, sizeof(*dev));
 	if (dev == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	/* The handle (and so the inode) outlives the write: the kernel releases it after. */
+	/*
+	 * Read chunks of the inode go when the write completes: that covers chunks loaded
+	 * before it and while it was in flight. The handle (and so the inode) outlives the
+	 * write: the kernel releases it after.
+	 */
 	if (atomic_load(&info->chunk_reads))
 		dev->ie = fh->ie;
 	/*
