@@ -220,6 +220,8 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 	uint32_t cap = 0;
 	struct vos_pieces claimed = { 0 };
 	struct d_btr_iter it;
+	uint64_t covered = 0; /* bytes of [lo, hi] claimed so far */
+	uint32_t newest = 0;  /* in @cand */
 	uint32_t i;
 	int rc;
 
@@ -244,20 +246,34 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 				}
 				cand = c;
 			}
+			if (nr > 0 && ext_newest_first(e, &cand[newest]) < 0)
+				newest = nr;
 			cand[nr++] = *e;
 		}
 		rc = d_btr_iter_next(&it);
 		if (rc == 0)
 			rc = d_btr_iter_next_aug(&it, lo);
 	}
-	/* 2. Newest first, each claims what no newer one claimed. */
+	/*
+	 * 2. Newest first, each claims what no newer one claimed; once [lo, hi] is all
+	 * claimed the older ones are hidden (overwrites pile up versions until aggregation).
+	 */
+	if (nr > 1 && cand[newest].lo <= lo && cand[newest].hi >= hi) {
+		/* The newest covers it all (an overwrite): no need to sort the rest. */
+		rc = piece_add(out, lo, hi, &cand[newest]);
+		goto out;
+	}
 	if (nr > 1)
 		d_sort(cand, nr, sizeof(*cand), ext_newest_first);
 	for (i = 0; i < nr; i++) {
 		uint64_t cur = D_MAX(cand[i].lo, lo);
 		uint64_t end = D_MIN(cand[i].hi, hi);
+		uint32_t before = out->nr;
 		bool done = false;
 		uint32_t j;
+
+		if (hi - lo != UINT64_MAX && covered == hi - lo + 1)
+			break;
 
 		/* @claimed is sorted by lo and disjoint: emit the gaps of [cur, end]. */
 		for (j = 0; j < claimed.nr && !done; j++) {
@@ -283,6 +299,10 @@ vos_array_pieces(struct vos_krec *a, uint64_t lo, uint64_t hi, uint64_t epoch,
 			if (rc != 0)
 				goto out;
 		}
+		if (out->nr == before)
+			continue;
+		for (j = before; j < out->nr; j++)
+			covered += out->p[j].hi - out->p[j].lo + 1;
 		/* The claimed set is every piece so far, sorted. */
 		claimed.nr = 0;
 		for (j = 0; j < out->nr; j++) {

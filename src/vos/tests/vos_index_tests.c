@@ -208,6 +208,18 @@ random_extents_model(void **state)
 			t_read(tp.cont, oid, (uint64_t)e, &dkey, 8, "arr", 0, LEN, 1, out, NULL),
 			0);
 		assert_memory_equal(out, model[e], LEN);
+		/* Sub-ranges: often within one extent (the newest covers them all). */
+		for (i = 0; i < 8; i++) {
+			uint64_t idx = rand_r(&seed) % LEN;
+			uint64_t nr = 1 + rand_r(&seed) % (i < 4 ? 8 : LEN - idx);
+
+			nr = D_MIN(nr, LEN - idx);
+			memset(out, 0, LEN);
+			assert_int_equal(t_read(tp.cont, oid, (uint64_t)e, &dkey, 8, "arr", idx, nr,
+						1, out, NULL),
+					 0);
+			assert_memory_equal(out, model[e] + idx, nr);
+		}
 	}
 }
 
