@@ -25,6 +25,7 @@ struct dfuse_eq {
 	pthread_mutex_t lock; /* guards nr_inflight */
 	pthread_cond_t cond;  /* signalled when nr_inflight leaves 0, and on stop */
 	int nr_inflight;      /* launched on eqh and not yet reaped; under lock */
+	int helping;          /* FUSE workers polling eqh themselves (the thread waits); lock */
 };
 
 /* What an inode is (dfuse_inode.kind). */
@@ -170,6 +171,14 @@ void dfuse_release_obj(struct dfuse_inode *ie);
 
 /* Start and stop the event queues and their threads (dfuse_io.c). */
 int dfuse_eqs_start(struct dfuse_info *info, int nr_eqs);
+/*
+ * Called by a FUSE worker after each request it processed: if that request launched I/O
+ * on an idle event queue, complete it from here while no other request waits on
+ * @fuse_fd (see dfuse_io.c).
+ */
+void dfuse_io_help(int fuse_fd);
+/* True on a FUSE worker thread (dfuse_main.c). */
+bool dfuse_is_worker(void);
 void dfuse_eqs_stop(struct dfuse_info *info);
 
 /* read and write through DFS, completed by an EQ thread when there is one (dfuse_io.c). */

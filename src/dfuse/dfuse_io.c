@@ -17,6 +17,13 @@
  * polling an empty queue made every launch wait one slice or more (pthread mutexes are
  * not fair), and dfuse moved 13-20 MB/s where libdfs moves 400-700 (bench/README.md).
  *
+ * The worker helps: when a request launches I/O on a queue with nothing else in flight,
+ * the FUSE worker that received it polls the queue itself once the request's callback
+ * has returned (dfuse_io_help), and answers it, until another request waits on /dev/fuse
+ * or HELP_US pass; then the queue's thread takes over. With one request at a time
+ * (an application's sequential I/O) that saves two thread wake-ups per request: the
+ * queue's thread, and the worker again for the next request (on two cores, 7-10%).
+ *
  * Durability: a write is acknowledged only once DAOS has acknowledged it, so fsync has
  * nothing left to wait for (DAOS updates are durable when they complete).
  *
@@ -31,12 +38,20 @@
 #define D_LOGFAC DD_FAC(dfuse)
 
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
 #include <time.h>
 
 #include "dfuse/dfuse_daemon.h"
 
 /* Writes from this size on keep their FUSE request buffer instead of a copy. */
 #define DFUSE_TAKE_MIN (64 * 1024)
+
+/* How long a worker polls for the I/O it launched before the queue's thread takes over. */
+#define HELP_US 2000
+
+/* The queue this worker launched on while it was idle, to poll after the callback. */
+static __thread struct dfuse_eq *help_eq;
 
 #define CHUNK_SIZE (1024 * 1024)
 #define CHUNK_SLOT (128 * 1024)
@@ -145,9 +160,9 @@ eq_thread(void *arg)
 	int n, i;
 
 	for (;;) {
-		/* Nothing in flight: leave the EQ's lock to the launches. */
+		/* Nothing in flight (or a worker polls): leave the EQ's lock to the others. */
 		pthread_mutex_lock(&eq->lock);
-		while (eq->nr_inflight <= 0 && atomic_load(&eq->started))
+		while ((eq->nr_inflight <= 0 || eq->helping > 0) && atomic_load(&eq->started))
 			pthread_cond_wait(&eq->cond, &eq->lock);
 		/* Stop once told to and nothing is left in flight. */
 		if (eq->nr_inflight <= 0) {
@@ -229,6 +244,48 @@ dfuse_eqs_stop(struct dfuse_info *info)
 	info->nr_eqs = 0;
 }
 
+void
+dfuse_io_help(int fuse_fd)
+{
+	struct dfuse_eq *eq = help_eq;
+	double deadline;
+	daos_event_t *evs[32];
+	int n, i;
+
+	if (eq == NULL)
+		return;
+	help_eq = NULL;
+	deadline = dfuse_now() + HELP_US / 1e6;
+	for (;;) {
+		struct pollfd pfd = { .fd = fuse_fd, .events = POLLIN };
+		bool idle;
+
+		n = daos_eq_poll(eq->eqh, 0, DAOS_EQ_NOWAIT, ARRAY_SIZE(evs), evs);
+		if (n < 0) {
+			D_ERROR("event queue poll failed: " DF_RC, DP_RC(n));
+			break;
+		}
+		for (i = 0; i < n; i++)
+			ev_complete(container_of(evs[i], struct dfuse_ev, ev));
+		pthread_mutex_lock(&eq->lock);
+		eq->nr_inflight -= n;
+		idle = eq->nr_inflight <= 0;
+		pthread_mutex_unlock(&eq->lock);
+		/* Done; or another request waits for this worker; or it takes long. */
+		if (idle || poll(&pfd, 1, 0) > 0 || dfuse_now() > deadline)
+			break;
+		/*
+		 * The engine or the application may want this core: without the yield a
+		 * 1 MiB write took twice as long on two cores.
+		 */
+		sched_yield();
+	}
+	pthread_mutex_lock(&eq->lock);
+	if (--eq->helping == 0 && eq->nr_inflight > 0)
+		pthread_cond_signal(&eq->cond);
+	pthread_mutex_unlock(&eq->lock);
+}
+
 static struct dfuse_eq *
 pick_eq(struct dfuse_info *info)
 {
@@ -262,10 +319,21 @@ ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, of
 		daos_event_fini(&dev->ev);
 		goto failed;
 	}
-	/* Counted once launched, so the poller never holds the lock a launch waits for. */
+	/*
+	 * Counted once launched, so the poller never holds the lock a launch waits for. A
+	 * FUSE worker launching on an idle queue polls it itself (dfuse_io_help).
+	 */
 	pthread_mutex_lock(&eq->lock);
-	if (eq->nr_inflight++ == 0)
+	if (help_eq == eq) {
+		eq->nr_inflight++;
+	} else if (eq->nr_inflight == 0 && eq->helping == 0 && help_eq == NULL &&
+		   dfuse_is_worker()) {
+		eq->nr_inflight++;
+		eq->helping++;
+		help_eq = eq;
+	} else if (eq->nr_inflight++ == 0 && eq->helping == 0) {
 		pthread_cond_signal(&eq->cond);
+	}
 	pthread_mutex_unlock(&eq->lock);
 	return;
 

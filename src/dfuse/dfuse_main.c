@@ -415,6 +415,12 @@ dfuse_request_bufs_fini(void)
 	pthread_mutex_unlock(&spare_lock);
 }
 
+bool
+dfuse_is_worker(void)
+{
+	return worker_fbuf != NULL;
+}
+
 void *
 dfuse_request_buf_take(const void *data)
 {
@@ -466,6 +472,7 @@ worker_main(void *arg)
 			break;
 		}
 		fuse_session_process_buf(w->se, &w->fbuf);
+		dfuse_io_help(fuse_session_fd(w->se));
 		/* The INIT reply is in: the kernel has set its readahead limit. */
 		if (atomic_load_explicit(&w->info->readahead_pending, memory_order_relaxed) &&
 		    atomic_exchange(&w->info->readahead_pending, false))
