@@ -28,4 +28,18 @@ int dfs_move_keep(dfs_t *dfs, dfs_obj_t *parent, const char *name, dfs_obj_t *ne
 /* Punch object @oid of @dfs's container (its data or entries go back to the pool). */
 int dfs_punch_oid(dfs_t *dfs, daos_obj_id_t oid);
 
+/*
+ * The "user.daos" xattr of directory @obj as it was when @obj was looked up (read in the
+ * same round trip as the entry): what makes a directory a UNS entry point, e.g.
+ * "DAOS.POSIX://POOL/CONT". Copied NUL-terminated into @buf; ENODATA if there was none
+ * (or @obj is no directory), ERANGE if @len is too small.
+ */
+int dfs_obj_uns(dfs_obj_t *obj, char *buf, size_t len);
+
+/*
+ * The directory holding @obj's entry (*@parent, its object id) and the entry's name
+ * (NUL-terminated into @name, ERANGE if @len is too small), as last looked up or moved.
+ */
+int dfs_obj_parent(dfs_obj_t *obj, daos_obj_id_t *parent, char *name, size_t len);
+
 #endif /* DFS_EXT_H */

@@ -38,6 +38,12 @@
 #define DFS_MOVED_AKEY "DFS_MOVED"
 #define DFS_XATTR_PREFIX "x:"
 #define DFS_XATTR_PREFIX_LEN 2
+/*
+ * The akey of the xattr that makes a directory a UNS entry point (DAOS's "user.daos",
+ * "DAOS.POSIX://POOL/CONT"), read with the entry; a longer value is no entry point.
+ */
+#define DFS_UNS_AKEY DFS_XATTR_PREFIX "user.daos"
+#define DFS_UNS_MAX 512
 
 /* The inode: a byte array of DFS_INODE_SIZE bytes under DFS_INODE_AKEY, fields at: */
 enum dfs_inode_off {
@@ -110,6 +116,7 @@ struct dfs_obj {
 	uint64_t chunk_size;     /* file: its chunk size; dir: for new files (0: default) */
 	daos_oclass_id_t oclass; /* dir: class of new children (0: default) */
 	char *slink;             /* symlink target */
+	char *uns;               /* dir: its user.daos xattr as lookup saw it, or NULL */
 };
 
 /* ---- dfs_entry.c: pure helpers (no DAOS calls) ---- */

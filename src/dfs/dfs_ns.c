@@ -45,6 +45,8 @@ struct entry_rec {
 	bool moved;  /* a DFS_MOVED marker is present */
 	uint8_t marker[DFS_MOVED_MAX];
 	size_t marker_len;
+	char uns[DFS_UNS_MAX]; /* the user.daos xattr (not NUL-terminated) */
+	size_t uns_len;        /* 0: none */
 };
 
 static void
@@ -78,9 +80,9 @@ static int
 entry_fetch(daos_handle_t oh, const char *name, struct entry_rec *r)
 {
 	uint8_t ibuf[DFS_INODE_SIZE];
-	daos_iod_t iods[2];
-	d_sg_list_t sgls[2];
-	d_iov_t iovs[2];
+	daos_iod_t iods[3];
+	d_sg_list_t sgls[3];
+	d_iov_t iovs[3];
 	daos_recx_t recx;
 	daos_key_t dkey;
 	char *slink;
@@ -92,8 +94,21 @@ entry_fetch(daos_handle_t oh, const char *name, struct entry_rec *r)
 	dfs_sgl_one(&sgls[0], &iovs[0], ibuf, sizeof(ibuf));
 	single_iod(&iods[1], DFS_MOVED_AKEY, strlen(DFS_MOVED_AKEY), DAOS_REC_ANY);
 	dfs_sgl_one(&sgls[1], &iovs[1], r->marker, sizeof(r->marker));
-	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 2, iods, sgls, NULL,
+	/* A UNS entry point's xattr comes in the same round trip (dfs_obj_uns). */
+	single_iod(&iods[2], DFS_UNS_AKEY, strlen(DFS_UNS_AKEY), DAOS_REC_ANY);
+	dfs_sgl_one(&sgls[2], &iovs[2], r->uns, sizeof(r->uns));
+	rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 3, iods, sgls, NULL,
 			    NULL);
+	if (rc == -DER_REC2BIG) {
+		/* A user.daos too long for an entry point: read without it. */
+		dfs_inode_iod(&iods[0], &recx, 0, DFS_INODE_SIZE);
+		iods[1].iod_size = DAOS_REC_ANY;
+		iods[2].iod_size = 0;
+		rc = daos_obj_fetch(oh, DAOS_TX_NONE, DAOS_COND_DKEY_FETCH, &dkey, 2, iods, sgls,
+				    NULL, NULL);
+	} else if (rc == 0 && iods[2].iod_size > 0 && iods[2].iod_size <= sizeof(r->uns)) {
+		r->uns_len = iods[2].iod_size;
+	}
 	if (rc != 0)
 		return rc;
 	/* A dkey without an inode (xattrs left by a torn remove) is no entry. */
@@ -185,6 +200,7 @@ dfs_obj_free(struct dfs_obj *obj)
 		rc = daos_obj_close(obj->oh, NULL);
 	if (rc != 0)
 		D_WARN("could not close object " DF_OID ": " DF_RC, DP_OID(obj->oid), DP_RC(rc));
+	d_free(obj->uns);
 	d_free(obj->path);
 	d_free(obj->slink);
 	d_free(obj);
@@ -238,6 +254,13 @@ obj_make(struct dfs *dfs, daos_obj_id_t parent_oid, const char *name, const char
 	} else {
 		obj->slink = r->slink;
 		r->slink = NULL;
+	}
+	if (rc == 0 && S_ISDIR(obj->mode) && r->uns_len > 0) {
+		obj->uns = d_strndup(r->uns, r->uns_len);
+		if (obj->uns == NULL) {
+			daos_obj_close(obj->oh, NULL);
+			rc = -DER_NOMEM;
+		}
 	}
 	if (rc != 0)
 		goto out_free;
@@ -428,6 +451,10 @@ obj_copy(struct dfs_obj *obj, int flags, struct dfs_obj **out)
 		r.slink = d_strdup(obj->slink);
 		if (r.slink == NULL)
 			return -DER_NOMEM;
+	}
+	if (obj->uns != NULL) {
+		r.uns_len = D_MIN(strlen(obj->uns), sizeof(r.uns));
+		memcpy(r.uns, obj->uns, r.uns_len);
 	}
 	return obj_make(obj->dfs, obj->parent_oid, obj->name, obj->path, &r, flags, out);
 }
@@ -2423,4 +2450,35 @@ dfs_obj_global2local(dfs_t *dfs, int flags, d_iov_t glob, dfs_obj_t **obj)
 	rc = obj_make(dfs, parent, name, name, &r, oflags, obj);
 	entry_rec_fini(&r);
 	return dfs_err(rc);
+}
+
+D_EXPORT int
+dfs_obj_uns(dfs_obj_t *obj, char *buf, size_t len)
+{
+	size_t n;
+
+	if (obj == NULL || buf == NULL)
+		return EINVAL;
+	if (obj->uns == NULL)
+		return ENODATA;
+	n = strlen(obj->uns);
+	if (n >= len)
+		return ERANGE;
+	memcpy(buf, obj->uns, n + 1);
+	return 0;
+}
+
+D_EXPORT int
+dfs_obj_parent(dfs_obj_t *obj, daos_obj_id_t *parent, char *name, size_t len)
+{
+	size_t n;
+
+	if (obj == NULL || parent == NULL || name == NULL)
+		return EINVAL;
+	n = strlen(obj->name);
+	if (n >= len)
+		return ERANGE;
+	*parent = obj->parent_oid;
+	memcpy(name, obj->name, n + 1);
+	return 0;
 }

@@ -64,6 +64,7 @@ struct dfuse_cont {
 	char label[DAOS_PROP_LABEL_MAX_LEN + 1]; /* "" if it has none */
 	struct dfuse_cache cache;                /* from its attributes */
 	struct dfuse_inode *root;                /* its root directory, one reference */
+	uint64_t ino_salt; /* XORed into st_ino: the mount's n-th container, n << 56 */
 };
 
 /* The daemon; read-only once the FUSE session runs, except where noted. */
@@ -73,6 +74,7 @@ struct dfuse_info {
 	enum dfuse_mount_kind kind;
 	pthread_mutex_t ns_lock; /* pools, their containers; held while one is opened */
 	d_list_t pools;          /* struct dfuse_pool */
+	unsigned int nr_conts;   /* containers opened so far (under ns_lock) */
 	struct timespec started; /* times of the directories dfuse makes up */
 	uint64_t mount_id;
 	/* Caching of what is not in a container (a pool mount's root) and the kernel-wide
@@ -161,6 +163,21 @@ void dfuse_ns_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat 
  * has connected to. 0 or a positive errno.
  */
 int dfuse_ns_list(struct dfuse_info *info, struct dfuse_inode *dir, char ***names);
+/*
+ * UNS entry points: directory @obj of container @from, whose user.daos attribute names a
+ * container ("DAOS.POSIX://POOL/CONT"), stands for that container's root. 0 with *out (a
+ * kernel reference on the root) and its attributes in *st; ENODATA if @obj is no entry
+ * point; another errno (with a message in @err) if the link cannot be followed.
+ */
+/*
+ * The st_ino the kernel is told for @ie: a container's objects keep libdfs's number (from
+ * the object id) XOR the container's salt, so that two containers of one mount never
+ * show the same number (tar and cp take equal numbers for hard links); the directories
+ * dfuse makes up have bit 63 set.
+ */
+void dfuse_st_ino(struct dfuse_inode *ie, struct stat *st);
+int dfuse_ns_entry_point(struct dfuse_info *info, struct dfuse_cont *from, dfs_obj_t *obj,
+			 struct dfuse_inode **out, struct stat *st, char *err, size_t errlen);
 /* Free a list of dfuse_ns_list(). */
 void dfuse_ns_list_free(char **names);
 /* How many pools and containers the mount has open. */

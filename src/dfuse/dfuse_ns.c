@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "dfs/dfs_ext.h"
 #include "dfuse/dfuse_daemon.h"
 
 static int errf(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -246,6 +247,7 @@ cont_open(struct dfuse_info *info, struct dfuse_pool *dp, const char *name, bool
 			    DP_RC(rc));
 	}
 	uuid_copy(dc->uuid, cinfo.ci_uuid);
+	dc->ino_salt = (uint64_t)(info->nr_conts++ & 0xff) << 56;
 	rc = cont_check(dc, dp->name, name, err, errlen);
 	if (rc == 0)
 		rc = cont_cache(info, dc, name, err, errlen);
@@ -369,10 +371,19 @@ dfuse_ns_stop(struct dfuse_info *info)
 }
 
 void
+dfuse_st_ino(struct dfuse_inode *ie, struct stat *st)
+{
+	if (ie->kind == DFUSE_IE_DFS)
+		st->st_ino ^= ((struct dfuse_cont *)ie->ns)->ino_salt;
+	else
+		st->st_ino = (ino_t)((1ULL << 63) | ie->ino);
+}
+
+void
 dfuse_ns_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_ino = ie->ino;
+	st->st_ino = (ino_t)((1ULL << 63) | ie->ino);
 	st->st_mode = S_IFDIR | (info->read_only ? 0555 : 0755);
 	st->st_nlink = 2;
 	st->st_uid = info->uid;
@@ -381,6 +392,69 @@ dfuse_ns_stat(struct dfuse_info *info, struct dfuse_inode *ie, struct stat *st)
 	st->st_atim = info->started;
 	st->st_mtim = info->started;
 	st->st_ctim = info->started;
+}
+
+/* The kernel's reference on @ie (a pool directory or a container's root), and its stat. */
+static int
+ns_reply_ie(struct dfuse_info *info, struct dfuse_inode *ie, struct dfuse_inode **out,
+	    struct stat *st)
+{
+	struct dfuse_cont *dc;
+	int rc;
+
+	if (ie->kind == DFUSE_IE_DFS) {
+		dc = ie->ns;
+		pthread_mutex_lock(&ie->lock);
+		rc = dfs_ostat(dc->dfs, ie->obj, st);
+		pthread_mutex_unlock(&ie->lock);
+		if (rc != 0) {
+			dfuse_itable_put(&info->itable, ie);
+			return rc;
+		}
+	} else {
+		dfuse_ns_stat(info, ie, st);
+	}
+	*out = ie;
+	return 0;
+}
+
+int
+dfuse_ns_entry_point(struct dfuse_info *info, struct dfuse_cont *from, dfs_obj_t *obj,
+		     struct dfuse_inode **out, struct stat *st, char *err, size_t errlen)
+{
+	char value[1024];
+	char *pool = NULL, *cont = NULL;
+	struct dfuse_inode *ie = NULL;
+	struct dfuse_pool *dp;
+	struct dfuse_cont *dc;
+	int rc;
+
+	rc = dfs_obj_uns(obj, value, sizeof(value));
+	if (rc == ENODATA)
+		return rc;
+	if (rc != 0)
+		return errf(err, errlen, EINVAL, "its user.daos attribute is too long");
+	if (dfuse_uns_parse(value, &pool, &cont) != 0)
+		return errf(err, errlen, EINVAL,
+			    "its user.daos attribute '%s' is not DAOS.POSIX://POOL/CONT", value);
+	pthread_mutex_lock(&info->ns_lock);
+	rc = pool_get(info, pool, &dp, err, errlen);
+	if (rc == 0)
+		rc = cont_get(info, dp, cont, &dc, err, errlen);
+	/* Its own container, or the mount's: a directory would contain itself. */
+	if (rc == 0 && (dc == from || dc->root->ino == FUSE_ROOT_ID))
+		rc = errf(err, errlen, ELOOP, "it links to container %s, which holds it", cont);
+	if (rc == 0) {
+		ie = dfuse_itable_get(&info->itable, dc->root->ino);
+		if (ie == NULL)
+			rc = errf(err, errlen, ESTALE, "the root of container %s is gone", cont);
+	}
+	pthread_mutex_unlock(&info->ns_lock);
+	d_free(pool);
+	d_free(cont);
+	if (rc != 0)
+		return rc;
+	return ns_reply_ie(info, ie, out, st);
 }
 
 int
@@ -419,21 +493,7 @@ dfuse_ns_lookup(struct dfuse_info *info, struct dfuse_inode *dir, const char *na
 			D_ERROR("lookup of %s: %s", name, err);
 		return rc;
 	}
-	if (ie->kind == DFUSE_IE_DFS) {
-		dc = ie->ns;
-		pthread_mutex_lock(&ie->lock);
-		rc = dfs_ostat(dc->dfs, ie->obj, st);
-		pthread_mutex_unlock(&ie->lock);
-		if (rc != 0) {
-			dfuse_itable_put(&info->itable, ie);
-			return rc;
-		}
-		st->st_ino = ie->ino;
-	} else {
-		dfuse_ns_stat(info, ie, st);
-	}
-	*out = ie;
-	return 0;
+	return ns_reply_ie(info, ie, out, st);
 }
 
 void

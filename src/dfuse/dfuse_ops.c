@@ -180,6 +180,7 @@ entry_fill(struct dfuse_info *info, struct dfuse_inode *ie, const struct stat *s
 	e->ino = ie->ino;
 	e->generation = 1;
 	e->attr = *st;
+	dfuse_st_ino(ie, &e->attr);
 	e->attr_timeout = c->attr_time;
 	e->entry_timeout = S_ISDIR(st->st_mode) ? c->dentry_dir_time : c->dentry_time;
 }
@@ -205,6 +206,35 @@ reply_entry(fuse_req_t req, struct dfuse_info *info, int rc, struct dfuse_cont *
 	if (fuse_reply_entry(req, &e) != 0)
 		/* The kernel never saw it (interrupted): undo its lookup. */
 		ie_put(info, ie);
+}
+
+/*
+ * A directory that is a UNS entry point stands for the root of the container it names:
+ * true with *ie (a kernel reference on that root) and its attributes in *st, @obj
+ * released. False for any other entry, and when the link cannot be followed (logged): the
+ * directory itself is served then, so that it can still be listed and removed.
+ */
+static bool
+entry_point(struct dfuse_info *info, struct dfuse_cont *dc, dfs_obj_t *obj, const char *name,
+	    struct stat *st, struct dfuse_inode **ie)
+{
+	char err[512] = "";
+	struct stat ep_st;
+	int rc;
+
+	if (!S_ISDIR(st->st_mode))
+		return false;
+	rc = dfuse_ns_entry_point(info, dc, obj, ie, &ep_st, err, sizeof(err));
+	if (rc == ENODATA)
+		return false;
+	if (rc != 0) {
+		D_ERROR("directory %s is a UNS entry point that cannot be followed: %s", name,
+			err[0] != '\0' ? err : strerror(rc));
+		return false;
+	}
+	dfs_release(obj);
+	*st = ep_st;
+	return true;
 }
 
 /* Give a new entry to the caller when users are told apart (--multi-user). */
@@ -280,9 +310,17 @@ op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			return;
 		}
 	} else {
+		struct dfuse_inode *ie;
+
 		rc = dfs_lookup_rel(dc->dfs, pie->obj, name, info->read_only ? O_RDONLY : O_RDWR,
 				    &obj, NULL, &st);
 		ie_put(info, pie);
+		if (rc == 0 && entry_point(info, dc, obj, name, &st, &ie)) {
+			entry_fill(info, ie, &st, &e);
+			if (fuse_reply_entry(req, &e) != 0)
+				ie_put(info, ie);
+			return;
+		}
 	}
 	if (rc == ENOENT && c->ndentry_time > 0) {
 		memset(&e, 0, sizeof(e));
@@ -350,6 +388,7 @@ op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	rc = ie_stat(info, ie, &st);
 	attr_time = dfuse_ie_cache(info, ie)->attr_time;
+	dfuse_st_ino(ie, &st);
 	ie_put(info, ie);
 	if (rc != 0)
 		fuse_reply_err(req, rc);
@@ -461,6 +500,7 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct
 	attr_time = dfuse_ie_cache(info, ie)->attr_time;
 	if (rc == 0 && (flags & DFS_SET_ATTR_SIZE) && atomic_load(&info->chunk_reads))
 		dfuse_chunks_drop(ie);
+	dfuse_st_ino(ie, &st);
 	ie_put(info, ie);
 	if (rc != 0)
 		fuse_reply_err(req, rc);
@@ -1143,11 +1183,13 @@ readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi
 				dir_advance(fh);
 				continue;
 			}
-			if (rc == 0)
+			if (rc == 0 && !entry_point(info, dc, obj, name, &st, &ie)) {
 				rc = ie_register(info, dc, obj, name, &ie);
+				if (rc == 0)
+					ie_remember(ie, &st);
+			}
 			if (rc != 0)
 				break;
-			ie_remember(ie, &st);
 			entry_fill(info, ie, &st, &e);
 		} else {
 			e.attr.st_ino = name_ino(name);
@@ -1255,11 +1297,38 @@ is_acl_xattr(const char *name)
 	return strncmp(name, "system.posix_acl_", 17) == 0;
 }
 
+/*
+ * After user.daos of directory @ie changed (under ie->lock): the dentry naming it, which
+ * the kernel may keep, into @parent (a reference; NULL if the kernel has no parent
+ * inode) and @name, for uns_changed_inval() once the reply is out.
+ */
+static struct dfuse_inode *
+uns_changed(struct dfuse_info *info, struct dfuse_inode *ie, char *name, size_t len)
+{
+	daos_obj_id_t poid;
+
+	if (!S_ISDIR(ie->mode) || dfs_obj_parent(ie->obj, &poid, name, len) != 0)
+		return NULL;
+	return dfuse_itable_find(&info->itable, ie->ns, poid);
+}
+
+/* The next lookup of @name in @parent follows (or no longer follows) the link. */
+static void
+uns_changed_inval(struct dfuse_info *info, struct dfuse_inode *parent, const char *name)
+{
+	if (parent == NULL)
+		return;
+	fuse_lowlevel_notify_inval_entry(info->se, parent->ino, name, strlen(name));
+	ie_put(info, parent);
+}
+
 static void
 op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
 	    int flags)
 {
 	struct dfuse_info *info = req_info(req);
+	struct dfuse_inode *parent = NULL;
+	char pname[NAME_MAX + 1];
 	struct dfuse_inode *ie;
 	int rc;
 
@@ -1274,9 +1343,13 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 	/* An orphan's name may belong to another file now: its entry (and xattrs) are gone. */
 	rc = ie->orphan ? ENOENT
 			: dfs_setxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, value, size, flags);
+	/* A directory made a UNS entry point: its dentry must be looked up again. */
+	if (rc == 0 && strcmp(name, DFUSE_UNS_XATTR) == 0)
+		parent = uns_changed(info, ie, pname, sizeof(pname));
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	fuse_reply_err(req, rc);
+	uns_changed_inval(info, parent, pname);
 }
 
 /* getxattr and listxattr: size 0 asks for the size; else the value or ERANGE. */
@@ -1299,6 +1372,23 @@ reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size
 		/* A made-up directory has no attributes, nor has an unlinked file any more. */
 		rc = name != NULL ? ENODATA : 0;
 		len = 0;
+	} else if (name != NULL && strcmp(name, DFUSE_UNS_XATTR) == 0 && ie->ino != FUSE_ROOT_ID &&
+		   ie == dfuse_ie_cont(ie)->root) {
+		/*
+		 * The root of a container other than the mount's is reached through a link (or
+		 * a pool mount): it answers the link's value, so that 'daos container destroy
+		 * --path' and others see it as a link, as in DAOS.
+		 */
+		struct dfuse_cont *dc = dfuse_ie_cont(ie);
+		char pu[37], cu[37], value[128];
+
+		uuid_unparse_lower(dc->dp->uuid, pu);
+		uuid_unparse_lower(dc->uuid, cu);
+		snprintf(value, sizeof(value), "DAOS.POSIX://%s/%s", pu, cu);
+		rc = 0;
+		len = strlen(value);
+		if (size > 0 && len <= size)
+			memcpy(buf, value, len);
 	} else if (name != NULL) {
 		rc = dfs_getxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, buf, &len);
 	} else {
@@ -1351,6 +1441,8 @@ static void
 op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct dfuse_info *info = req_info(req);
+	struct dfuse_inode *parent = NULL;
+	char pname[NAME_MAX + 1];
 	struct dfuse_inode *ie;
 	int rc;
 
@@ -1359,9 +1451,12 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		return;
 	pthread_mutex_lock(&ie->lock);
 	rc = ie->orphan ? ENODATA : dfs_removexattr(dfuse_ie_cont(ie)->dfs, ie->obj, name);
+	if (rc == 0 && strcmp(name, DFUSE_UNS_XATTR) == 0)
+		parent = uns_changed(info, ie, pname, sizeof(pname));
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
 	fuse_reply_err(req, rc);
+	uns_changed_inval(info, parent, pname);
 }
 
 /*
