@@ -57,6 +57,13 @@ struct cli_cmd {
 	unsigned int nr_pos_min;    /* required positional arguments */
 	unsigned int nr_pos_max;    /* allowed positional arguments */
 	bool needs_conn;            /* talks to DAOS (dmg: loads the config; daos: daos_init) */
+	/*
+	 * Leading positional arguments the spec's path option may stand for: the parser
+	 * requires that many fewer when it is given (daos: 2, --path names <pool>
+	 * <container> and dcli_run puts them in front; 1, create, whose --path's dfuse mount
+	 * names the pool). 0: the command takes no such option.
+	 */
+	unsigned int nr_pos_path;
 	int (*run)(struct cli_ctx *ctx, const struct cli_args *args);
 };
 
@@ -67,6 +74,7 @@ struct cli_spec {
 	unsigned int nr_opts;       /* <= CLI_OPT_MAX */
 	const int *global_opts;     /* accepted by every command, -1 terminated */
 	int help_opt;               /* the id of -h/--help */
+	int path_opt;               /* the option of commands with nr_pos_path (daos --path) */
 	const struct cli_cmd *root;
 };
 

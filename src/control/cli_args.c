@@ -33,7 +33,8 @@ static int
 opt_find(const struct cli_spec *spec, const struct cli_cmd *cmd, const char *name, size_t name_len,
 	 char c)
 {
-	const int *lists[] = { cmd->opts, spec->global_opts };
+	const int path_list[] = { cmd->nr_pos_path > 0 ? spec->path_opt : -1, -1 };
+	const int *lists[] = { cmd->opts, path_list, spec->global_opts };
 	unsigned int l;
 	const int *p;
 
@@ -133,6 +134,7 @@ cli_args_parse(const struct cli_spec *spec, int argc, char **argv, struct cli_ar
 	const struct cli_cmd *cmd = spec->root;
 	char names[512];
 	bool opts_done = false;
+	unsigned int min;
 	size_t used;
 	int i, id, rc;
 
@@ -223,7 +225,11 @@ cli_args_parse(const struct cli_spec *spec, int argc, char **argv, struct cli_ar
 		cli_set_err(err, err_len, "Please specify one command of: %s", names);
 		return -DER_INVAL;
 	}
-	if (args->nr_pos < cmd->nr_pos_min) {
+	min = cmd->nr_pos_min;
+	/* The path names the first arguments (the tool puts them in front). */
+	if (cmd->nr_pos_path > 0 && args->set[spec->path_opt])
+		min = min > cmd->nr_pos_path ? min - cmd->nr_pos_path : 0;
+	if (args->nr_pos < min) {
 		cli_set_err(err, err_len, "the required argument `%s' was not provided",
 			    cmd->pos_name ? cmd->pos_name : "?");
 		return -DER_INVAL;
@@ -258,8 +264,9 @@ void
 cli_cmd_help(const struct cli_spec *spec, FILE *f, const struct cli_cmd *cmd, const char *path)
 {
 	const struct cli_cmd *s;
-	const int *lists[] = { spec->global_opts, cmd->opts };
-	const char *titles[] = { "Application Options", "Command Options" };
+	const int path_list[] = { cmd->nr_pos_path > 0 ? spec->path_opt : -1, -1 };
+	const int *lists[] = { spec->global_opts, cmd->opts, path_list };
+	const char *titles[] = { "Application Options", "Command Options", "Command Options" };
 	char label[96];
 	unsigned int l;
 	const int *p;
@@ -269,7 +276,9 @@ cli_cmd_help(const struct cli_spec *spec, FILE *f, const struct cli_cmd *cmd, co
 	for (l = 0; l < ARRAY_SIZE(lists); l++) {
 		if (lists[l] == NULL || lists[l][0] < 0)
 			continue;
-		fprintf(f, "\n%s:\n", titles[l]);
+		/* The path option joins the command's own. */
+		if (l != 2 || cmd->opts == NULL || cmd->opts[0] < 0)
+			fprintf(f, "\n%s:\n", titles[l]);
 		for (p = lists[l]; *p >= 0; p++) {
 			const struct cli_opt *o = &spec->opts[*p];
 

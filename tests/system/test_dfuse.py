@@ -747,6 +747,8 @@ def test_pool_and_system_mounts(dsys):
         assert stat_is_dir(st) and st.st_uid == os.geteuid()
         with open(os.path.join(mnt, "pm1", "f"), "w") as f:
             f.write("in pm1")
+        with open(os.path.join(mnt, "pm2", "f"), "w") as f:
+            f.write("in pm2")
         os.mkdir(os.path.join(mnt, "pm2", "d"))
         info = il_query(os.path.join(mnt, "pm1", "f"))
         assert info["pid"] == pid and info["mid"] == info["mount_id"]
@@ -756,6 +758,11 @@ def test_pool_and_system_mounts(dsys):
         assert open(os.path.join(by_uuid, "f")).read() == "in pm1"
         assert os.stat(by_uuid).st_ino == os.stat(os.path.join(mnt, "pm1")).st_ino
         assert il_query(os.path.join(mnt, "pm2", "d"))["cont"] != info["cont"]
+        # The first file of two new containers: one object id, two inode numbers.
+        assert il_query(os.path.join(mnt, "pm2", "f"))["oid"] == info["oid"]
+        assert (os.stat(os.path.join(mnt, "pm2", "f")).st_ino !=
+                os.stat(os.path.join(mnt, "pm1", "f")).st_ino)
+        os.unlink(os.path.join(mnt, "pm2", "f"))
         # Containers are separate file systems; the pool's directory is read-only.
         assert _errno_of(os.rename, os.path.join(mnt, "pm1", "f"),
                          os.path.join(mnt, "pm2", "f")) == errno.EXDEV
@@ -798,6 +805,77 @@ def test_pool_and_system_mounts(dsys):
         assert os.statvfs(os.path.join(smnt, POOL)).f_blocks > 0
     finally:
         _stop_mount(smnt, pid)
+
+
+def _uns(path):
+    return os.getxattr(path, "user.daos").decode()
+
+
+def test_uns_entry_points(dsys):
+    """UNS: `daos container create/link --path`, dfuse following links, --path naming the
+    container to other commands, dangling links, `destroy --path`."""
+    new_cont(dsys, "unsbase")
+    # Default caching: the kernel keeps dentries, so a new link must invalidate one.
+    with Dfuse(dsys, "unsbase", "mnt_uns") as m:
+        res = daos(dsys, "container", "create", "--path", m.path("ep"), "--type", "POSIX",
+                   "--label", "unsep")
+        assert "  Container Path : %s\n" % m.path("ep") in res.out, repr(res)
+        with open(m.path("ep", "a"), "w") as f:
+            f.write("through the link")
+        assert os.listdir(m.path("ep")) == ["a"]
+        assert os.listdir(m.mnt) == ["ep"]
+        # Another container: another inode number, another container for the ioctl.
+        assert os.stat(m.path("ep")).st_ino != os.stat(m.mnt).st_ino
+        assert il_query(m.path("ep", "a"))["cont"] != il_query(m.mnt)["cont"]
+        link = _uns(m.path("ep"))
+        assert re.fullmatch(r"DAOS\.POSIX://[0-9a-f-]{36}/[0-9a-f-]{36}", link), link
+        # The file is in the linked container.
+        with Dfuse(dsys, "unsep", "mnt_unsep") as e:
+            assert open(e.path("a")).read() == "through the link"
+        # --path names the pool and the container to the other commands.
+        res = daos(dsys, "container", "query", "--path", m.path("ep"))
+        assert "  Container Label            : unsep\n" in res.out, repr(res)
+        daos(dsys, "container", "set-attr", "-p", m.path("ep"), "k:v")
+        assert "v" in daos(dsys, "container", "get-attr", "--path", m.path("ep"), "k").out
+        res = daos(dsys, "container", "query", "--path", m.path("ep", "a"))
+        assert "  Container Label            : unsep\n" in res.out, repr(res)
+        # A link made by hand is followed at once, whatever the kernel had cached.
+        os.mkdir(m.path("byhand"))
+        assert os.listdir(m.path("byhand")) == []
+        os.setxattr(m.path("byhand"), "user.daos", link.encode())
+        assert os.listdir(m.path("byhand")) == ["a"]
+        # `link` an existing container.
+        os.mkdir(m.path("d"))
+        res = daos(dsys, "container", "link", POOL, "unsep", "--path", m.path("d", "l2"))
+        assert "Successfully linked container unsep to path %s" % m.path("d", "l2") in res.out
+        assert open(m.path("d", "l2", "a")).read() == "through the link"
+        # A path inside a container is no link: destroy refuses it.
+        res = daos(dsys, "container", "destroy", "--path", m.path("d"), check=False)
+        assert res.rc != 0 and "is inside container" in res.err, repr(res)
+        # Types without a link form, and a pool nothing names, are refused.
+        res = daos(dsys, "container", "create", "--path", m.path("py"), "--type", "PYTHON",
+                   check=False)
+        assert res.rc != 0 and "not PYTHON containers" in res.err, repr(res)
+        res = daos(dsys, "container", "create", "--path", "/nonexistent/x", check=False)
+        assert res.rc != 0 and "give the pool" in res.err, repr(res)
+        res = daos(dsys, "container", "create", "--path", m.path("d"), check=False)
+        assert res.rc != 0 and "it exists" in res.err, repr(res)
+        # A link to a container that is gone shows the directory itself, which can go.
+        new_cont(dsys, "unsgone")
+        daos(dsys, "container", "link", POOL, "unsgone", "--path", m.path("gone"))
+        daos(dsys, "container", "destroy", POOL, "unsgone")
+        assert os.listdir(m.path("gone")) == []
+        os.rmdir(m.path("gone"))
+        # destroy --path: the container and its link go (dfuse holds it: --force).
+        res = daos(dsys, "container", "destroy", "--path", m.path("ep"), check=False)
+        assert res.rc != 0 and "--force" in res.err, repr(res)
+        daos(dsys, "container", "destroy", "--path", m.path("ep"), "--force")
+        assert "ep" not in os.listdir(m.mnt)
+        assert "unsep" not in daos(dsys, "container", "list", POOL).out
+        # The other links to it are plain directories in unsbase: rmdir removes them.
+        os.rmdir(m.path("byhand"))
+        os.rmdir(m.path("d", "l2"))
+        assert os.listdir(m.mnt) == ["d"]
 
 
 def stat_is_dir(st):

@@ -20,18 +20,11 @@ static const int verbose_opts[] = { DCLI_OPT_VERBOSE, -1 };
 static const int verbose_v_opts[] = { DCLI_OPT_VERBOSE_V, -1 };
 static const int autotest_opts[] = { DCLI_OPT_SKIP_BIG, DCLI_OPT_DEADLINE, -1 };
 static const int cont_create_opts[] = {
-	DCLI_OPT_TYPE,
-	DCLI_OPT_LABEL,
-	DCLI_OPT_PROPERTIES,
-	DCLI_OPT_CHUNK_SIZE,
-	DCLI_OPT_OCLASS,
-	DCLI_OPT_DIR_OCLASS,
-	DCLI_OPT_FILE_OCLASS,
-	DCLI_OPT_CREATE_ACL_FILE,
-	DCLI_OPT_USER,
-	DCLI_OPT_GROUP,
-	-1,
+	DCLI_OPT_TYPE,   DCLI_OPT_LABEL,      DCLI_OPT_PROPERTIES,  DCLI_OPT_CHUNK_SIZE,
+	DCLI_OPT_OCLASS, DCLI_OPT_DIR_OCLASS, DCLI_OPT_FILE_OCLASS, DCLI_OPT_CREATE_ACL_FILE,
+	DCLI_OPT_USER,   DCLI_OPT_GROUP,      DCLI_OPT_UNS_PATH,    -1,
 };
+static const int uns_path_opts[] = { DCLI_OPT_UNS_PATH, -1 };
 static const int force_opts[] = { DCLI_OPT_FORCE, -1 };
 static const int props_opts[] = { DCLI_OPT_PROPERTIES, -1 };
 static const int get_acl_opts[] = { DCLI_OPT_OUTFILE, DCLI_OPT_FORCE, DCLI_OPT_VERBOSE_V, -1 };
@@ -67,6 +60,13 @@ static const int cont_check_opts[] = { DCLI_OPT_EPC, -1 };
 		.name = n, .aliases = al, .help = h, .opts = o, .pos_name = pn,    \
 		.nr_pos_min = pmin, .nr_pos_max = pmax, .needs_conn = c, .run = fn \
 	}
+/* A container command whose <pool> <container> --path may name instead. */
+#define LEAF_P(n, al, h, o, pn, pmin, pmax, c, fn)                                  \
+	{                                                                           \
+		.name = n, .aliases = al, .help = h, .opts = o, .pos_name = pn,     \
+		.nr_pos_min = pmin, .nr_pos_max = pmax, .needs_conn = c, .run = fn, \
+		.nr_pos_path = 2                                                    \
+	}
 #define NODE(n, al, h, s)                                      \
 	{                                                      \
 		.name = n, .aliases = al, .help = h, .subs = s \
@@ -95,42 +95,52 @@ static const struct cli_cmd pool_cmds[] = {
 };
 
 static const struct cli_cmd cont_cmds[] = {
-	LEAF("create", NULL, "Create a container", cont_create_opts, POOL " [<label>]", 1, 2, true,
-	     dcli_cont_create),
-	LEAF("destroy", NULL, "Destroy a container", force_opts, CONT, 2, 2, true,
-	     dcli_cont_destroy),
+	/* --path may name the pool too (its dfuse mount's): see dcli_cont_create */
+	{ .name = "create",
+	  .help = "Create a container",
+	  .opts = cont_create_opts,
+	  .pos_name = POOL " [<label>]",
+	  .nr_pos_min = 1,
+	  .nr_pos_max = 2,
+	  .needs_conn = true,
+	  .run = dcli_cont_create,
+	  .nr_pos_path = 1 },
+	LEAF("link", NULL, "Link a container to a path (UNS)", uns_path_opts, CONT, 2, 2, true,
+	     dcli_cont_link),
+	LEAF_P("destroy", NULL, "Destroy a container", force_opts, CONT, 2, 2, true,
+	       dcli_cont_destroy),
 	LEAF("list", "ls", "List containers", verbose_opts, POOL, 1, 1, true, dcli_pool_list_cont),
-	LEAF("query", NULL, "Query a container", NULL, CONT, 2, 2, true, dcli_cont_query),
-	LEAF("get-prop", "getprop", "Get container properties", props_opts,
-	     CONT " [<name>[,<name>...]]", 2, 3, true, dcli_cont_get_prop),
-	LEAF("set-prop", "setprop", "Set container properties", props_opts,
-	     CONT " <key>:<value>[,<key>:<value>...]", 2, 3, true, dcli_cont_set_prop),
-	LEAF("get-acl", NULL, "Get a container's ACL", get_acl_opts, CONT, 2, 2, true,
-	     dcli_cont_get_acl),
-	LEAF("update-acl", NULL, "Add or update entries in a container's ACL", update_acl_opts,
-	     CONT, 2, 2, true, dcli_cont_update_acl),
-	LEAF("overwrite-acl", "replace", "Replace a container's ACL", overwrite_acl_opts, CONT, 2,
-	     2, true, dcli_cont_overwrite_acl),
-	LEAF("delete-acl", NULL, "Delete an entry from a container's ACL", delete_acl_opts, CONT, 2,
-	     2, true, dcli_cont_delete_acl),
-	LEAF("set-owner", "chown", "Change the owner of a container", set_owner_opts, CONT, 2, 2,
-	     true, dcli_cont_set_owner),
-	LEAF("create-snap", "snap", "Create a container snapshot", create_snap_opts, CONT, 2, 2,
-	     true, dcli_cont_create_snap),
-	LEAF("list-snaps", "list-snap", "List container snapshots", NULL, CONT, 2, 2, true,
-	     dcli_cont_list_snaps),
-	LEAF("destroy-snap", NULL, "Destroy container snapshots", destroy_snap_opts, CONT, 2, 2,
-	     true, dcli_cont_destroy_snap),
-	LEAF("list-attrs", "list-attr lsattr", "List container user-defined attributes",
-	     verbose_v_opts, CONT, 2, 2, true, dcli_cont_list_attrs),
-	LEAF("get-attr", "getattr", "Get container user-defined attributes", NULL,
-	     CONT " [<name>[,<name>...]]", 2, 3, true, dcli_cont_get_attr),
-	LEAF("set-attr", "setattr", "Set container user-defined attributes", NULL,
-	     CONT " <name>:<value>[,<name>:<value>...]", 3, 3, true, dcli_cont_set_attr),
-	LEAF("del-attr", "delattr", "Delete container user-defined attributes", NULL,
-	     CONT " <name>[,<name>...]", 3, 3, true, dcli_cont_del_attr),
-	LEAF("check", NULL, "Check the objects of a container", cont_check_opts, CONT, 2, 2, true,
-	     dcli_cont_check),
+	LEAF_P("query", NULL, "Query a container", NULL, CONT, 2, 2, true, dcli_cont_query),
+	LEAF_P("get-prop", "getprop", "Get container properties", props_opts,
+	       CONT " [<name>[,<name>...]]", 2, 3, true, dcli_cont_get_prop),
+	LEAF_P("set-prop", "setprop", "Set container properties", props_opts,
+	       CONT " <key>:<value>[,<key>:<value>...]", 2, 3, true, dcli_cont_set_prop),
+	LEAF_P("get-acl", NULL, "Get a container's ACL", get_acl_opts, CONT, 2, 2, true,
+	       dcli_cont_get_acl),
+	LEAF_P("update-acl", NULL, "Add or update entries in a container's ACL", update_acl_opts,
+	       CONT, 2, 2, true, dcli_cont_update_acl),
+	LEAF_P("overwrite-acl", "replace", "Replace a container's ACL", overwrite_acl_opts, CONT, 2,
+	       2, true, dcli_cont_overwrite_acl),
+	LEAF_P("delete-acl", NULL, "Delete an entry from a container's ACL", delete_acl_opts, CONT,
+	       2, 2, true, dcli_cont_delete_acl),
+	LEAF_P("set-owner", "chown", "Change the owner of a container", set_owner_opts, CONT, 2, 2,
+	       true, dcli_cont_set_owner),
+	LEAF_P("create-snap", "snap", "Create a container snapshot", create_snap_opts, CONT, 2, 2,
+	       true, dcli_cont_create_snap),
+	LEAF_P("list-snaps", "list-snap", "List container snapshots", NULL, CONT, 2, 2, true,
+	       dcli_cont_list_snaps),
+	LEAF_P("destroy-snap", NULL, "Destroy container snapshots", destroy_snap_opts, CONT, 2, 2,
+	       true, dcli_cont_destroy_snap),
+	LEAF_P("list-attrs", "list-attr lsattr", "List container user-defined attributes",
+	       verbose_v_opts, CONT, 2, 2, true, dcli_cont_list_attrs),
+	LEAF_P("get-attr", "getattr", "Get container user-defined attributes", NULL,
+	       CONT " [<name>[,<name>...]]", 2, 3, true, dcli_cont_get_attr),
+	LEAF_P("set-attr", "setattr", "Set container user-defined attributes", NULL,
+	       CONT " <name>:<value>[,<name>:<value>...]", 3, 3, true, dcli_cont_set_attr),
+	LEAF_P("del-attr", "delattr", "Delete container user-defined attributes", NULL,
+	       CONT " <name>[,<name>...]", 3, 3, true, dcli_cont_del_attr),
+	LEAF_P("check", NULL, "Check the objects of a container", cont_check_opts, CONT, 2, 2, true,
+	       dcli_cont_check),
 	{ NULL },
 };
 
@@ -195,5 +205,6 @@ const struct cli_spec dcli_cli = {
 	.nr_opts = DCLI_OPT_NR,
 	.global_opts = global_opts,
 	.help_opt = DCLI_OPT_HELP,
+	.path_opt = DCLI_OPT_UNS_PATH,
 	.root = &dcli_root,
 };

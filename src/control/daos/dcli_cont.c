@@ -159,14 +159,19 @@ props_drop_label(daos_prop_t *props)
 int
 dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	const char *path = a->set[DCLI_OPT_UNS_PATH] ? a->val[DCLI_OPT_UNS_PATH] : NULL;
 	struct dcli_posix_attr pattr = { 0 };
+	daos_pool_info_t pinfo = { 0 };
 	daos_prop_t props = { 0 };
 	const char *label = NULL;
+	const char *pool = a->nr_pos > 0 ? a->pos[0] : NULL;
+	char path_pool[DAOS_PROP_LABEL_MAX_LEN + 1];
 	char *label_copy = NULL;
 	uint64_t type = DAOS_PROP_CO_LAYOUT_UNKNOWN;
 	daos_handle_t poh;
 	uuid_t uuid;
 	char uuid_str[37];
+	char puuid[37];
 	int rc;
 
 	if (a->set[DCLI_OPT_TYPE] && cont_layout_parse(a->val[DCLI_OPT_TYPE], &type) != 0)
@@ -174,6 +179,21 @@ dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a)
 			ctx, 0,
 			"invalid container type \"%s\": expected POSIX, HDF5, PYTHON, SPARK, DATABASE, ROOT, SEISMIC or METEO",
 			a->val[DCLI_OPT_TYPE]);
+	if (path != NULL) {
+		/* A link is a directory: POSIX unless told otherwise (HDF5: a file). */
+		if (!a->set[DCLI_OPT_TYPE])
+			type = DAOS_PROP_CO_LAYOUT_POSIX;
+		rc = dcli_uns_check_type(ctx, type);
+		if (rc == 0 && pool == NULL)
+			rc = dcli_uns_pool_of(ctx, path, path_pool, sizeof(path_pool));
+		if (rc != 0)
+			return rc;
+		if (pool == NULL)
+			pool = path_pool;
+	} else if (pool == NULL) {
+		return dcli_errf(ctx, 0,
+				 "the required argument `<pool> [<label>]' was not provided");
+	}
 	rc = posix_args(ctx, a, type, &pattr);
 	if (rc != 0)
 		return rc;
@@ -197,7 +217,7 @@ dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a)
 			"failed to create container: POSIX containers need libdfs (dfs_cont_create), which this build does not have");
 		goto out_props;
 	}
-	rc = dcli_pool_connect(ctx, a->pos[0], DAOS_PC_RW, &poh, NULL);
+	rc = dcli_pool_connect(ctx, pool, DAOS_PC_RW, &poh, &pinfo);
 	if (rc != 0)
 		goto out_props;
 	if (type == DAOS_PROP_CO_LAYOUT_POSIX)
@@ -206,18 +226,30 @@ dcli_cont_create(struct cli_ctx *ctx, const struct cli_args *a)
 		rc = ctx->ops->cont_create_with_label(poh, label_copy, &props, &uuid, NULL);
 	else
 		rc = ctx->ops->cont_create(poh, &uuid, &props, NULL);
-	ctx->ops->pool_disconnect(poh, NULL);
 	if (rc != 0) {
+		ctx->ops->pool_disconnect(poh, NULL);
 		dcli_errf(ctx, rc, "failed to create container");
 		goto out_props;
 	}
 	uuid_unparse_lower(uuid, uuid_str);
+	uuid_unparse_lower(pinfo.pi_uuid, puuid);
+	if (path != NULL) {
+		rc = dcli_uns_make(ctx, path, type, puuid, uuid_str);
+		/* No link, no container: as if the command had not run. */
+		if (rc != 0 && ctx->ops->cont_destroy(poh, uuid_str, 1, NULL) != 0)
+			fprintf(ctx->out, "container %s was created but not linked; destroy it\n",
+				uuid_str);
+	}
+	ctx->ops->pool_disconnect(poh, NULL);
+	if (rc != 0)
+		goto out_props;
 	if (ctx->json)
-		ctx->json_resp =
-			json_pack("{s:s, s:s?, s:s}", "container_uuid", uuid_str, "container_label",
-				  label_copy, "container_type", cont_layout_name(type));
+		ctx->json_resp = json_pack("{s:s, s:s?, s:s, s:s?}", "container_uuid", uuid_str,
+					   "container_label", label_copy, "container_type",
+					   cont_layout_name(type), "path", path);
 	else
-		dcli_print_cont_create(ctx->out, uuid_str, label_copy, cont_layout_name(type));
+		dcli_print_cont_create(ctx->out, uuid_str, label_copy, cont_layout_name(type),
+				       path);
 out_props:
 	d_free(label_copy);
 	cont_props_fini(&props);
@@ -227,16 +259,36 @@ out_props:
 int
 dcli_cont_destroy(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	const char *path = a->set[DCLI_OPT_UNS_PATH] ? a->val[DCLI_OPT_UNS_PATH] : NULL;
 	daos_handle_t poh;
 	int rc;
 
+	/* --path destroys what a link names, never the container a directory is in. */
+	if (path != NULL && !ctx->path_is_link)
+		return dcli_errf(ctx, 0,
+				 "%s is inside container %s, not a link to it: give the link or "
+				 "<pool> <container>",
+				 path, a->pos[1]);
 	rc = dcli_pool_connect(ctx, a->pos[0], DAOS_PC_RW, &poh, NULL);
 	if (rc != 0)
 		return rc;
 	rc = ctx->ops->cont_destroy(poh, a->pos[1], a->set[DCLI_OPT_FORCE], NULL);
 	ctx->ops->pool_disconnect(poh, NULL);
+	if (rc == -DER_BUSY)
+		return dcli_errf(
+			ctx, rc,
+			"failed to destroy container %s: it is open (a dfuse mount serving "
+			"it holds it open); --force destroys it anyway",
+			a->pos[1]);
 	if (rc != 0)
 		return dcli_errf(ctx, rc, "failed to destroy container %s", a->pos[1]);
+	if (path != NULL) {
+		rc = ctx->ops->uns_unlink(path);
+		if (rc != 0)
+			return dcli_errf(ctx, rc,
+					 "destroyed container %s, but could not remove its link %s",
+					 a->pos[1], path);
+	}
 	if (ctx->json)
 		ctx->json_resp = json_pack("{s:s}", "container", a->pos[1]);
 	else

@@ -63,6 +63,8 @@
 	X(SRC, 's', "src", true, "Source: a POSIX path or daos://<pool>/<cont>[/<path>]")        \
 	X(DST, 'd', "dst", true, "Destination: a POSIX path or daos://<pool>/<cont>[/<path>]")   \
 	X(PATH, 0, "path", true, "A path in a dfuse mount")                                      \
+	X(UNS_PATH, 'p', "path", true,                                                           \
+	  "A UNS link to the container (its user.daos attribute), or a path in a dfuse mount")   \
 	X(DFS_PATH, 'H', "dfs-path", true, "Path in the container (with <pool> <container>)")    \
 	X(DFS_PREFIX, 'I', "dfs-prefix", true, "Mount prefix to strip from --dfs-path")          \
 	X(CHECK_FLAGS, 'f', "flags", true, "print,remove,relink,verify,evict")                   \
@@ -224,6 +226,15 @@ struct dcli_ops {
 	 * @path is not on dfuse, or another DER code.
 	 */
 	int (*dfuse_path_ioctl)(const char *path, unsigned long cmd, void *reply);
+	/*
+	 * UNS links (dcli_uns.c has the real ones). uns_get: the user.daos attribute of
+	 * @path, NUL-terminated into @buf; -DER_NONEXIST if it has none. uns_link: create
+	 * @path (a directory if @dir, else an empty file), which must not exist, with
+	 * user.daos = @value; nothing is left on failure. uns_unlink: remove @path.
+	 */
+	int (*uns_get)(const char *path, char *buf, size_t len);
+	int (*uns_link)(const char *path, bool dir, const char *value);
+	int (*uns_unlink)(const char *path);
 
 	/*
 	 * Create a POSIX container: the DFS namespace (superblock, root directory) in a new
@@ -250,6 +261,11 @@ struct cli_ctx {
 	json_t *json_resp;          /* -j: the response (owned) */
 	int err_rc;                 /* the code printed after errmsg; 0: none */
 	char errmsg[1024];          /* what failed, printed as "ERROR: daos: ..." */
+	/* --path named <pool> <container> (dcli_run) as a UNS link; false: a path inside a
+	 * container's dfuse mount, or no --path */
+	bool path_is_link;
+	char path_pool[DAOS_PROP_LABEL_MAX_LEN + 1];
+	char path_cont[DAOS_PROP_LABEL_MAX_LEN + 1];
 };
 
 /*
@@ -306,7 +322,9 @@ int dcli_epoch_parse(const char *str, uint64_t *epoch);
 void dcli_print_cont_props(FILE *f, const char *cont, const daos_prop_t *prop);
 json_t *dcli_json_cont_props(const daos_prop_t *prop);
 
-void dcli_print_cont_create(FILE *f, const char *uuid, const char *label, const char *type);
+/* @path: the UNS link made with it, or NULL. */
+void dcli_print_cont_create(FILE *f, const char *uuid, const char *label, const char *type,
+			    const char *path);
 
 /* One container of a listing: label (may be ""), UUID string, layout (only with -v). */
 struct dcli_cont_row {
@@ -443,6 +461,32 @@ int dcli_fs_fix_entry(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_fix_sb(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_fs_fix_root(struct cli_ctx *ctx, const struct cli_args *a);
 int dcli_cont_check(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* ---- the unified namespace (dcli_uns.c) ---- */
+
+#define DCLI_UNS_XATTR "user.daos"
+#define DCLI_UNS_MAX 1024
+
+/* The real file system calls behind ops->uns_*. */
+int dcli_uns_get(const char *path, char *buf, size_t len);
+int dcli_uns_link(const char *path, bool dir, const char *value);
+int dcli_uns_unlink(const char *path);
+/* "DAOS.<TYPE>://<pool>/<container>[/...]" into @pool and @cont; -DER_INVAL if not one. */
+int dcli_uns_parse(const char *value, char *pool, size_t pool_len, char *cont, size_t cont_len);
+/*
+ * The pool and container --path names: its user.daos link, else the dfuse mount it is in.
+ * *is_link: a link (dfuse answers user.daos on the root of a container it reached by one).
+ */
+int dcli_uns_resolve(struct cli_ctx *ctx, const char *path, char *pool, size_t pool_len, char *cont,
+		     size_t cont_len, bool *is_link);
+/* 0 if --path can link containers of @type (POSIX, HDF5), else the error recorded. */
+int dcli_uns_check_type(struct cli_ctx *ctx, uint64_t type);
+/* The pool of the dfuse mount holding @path's parent: create --path without a pool. */
+int dcli_uns_pool_of(struct cli_ctx *ctx, const char *path, char *pool, size_t pool_len);
+/* Link container @cont_uuid of @pool_uuid, of @type, at @path. */
+int dcli_uns_make(struct cli_ctx *ctx, const char *path, uint64_t type, const char *pool_uuid,
+		  const char *cont_uuid);
+int dcli_cont_link(struct cli_ctx *ctx, const struct cli_args *a);
 
 /*
  * "daos://<pool>/<cont>[/<path>]" into its parts (copied into the buffers; *path "/"

@@ -182,6 +182,9 @@ const struct dcli_ops dcli_libdaos_ops = {
 	.dfs_recreate_sb = dfs_recreate_sb,
 	.dfs_relink_root = dfs_relink_root,
 	.dfuse_path_info = dfuse_path_info,
+	.uns_get = dcli_uns_get,
+	.uns_link = dcli_uns_link,
+	.uns_unlink = dcli_uns_unlink,
 	.dfuse_path_ioctl = dfuse_path_ioctl,
 
 	/* POSIX containers: libdfs's dfs_cont_create_with_label(). */

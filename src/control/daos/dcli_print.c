@@ -161,13 +161,16 @@ dcli_json_cont_props(const daos_prop_t *prop)
 /* ---- containers ---- */
 
 void
-dcli_print_cont_create(FILE *f, const char *uuid, const char *label, const char *type)
+dcli_print_cont_create(FILE *f, const char *uuid, const char *label, const char *type,
+		       const char *path)
 {
 	fprintf(f, "Successfully created container %s type %s\n", uuid, type);
 	fprintf(f, "  Container UUID : %s\n", uuid);
 	if (label != NULL)
 		fprintf(f, "  Container Label: %s\n", label);
 	fprintf(f, "  Container Type : %s\n", type);
+	if (path != NULL)
+		fprintf(f, "  Container Path : %s\n", path);
 }
 
 void

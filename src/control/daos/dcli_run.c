@@ -125,6 +125,25 @@ dcli_run(const struct dcli_ops *ops, int argc, char **argv, FILE *out, FILE *err
 		}
 		inited = true;
 	}
+	if (cmd->nr_pos_path == 2 && args.set[DCLI_OPT_UNS_PATH]) {
+		/* --path names <pool> <container>: the other arguments follow them. */
+		if (args.nr_pos + 2 > cmd->nr_pos_max) {
+			rc = dcli_errf(&ctx, 0,
+				       "--path names the pool and the container: give only the "
+				       "other arguments");
+			goto out;
+		}
+		rc = dcli_uns_resolve(&ctx, args.val[DCLI_OPT_UNS_PATH], ctx.path_pool,
+				      sizeof(ctx.path_pool), ctx.path_cont, sizeof(ctx.path_cont),
+				      &ctx.path_is_link);
+		if (rc != 0)
+			goto out;
+		memmove(&args.pos[cmd->nr_pos_path], &args.pos[0],
+			args.nr_pos * sizeof(args.pos[0]));
+		args.pos[0] = ctx.path_pool;
+		args.pos[1] = ctx.path_cont;
+		args.nr_pos += cmd->nr_pos_path;
+	}
 	rc = cmd->run(&ctx, &args);
 	if (rc != 0 && ctx.errmsg[0] == '\0')
 		dcli_errf(&ctx, rc, "%s failed", path);

@@ -1332,6 +1332,64 @@ f_dfuse_path_info(const char *path, struct dcli_dfuse_info *info)
 	return 0;
 }
 
+/* Paths with a user.daos attribute: a small table; links fail under /readonly. */
+#define MAX_LINKS 4
+static struct {
+	char path[128];
+	char value[256];
+	bool dir;
+} f_links[MAX_LINKS];
+
+static int
+f_link_find(const char *path)
+{
+	int i;
+
+	for (i = 0; i < MAX_LINKS; i++)
+		if (strcmp(f_links[i].path, path) == 0)
+			return i;
+	return -1;
+}
+
+static int
+f_uns_get(const char *path, char *buf, size_t len)
+{
+	int i = f_link_find(path);
+
+	if (i < 0)
+		return -DER_NONEXIST;
+	snprintf(buf, len, "%s", f_links[i].value);
+	return 0;
+}
+
+static int
+f_uns_link(const char *path, bool dir, const char *value)
+{
+	int i;
+
+	if (f_link_find(path) >= 0)
+		return -DER_EXIST;
+	if (strncmp(path, "/readonly", 9) == 0)
+		return -DER_NOTSUPPORTED;
+	i = f_link_find("");
+	assert_true(i >= 0);
+	snprintf(f_links[i].path, sizeof(f_links[i].path), "%s", path);
+	snprintf(f_links[i].value, sizeof(f_links[i].value), "%s", value);
+	f_links[i].dir = dir;
+	return 0;
+}
+
+static int
+f_uns_unlink(const char *path)
+{
+	int i = f_link_find(path);
+
+	if (i < 0)
+		return -DER_NONEXIST;
+	memset(&f_links[i], 0, sizeof(f_links[i]));
+	return 0;
+}
+
 static const struct dcli_ops fake_ops = {
 	.init = f_init,
 	.fini = f_fini,
@@ -1394,6 +1452,9 @@ static const struct dcli_ops fake_ops = {
 	.dfs_relink_root = f_dfs_relink_root,
 	.dfuse_path_info = f_dfuse_path_info,
 	.dfuse_path_ioctl = f_dfuse_path_ioctl,
+	.uns_get = f_uns_get,
+	.uns_link = f_uns_link,
+	.uns_unlink = f_uns_unlink,
 };
 
 /* The same with a libdfs stand-in. */
@@ -1460,6 +1521,7 @@ setup(void **state)
 	(void)state;
 	fake_reset();
 	memset(&fdfs, 0, sizeof(fdfs));
+	memset(f_links, 0, sizeof(f_links));
 	posix_ops = fake_ops;
 	posix_ops.posix_cont_create = f_posix_create;
 	return 0;
@@ -1748,6 +1810,75 @@ no_permission(void **state)
 }
 
 /* set-attr, get-attr, reset-* by <pool> <cont> --dfs-path and by a dfuse --path; chmod. */
+/* UNS: create --path (pool from the dfuse mount), link, commands by --path, destroy. */
+static void
+uns_links(void **state)
+{
+	char uuid[37], value[256];
+	int i;
+
+	(void)state;
+	/* In the dfuse mount of container c1: the mount names the pool. */
+	ok("cont create tank c1 --type HDF5");
+	if (run_ops(&posix_ops, "cont create --path /mnt/dfuse/sub --type POSIX --label u1") != 0)
+		fail_msg("%s", err_text);
+	has(out_text, "  Container Label: u1\n  Container Type : POSIX\n"
+		      "  Container Path : /mnt/dfuse/sub\n");
+	i = f_link_find("/mnt/dfuse/sub");
+	assert_true(i >= 0);
+	assert_true(f_links[i].dir);
+	uuid_unparse_lower(cont_find("u1")->uuid, uuid);
+	snprintf(value, sizeof(value), "DAOS.POSIX://%s/%s", POOL_UUID, uuid);
+	assert_string_equal(f_links[i].value, value);
+	/* HDF5 links are files; other types have none (nothing is created then) */
+	ok("cont create tank h5 --type HDF5 --path /lustre/h5");
+	assert_false(f_links[f_link_find("/lustre/h5")].dir);
+	assert_int_equal(run("cont create tank py --type PYTHON --path /lustre/py"), 1);
+	has(err_text, "--path links POSIX containers (a directory) and HDF5 ones (a file), not "
+		      "PYTHON containers");
+	assert_null(cont_find("py"));
+	/* outside dfuse the pool must be given; a failed link leaves no container */
+	assert_int_equal(run("cont create --path /lustre/x --type HDF5"), 1);
+	has(err_text, "give the pool: /lustre/x is not in a dfuse mount, which would name it");
+	assert_int_equal(run("cont create tank x2 --type HDF5 --path /lustre/h5"), 1);
+	has(err_text, "cannot link the container at /lustre/h5: it exists: DER_EXIST");
+	assert_null(cont_find("x2"));
+	assert_int_equal(run("cont create tank x3 --type HDF5 --path /readonly/x"), 1);
+	has(err_text, "its file system keeps no user.daos attribute");
+	assert_null(cont_find("x3"));
+
+	/* link an existing container; commands take --path for <pool> <container> */
+	ok("cont link tank u1 -p /lustre/u1");
+	has(out_text, "Successfully linked container u1 to path /lustre/u1\n");
+	assert_string_equal(f_links[f_link_find("/lustre/u1")].value, value);
+	ok("cont query --path /lustre/u1");
+	has(out_text, "  Container Label            : u1\n");
+	ok("cont get-prop --path /lustre/u1 label");
+	has(out_text, "Label (label) u1\n");
+	ok("cont set-attr -p /lustre/u1 color:blue");
+	ok("cont get-attr --path=/lustre/u1 color");
+	has(out_text, "blue");
+	assert_int_equal(run("cont get-prop --path /lustre/u1 tank u1"), 1);
+	has(err_text, "--path names the pool and the container: give only the other arguments");
+	assert_int_equal(run("cont query --path /nowhere"), 1);
+	has(err_text, "/nowhere is no UNS link (no user.daos attribute) and not in a dfuse mount");
+	assert_int_equal(run("cont link tank u1"), 1);
+	has(err_text, "the required flag `--path' was not specified");
+	snprintf(f_links[3].path, sizeof(f_links[3].path), "/lustre/bad");
+	snprintf(f_links[3].value, sizeof(f_links[3].value), "DAOS.POSIX:/x");
+	assert_int_equal(run("cont query --path /lustre/bad"), 1);
+	has(err_text, "its user.daos attribute \"DAOS.POSIX:/x\" is not DAOS.<TYPE>://<pool>/"
+		      "<container>");
+
+	/* destroy by a path in a container is refused; by a link, the link goes too */
+	assert_int_equal(run("cont destroy --path /mnt/dfuse/some/dir"), 1);
+	has(err_text, "/mnt/dfuse/some/dir is inside container ");
+	assert_non_null(cont_find("c1"));
+	ok("cont destroy --path /lustre/u1");
+	assert_null(cont_find("u1"));
+	assert_int_equal(f_link_find("/lustre/u1"), -1);
+}
+
 static void
 fs_attrs(void **state)
 {
@@ -2166,6 +2297,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(set_prop_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(acl_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_permission, setup, teardown),
+		cmocka_unit_test_setup_teardown(uns_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(fs_attrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(fs_check_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(fs_fix, setup, teardown),

@@ -385,7 +385,7 @@ print_conts(void **state)
 	char *out = NULL;
 
 	(void)state;
-	TEST_CAPTURE(out, dcli_print_cont_create(f, rows[0].uuid, "results", "POSIX"));
+	TEST_CAPTURE(out, dcli_print_cont_create(f, rows[0].uuid, "results", "POSIX", NULL));
 	assert_string_equal(out, "Successfully created container "
 				 "7b0c2d4e-1111-2222-3333-4444555541ae type POSIX\n"
 				 "  Container UUID : 7b0c2d4e-1111-2222-3333-4444555541ae\n"
@@ -621,6 +621,53 @@ oids_epochs(void **state)
 }
 
 /* `daos fs` flags (seed 003's forms), daos:// paths and check flags. */
+/* UNS attribute values, and --path standing for <pool> <container>. */
+static void
+uns_args(void **state)
+{
+	char pool[64], cont[64], err[256];
+	const struct cli_cmd *cmd;
+	struct cli_args a;
+
+	(void)state;
+	assert_int_equal(
+		dcli_uns_parse("DAOS.POSIX://p1/c1", pool, sizeof(pool), cont, sizeof(cont)), 0);
+	assert_string_equal(pool, "p1");
+	assert_string_equal(cont, "c1");
+	assert_int_equal(dcli_uns_parse("DAOS.HDF5://p/c/sub/dir?x=1", pool, sizeof(pool), cont,
+					sizeof(cont)),
+			 0);
+	assert_string_equal(cont, "c");
+	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p2/c2?oclass=S1", pool, sizeof(pool), cont,
+					sizeof(cont)),
+			 0);
+	assert_string_equal(cont, "c2");
+	assert_int_equal(dcli_uns_parse("POSIX://p/c", pool, sizeof(pool), cont, sizeof(cont)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_uns_parse("DAOS.://p/c", pool, sizeof(pool), cont, sizeof(cont)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p", pool, sizeof(pool), cont, sizeof(cont)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_uns_parse("DAOS.POSIX:///c", pool, sizeof(pool), cont, sizeof(cont)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p/", pool, sizeof(pool), cont, sizeof(cont)),
+			 -DER_INVAL);
+	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p/c", pool, 1, cont, sizeof(cont)),
+			 -DER_INVAL);
+
+	/* --path lowers the arguments a container command needs by two */
+	assert_int_equal(parse("daos cont query --path /x", &a, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(a.nr_pos, 0);
+	assert_int_equal(parse("daos cont get-prop -p /x label", &a, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(a.nr_pos, 1);
+	assert_int_equal(parse("daos cont query", &a, &cmd, err, sizeof(err)), -DER_INVAL);
+	assert_int_equal(parse("daos cont create --path /x", &a, &cmd, err, sizeof(err)), 0);
+	assert_int_equal(parse("daos cont create", &a, &cmd, err, sizeof(err)), -DER_INVAL);
+	/* pool commands take no --path */
+	assert_int_equal(parse("daos pool query --path /x", &a, &cmd, err, sizeof(err)),
+			 -DER_INVAL);
+}
+
 static void
 fs_args(void **state)
 {
@@ -712,6 +759,7 @@ main(void)
 		cmocka_unit_test(acl_text),
 		cmocka_unit_test(attrs_split),
 		cmocka_unit_test(oids_epochs),
+		cmocka_unit_test(uns_args),
 		cmocka_unit_test(fs_args),
 	};
 
