@@ -30,6 +30,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "dfs/dfs_ext.h"
 #include "il/il_int.h"
 
 /* ---- mounts, cwd, placeholders ---- */
@@ -170,6 +171,18 @@ has_dotdot(const char *p)
 	return false;
 }
 
+/*
+ * A directory whose user.daos attribute links another container (dfuse_ns.c follows it):
+ * what lies under it is not in this container, the kernel path handles it.
+ */
+static bool
+is_entry_point(dfs_obj_t *dir)
+{
+	char value[8];
+
+	return dfs_obj_uns(dir, value, sizeof(value)) != ENODATA;
+}
+
 /* Open directory @dir ("/" or "/a/b") of the container, refusing symbolic links. */
 static int
 walk_dir(dfs_t *dfs, const char *dir, dfs_obj_t **out)
@@ -206,6 +219,11 @@ walk_dir(dfs_t *dfs, const char *dir, dfs_obj_t **out)
 		}
 		if (!S_ISDIR(mode)) {
 			rc = -ENOTDIR;
+			goto out_err;
+		}
+		/* A UNS entry point: dfuse serves another container there. */
+		if (is_entry_point(cur)) {
+			rc = IL_KERNEL;
 			goto out_err;
 		}
 		s = e;
@@ -286,17 +304,38 @@ target_put(struct pil_target *t)
 static int
 target_obj(struct pil_target *t, dfs_obj_t **obj, mode_t *mode)
 {
+	int rc;
+
 	if (t->name == NULL)
 		return dfs_lookup(t->dfs, "/", O_RDONLY, obj, mode, NULL);
-	return dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY, obj, mode, NULL);
+	rc = dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY, obj, mode, NULL);
+	/* An entry point stands for another container's root: EXDEV sends it to dfuse. */
+	if (rc == 0 && is_entry_point(*obj)) {
+		dfs_release(*obj);
+		*obj = NULL;
+		rc = EXDEV;
+	}
+	return rc;
 }
 
 /* Stat the target (a symbolic link itself); 0, IL_KERNEL or -errno. */
 static int
 target_stat(struct pil_target *t, struct stat *st)
 {
-	int rc = dfs_stat(t->dfs, t->parent, t->name, st);
+	dfs_obj_t *obj;
+	int rc;
 
+	if (t->name == NULL) {
+		rc = dfs_stat(t->dfs, t->parent, t->name, st);
+	} else {
+		/* One round trip, as dfs_stat's, that also tells an entry point. */
+		rc = dfs_lookup_rel(t->dfs, t->parent, t->name, O_RDONLY, &obj, NULL, st);
+		if (rc == 0) {
+			if (S_ISDIR(st->st_mode) && is_entry_point(obj))
+				rc = EXDEV;
+			dfs_release(obj);
+		}
+	}
 	if (rc != 0)
 		return answer(rc);
 	st->st_dev = t->mnt->dev;

@@ -159,6 +159,30 @@ def test_pool_mount(mounts, src, lib):
 
 
 @pytest.mark.parametrize("lib", ["ioil", "pil4dfs"])
+def test_uns_entry_point(mounts, src, lib):
+    """Under a UNS link in the mount, files are the linked container's, with the preload
+    as without: libpil4dfs leaves paths through the link to dfuse, the data of files
+    opened there are intercepted in that container."""
+    sys_, m, _ = mounts
+    label = "ilep_" + lib
+    ep = m.path(label)
+    td.daos(sys_, "container", "create", "--path", ep, "--type", "POSIX", "--label", label)
+    res = run_il(sys_, lib, "mkdir %s/d && dd if=%s of=%s/d/f bs=1M && ls %s && stat -c %%i %s"
+                 % (ep, src, ep, ep, ep))
+    assert res.stdout.split()[0] == "d", res.stdout
+    assert int(res.stdout.split()[1]) == os.stat(ep).st_ino
+    assert totals(res.stderr)[1] >= 5, res.stderr
+    res = run_il(sys_, lib, "cat %s/d/f | md5sum; ls -a %s" % (ep, ep))
+    assert res.stdout.split()[0] == md5(src)
+    assert res.stdout.split()[2:] == [".", "..", "d"], res.stdout
+    # The file is in the linked container, and the link directory in ilfs stays empty.
+    with td.Dfuse(sys_, label, "ilmnt_" + label) as e:
+        assert md5(e.path("d", "f")) == md5(src)
+    td.daos(sys_, "container", "destroy", "--path", ep, "--force")
+    assert not os.path.exists(ep)
+
+
+@pytest.mark.parametrize("lib", ["ioil", "pil4dfs"])
 def test_fork_exec_and_offsets(mounts, src, lib):
     """A shell forks and execs under the preload; a shared fd's offset stays right."""
     sys_, m, _ = mounts
