@@ -152,12 +152,36 @@ ev_complete(struct dfuse_ev *dev)
 	ev_free(dev);
 }
 
+/*
+ * Poll @eq up to @timeout us, answer what completed; *idle: nothing left in flight. The
+ * number reaped, or a negative DER code (logged).
+ */
+static int
+eq_reap(struct dfuse_eq *eq, int64_t timeout, bool *idle)
+{
+	daos_event_t *evs[32];
+	int n, i;
+
+	n = daos_eq_poll(eq->eqh, 0, timeout, ARRAY_SIZE(evs), evs);
+	if (n < 0) {
+		D_ERROR("event queue poll failed: " DF_RC, DP_RC(n));
+		return n;
+	}
+	for (i = 0; i < n; i++)
+		ev_complete(container_of(evs[i], struct dfuse_ev, ev));
+	/* A launch counts itself after it returns: the count may dip below 0 briefly. */
+	pthread_mutex_lock(&eq->lock);
+	eq->nr_inflight -= n;
+	if (idle != NULL)
+		*idle = eq->nr_inflight <= 0;
+	pthread_mutex_unlock(&eq->lock);
+	return n;
+}
+
 static void *
 eq_thread(void *arg)
 {
 	struct dfuse_eq *eq = arg;
-	daos_event_t *evs[32];
-	int n, i;
 
 	for (;;) {
 		/* Nothing in flight (or a worker polls): leave the EQ's lock to the others. */
@@ -171,17 +195,8 @@ eq_thread(void *arg)
 		}
 		pthread_mutex_unlock(&eq->lock);
 		/* 10 ms slices: launches from FUSE threads get the queue between them. */
-		n = daos_eq_poll(eq->eqh, 0, 10 * 1000, ARRAY_SIZE(evs), evs);
-		if (n < 0) {
-			D_ERROR("event queue poll failed: " DF_RC, DP_RC(n));
+		if (eq_reap(eq, 10 * 1000, NULL) < 0)
 			break;
-		}
-		for (i = 0; i < n; i++)
-			ev_complete(container_of(evs[i], struct dfuse_ev, ev));
-		/* A launch counts itself after it returns: the count may dip below 0 briefly. */
-		pthread_mutex_lock(&eq->lock);
-		eq->nr_inflight -= n;
-		pthread_mutex_unlock(&eq->lock);
 	}
 	return NULL;
 }
@@ -249,8 +264,6 @@ dfuse_io_help(int fuse_fd)
 {
 	struct dfuse_eq *eq = help_eq;
 	double deadline;
-	daos_event_t *evs[32];
-	int n, i;
 
 	if (eq == NULL)
 		return;
@@ -260,17 +273,8 @@ dfuse_io_help(int fuse_fd)
 		struct pollfd pfd = { .fd = fuse_fd, .events = POLLIN };
 		bool idle;
 
-		n = daos_eq_poll(eq->eqh, 0, DAOS_EQ_NOWAIT, ARRAY_SIZE(evs), evs);
-		if (n < 0) {
-			D_ERROR("event queue poll failed: " DF_RC, DP_RC(n));
+		if (eq_reap(eq, DAOS_EQ_NOWAIT, &idle) < 0)
 			break;
-		}
-		for (i = 0; i < n; i++)
-			ev_complete(container_of(evs[i], struct dfuse_ev, ev));
-		pthread_mutex_lock(&eq->lock);
-		eq->nr_inflight -= n;
-		idle = eq->nr_inflight <= 0;
-		pthread_mutex_unlock(&eq->lock);
 		/* Done; or another request waits for this worker; or it takes long. */
 		if (idle || poll(&pfd, 1, 0) > 0 || dfuse_now() > deadline)
 			break;

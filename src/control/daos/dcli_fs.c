@@ -44,25 +44,14 @@ dcli_daos_path_parse(const char *str, char *pool, size_t pool_len, char *cont, s
 		     char *path, size_t path_len)
 {
 	static const char scheme[] = "daos://";
-	const char *p, *slash, *rest;
-	size_t n;
+	const char *rest;
 
 	if (strncmp(str, scheme, sizeof(scheme) - 1) != 0)
 		return 0;
-	p = str + sizeof(scheme) - 1;
-	slash = strchr(p, '/');
-	if (slash == NULL || slash == p || (size_t)(slash - p) >= pool_len)
+	if (dcli_pool_cont_split(str + sizeof(scheme) - 1, "/", pool, pool_len, cont, cont_len,
+				 &rest) != 0)
 		return -DER_INVAL;
-	memcpy(pool, p, (size_t)(slash - p));
-	pool[slash - p] = '\0';
-	p = slash + 1;
-	rest = strchr(p, '/');
-	n = rest == NULL ? strlen(p) : (size_t)(rest - p);
-	if (n == 0 || n >= cont_len)
-		return -DER_INVAL;
-	memcpy(cont, p, n);
-	cont[n] = '\0';
-	if (rest == NULL || rest[1] == '\0')
+	if (rest[0] == '\0' || rest[1] == '\0')
 		rest = "/";
 	if (strlen(rest) >= path_len)
 		return -DER_INVAL;

@@ -82,31 +82,39 @@ dcli_uns_unlink(const char *path)
 /* ---- the CLI side ---- */
 
 int
+dcli_pool_cont_split(const char *p, const char *stops, char *pool, size_t pool_len, char *cont,
+		     size_t cont_len, const char **rest)
+{
+	const char *slash = strchr(p, '/');
+	size_t n;
+
+	if (slash == NULL || slash == p || (size_t)(slash - p) >= pool_len)
+		return -DER_INVAL;
+	memcpy(pool, p, (size_t)(slash - p));
+	pool[slash - p] = '\0';
+	p = slash + 1;
+	n = strcspn(p, stops);
+	if (n == 0 || n >= cont_len)
+		return -DER_INVAL;
+	memcpy(cont, p, n);
+	cont[n] = '\0';
+	*rest = p + n;
+	return 0;
+}
+
+int
 dcli_uns_parse(const char *value, char *pool, size_t pool_len, char *cont, size_t cont_len)
 {
 	static const char prefix[] = "DAOS.";
-	const char *p, *slash;
-	size_t n;
+	const char *p, *rest;
 
 	if (strncmp(value, prefix, sizeof(prefix) - 1) != 0)
 		return -DER_INVAL;
 	p = strstr(value, "://");
 	if (p == NULL || p == value + sizeof(prefix) - 1)
 		return -DER_INVAL;
-	p += 3;
-	slash = strchr(p, '/');
-	if (slash == NULL || slash == p || (size_t)(slash - p) >= pool_len)
-		return -DER_INVAL;
-	memcpy(pool, p, (size_t)(slash - p));
-	pool[slash - p] = '\0';
-	p = slash + 1;
 	/* Later DAOS versions may append "/<path>" or "?options": the container ends there. */
-	n = strcspn(p, "/?");
-	if (n == 0 || n >= cont_len)
-		return -DER_INVAL;
-	memcpy(cont, p, n);
-	cont[n] = '\0';
-	return 0;
+	return dcli_pool_cont_split(p + 3, "/?", pool, pool_len, cont, cont_len, &rest);
 }
 
 int
