@@ -23,6 +23,7 @@
 #define D_LOGFAC DD_FAC(client)
 
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/cl_ext.h"
 #include "client/client_int.h"
 
 #define CL_EV_MAGIC 0xdae7e117u
@@ -517,7 +519,7 @@ ctx_progress(struct cl_ctx *ctx, int wait_ms)
  * launcher (eq_lock) wakes it through wake_fd; returns at once if one is waiting.
  */
 static int
-eq_progress(struct cl_eq *eq, int wait_ms)
+eq_progress(struct cl_eq *eq, int wait_ms, bool sleep, int fd)
 {
 	uint64_t v;
 	int rc;
@@ -530,7 +532,12 @@ eq_progress(struct cl_eq *eq, int wait_ms)
 	/* one that came before it saw sleeping would not write: then do not sleep */
 	if (wait_ms > 0 && atomic_load(&eq->waiters) > 0)
 		wait_ms = 0;
-	rc = ctx_progress(eq->ctx, wait_ms);
+	if (sleep) {
+		rc = net_progress_sleep(eq->ctx->net, wait_ms, fd);
+		rc = rc < 0 ? rc : 0;
+	} else {
+		rc = ctx_progress(eq->ctx, wait_ms);
+	}
 	atomic_store(&eq->sleeping, false);
 	if (atomic_exchange(&eq->woken, false) && read(eq->wake_fd, &v, sizeof(v)) < 0 &&
 	    errno != EAGAIN)
@@ -598,7 +605,7 @@ daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
 			eq_unlock(eq);
 			return 0;
 		}
-		rc = eq != NULL ? eq_progress(eq, slice_ms(timeout, deadline))
+		rc = eq != NULL ? eq_progress(eq, slice_ms(timeout, deadline), false, -1)
 				: ctx_progress(e->ctx, slice_ms(timeout, deadline));
 		eq_unlock(eq);
 		if (rc != 0)
@@ -611,6 +618,21 @@ daos_event_test(daos_event_t *ev, int64_t timeout, bool *flag)
 	ev_take_done(e, eq, flag);
 	eq_unlock(eq);
 	return 0;
+}
+
+/* Reap completed events of @eq into @events[@n...] (lock held); the new count. */
+static int
+eq_take_comp(struct cl_eq *eq, int n, unsigned int nevents, daos_event_t **events)
+{
+	while (n < (int)nevents && !d_list_empty(&eq->comp)) {
+		struct cl_event *e = d_list_entry(eq->comp.next, struct cl_event, eq_link);
+
+		d_list_del_init(&e->eq_link);
+		eq->nr_comp--;
+		e->state = DAOS_EVS_READY;
+		events[n++] = evx2ev(e);
+	}
+	return n;
 }
 
 D_EXPORT int
@@ -630,35 +652,58 @@ daos_eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, unsigned int 
 	deadline = timeout > 0 ? now_us() + (uint64_t)timeout : 0;
 	for (;;) {
 		pthread_mutex_lock(&eq->lock);
-		while (n < (int)nevents && !d_list_empty(&eq->comp)) {
-			struct cl_event *e = d_list_entry(eq->comp.next, struct cl_event, eq_link);
-
-			d_list_del_init(&e->eq_link);
-			eq->nr_comp--;
-			e->state = DAOS_EVS_READY;
-			events[n++] = evx2ev(e);
-		}
+		n = eq_take_comp(eq, n, nevents, events);
 		if (n > 0 || (wait_running && eq->nr_running == 0) || timeout == DAOS_EQ_NOWAIT ||
 		    (timeout > 0 && now_us() >= deadline)) {
 			if (n == 0 && timeout == DAOS_EQ_NOWAIT && eq->nr_running > 0) {
 				/* NOWAIT still progresses once */
 				rc = ctx_progress(eq->ctx, 0);
-				while (rc == 0 && n < (int)nevents && !d_list_empty(&eq->comp)) {
-					struct cl_event *e = d_list_entry(eq->comp.next,
-									  struct cl_event, eq_link);
-
-					d_list_del_init(&e->eq_link);
-					eq->nr_comp--;
-					e->state = DAOS_EVS_READY;
-					events[n++] = evx2ev(e);
-				}
+				if (rc == 0)
+					n = eq_take_comp(eq, n, nevents, events);
 			}
 			pthread_mutex_unlock(&eq->lock);
 			break;
 		}
-		rc = eq_progress(eq, slice_ms(timeout, deadline));
+		rc = eq_progress(eq, slice_ms(timeout, deadline), false, -1);
 		pthread_mutex_unlock(&eq->lock);
 		if (rc != 0)
+			break;
+		/* launchers first: they wait for the lock we just let go */
+		while (atomic_load(&eq->waiters) > 0)
+			sched_yield();
+	}
+	cl_hlink_put(&eq->hl);
+	return rc != 0 ? rc : n;
+}
+
+D_EXPORT int
+daos_eq_poll_fd(daos_handle_t eqh, int fd, int64_t timeout, unsigned int nevents,
+		daos_event_t **events)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct cl_eq *eq;
+	uint64_t deadline;
+	int n = 0;
+	int rc = 0;
+
+	if (nevents == 0 || events == NULL || timeout < 0)
+		return -DER_INVAL;
+	eq = eq_lookup(eqh);
+	if (eq == NULL)
+		return -DER_NO_HDL;
+	deadline = now_us() + (uint64_t)timeout;
+	for (;;) {
+		pthread_mutex_lock(&eq->lock);
+		n = eq_take_comp(eq, n, nevents, events);
+		if (n > 0 || eq->nr_running == 0 || now_us() >= deadline) {
+			pthread_mutex_unlock(&eq->lock);
+			break;
+		}
+		rc = eq_progress(eq, slice_ms(timeout, deadline), true, fd);
+		if (rc == 0)
+			n = eq_take_comp(eq, n, nevents, events);
+		pthread_mutex_unlock(&eq->lock);
+		if (rc != 0 || n > 0 || (fd >= 0 && poll(&pfd, 1, 0) > 0))
 			break;
 		/* launchers first: they wait for the lock we just let go */
 		while (atomic_load(&eq->waiters) > 0)

@@ -166,6 +166,13 @@ const char *net_ctx_uri(const struct net_ctx *ctx);
  * negative DER code if the completion queue failed.
  */
 int net_progress(struct net_ctx *ctx, int timeout_ms);
+/*
+ * net_progress() for a caller that expects a long wait and has other work coming on
+ * @fd (-1: none): it sleeps at once instead of spinning first (on a machine with fewer
+ * cores than busy threads a spinner takes the core the other side needs), and returns
+ * as soon as @fd is readable (watched fds wake it too).
+ */
+int net_progress_sleep(struct net_ctx *ctx, int timeout_ms, int fd);
 
 #define NET_WATCH_FDS_MAX 4
 

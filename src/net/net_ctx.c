@@ -297,12 +297,14 @@ watched_ready(struct net_ctx *ctx)
 static bool
 wait_idle(struct net_ctx *ctx, int64_t wait_ms)
 {
-	struct pollfd pfd[1 + NET_WATCH_FDS_MAX];
+	struct pollfd pfd[2 + NET_WATCH_FDS_MAX];
 	unsigned int nr = 0;
 	unsigned int i;
 
 	for (i = 0; i < ctx->nr_watch; i++)
 		pfd[nr++] = (struct pollfd){ .fd = ctx->watch_fd[i], .events = POLLIN };
+	if (ctx->extra_fd >= 0)
+		pfd[nr++] = (struct pollfd){ .fd = ctx->extra_fd, .events = POLLIN };
 	if (ctx->wait_fd >= 0) {
 		struct fid *fids[1] = { &ctx->cq->fid };
 
@@ -318,10 +320,23 @@ wait_idle(struct net_ctx *ctx, int64_t wait_ms)
 			return true;
 		nanosleep(&ts, NULL);
 	}
-	for (i = 0; i < ctx->nr_watch; i++)
+	for (i = 0; i < ctx->nr_watch + (ctx->extra_fd >= 0 ? 1u : 0u); i++)
 		if (pfd[i].revents != 0)
 			return true;
 	return false;
+}
+
+int
+net_progress_sleep(struct net_ctx *ctx, int timeout_ms, int fd)
+{
+	int rc;
+
+	ctx->extra_fd = fd;
+	ctx->no_spin = true;
+	rc = net_progress(ctx, timeout_ms);
+	ctx->no_spin = false;
+	ctx->extra_fd = -1;
+	return rc;
 }
 
 int
@@ -343,7 +358,7 @@ net_progress(struct net_ctx *ctx, int timeout_ms)
 		 * targets on a laptop), a spinning thread would otherwise keep the one
 		 * that has the work from running; alone on its core it costs nothing.
 		 */
-		if (now_us() - start < NET_SPIN_US &&
+		if (!ctx->no_spin && now_us() - start < NET_SPIN_US &&
 		    (ctx->nr_inflight > 0 || now_us() - ctx->last_work_us < NET_SPIN_US)) {
 			/* Work outside this context (a disk completion, a posted message). */
 			if (watched_ready(ctx))
@@ -620,6 +635,7 @@ net_ctx_create(const struct net_ctx_attr *attr, struct net_ctx **out)
 	else if (strcmp(provider, "ofi+verbs") == 0)
 		snprintf(ctx->provider, sizeof(ctx->provider), "ofi+verbs;ofi_rxm");
 	ctx->wait_fd = -1;
+	ctx->extra_fd = -1;
 	ctx->nr_recv = attr->nr_recv ? attr->nr_recv : NET_NR_RECV_DEFAULT;
 	ctx->probe_ms = attr->probe_ms ? attr->probe_ms : NET_PROBE_MS_DEFAULT;
 	ctx->unreach_ms = attr->unreach_ms ? attr->unreach_ms : NET_UNREACH_MS_DEFAULT;

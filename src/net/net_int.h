@@ -217,6 +217,8 @@ struct net_ctx {
 	uint64_t next_check_ms; /* next timeout/probe scan */
 	uint64_t last_work_us;  /* when progress last found something to do */
 	uint64_t nr_spins;      /* yields while spinning (tests check who spins) */
+	int extra_fd;           /* during net_progress_sleep(): its fd, else -1 */
+	bool no_spin;           /* during net_progress_sleep() */
 	bool local_bulk;        /* serve and use local bulk (net_local.c) */
 	d_list_t local_done;    /* transfers done by local copy, callbacks due */
 	uint64_t local_bytes;   /* bytes moved by local copy */

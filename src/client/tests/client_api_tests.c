@@ -6,7 +6,9 @@
  * -> close/disconnect -> daos_fini, blocking and with events, plus bad input.
  */
 #include <daos.h>
+#include <unistd.h>
 
+#include "client/cl_ext.h"
 #include "client/tests/fake_server.h"
 #include "common/test.h"
 #include "rpc/rpc.h"
@@ -293,6 +295,7 @@ async_events(void **state)
 	daos_event_t *done[NR_EVS];
 	daos_event_t parent;
 	daos_event_t child[2];
+	int pfd[2];
 	char vals[NR_EVS][8];
 	char key[NR_EVS][8];
 	daos_key_t dks[NR_EVS];
@@ -382,6 +385,26 @@ async_events(void **state)
 	assert_int_equal(rc, 1);
 	assert_int_equal(evs[0].ev_error, -DER_TIMEDOUT);
 	assert_int_equal(daos_event_fini(&evs[0]), 0);
+
+	/* daos_eq_poll_fd: back (with nothing) once the fd is readable, else at completion */
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(daos_event_init(&evs[0], eqh, NULL), 0);
+	fake_set_silent(true);
+	put(oh, "t2", "a", "1", 1, &evs[0]);
+	assert_int_equal(write(pfd[1], "x", 1), 1);
+	assert_int_equal(daos_eq_poll_fd(eqh, pfd[0], 60 * 1000 * 1000, 1, done), 0);
+	rc = daos_eq_poll_fd(eqh, -1, 60 * 1000 * 1000, 1, done);
+	fake_set_silent(false);
+	assert_int_equal(rc, 1);
+	assert_ptr_equal(done[0], &evs[0]);
+	assert_int_equal(evs[0].ev_error, -DER_TIMEDOUT);
+	assert_int_equal(daos_event_fini(&evs[0]), 0);
+	/* nothing in flight: at once */
+	assert_int_equal(daos_eq_poll_fd(eqh, pfd[0], 60 * 1000 * 1000, 1, done), 0);
+	assert_int_equal(daos_eq_poll_fd(eqh, -1, -1, 1, done), -DER_INVAL);
+	assert_int_equal(daos_eq_poll_fd(DAOS_HDL_INVAL, -1, 0, 1, done), -DER_NO_HDL);
+	close(pfd[0]);
+	close(pfd[1]);
 
 	assert_int_equal(daos_eq_destroy(eqh, 0), 0);
 	assert_int_equal(daos_eq_destroy(eqh, 0), -DER_NO_HDL);
