@@ -2,7 +2,8 @@
 /*
  * dcli_prop_fuzz.c - the daos CLI's parsers of command-line text on any bytes: container
  * property lists (for create and for set-prop; every entry that parses must print), name
- * lists, attribute lists, OIDs, epochs, container types and ACE strings. Nothing may
+ * lists, attribute lists, OIDs, epochs, container types, ACE strings, UNS attribute
+ * values (user.daos) and daos:// paths. Nothing may
  * crash or leak; an OID or epoch that parses must print back to a string that parses to it.
  */
 #include <stdint.h>
@@ -30,6 +31,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1), err[512], buf[64];
+	char pool[DAOS_PROP_LABEL_MAX_LEN + 1], cont[DAOS_PROP_LABEL_MAX_LEN + 1], path[256];
 	struct dcli_attr *attrs = NULL;
 	struct daos_acl *acl = NULL;
 	daos_prop_t names = { 0 };
@@ -62,6 +64,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cont_layout_parse(s, &v);
 	if (dcli_acl_from_entry(s, &acl, err, sizeof(err)) == 0)
 		dcli_acl_free(acl);
+	/* A UNS link's user.daos value (read from any file system) and daos:// paths. */
+	if (dcli_uns_parse(s, pool, sizeof(pool), cont, sizeof(cont)) == 0 &&
+	    (pool[0] == '\0' || cont[0] == '\0' || strchr(pool, '/') != NULL))
+		abort();
+	dcli_daos_path_parse(s, pool, sizeof(pool), cont, sizeof(cont), path, sizeof(path));
 	free(s);
 	return 0;
 }
