@@ -264,12 +264,17 @@ void
 cli_cmd_help(const struct cli_spec *spec, FILE *f, const struct cli_cmd *cmd, const char *path)
 {
 	const struct cli_cmd *s;
-	const int path_list[] = { cmd->nr_pos_path > 0 ? spec->path_opt : -1, -1 };
+	int path_list[] = { cmd->nr_pos_path > 0 ? spec->path_opt : -1, -1 };
 	const int *lists[] = { spec->global_opts, cmd->opts, path_list };
 	const char *titles[] = { "Application Options", "Command Options", "Command Options" };
 	char label[96];
 	unsigned int l;
 	const int *p;
+
+	/* A command that lists the path option itself shows it once. */
+	for (p = cmd->opts; p != NULL && *p >= 0 && path_list[0] >= 0; p++)
+		if (*p == path_list[0])
+			path_list[0] = -1;
 
 	fprintf(f, "Usage:\n  %s [OPTIONS]%s%s%s\n\n%s\n", path, cmd->subs ? " <command>" : "",
 		cmd->pos_name ? " " : "", cmd->pos_name ? cmd->pos_name : "", cmd->help);

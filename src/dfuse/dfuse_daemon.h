@@ -64,7 +64,7 @@ struct dfuse_cont {
 	char label[DAOS_PROP_LABEL_MAX_LEN + 1]; /* "" if it has none */
 	struct dfuse_cache cache;                /* from its attributes */
 	struct dfuse_inode *root;                /* its root directory, one reference */
-	uint64_t ino_salt; /* XORed into st_ino: the mount's n-th container, n << 56 */
+	uint64_t ino_salt; /* XORed into st_ino: the mount's n-th container, (n % 128) << 56 */
 };
 
 /* The daemon; read-only once the FUSE session runs, except where noted. */
@@ -167,13 +167,16 @@ int dfuse_ns_list(struct dfuse_info *info, struct dfuse_inode *dir, char ***name
  * UNS entry points: directory @obj of container @from, whose user.daos attribute names a
  * container ("DAOS.POSIX://POOL/CONT"), stands for that container's root. 0 with *out (a
  * kernel reference on the root) and its attributes in *st; ENODATA if @obj is no entry
- * point; another errno (with a message in @err) if the link cannot be followed.
+ * point; another errno (with a message in @err, empty when the same link failed less
+ * than 5 s ago and is not tried again yet) if the link cannot be followed.
  */
 /*
  * The st_ino the kernel is told for @ie: a container's objects keep libdfs's number (from
- * the object id) XOR the container's salt, so that two containers of one mount never
- * show the same number (tar and cp take equal numbers for hard links); the directories
- * dfuse makes up have bit 63 set.
+ * the object id) XOR the container's salt, so that two containers of one mount do not
+ * show the same number (tar and cp take equal numbers for hard links; 128 containers
+ * apart they may again); the directories dfuse makes up have bit 63 set. The salt follows
+ * the order containers are entered: only the first container's numbers (a container
+ * mount's own) are the same after a remount.
  */
 void dfuse_st_ino(struct dfuse_inode *ie, struct stat *st);
 int dfuse_ns_entry_point(struct dfuse_info *info, struct dfuse_cont *from, dfs_obj_t *obj,

@@ -321,6 +321,8 @@ ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, of
 {
 	struct dfuse_eq *eq = pick_eq(info);
 	dfs_t *dfs = dfuse_ie_cont(fh->ie)->dfs;
+	/* Read before the launch: another poller may complete and free @dev at once. */
+	bool big = dev->size >= HELP_SLEEP_MIN;
 	int rc;
 
 	d_iov_set(&dev->iov, dev->buf, dev->size);
@@ -352,7 +354,7 @@ ev_submit(struct dfuse_info *info, struct dfuse_fh *fh, struct dfuse_ev *dev, of
 		eq->nr_inflight++;
 		eq->helping++;
 		help_eq = eq;
-		help_sleeps = dev->size >= HELP_SLEEP_MIN;
+		help_sleeps = big;
 	} else if (eq->nr_inflight++ == 0 && eq->helping == 0) {
 		pthread_cond_signal(&eq->cond);
 	}

@@ -247,7 +247,8 @@ cont_open(struct dfuse_info *info, struct dfuse_pool *dp, const char *name, bool
 			    DP_RC(rc));
 	}
 	uuid_copy(dc->uuid, cinfo.ci_uuid);
-	dc->ino_salt = (uint64_t)(info->nr_conts++ & 0xff) << 56;
+	/* 7 bits: bit 63 is for dfuse's own directories (the 128th container repeats). */
+	dc->ino_salt = (uint64_t)(info->nr_conts++ % 128) << 56;
 	rc = cont_check(dc, dp->name, name, err, errlen);
 	if (rc == 0)
 		rc = cont_cache(info, dc, name, err, errlen);
@@ -418,6 +419,47 @@ ns_reply_ie(struct dfuse_info *info, struct dfuse_inode *ie, struct dfuse_inode 
 	return 0;
 }
 
+/*
+ * Links that could not be followed are not tried again for NS_FAIL_SEC (under ns_lock): a
+ * pool that does not answer would otherwise hold every lookup (and ls -l) of their
+ * directory for its timeout, and fill the log.
+ */
+#define NS_FAILS 16
+#define NS_FAIL_SEC 5.0
+static struct {
+	char value[256];
+	double until;
+	int rc;
+} ns_fails[NS_FAILS];
+
+/* The errno of a recent failure to follow @value, or 0. */
+static int
+fail_find(const char *value)
+{
+	double now = dfuse_now();
+	int i;
+
+	for (i = 0; i < NS_FAILS; i++)
+		if (ns_fails[i].until > now && strcmp(ns_fails[i].value, value) == 0)
+			return ns_fails[i].rc;
+	return 0;
+}
+
+static void
+fail_add(const char *value, int rc)
+{
+	int i, oldest = 0;
+
+	if (strlen(value) >= sizeof(ns_fails[0].value))
+		return;
+	for (i = 1; i < NS_FAILS; i++)
+		if (ns_fails[i].until < ns_fails[oldest].until)
+			oldest = i;
+	snprintf(ns_fails[oldest].value, sizeof(ns_fails[oldest].value), "%s", value);
+	ns_fails[oldest].until = dfuse_now() + NS_FAIL_SEC;
+	ns_fails[oldest].rc = rc;
+}
+
 int
 dfuse_ns_entry_point(struct dfuse_info *info, struct dfuse_cont *from, dfs_obj_t *obj,
 		     struct dfuse_inode **out, struct stat *st, char *err, size_t errlen)
@@ -438,6 +480,15 @@ dfuse_ns_entry_point(struct dfuse_info *info, struct dfuse_cont *from, dfs_obj_t
 		return errf(err, errlen, EINVAL,
 			    "its user.daos attribute '%s' is not DAOS.POSIX://POOL/CONT", value);
 	pthread_mutex_lock(&info->ns_lock);
+	rc = fail_find(value);
+	if (rc != 0) {
+		/* Logged when it failed. */
+		err[0] = '\0';
+		pthread_mutex_unlock(&info->ns_lock);
+		d_free(pool);
+		d_free(cont);
+		return rc;
+	}
 	rc = pool_get(info, pool, &dp, err, errlen);
 	if (rc == 0)
 		rc = cont_get(info, dp, cont, &dc, err, errlen);
@@ -449,6 +500,8 @@ dfuse_ns_entry_point(struct dfuse_info *info, struct dfuse_cont *from, dfs_obj_t
 		if (ie == NULL)
 			rc = errf(err, errlen, ESTALE, "the root of container %s is gone", cont);
 	}
+	if (rc != 0)
+		fail_add(value, rc);
 	pthread_mutex_unlock(&info->ns_lock);
 	d_free(pool);
 	d_free(cont);

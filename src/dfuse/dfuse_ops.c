@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
@@ -228,8 +229,10 @@ entry_point(struct dfuse_info *info, struct dfuse_cont *dc, dfs_obj_t *obj, cons
 	if (rc == ENODATA)
 		return false;
 	if (rc != 0) {
-		D_ERROR("directory %s is a UNS entry point that cannot be followed: %s", name,
-			err[0] != '\0' ? err : strerror(rc));
+		/* An empty message: it failed moments ago and was logged then. */
+		if (err[0] != '\0')
+			D_ERROR("directory %s is a UNS entry point that cannot be followed: %s",
+				name, err);
 		return false;
 	}
 	dfs_release(obj);
@@ -1300,7 +1303,7 @@ is_acl_xattr(const char *name)
 /*
  * After user.daos of directory @ie changed (under ie->lock): the dentry naming it, which
  * the kernel may keep, into @parent (a reference; NULL if the kernel has no parent
- * inode) and @name, for uns_changed_inval() once the reply is out.
+ * inode) and @name, for uns_changed_inval().
  */
 static struct dfuse_inode *
 uns_changed(struct dfuse_info *info, struct dfuse_inode *ie, char *name, size_t len)
@@ -1312,14 +1315,87 @@ uns_changed(struct dfuse_info *info, struct dfuse_inode *ie, char *name, size_t 
 	return dfuse_itable_find(&info->itable, ie->ns, poid);
 }
 
-/* The next lookup of @name in @parent follows (or no longer follows) the link. */
+struct inval_job {
+	struct dfuse_info *info;
+	struct dfuse_inode *parent; /* one reference */
+	sem_t done;
+	atomic_int ref; /* the thread's and the waiting worker's */
+	char name[NAME_MAX + 1];
+};
+
+static void
+inval_job_put(struct inval_job *job)
+{
+	if (atomic_fetch_sub(&job->ref, 1) == 1) {
+		sem_destroy(&job->done);
+		d_free(job);
+	}
+}
+
+static void *
+inval_main(void *arg)
+{
+	struct inval_job *job = arg;
+	struct dfuse_info *info = job->info;
+
+	fuse_lowlevel_notify_inval_entry(info->se, job->parent->ino, job->name, strlen(job->name));
+	ie_put(info, job->parent);
+	sem_post(&job->done);
+	inval_job_put(job);
+	atomic_fetch_sub(&info->nr_evicting, 1);
+	return NULL;
+}
+
+/*
+ * The next lookup of @name in @parent follows (or no longer follows) the link; called
+ * before the reply, so that the caller's next access sees the change. The kernel takes
+ * @parent's lock to drop the dentry, and whoever holds it may wait for this very reply
+ * (an rmdir of the directory waits for the setxattr's lock on it) or for a FUSE worker:
+ * so it runs in a thread of its own, waited for at most INVAL_WAIT_MS.
+ */
+#define INVAL_WAIT_MS 100
+
 static void
 uns_changed_inval(struct dfuse_info *info, struct dfuse_inode *parent, const char *name)
 {
+	struct inval_job *job;
+	pthread_attr_t attr;
+	struct timespec ts;
+	pthread_t thread;
+	int rc = ENOMEM;
+
 	if (parent == NULL)
 		return;
-	fuse_lowlevel_notify_inval_entry(info->se, parent->ino, name, strlen(name));
-	ie_put(info, parent);
+	job = d_calloc(1, sizeof(*job));
+	if (job != NULL && sem_init(&job->done, 0, 0) == 0) {
+		job->info = info;
+		job->parent = parent;
+		atomic_init(&job->ref, 2);
+		snprintf(job->name, sizeof(job->name), "%s", name);
+		atomic_fetch_add(&info->nr_evicting, 1);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&thread, &attr, inval_main, job);
+		pthread_attr_destroy(&attr);
+		if (rc != 0) {
+			atomic_fetch_sub(&info->nr_evicting, 1);
+			sem_destroy(&job->done);
+		}
+	}
+	if (rc != 0) {
+		/* The dentry times out instead (at once with --disable-caching). */
+		D_WARN("could not invalidate the dentry of %s: %s", name, strerror(rc));
+		ie_put(info, parent);
+		d_free(job);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += INVAL_WAIT_MS * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (sem_timedwait(&job->done, &ts) != 0 && errno == EINTR)
+		;
+	inval_job_put(job);
 }
 
 static void
@@ -1348,14 +1424,15 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		parent = uns_changed(info, ie, pname, sizeof(pname));
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
-	fuse_reply_err(req, rc);
 	uns_changed_inval(info, parent, pname);
+	fuse_reply_err(req, rc);
 }
 
 /* getxattr and listxattr: size 0 asks for the size; else the value or ERANGE. */
 static void
 reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size_t size)
 {
+	struct dfuse_info *info = req_info(req);
 	daos_size_t len = size;
 	char *buf = NULL;
 	int rc;
@@ -1373,11 +1450,13 @@ reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size
 		rc = name != NULL ? ENODATA : 0;
 		len = 0;
 	} else if (name != NULL && strcmp(name, DFUSE_UNS_XATTR) == 0 && ie->ino != FUSE_ROOT_ID &&
-		   ie == dfuse_ie_cont(ie)->root) {
+		   ie == dfuse_ie_cont(ie)->root && info->kind == DFUSE_MOUNT_CONT) {
 		/*
-		 * The root of a container other than the mount's is reached through a link (or
-		 * a pool mount): it answers the link's value, so that 'daos container destroy
-		 * --path' and others see it as a link, as in DAOS.
+		 * In a container mount, the root of another container is reached through a
+		 * link: it answers the link's value, so that 'daos container destroy --path'
+		 * and others see a link there, as in DAOS. (In a pool or system mount the
+		 * roots under dfuse's own directories are no links: destroying one would
+		 * then try to remove a directory dfuse made up.)
 		 */
 		struct dfuse_cont *dc = dfuse_ie_cont(ie);
 		char pu[37], cu[37], value[128];
@@ -1455,8 +1534,8 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		parent = uns_changed(info, ie, pname, sizeof(pname));
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
-	fuse_reply_err(req, rc);
 	uns_changed_inval(info, parent, pname);
+	fuse_reply_err(req, rc);
 }
 
 /*

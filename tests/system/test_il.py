@@ -178,7 +178,7 @@ def test_uns_entry_point(mounts, src, lib):
     # The file is in the linked container, and the link directory in ilfs stays empty.
     with td.Dfuse(sys_, label, "ilmnt_" + label) as e:
         assert md5(e.path("d", "f")) == md5(src)
-    td.daos(sys_, "container", "destroy", "--path", ep, "--force")
+    td.daos(sys_, "container", "destroy", "--path", ep)
     assert not os.path.exists(ep)
 
 

@@ -272,7 +272,11 @@ dcli_cont_destroy(struct cli_ctx *ctx, const struct cli_args *a)
 	rc = dcli_pool_connect(ctx, a->pos[0], DAOS_PC_RW, &poh, NULL);
 	if (rc != 0)
 		return rc;
-	rc = ctx->ops->cont_destroy(poh, a->pos[1], a->set[DCLI_OPT_FORCE], NULL);
+	/*
+	 * Through a link, always forced, as DAOS's duns_destroy_path does: reading the link
+	 * inside a dfuse mount makes that dfuse open the container.
+	 */
+	rc = ctx->ops->cont_destroy(poh, a->pos[1], a->set[DCLI_OPT_FORCE] || path != NULL, NULL);
 	ctx->ops->pool_disconnect(poh, NULL);
 	if (rc == -DER_BUSY)
 		return dcli_errf(

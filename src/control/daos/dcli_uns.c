@@ -72,7 +72,8 @@ dcli_uns_unlink(const char *path)
 {
 	struct stat st;
 
-	if (lstat(path, &st) != 0)
+	/* What the link's attribute was read through (getxattr follows symlinks). */
+	if (stat(path, &st) != 0)
 		return -daos_errno2der(errno);
 	if ((S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path)) != 0)
 		return -daos_errno2der(errno);
@@ -150,6 +151,8 @@ dcli_uns_resolve(struct cli_ctx *ctx, const char *path, char *pool, size_t pool_
 		*is_link = false;
 	}
 	d_free(info);
+	if (rc == -DER_NONEXIST)
+		return dcli_errf(ctx, rc, "cannot resolve %s", path);
 	if (rc != 0)
 		return dcli_errf(ctx, rc == -DER_INVAL ? 0 : rc,
 				 "%s is no UNS link (no %s attribute) and not in a dfuse mount",
