@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "common/uns.h"
+
 /* ---- options (dfuse_opts.c) ---- */
 
 /* Most FUSE threads the default picks (as DAOS: one per core, at most 16). */
@@ -62,8 +64,6 @@ extern const char dfuse_usage[];
  * Sets *pool and *cont (d_free them) and returns 0, or -DER_INVAL if it is not one.
  */
 int dfuse_uns_parse(const char *value, char **pool, char **cont);
-/* The extended attribute that holds it. */
-#define DFUSE_UNS_XATTR "user.daos"
 
 /*
  * Thread layout: @thread_count and @eq_count as given (0: default) on a machine of

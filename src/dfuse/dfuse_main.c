@@ -131,7 +131,7 @@ read_uns_path(struct dfuse_opts *o)
 	char value[512];
 	ssize_t len;
 
-	len = getxattr(o->path, DFUSE_UNS_XATTR, value, sizeof(value) - 1);
+	len = getxattr(o->path, UNS_XATTR, value, sizeof(value) - 1);
 	if (len < 0) {
 		if (errno == ENODATA || errno == ENOTSUP)
 			errorf("--path %s names no container (it has no user.daos attribute)",

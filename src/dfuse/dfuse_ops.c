@@ -1420,7 +1420,7 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 	rc = ie->orphan ? ENOENT
 			: dfs_setxattr(dfuse_ie_cont(ie)->dfs, ie->obj, name, value, size, flags);
 	/* A directory made a UNS entry point: its dentry must be looked up again. */
-	if (rc == 0 && strcmp(name, DFUSE_UNS_XATTR) == 0)
+	if (rc == 0 && strcmp(name, UNS_XATTR) == 0)
 		parent = uns_changed(info, ie, pname, sizeof(pname));
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);
@@ -1449,7 +1449,7 @@ reply_xattr_value(fuse_req_t req, struct dfuse_inode *ie, const char *name, size
 		/* A made-up directory has no attributes, nor has an unlinked file any more. */
 		rc = name != NULL ? ENODATA : 0;
 		len = 0;
-	} else if (name != NULL && strcmp(name, DFUSE_UNS_XATTR) == 0 && ie->ino != FUSE_ROOT_ID &&
+	} else if (name != NULL && strcmp(name, UNS_XATTR) == 0 && ie->ino != FUSE_ROOT_ID &&
 		   ie == dfuse_ie_cont(ie)->root && info->kind == DFUSE_MOUNT_CONT) {
 		/*
 		 * In a container mount, the root of another container is reached through a
@@ -1530,7 +1530,7 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		return;
 	pthread_mutex_lock(&ie->lock);
 	rc = ie->orphan ? ENODATA : dfs_removexattr(dfuse_ie_cont(ie)->dfs, ie->obj, name);
-	if (rc == 0 && strcmp(name, DFUSE_UNS_XATTR) == 0)
+	if (rc == 0 && strcmp(name, UNS_XATTR) == 0)
 		parent = uns_changed(info, ie, pname, sizeof(pname));
 	pthread_mutex_unlock(&ie->lock);
 	ie_put(info, ie);

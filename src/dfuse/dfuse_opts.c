@@ -371,29 +371,19 @@ dfuse_opts_fini(struct dfuse_opts *o)
 int
 dfuse_uns_parse(const char *value, char **pool, char **cont)
 {
-	static const char prefix[] = "DAOS.POSIX://";
-	const char *p, *slash, *end;
-	char *po, *co;
+	char type[16], po[128], co[128]; /* labels: 127 characters at most */
 
-	if (value == NULL || strncmp(value, prefix, sizeof(prefix) - 1) != 0)
+	/* dfuse mounts POSIX containers only. */
+	if (uns_parse(value, type, sizeof(type), po, sizeof(po), co, sizeof(co)) != 0 ||
+	    strcmp(type, "POSIX") != 0)
 		return -DER_INVAL;
-	p = value + sizeof(prefix) - 1;
-	slash = strchr(p, '/');
-	if (slash == NULL || slash == p || slash[1] == '\0')
-		return -DER_INVAL;
-	/* Later DAOS versions may append "/<path>" or "?options": the container ends there. */
-	end = slash + 1 + strcspn(slash + 1, "/?");
-	if (end == slash + 1)
-		return -DER_INVAL;
-	po = d_strndup(p, (size_t)(slash - p));
-	co = d_strndup(slash + 1, (size_t)(end - slash - 1));
-	if (po == NULL || co == NULL) {
-		d_free(po);
-		d_free(co);
+	*pool = d_strdup(po);
+	*cont = d_strdup(co);
+	if (*pool == NULL || *cont == NULL) {
+		d_free(*pool);
+		d_free(*cont);
 		return -DER_NOMEM;
 	}
-	*pool = po;
-	*cont = co;
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "common/uns.h"
 #include "control/daos/dcli_int.h"
 #include "dfuse/dfuse_ioctl.h"
 
@@ -48,8 +49,8 @@ dcli_daos_path_parse(const char *str, char *pool, size_t pool_len, char *cont, s
 
 	if (strncmp(str, scheme, sizeof(scheme) - 1) != 0)
 		return 0;
-	if (dcli_pool_cont_split(str + sizeof(scheme) - 1, "/", pool, pool_len, cont, cont_len,
-				 &rest) != 0)
+	if (uns_pool_cont_split(str + sizeof(scheme) - 1, "/", pool, pool_len, cont, cont_len,
+				&rest) != 0)
 		return -DER_INVAL;
 	if (rest[0] == '\0' || rest[1] == '\0')
 		rest = "/";

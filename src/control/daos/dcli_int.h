@@ -464,21 +464,12 @@ int dcli_cont_check(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* ---- the unified namespace (dcli_uns.c) ---- */
 
-#define DCLI_UNS_XATTR "user.daos"
 #define DCLI_UNS_MAX 1024
 
 /* The real file system calls behind ops->uns_*. */
 int dcli_uns_get(const char *path, char *buf, size_t len);
 int dcli_uns_link(const char *path, bool dir, const char *value);
 int dcli_uns_unlink(const char *path);
-/*
- * "<pool>/<container>" at @p into @pool and @cont, the container ending at any of @stops
- * or the end (*@rest: there). -DER_INVAL if either is empty or too long.
- */
-int dcli_pool_cont_split(const char *p, const char *stops, char *pool, size_t pool_len, char *cont,
-			 size_t cont_len, const char **rest);
-/* "DAOS.<TYPE>://<pool>/<container>[/...]" into @pool and @cont; -DER_INVAL if not one. */
-int dcli_uns_parse(const char *value, char *pool, size_t pool_len, char *cont, size_t cont_len);
 /*
  * The pool and container --path names: its user.daos link, else the dfuse mount it is in.
  * *is_link: a link (dfuse answers user.daos on the root of a container it reached by one).

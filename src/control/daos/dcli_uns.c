@@ -25,6 +25,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "common/uns.h"
 #include "control/daos/dcli_int.h"
 
 /* ---- the file system side (ops of dcli_libdaos.c) ---- */
@@ -32,7 +33,7 @@
 int
 dcli_uns_get(const char *path, char *buf, size_t len)
 {
-	ssize_t n = getxattr(path, DCLI_UNS_XATTR, buf, len - 1);
+	ssize_t n = getxattr(path, UNS_XATTR, buf, len - 1);
 
 	if (n < 0)
 		return errno == ENODATA || errno == ENOTSUP ? -DER_NONEXIST
@@ -50,7 +51,7 @@ dcli_uns_link(const char *path, bool dir, const char *value)
 	if (dir) {
 		if (mkdir(path, 0755) != 0)
 			return -daos_errno2der(errno);
-		if (setxattr(path, DCLI_UNS_XATTR, value, strlen(value), XATTR_CREATE) != 0) {
+		if (setxattr(path, UNS_XATTR, value, strlen(value), XATTR_CREATE) != 0) {
 			rc = -daos_errno2der(errno);
 			rmdir(path);
 		}
@@ -59,7 +60,7 @@ dcli_uns_link(const char *path, bool dir, const char *value)
 	fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
 	if (fd < 0)
 		return -daos_errno2der(errno);
-	if (fsetxattr(fd, DCLI_UNS_XATTR, value, strlen(value), XATTR_CREATE) != 0) {
+	if (fsetxattr(fd, UNS_XATTR, value, strlen(value), XATTR_CREATE) != 0) {
 		rc = -daos_errno2der(errno);
 		unlink(path);
 	}
@@ -83,62 +84,26 @@ dcli_uns_unlink(const char *path)
 /* ---- the CLI side ---- */
 
 int
-dcli_pool_cont_split(const char *p, const char *stops, char *pool, size_t pool_len, char *cont,
-		     size_t cont_len, const char **rest)
-{
-	const char *slash = strchr(p, '/');
-	size_t n;
-
-	if (slash == NULL || slash == p || (size_t)(slash - p) >= pool_len)
-		return -DER_INVAL;
-	memcpy(pool, p, (size_t)(slash - p));
-	pool[slash - p] = '\0';
-	p = slash + 1;
-	n = strcspn(p, stops);
-	if (n == 0 || n >= cont_len)
-		return -DER_INVAL;
-	memcpy(cont, p, n);
-	cont[n] = '\0';
-	*rest = p + n;
-	return 0;
-}
-
-int
-dcli_uns_parse(const char *value, char *pool, size_t pool_len, char *cont, size_t cont_len)
-{
-	static const char prefix[] = "DAOS.";
-	const char *p, *rest;
-
-	if (strncmp(value, prefix, sizeof(prefix) - 1) != 0)
-		return -DER_INVAL;
-	p = strstr(value, "://");
-	if (p == NULL || p == value + sizeof(prefix) - 1)
-		return -DER_INVAL;
-	/* Later DAOS versions may append "/<path>" or "?options": the container ends there. */
-	return dcli_pool_cont_split(p + 3, "/?", pool, pool_len, cont, cont_len, &rest);
-}
-
-int
 dcli_uns_resolve(struct cli_ctx *ctx, const char *path, char *pool, size_t pool_len, char *cont,
 		 size_t cont_len, bool *is_link)
 {
 	struct dcli_dfuse_info *info;
 	char value[DCLI_UNS_MAX];
+	char type[32];
 	int rc;
 
 	rc = ctx->ops->uns_get(path, value, sizeof(value));
 	if (rc == 0) {
-		if (dcli_uns_parse(value, pool, pool_len, cont, cont_len) != 0)
+		if (uns_parse(value, type, sizeof(type), pool, pool_len, cont, cont_len) != 0)
 			return dcli_errf(ctx, 0,
 					 "%s: its %s attribute \"%s\" is not "
 					 "DAOS.<TYPE>://<pool>/<container>",
-					 path, DCLI_UNS_XATTR, value);
+					 path, UNS_XATTR, value);
 		*is_link = true;
 		return 0;
 	}
 	if (rc != -DER_NONEXIST)
-		return dcli_errf(ctx, rc, "cannot read the %s attribute of %s", DCLI_UNS_XATTR,
-				 path);
+		return dcli_errf(ctx, rc, "cannot read the %s attribute of %s", UNS_XATTR, path);
 	/* No link: a path in a dfuse mount names the mount's container (or entry point's). */
 	info = d_calloc(1, sizeof(*info));
 	if (info == NULL)
@@ -156,7 +121,7 @@ dcli_uns_resolve(struct cli_ctx *ctx, const char *path, char *pool, size_t pool_
 	if (rc != 0)
 		return dcli_errf(ctx, rc == -DER_INVAL ? 0 : rc,
 				 "%s is no UNS link (no %s attribute) and not in a dfuse mount",
-				 path, DCLI_UNS_XATTR);
+				 path, UNS_XATTR);
 	return 0;
 }
 
@@ -230,7 +195,7 @@ dcli_uns_make(struct cli_ctx *ctx, const char *path, uint64_t type, const char *
 		return dcli_errf(ctx, rc,
 				 "cannot link the container at %s: its file system keeps no %s "
 				 "attribute",
-				 path, DCLI_UNS_XATTR);
+				 path, UNS_XATTR);
 	if (rc != 0)
 		return dcli_errf(ctx, rc, "cannot link the container at %s", path);
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/uns.h"
 #include "control/daos/dcli_int.h"
 
 static void
@@ -32,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1), err[512], buf[64];
 	char pool[DAOS_PROP_LABEL_MAX_LEN + 1], cont[DAOS_PROP_LABEL_MAX_LEN + 1], path[256];
+	char type[32];
 	struct dcli_attr *attrs = NULL;
 	struct daos_acl *acl = NULL;
 	daos_prop_t names = { 0 };
@@ -65,8 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dcli_acl_from_entry(s, &acl, err, sizeof(err)) == 0)
 		dcli_acl_free(acl);
 	/* A UNS link's user.daos value (read from any file system) and daos:// paths. */
-	if (dcli_uns_parse(s, pool, sizeof(pool), cont, sizeof(cont)) == 0 &&
-	    (pool[0] == '\0' || cont[0] == '\0' || strchr(pool, '/') != NULL))
+	if (uns_parse(s, type, sizeof(type), pool, sizeof(pool), cont, sizeof(cont)) == 0 &&
+	    (type[0] == '\0' || pool[0] == '\0' || cont[0] == '\0' || strchr(pool, '/') != NULL))
 		abort();
 	dcli_daos_path_parse(s, pool, sizeof(pool), cont, sizeof(cont), path, sizeof(path));
 	free(s);

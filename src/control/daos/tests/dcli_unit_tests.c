@@ -6,6 +6,7 @@
  * that it freed what it took. The property parser is tested in src/rpc/tests.
  */
 #include "common/test.h"
+#include "common/uns.h"
 #include "control/daos/dcli_int.h"
 #include "control/tests/cli_test.h"
 
@@ -625,35 +626,44 @@ oids_epochs(void **state)
 static void
 uns_args(void **state)
 {
-	char pool[64], cont[64], err[256];
+	char pool[64], cont[64], type[16], err[256];
 	const struct cli_cmd *cmd;
 	struct cli_args a;
 
 	(void)state;
-	assert_int_equal(
-		dcli_uns_parse("DAOS.POSIX://p1/c1", pool, sizeof(pool), cont, sizeof(cont)), 0);
+	assert_int_equal(uns_parse("DAOS.POSIX://p1/c1", type, sizeof(type), pool, sizeof(pool),
+				   cont, sizeof(cont)),
+			 0);
+	assert_string_equal(type, "POSIX");
 	assert_string_equal(pool, "p1");
 	assert_string_equal(cont, "c1");
-	assert_int_equal(dcli_uns_parse("DAOS.HDF5://p/c/sub/dir?x=1", pool, sizeof(pool), cont,
-					sizeof(cont)),
+	assert_int_equal(uns_parse("DAOS.HDF5://p/c/sub/dir?x=1", type, sizeof(type), pool,
+				   sizeof(pool), cont, sizeof(cont)),
 			 0);
+	assert_string_equal(type, "HDF5");
 	assert_string_equal(cont, "c");
-	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p2/c2?oclass=S1", pool, sizeof(pool), cont,
-					sizeof(cont)),
+	assert_int_equal(uns_parse("DAOS.POSIX://p2/c2?oclass=S1", type, sizeof(type), pool,
+				   sizeof(pool), cont, sizeof(cont)),
 			 0);
 	assert_string_equal(cont, "c2");
-	assert_int_equal(dcli_uns_parse("POSIX://p/c", pool, sizeof(pool), cont, sizeof(cont)),
+	assert_int_equal(uns_parse("POSIX://p/c", type, sizeof(type), pool, sizeof(pool), cont,
+				   sizeof(cont)),
 			 -DER_INVAL);
-	assert_int_equal(dcli_uns_parse("DAOS.://p/c", pool, sizeof(pool), cont, sizeof(cont)),
+	assert_int_equal(uns_parse("DAOS.://p/c", type, sizeof(type), pool, sizeof(pool), cont,
+				   sizeof(cont)),
 			 -DER_INVAL);
-	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p", pool, sizeof(pool), cont, sizeof(cont)),
+	assert_int_equal(uns_parse("DAOS.POSIX://p", type, sizeof(type), pool, sizeof(pool), cont,
+				   sizeof(cont)),
 			 -DER_INVAL);
-	assert_int_equal(dcli_uns_parse("DAOS.POSIX:///c", pool, sizeof(pool), cont, sizeof(cont)),
+	assert_int_equal(uns_parse("DAOS.POSIX:///c", type, sizeof(type), pool, sizeof(pool), cont,
+				   sizeof(cont)),
 			 -DER_INVAL);
-	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p/", pool, sizeof(pool), cont, sizeof(cont)),
+	assert_int_equal(uns_parse("DAOS.POSIX://p/", type, sizeof(type), pool, sizeof(pool), cont,
+				   sizeof(cont)),
 			 -DER_INVAL);
-	assert_int_equal(dcli_uns_parse("DAOS.POSIX://p/c", pool, 1, cont, sizeof(cont)),
-			 -DER_INVAL);
+	assert_int_equal(
+		uns_parse("DAOS.POSIX://p/c", type, sizeof(type), pool, 1, cont, sizeof(cont)),
+		-DER_INVAL);
 
 	/* --path lowers the arguments a container command needs by two */
 	assert_int_equal(parse("daos cont query --path /x", &a, &cmd, err, sizeof(err)), 0);
