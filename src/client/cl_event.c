@@ -635,10 +635,15 @@ eq_take_comp(struct cl_eq *eq, int n, unsigned int nevents, daos_event_t **event
 	return n;
 }
 
-D_EXPORT int
-daos_eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, unsigned int nevents,
-	     daos_event_t **events)
+/*
+ * daos_eq_poll, and with @sleep daos_eq_poll_fd: wait without spinning, and stop once @fd
+ * (if >= 0) is readable.
+ */
+static int
+eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, bool sleep, int fd,
+	unsigned int nevents, daos_event_t **events)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct cl_eq *eq;
 	uint64_t deadline;
 	int n = 0;
@@ -664,42 +669,7 @@ daos_eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, unsigned int 
 			pthread_mutex_unlock(&eq->lock);
 			break;
 		}
-		rc = eq_progress(eq, slice_ms(timeout, deadline), false, -1);
-		pthread_mutex_unlock(&eq->lock);
-		if (rc != 0)
-			break;
-		/* launchers first: they wait for the lock we just let go */
-		while (atomic_load(&eq->waiters) > 0)
-			sched_yield();
-	}
-	cl_hlink_put(&eq->hl);
-	return rc != 0 ? rc : n;
-}
-
-D_EXPORT int
-daos_eq_poll_fd(daos_handle_t eqh, int fd, int64_t timeout, unsigned int nevents,
-		daos_event_t **events)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct cl_eq *eq;
-	uint64_t deadline;
-	int n = 0;
-	int rc = 0;
-
-	if (nevents == 0 || events == NULL || timeout < 0)
-		return -DER_INVAL;
-	eq = eq_lookup(eqh);
-	if (eq == NULL)
-		return -DER_NO_HDL;
-	deadline = now_us() + (uint64_t)timeout;
-	for (;;) {
-		pthread_mutex_lock(&eq->lock);
-		n = eq_take_comp(eq, n, nevents, events);
-		if (n > 0 || eq->nr_running == 0 || now_us() >= deadline) {
-			pthread_mutex_unlock(&eq->lock);
-			break;
-		}
-		rc = eq_progress(eq, slice_ms(timeout, deadline), true, fd);
+		rc = eq_progress(eq, slice_ms(timeout, deadline), sleep, fd);
 		if (rc == 0)
 			n = eq_take_comp(eq, n, nevents, events);
 		pthread_mutex_unlock(&eq->lock);
@@ -711,6 +681,22 @@ daos_eq_poll_fd(daos_handle_t eqh, int fd, int64_t timeout, unsigned int nevents
 	}
 	cl_hlink_put(&eq->hl);
 	return rc != 0 ? rc : n;
+}
+
+D_EXPORT int
+daos_eq_poll(daos_handle_t eqh, int wait_running, int64_t timeout, unsigned int nevents,
+	     daos_event_t **events)
+{
+	return eq_poll(eqh, wait_running, timeout, false, -1, nevents, events);
+}
+
+D_EXPORT int
+daos_eq_poll_fd(daos_handle_t eqh, int fd, int64_t timeout, unsigned int nevents,
+		daos_event_t **events)
+{
+	if (timeout < 0)
+		return -DER_INVAL;
+	return eq_poll(eqh, 1, timeout, true, fd, nevents, events);
 }
 
 D_EXPORT int

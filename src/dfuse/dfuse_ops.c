@@ -1315,6 +1315,28 @@ uns_changed(struct dfuse_info *info, struct dfuse_inode *ie, char *name, size_t 
 	return dfuse_itable_find(&info->itable, ie->ns, poid);
 }
 
+/*
+ * Run @fn(@arg) in a detached thread counted in info->nr_evicting (which @fn drops when it
+ * ends; unmount waits for them): kernel notifications that take inode locks must not run
+ * on a FUSE worker. 0, or the errno of pthread_create (nothing started).
+ */
+static int
+side_thread(struct dfuse_info *info, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	int rc;
+
+	atomic_fetch_add(&info->nr_evicting, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		atomic_fetch_sub(&info->nr_evicting, 1);
+	return rc;
+}
+
 struct inval_job {
 	struct dfuse_info *info;
 	struct dfuse_inode *parent; /* one reference */
@@ -1359,9 +1381,7 @@ static void
 uns_changed_inval(struct dfuse_info *info, struct dfuse_inode *parent, const char *name)
 {
 	struct inval_job *job;
-	pthread_attr_t attr;
 	struct timespec ts;
-	pthread_t thread;
 	int rc = ENOMEM;
 
 	if (parent == NULL)
@@ -1372,15 +1392,9 @@ uns_changed_inval(struct dfuse_info *info, struct dfuse_inode *parent, const cha
 		job->parent = parent;
 		atomic_init(&job->ref, 2);
 		snprintf(job->name, sizeof(job->name), "%s", name);
-		atomic_fetch_add(&info->nr_evicting, 1);
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		rc = pthread_create(&thread, &attr, inval_main, job);
-		pthread_attr_destroy(&attr);
-		if (rc != 0) {
-			atomic_fetch_sub(&info->nr_evicting, 1);
+		rc = side_thread(info, inval_main, job);
+		if (rc != 0)
 			sem_destroy(&job->done);
-		}
 	}
 	if (rc != 0) {
 		/* The dentry times out instead (at once with --disable-caching). */
@@ -1574,8 +1588,6 @@ static int
 evict_start(struct dfuse_info *info, fuse_req_t req, fuse_ino_t ino)
 {
 	struct evict_job *job = d_calloc(1, sizeof(*job));
-	pthread_attr_t attr;
-	pthread_t thread;
 	int rc;
 
 	if (job == NULL)
@@ -1583,15 +1595,9 @@ evict_start(struct dfuse_info *info, fuse_req_t req, fuse_ino_t ino)
 	job->info = info;
 	job->req = req;
 	job->ino = ino;
-	atomic_fetch_add(&info->nr_evicting, 1);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&thread, &attr, evict_main, job);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
-		atomic_fetch_sub(&info->nr_evicting, 1);
+	rc = side_thread(info, evict_main, job);
+	if (rc != 0)
 		d_free(job);
-	}
 	return rc;
 }
 
