@@ -865,6 +865,15 @@ def test_uns_entry_points(dsys):
         daos(dsys, "container", "link", POOL, "unsgone", "--path", m.path("gone"))
         daos(dsys, "container", "destroy", POOL, "unsgone")
         assert os.listdir(m.path("gone")) == []
+        # Without caching every stat comes to dfuse: the broken link is tried (and
+        # logged) once, not on each lookup.
+        log = os.path.join(dsys.root, "log", "dfuse_client.log")
+        count = lambda: open(log).read().count("directory gone is a UNS entry point")  # noqa: E731
+        with Dfuse(dsys, "unsbase", "mnt_uns_nc", "--disable-caching") as nc:
+            before = count()
+            for _ in range(3):
+                assert os.path.isdir(nc.path("gone"))
+            assert count() == before + 1
         os.rmdir(m.path("gone"))
         # A container this dfuse holds open is not destroyed without --force...
         res = daos(dsys, "container", "destroy", POOL, "unsep", check=False)

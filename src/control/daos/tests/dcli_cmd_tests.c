@@ -1322,6 +1322,8 @@ f_dfuse_path_info(const char *path, struct dcli_dfuse_info *info)
 {
 	struct fake_cont *c = cont_find("c1");
 
+	if (strncmp(path, "/gone", 5) == 0)
+		return -DER_NONEXIST; /* realpath's ENOENT */
 	if (c == NULL || strncmp(path, "/mnt/dfuse", 10) != 0)
 		return -DER_INVAL;
 	snprintf(info->pool, sizeof(info->pool), "%s", POOL_UUID);
@@ -1862,6 +1864,8 @@ uns_links(void **state)
 	has(err_text, "--path names the pool and the container: give only the other arguments");
 	assert_int_equal(run("cont query --path /nowhere"), 1);
 	has(err_text, "/nowhere is no UNS link (no user.daos attribute) and not in a dfuse mount");
+	assert_int_equal(run("cont query --path /gone/x"), 1);
+	has(err_text, "cannot resolve /gone/x: DER_NONEXIST");
 	assert_int_equal(run("cont link tank u1"), 1);
 	has(err_text, "the required flag `--path' was not specified");
 	snprintf(f_links[3].path, sizeof(f_links[3].path), "/lustre/bad");
@@ -2276,6 +2280,11 @@ help_and_version(void **state)
 	ok("container create --help");
 	has(out_text, "Usage:\n  daos container create [OPTIONS] <pool> [<label>]\n");
 	has(out_text, "  -z, --chunk-size=");
+	/* --path stands for the pool here, and is listed once */
+	has(out_text, "  -p, --path=");
+	assert_null(strstr(strstr(out_text, "--path=") + 1, "--path="));
+	ok("container query --help");
+	has(out_text, "\nCommand Options:\n  -p, --path=");
 	ok("version");
 	assert_string_equal(out_text, "daos version " DAOS_VERSION "\n");
 	assert_int_equal(run("cont frob"), 1);
